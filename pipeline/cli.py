@@ -1,0 +1,112 @@
+"""Thin command line: parse arguments, load config once, call a stage, turn our exceptions into one line and an exit code.
+
+Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error. Each subcommand lives in
+`pipeline.commands.<name>` with `add_parser(subparsers)`; the stage code itself never prints or exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pipeline import __version__
+
+if TYPE_CHECKING:
+    from pipeline.stages import Context
+
+COMMANDS: tuple[str, ...] = (
+    "validate",
+    "translate",
+    "models",
+    "cards",
+    "social",
+    "build",
+    "crawl",
+    "serve",
+    "users",
+    "run",
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """A mistake the user can fix (bad flag value, missing file): one line on stderr, exit 2."""
+
+
+def common_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--config", metavar="FILE", help="config TOML (default: $PIPELINE_CONFIG or config/site.toml)"
+    )
+    parent.add_argument("-q", "--quiet", action="store_true", help="only errors and the final result")
+    parent.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parent = common_parent()
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Multilingual SEO and social publishing pipeline for Markdown sites.",
+        parents=[parent],
+    )
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"pipeline.commands.{name}")
+        module.add_parser(sub, parent)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pipeline.config import ConfigError
+    from pipeline.stages import StageSkipped, StageUnavailable
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    if args.quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        result: int = args.func(args)
+        return result
+    except ConfigError as exc:
+        print(f"error: configuration {exc.source} has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except StageUnavailable as exc:
+        print(f"pipeline {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StageSkipped as exc:
+        print(f"pipeline {args.command}: skipped: {exc}", file=sys.stderr)
+        return EXIT_OK
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def load_context(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Context:
+    """Config (defaults < file < env < flags) and a lazily loading Context for a command."""
+    from pipeline.config import load_config, resolve_config_path
+    from pipeline.stages import Context
+
+    path = resolve_config_path(args.config)
+    config = load_config(path, overrides=overrides)
+    return Context(config=config, quiet=args.quiet)

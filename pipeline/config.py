@@ -1,0 +1,394 @@
+"""Configuration: one validated object, loaded once, before any stage runs.
+
+Precedence (lowest to highest): model defaults < TOML file < `PIPELINE__SECTION__KEY` environment variables <
+command-line flags. Every problem is collected and reported at once, each naming its key path, because a user
+fixing a config should not have to run the tool five times to find five typos. Unknown keys are errors.
+
+Secrets never live here: social accounts name the *environment variables* that hold credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG = Path("config/site.toml")
+ENV_PREFIX = "PIPELINE__"
+Severity = Literal["error", "warning", "info"]
+FailOn = Literal["error", "warning", "info", "never"]
+
+
+class ConfigError(Exception):
+    """Configuration could not be loaded; `problems` lists every one, each as 'key.path: message'."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LanguageConfig(Section):
+    name: str = Field("", description="Human name of the language, shown in reports and the web UI.")
+    dir: Literal["ltr", "rtl"] = Field(
+        "ltr", description="Text direction; rtl languages get dir=rtl in HTML and right-aligned cards."
+    )
+    hreflang: str | None = Field(
+        None, description="hreflang code when it differs from the folder code (e.g. 'zh-Hans')."
+    )
+
+
+class SiteConfig(Section):
+    name: str = Field("My Site", description="Site name: title suffix, cards and social posts use it.")
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public origin of the published site, no trailing slash."
+    )
+    content_dir: Path = Field(
+        Path("content"), description="Folder holding the Markdown posts (relative to the config file)."
+    )
+    static_dir: Path = Field(
+        Path("static"), description="Site static root that image paths such as /images/x.jpg resolve in."
+    )
+    default_language: str = Field(
+        "en",
+        description="Language of posts with no language folder and no `lang` key; x-default in hreflang.",
+    )
+    languages: dict[str, LanguageConfig] = Field(
+        default_factory=lambda: {"en": LanguageConfig(name="English")},
+        description="Languages the site publishes, keyed by code; folders `<content>/<code>/` hold their posts.",
+    )
+    title_suffix: str = Field(
+        " | {site}", description="Appended to every page <title>; `{site}` is replaced by the site name."
+    )
+    permalink_pattern: str = Field(
+        "/articles/{slug}/",
+        description="Pattern every permalink must match; `{slug}` is lowercase-hyphenated.",
+    )
+    max_file_bytes: int = Field(
+        5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
+    )
+    reports_dir: Path = Field(
+        Path("reports"), description="Where `pipeline run` writes reports and the HTML index."
+    )
+    output_dir: Path = Field(
+        Path("_site"), description="Where `pipeline build` writes the static preview site."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_in_languages(self) -> SiteConfig:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language '{self.default_language}' is not listed in site.languages")
+        return self
+
+    def title_with_suffix(self, title: str) -> str:
+        return title + self.title_suffix.replace("{site}", self.name)
+
+    def direction(self, lang: str) -> str:
+        conf = self.languages.get(lang)
+        return conf.dir if conf else "ltr"
+
+
+class ValidateConfig(Section):
+    fail_on: FailOn = Field("error", description="Lowest severity that makes `pipeline validate` exit 1.")
+    disable: list[str] = Field(default_factory=list, description="Rule ids switched off for every post.")
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Per-rule severity overrides, e.g. {SEO012 = 'error'}."
+    )
+    thresholds: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Rule thresholds overriding the defaults in docs/rules.md, e.g. {description_max_chars = 156}.",
+    )
+    language_thresholds: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-language threshold overrides keyed by language code."
+    )
+    layout_renders_title: bool = Field(
+        True, description="The layout prints the title as H1, so a body H1 is a duplicate."
+    )
+    allowed_tags: list[str] = Field(
+        default_factory=list, description="When non-empty, tags must come from this list."
+    )
+    max_hero_bytes: int = Field(1_500_000, ge=1, description="Byte budget for hero images.")
+    syllables: dict[str, int] = Field(
+        default_factory=dict, description="Extra syllable counts for words missing from CMUdict."
+    )
+    plain_language: dict[str, str] = Field(
+        default_factory=dict, description="Jargon → plain words suggestions, added to the built-in list."
+    )
+
+
+class TranslateConfig(Section):
+    languages: list[str] = Field(
+        default_factory=list, description="Target languages `pipeline run` translates into."
+    )
+    beam_size: int = Field(2, ge=1, le=8, description="Beam size for decoding (1 = greedy).")
+    threads: int = Field(0, ge=0, description="CTranslate2 intra-op threads; 0 = all cores.")
+    max_batch_tokens: int = Field(2048, ge=16, description="Token budget per translation batch.")
+    keys: list[str] = Field(
+        default_factory=lambda: ["title", "description", "preview", "imageAlt", "caption"],
+        description="Front-matter keys whose values are translated.",
+    )
+    translate_slug: bool = Field(False, description="Translate the permalink slug instead of keeping it.")
+    tag_map: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Per-language tag translations: {es = {sleep = 'sueno'}}."
+    )
+    do_not_translate: list[str] = Field(
+        default_factory=list, description="Terms protected from machine translation."
+    )
+    glossary: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Required term pairs per language: {es = {osteoporosis = 'osteoporosis'}}.",
+    )
+
+
+class CardsConfig(Section):
+    layout: str = Field("default", description="Default layout, a file in templates/cards/<name>.toml.")
+    languages: list[str] = Field(
+        default_factory=list, description="Languages to render; empty = every language with posts."
+    )
+    processes: int = Field(0, ge=0, description="Worker processes; 0 = one per core.")
+    max_bytes: int = Field(1_000_000, ge=10_000, description="JPEG byte ceiling (Bluesky's thumbnail limit).")
+    output_pattern: str = Field(
+        "/images/cards/{lang}/{slug}-{kind}.jpg",
+        description="Where cards are written under the static root when the post names no path.",
+    )
+
+
+class SocialAccount(Section):
+    name: str = Field(..., description="Account id used in the ledger and the web UI.")
+    platform: Literal["x", "mastodon", "bluesky"] = Field(
+        ..., description="Which platform adapter posts for this account."
+    )
+    handle: str = Field("", description="Public handle, for display and reconciliation.")
+    languages: list[str] = Field(
+        default_factory=lambda: ["en"], description="Languages this account publishes."
+    )
+    timezone: str = Field("UTC", description="IANA time zone of the slots.")
+    slots: dict[str, list[str]] = Field(
+        default_factory=lambda: {d: ["09:00", "17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        description="Weekday → local HH:MM slots.",
+    )
+    max_per_day: int = Field(4, ge=1, description="At most this many posts per local day.")
+    min_spacing_minutes: int = Field(
+        60, ge=0, description="Minimum minutes between two posts on this account."
+    )
+    approval_required: bool = Field(True, description="Planned items wait for approval before they are sent.")
+    api_base_url: str | None = Field(None, description="Override the platform API origin (proxies, tests).")
+    credentials_env: dict[str, str] = Field(
+        default_factory=dict,
+        description="Credential name → environment variable holding it (never the secret itself).",
+    )
+    char_limit: int | None = Field(None, description="Per-instance character limit (Mastodon).")
+
+
+class SocialConfig(Section):
+    accounts: list[SocialAccount] = Field(default_factory=list, description="Accounts the plan fills.")
+    max_attempts: int = Field(5, ge=1, description="Attempts before an item is dead-lettered.")
+    templates_dir: Path = Field(Path("templates/social"), description="Jinja2 templates per platform.")
+
+
+class CrawlConfig(Section):
+    base_url: str | None = Field(None, description="Origin to crawl; defaults to site.base_url.")
+    extra_hosts: list[str] = Field(
+        default_factory=list, description="Hosts besides base_url's that count as internal."
+    )
+    max_pages: int = Field(20_000, ge=1, description="Stop after this many pages.")
+    max_depth: int = Field(10, ge=0, description="Link depth from the start URLs.")
+    concurrency: int = Field(16, ge=1, description="Concurrent requests per host.")
+    timeout_s: float = Field(15.0, gt=0, description="Per-request timeout.")
+    max_response_bytes: int = Field(
+        10_000_000, ge=1024, description="Responses larger than this are cut off and reported."
+    )
+    slow_page_ms: int = Field(2000, ge=1, description="Pages slower than this get a warning.")
+    obey_robots: bool = Field(True, description="Honour robots.txt, including Crawl-delay.")
+    check_external: bool = Field(True, description="Check outbound links (HEAD then GET), cached with a TTL.")
+    external_ttl_hours: int = Field(168, ge=0, description="How long an external link result stays trusted.")
+    image_max_bytes: int = Field(1_000_000, ge=1, description="og:image byte budget.")
+    user_agent: str = Field("pipeline-crawl/0.1 (+seo audit)", description="User-Agent header.")
+
+
+class WebConfig(Section):
+    secret_key_env: str = Field(
+        "PIPELINE_SECRET_KEY", description="Environment variable holding the session signing key."
+    )
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served behind https).")
+    login_attempts_per_minute: int = Field(
+        5, ge=1, description="Failed logins allowed per user and address per minute."
+    )
+
+
+class Config(Section):
+    site: SiteConfig = Field(default_factory=SiteConfig, description="The site: names, folders, languages.")
+    validate_: ValidateConfig = Field(
+        default_factory=ValidateConfig, alias="validate", description="Validate stage."
+    )
+    translate: TranslateConfig = Field(default_factory=TranslateConfig, description="Translate stage.")
+    cards: CardsConfig = Field(default_factory=CardsConfig, description="Cards stage.")
+    social: SocialConfig = Field(default_factory=SocialConfig, description="Social stage.")
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="Crawl stage.")
+    web: WebConfig = Field(default_factory=WebConfig, description="Web UI.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite file in the state dir."
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    # Filled by load_config, not by users.
+    root: Path = Field(default=Path("."), exclude=True, description="Folder relative paths resolve against.")
+    source: str = Field(default="<defaults>", exclude=True, description="Where the config came from.")
+
+    @property
+    def content_root(self) -> Path:
+        return (self.root / self.site.content_dir).resolve()
+
+    @property
+    def static_root(self) -> Path:
+        return (self.root / self.site.static_dir).resolve()
+
+    @property
+    def reports_root(self) -> Path:
+        return (self.root / self.site.reports_dir).resolve()
+
+    @property
+    def templates_root(self) -> Path:
+        return project_templates_dir()
+
+    @property
+    def state_dir(self) -> Path:
+        env = os.environ.get("PIPELINE_STATE_DIR")
+        return Path(env).resolve() if env else (Path.cwd() / ".pipeline").resolve()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.state_dir / 'state.db'}"
+
+    def fingerprint(self) -> str:
+        """Stable hash of the effective settings: caches keyed on it go stale when the config changes."""
+        import hashlib
+
+        data = self.model_dump(mode="json", by_alias=True)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def project_templates_dir() -> Path:
+    """`templates/` beside the package (source checkout) — the shipped layouts, social and report templates."""
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + ("validate" if part == "validate_" else str(part))
+    return out or "(root)"
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`PIPELINE__SITE__BASE_URL=https://x` → {"site": {"base_url": "https://x"}}; values parse as JSON when they can."""
+    tree: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        parts = [p.lower() for p in key[len(ENV_PREFIX) :].split("__") if p]
+        if not parts:
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
+    environ = os.environ if environ is None else environ
+    if explicit:
+        return Path(explicit)
+    if environ.get("PIPELINE_CONFIG"):
+        return Path(environ["PIPELINE_CONFIG"])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def load_config(
+    path: Path | None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Load and validate; raise ConfigError listing every problem with its key path."""
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = "<defaults>"
+    root = Path.cwd()
+    if path is not None:
+        source = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(
+                source, ["file not found (pass --config FILE or set PIPELINE_CONFIG)"]
+            ) from None
+        except OSError as exc:
+            raise ConfigError(source, [f"cannot read: {exc.strerror}"]) from None
+        try:
+            data = tomllib.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ConfigError(source, ["not UTF-8 text"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, [f"invalid TOML: {exc}"]) from None
+        # Relative folders in a config file mean "relative to the project holding config/".
+        root = path.resolve().parent
+        if root.name == "config":
+            root = root.parent
+    data = _merge(data, _env_overrides(environ))
+    if overrides:
+        data = _merge(data, overrides)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = _format_loc(tuple(err["loc"]))
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
+            elif (
+                "input" in err
+                and err["type"] not in ("missing",)
+                and not isinstance(err["input"], dict | list)
+            ):
+                msg = f"{msg} (got {err['input']!r})"
+            problems.append(f"{loc}: {msg}")
+        raise ConfigError(source, problems) from None
+    config.root = root
+    config.source = source
+    return config

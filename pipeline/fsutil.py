@@ -1,0 +1,97 @@
+"""Filesystem helpers every stage shares.
+
+Atomic writes exist because a crash (or a kill -9 from cron) in the middle of rewriting a post or a report must
+leave the previous file intact; `safe_join` exists because paths in front matter are user input and must never
+reach outside the site root, even through symlinks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+class UnsafePathError(ValueError):
+    """A user-supplied path would resolve outside its root."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so readers see either the old or the new file, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[IO[bytes]]:
+    """Stream into a temp file beside `path`; rename over it only when the block finishes cleanly."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def safe_join(root: Path, user_path: str) -> Path:
+    """Resolve `user_path` (site-absolute like `/images/a.jpg` or relative) inside `root`.
+
+    Raises UnsafePathError for `..` escapes, absolute filesystem paths outside the root and symlinks whose
+    target leaves the root. The file need not exist.
+    """
+    if "\x00" in user_path:
+        raise UnsafePathError("path contains a NUL byte")
+    root_resolved = root.resolve()
+    candidate_text = user_path.lstrip("/")
+    as_fs = Path(user_path)
+    candidate = root_resolved / candidate_text
+    if as_fs.is_absolute():
+        if _is_within(as_fs.resolve(), root_resolved):
+            candidate = as_fs
+        elif as_fs.exists() and not candidate.exists():
+            raise UnsafePathError(f"'{user_path}' is a filesystem path outside {root}")
+    if any(part == ".." for part in Path(candidate_text).parts):
+        raise UnsafePathError(f"'{user_path}' contains '..'")
+    resolved = candidate.resolve()
+    if not _is_within(resolved, root_resolved):
+        raise UnsafePathError(f"'{user_path}' resolves outside {root}")
+    return resolved
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents

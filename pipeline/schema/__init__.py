@@ -1,0 +1,1 @@
+"""Table definitions and migrations, one module per component (see pipeline.store.COMPONENTS)."""
