@@ -1,11 +1,13 @@
-"""`pipeline validate`: check SEO metadata, structure and readability."""
+"""`pipeline validate`: SEO metadata, structure and readability findings, in any report format."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from pipeline.stages import StageUnavailable
+from pipeline.findings import FORMATS
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -13,11 +15,74 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
         "validate",
         parents=[parent],
         help="Check SEO metadata, structure and readability.",
-        description="Check SEO metadata, structure and readability.",
+        description="Check SEO metadata, structure and readability of every post (or the given files/folders).",
     )
-    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.add_argument("paths", nargs="*", type=Path, help="posts or folders (default: the whole content folder)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    p.add_argument("--output", "-o", type=Path, help="write the report to this file instead of stdout")
+    p.add_argument(
+        "--fail-on", choices=("error", "warning", "info", "never"), help="exit 1 at or above this severity"
+    )
+    p.add_argument(
+        "--baseline", type=Path, help="only findings not in this baseline file count towards --fail-on"
+    )
+    p.add_argument(
+        "--write-baseline", type=Path, help="record the current findings as the baseline and exit 0"
+    )
+    p.add_argument("--no-cache", action="store_true", help="re-analyse every post")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise StageUnavailable("the validate stage is not built yet in this version")
+    from pipeline.cli import UserError, load_context
+    from pipeline.findings import apply_baseline, exceeds, load_baseline, render, write_baseline
+    from pipeline.history import record_run
+    from pipeline.validate.registry import all_rules
+    from pipeline.validate.stage import run_stage
+
+    ctx = load_context(args)
+    paths = None
+    if args.paths:
+        missing = [str(p) for p in args.paths if not p.exists()]
+        if missing:
+            raise UserError(f"no such file or folder: {', '.join(missing)}")
+        paths = args.paths
+        # A path outside the configured content folder means "validate this folder as the site".
+        first = args.paths[0].resolve()
+        root = ctx.config.content_root
+        if not (first == root or root in first.parents):
+            ctx.config.site.content_dir = first if first.is_dir() else first.parent
+            ctx.config.root = Path("/")
+            paths = None if first.is_dir() and len(args.paths) == 1 else args.paths
+    result = run_stage(ctx, paths, use_cache=not args.no_cache)
+    findings = result.findings
+    if args.write_baseline:
+        write_baseline(args.write_baseline, findings)
+        print(f"baseline of {len(findings)} findings written to {args.write_baseline}", file=sys.stderr)
+        return 0
+    counted = findings
+    if args.baseline:
+        try:
+            baseline = load_baseline(args.baseline)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot read baseline {args.baseline}: {exc}") from None
+        counted, _known = apply_baseline(findings, baseline)
+    record_run(ctx, "validate", findings, result.counts)
+    report = render(
+        findings,
+        args.format,
+        tool="pipeline-validate",
+        rules=all_rules(),
+        title="Validate report",
+        summary=result.counts,
+    )
+    if args.output:
+        from pipeline.fsutil import atomic_write_text
+
+        atomic_write_text(args.output, report)
+        if not args.quiet:
+            print(f"{args.format} report written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(report)
+    fail_on = args.fail_on or ctx.config.validate_.fail_on
+    return 1 if exceeds(counted, fail_on) else 0

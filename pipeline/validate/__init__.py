@@ -1,0 +1,1 @@
+"""Validate stage: SEO metadata, structure and readability rules over loaded posts."""

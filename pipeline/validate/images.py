@@ -1,0 +1,116 @@
+"""Image rules checked on disk — what no SERP plugin does: the hero must exist inside the static root, decode,
+be big enough for a 1200×630 card and fit the byte budget. Front-matter paths are user input: `..`, absolute
+paths outside the root and symlinks leaving it are errors, never opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.content import Post
+from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.validate.registry import Check, Env, Hit, registrar
+
+CHECKS: list[Check] = []
+rule = registrar(CHECKS, "images")
+IMAGE_KEYS = ("image", "ogImage", "twitterImage")
+
+
+def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
+    value = post.meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if value.startswith(("http://", "https://")):
+        return None
+    try:
+        return safe_join(env.static_root, value.strip())
+    except UnsafePathError as exc:
+        return exc
+
+
+@rule("IMG001", "error", "Image path leaves the static root ('..', absolute path or symlink).")
+def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
+    for key in IMAGE_KEYS:
+        got = _resolve(post, env, key)
+        if isinstance(got, UnsafePathError):
+            yield Hit(
+                post.line_of(key), f"{key}: {got}; use a path under the static root such as /images/…", key
+            )
+
+
+@rule("IMG002", "error", "Hero image file does not exist.")
+def hero_exists(post: Post, env: Env) -> Iterator[Hit]:
+    got = _resolve(post, env, "image")
+    if isinstance(got, Path) and not got.is_file():
+        yield Hit(post.line_of("image"), f"hero '{post.image}' not found under {env.static_root}", "image")
+
+
+def _hero_info(post: Post, env: Env) -> tuple[int, int, int] | str | None:
+    """(width, height, bytes), an error text, or None when there is no hero to look at."""
+    cached = post.extra.get("hero_info")
+    if cached is not None:
+        return cached
+    got = _resolve(post, env, "image")
+    if not isinstance(got, Path) or not got.is_file():
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    info: tuple[int, int, int] | str
+    try:
+        with Image.open(got) as im:
+            size = im.size
+            if im.format == "JPEG":
+                im.draft(
+                    "RGB", (max(1, size[0] // 8), max(1, size[1] // 8))
+                )  # decode at 1/8: fast, still catches corruption
+            im.load()
+        info = (size[0], size[1], got.stat().st_size)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        info = f"cannot decode hero '{post.image}': {exc}"
+    post.extra["hero_info"] = info
+    return info
+
+
+@rule("IMG003", "error", "Hero image cannot be decoded.")
+def hero_decodes(post: Post, env: Env) -> Iterator[Hit]:
+    info = _hero_info(post, env)
+    if isinstance(info, str):
+        yield Hit(post.line_of("image"), info + "; re-export it as JPEG or PNG", "image")
+
+
+@rule("IMG004", "warning", "Hero image is smaller than 1200×630 (cards would be upscaled).")
+def hero_size(post: Post, env: Env) -> Iterator[Hit]:
+    info = _hero_info(post, env)
+    if isinstance(info, tuple):
+        w, h, _ = info
+        mw, mh = env.t(post.lang, "hero_min_width"), env.t(post.lang, "hero_min_height")
+        if w < mw or h < mh:
+            yield Hit(
+                post.line_of("image"),
+                f"hero is {w}×{h}; social cards need at least {mw}×{mh} — use a larger photo",
+                "image",
+                data={"width": w, "height": h},
+            )
+
+
+@rule("IMG005", "warning", "Hero image is over the byte budget (validate.max_hero_bytes).")
+def hero_bytes(post: Post, env: Env) -> Iterator[Hit]:
+    info = _hero_info(post, env)
+    budget = env.config.validate_.max_hero_bytes
+    if isinstance(info, tuple) and info[2] > budget:
+        yield Hit(
+            post.line_of("image"), f"hero is {info[2]:,} bytes (budget {budget:,}); compress it", "image"
+        )
+
+
+@rule("IMG006", "info", "Open Graph / X card image does not exist yet (the cards stage renders it).")
+def cards_pending(post: Post, env: Env) -> Iterator[Hit]:
+    for key in ("ogImage", "twitterImage"):
+        got = _resolve(post, env, key)
+        if isinstance(got, Path) and not got.is_file():
+            yield Hit(
+                post.line_of(key),
+                f"{key} '{post.meta[key]}' does not exist yet; it is rendered by the cards stage (`pipeline cards`)",
+                key,
+            )

@@ -1,0 +1,109 @@
+"""Focus keyphrase rules (Yoast's core assessments): where the phrase appears and how often."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.content import Post
+from pipeline.text import words
+from pipeline.validate.prose import analyse
+from pipeline.validate.registry import Check, Env, Hit, registrar
+
+CHECKS: list[Check] = []
+rule = registrar(CHECKS, "keyphrase")
+
+
+def keyphrase(post: Post) -> str | None:
+    """`keyphrase` in front matter, else the first tag with hyphens read as spaces."""
+    if post.keyphrase:
+        return post.keyphrase.strip()
+    return post.tags[0].replace("-", " ") if post.tags else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(w.lower() for w in words(text.replace("-", " ")))
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return f" {_norm(phrase)} " in f" {_norm(text)} "
+
+
+@rule("KEY001", "warning", "Keyphrase does not appear in the title.")
+def in_title(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    if phrase and post.title and not _contains(post.title, phrase):
+        yield Hit(post.line_of("title"), f"keyphrase '{phrase}' is not in the title", "title")
+
+
+@rule("KEY002", "warning", "Keyphrase does not appear in the description.")
+def in_description(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    if phrase and post.description and not _contains(post.description, phrase):
+        yield Hit(
+            post.line_of("description"), f"keyphrase '{phrase}' is not in the description", "description"
+        )
+
+
+@rule("KEY003", "warning", "Keyphrase does not appear in the first paragraph.")
+def in_intro(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    doc = analyse(post)
+    first = next((u for u in doc.units if u.kind == "paragraph"), None)
+    if phrase and first and not _contains(first.text, phrase):
+        yield Hit(first.line, f"keyphrase '{phrase}' is not in the first paragraph", "intro")
+
+
+@rule("KEY004", "info", "Keyphrase appears in fewer than 30 % of H2/H3 subheadings.")
+def in_headings(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    subs = [h for h in analyse(post).headings if h.level in (2, 3)]
+    if phrase and subs:
+        share = sum(_contains(h.text, phrase) for h in subs) / len(subs)
+        want = env.t(post.lang, "keyphrase_heading_share")
+        if share < want:
+            yield Hit(
+                subs[0].line,
+                f"keyphrase '{phrase}' is in {share:.0%} of H2/H3 headings (aim for {want:.0%})",
+                "headings",
+            )
+
+
+@rule("KEY005", "warning", "Keyphrase words do not appear in the permalink.")
+def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    if phrase and post.permalink:
+        slug_words = set(re.split(r"[^a-z0-9]+", post.permalink.lower()))
+        missing = [w for w in _norm(phrase).split() if w not in slug_words and len(w) > 3]
+        if missing:
+            yield Hit(
+                post.line_of("permalink"),
+                f"permalink lacks keyphrase words: {', '.join(missing)}",
+                "permalink",
+            )
+
+
+@rule("KEY006", "warning", "Keyphrase density is outside 0.5–3 % of the words.")
+def density(post: Post, env: Env) -> Iterator[Hit]:
+    phrase = keyphrase(post)
+    if not phrase:
+        return
+    text = _norm(analyse(post).prose)
+    total = len(text.split())
+    if total < 100:
+        return
+    hits = f" {text} ".count(f" {_norm(phrase)} ")
+    pct = 100 * hits * len(phrase.split()) / total
+    lo, hi = env.t(post.lang, "keyphrase_density_min"), env.t(post.lang, "keyphrase_density_max")
+    if pct < lo:
+        yield Hit(
+            post.body_line,
+            f"keyphrase '{phrase}' density is {pct:.2f}% ({hits} uses); aim for {lo}–{hi}%",
+            "density",
+        )
+    elif pct > hi:
+        yield Hit(
+            post.body_line,
+            f"keyphrase '{phrase}' density is {pct:.2f}% ({hits} uses); over {hi}% reads as stuffing",
+            "density",
+        )

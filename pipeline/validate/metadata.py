@@ -1,0 +1,285 @@
+"""Front-matter rules: required fields, title/description/preview, permalink and tags (Yoast/Rank Math parity)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from pipeline.content import Post, parse_date
+from pipeline.validate.pixels import text_width_px
+from pipeline.validate.registry import Check, Env, Hit, registrar
+
+CHECKS: list[Check] = []
+rule = registrar(CHECKS, "metadata")
+
+REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "description": str,
+    "date": object,
+    "permalink": str,
+    "image": str,
+    "tags": (list, str),
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@rule(
+    "SEO001",
+    "error",
+    "Required front-matter field is missing (title, description, date, permalink, image, tags).",
+)
+def required_fields(post: Post, env: Env) -> Iterator[Hit]:
+    for key in REQUIRED:
+        value = post.meta.get(key)
+        if key == "tags" and value is None and post.tags:
+            continue  # Zola keeps tags under [taxonomies]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            yield Hit(
+                post.line_of(key) if key in post.key_lines else 1,
+                f"'{key}' is missing; add `{key}:` to the front matter",
+                key,
+            )
+
+
+@rule("SEO002", "error", "Front-matter field has the wrong type (e.g. a list where text is expected).")
+def field_types(post: Post, env: Env) -> Iterator[Hit]:
+    for key, kind in REQUIRED.items():
+        value = post.meta.get(key)
+        if value is not None and not isinstance(value, kind):
+            yield Hit(
+                post.line_of(key), f"'{key}' should be {_kind_name(kind)}, not {type(value).__name__}", key
+            )
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    if isinstance(kind, tuple):
+        return " or ".join(_kind_name(k) for k in kind)
+    return {"str": "text", "list": "a list", "object": "a value"}.get(kind.__name__, kind.__name__)
+
+
+@rule("SEO003", "error", "Date does not parse as an ISO date (YYYY-MM-DD[THH:MM:SS]).")
+def date_parses(post: Post, env: Env) -> Iterator[Hit]:
+    value = post.meta.get("date")
+    if value is not None and parse_date(value) is None:
+        yield Hit(post.line_of("date"), f"date {value!r} is not an ISO date; write it as YYYY-MM-DD", "date")
+
+
+@rule("SEO004", "warning", "Date is in the future but the post is not marked draft.")
+def future_date(post: Post, env: Env) -> Iterator[Hit]:
+    date = post.date
+    if date is not None and date > env.now and not post.draft:
+        yield Hit(
+            post.line_of("date"),
+            f"date {date:%Y-%m-%d} is in the future; set `draft: true` or fix the date",
+            "date",
+        )
+
+
+@rule("SEO010", "warning", "Title with the site suffix is wider than the SERP shows (580 px at 20 px Arial).")
+def title_width(post: Post, env: Env) -> Iterator[Hit]:
+    if not post.title:
+        return
+    full = env.config.site.title_with_suffix(post.title)
+    limit = env.t(post.lang, "title_max_px")
+    width = text_width_px(full, env.t(post.lang, "title_font_px"))
+    if width > limit:
+        yield Hit(
+            post.line_of("title"),
+            f"title with suffix is {width:.0f} px wide (limit {limit} px); search results will truncate it — shorten the title",
+            "title",
+            data={"px": round(width)},
+        )
+
+
+@rule("SEO011", "error", "Title is used by another post in the same language.")
+def title_unique(post: Post, env: Env) -> Iterator[Hit]:
+    if post.title:
+        others = [
+            p
+            for p in env.site.titles.get(f"{post.lang}\x00{post.title.strip().lower()}", [])
+            if p != post.rel
+        ]
+        if others:
+            yield Hit(
+                post.line_of("title"),
+                f"title is also used by {', '.join(others[:3])}; make each title unique",
+                "title",
+            )
+
+
+@rule("SEO012", "warning", "Description length is outside 120–156 characters.")
+def description_length(post: Post, env: Env) -> Iterator[Hit]:
+    desc = post.description
+    if not desc:
+        return
+    lo, hi = env.t(post.lang, "description_min_chars"), env.t(post.lang, "description_max_chars")
+    n = len(desc.strip())
+    if n > hi:
+        yield Hit(
+            post.line_of("description"),
+            f"description is {n} characters (over {hi}); search results cut it off",
+            "description",
+            data={"chars": n},
+        )
+    elif n < lo:
+        yield Hit(
+            post.line_of("description"),
+            f"description is {n} characters (under {lo}); say more about the article",
+            "description",
+            data={"chars": n},
+        )
+
+
+@rule("SEO013", "warning", "Description is wider than 920 px at 14 px Arial.")
+def description_width(post: Post, env: Env) -> Iterator[Hit]:
+    if post.description:
+        width = text_width_px(post.description.strip(), env.t(post.lang, "description_font_px"))
+        limit = env.t(post.lang, "description_max_px")
+        if width > limit:
+            yield Hit(
+                post.line_of("description"),
+                f"description is {width:.0f} px wide (limit {limit} px)",
+                "description",
+            )
+
+
+@rule("SEO014", "error", "Description is used by another post in the same language.")
+def description_unique(post: Post, env: Env) -> Iterator[Hit]:
+    if post.description:
+        key = f"{post.lang}\x00{post.description.strip().lower()}"
+        others = [p for p in env.site.descriptions.get(key, []) if p != post.rel]
+        if others:
+            yield Hit(
+                post.line_of("description"),
+                f"description is also used by {', '.join(others[:3])}",
+                "description",
+            )
+
+
+@rule("SEO015", "warning", "Description repeats the title or the preview instead of adding to them.")
+def description_differs(post: Post, env: Env) -> Iterator[Hit]:
+    desc = (post.description or "").strip().lower()
+    if not desc:
+        return
+    if desc == (post.title or "").strip().lower():
+        yield Hit(
+            post.line_of("description"),
+            "description is the same as the title; summarise the article instead",
+            "description",
+        )
+    if desc == (post.preview or "").strip().lower():
+        yield Hit(
+            post.line_of("description"),
+            "description is the same as the preview; give each its own job",
+            "description",
+        )
+
+
+@rule("SEO016", "warning", "Preview is missing (social posts are composed from it).")
+def preview_present(post: Post, env: Env) -> Iterator[Hit]:
+    if not (post.preview or "").strip():
+        yield Hit(
+            1,
+            "no `preview:`; social posts fall back to the description — add a 2–3 sentence preview",
+            "preview",
+        )
+
+
+@rule("SEO017", "info", "Preview length is outside the configured bounds.")
+def preview_length(post: Post, env: Env) -> Iterator[Hit]:
+    preview = (post.preview or "").strip()
+    if preview:
+        lo, hi = env.t(post.lang, "preview_min_chars"), env.t(post.lang, "preview_max_chars")
+        if not lo <= len(preview) <= hi:
+            yield Hit(
+                post.line_of("preview"),
+                f"preview is {len(preview)} characters (aim for {lo}–{hi})",
+                "preview",
+            )
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{slug\})", pattern)
+    rx = "".join(r"(?P<slug>[^/]+)" if part == "{slug}" else re.escape(part) for part in parts)
+    return re.compile(rf"^(?:/[a-z]{{2,3}}(?:-[A-Za-z]+)?)?{rx}$")
+
+
+@rule("SEO020", "error", "Permalink does not match site.permalink_pattern.")
+def permalink_pattern(post: Post, env: Env) -> Iterator[Hit]:
+    link = post.permalink
+    if link and not _pattern_regex(env.config.site.permalink_pattern).match(link):
+        yield Hit(
+            post.line_of("permalink"),
+            f"permalink '{link}' does not match the pattern '{env.config.site.permalink_pattern}'",
+            "permalink",
+        )
+
+
+@rule("SEO021", "warning", "Permalink slug is not lowercase and hyphenated.")
+def permalink_slug(post: Post, env: Env) -> Iterator[Hit]:
+    if post.permalink and not SLUG.match(post.slug):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", post.slug.lower()).strip("-")
+        yield Hit(
+            post.line_of("permalink"),
+            f"slug '{post.slug}' should be lowercase words joined by hyphens, e.g. '{suggestion}'",
+            "permalink",
+        )
+
+
+@rule("SEO022", "error", "Permalink is used by another post (across all languages).")
+def permalink_unique(post: Post, env: Env) -> Iterator[Hit]:
+    if post.permalink:
+        others = [p for p in env.site.permalinks.get(_norm_link(post.permalink), []) if p != post.rel]
+        if others:
+            yield Hit(
+                post.line_of("permalink"),
+                f"permalink '{post.permalink}' is also used by {', '.join(others[:3])}",
+                "permalink",
+            )
+
+
+def _norm_link(link: str) -> str:
+    return "/" + link.strip("/").lower() + "/"
+
+
+@rule("SEO023", "warning", "Permalink slug differs from the file name.")
+def permalink_filename(post: Post, env: Env) -> Iterator[Hit]:
+    if post.permalink and post.meta.get("slug") is None:
+        stem = PurePosixPath(post.rel).stem
+        if stem not in ("index", "_index") and stem != post.slug and not post.is_translation:
+            yield Hit(
+                post.line_of("permalink"),
+                f"slug '{post.slug}' differs from the file name '{stem}'; rename one so they match",
+                "permalink",
+            )
+
+
+@rule("SEO030", "warning", "Tags are missing or empty.")
+def tags_present(post: Post, env: Env) -> Iterator[Hit]:
+    if "tags" in post.meta and not post.tags:
+        yield Hit(post.line_of("tags"), "tags list is empty; add at least one tag", "tags")
+
+
+@rule("SEO031", "warning", "Tag is not a slug (lowercase, hyphenated).")
+def tags_slugs(post: Post, env: Env) -> Iterator[Hit]:
+    for tag in post.tags:
+        if not SLUG.match(tag):
+            yield Hit(
+                post.line_of("tags"),
+                f"tag '{tag}' is not a slug; use lowercase words joined by hyphens",
+                f"tags:{tag}",
+            )
+
+
+@rule("SEO032", "warning", "Tag is not in validate.allowed_tags.")
+def tags_allowed(post: Post, env: Env) -> Iterator[Hit]:
+    allowed = env.config.validate_.allowed_tags
+    if allowed:
+        for tag in post.tags:
+            if tag not in allowed:
+                yield Hit(
+                    post.line_of("tags"),
+                    f"tag '{tag}' is not in the allowed list (validate.allowed_tags)",
+                    f"tags:{tag}",
+                )

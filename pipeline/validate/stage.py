@@ -1,0 +1,199 @@
+"""Validate stage: run every rule on every post, all findings at once, cached per post, in parallel when large.
+
+Cache key = post content hash + config fingerprint + rules version + a digest of the cross-post facts
+(titles, descriptions, permalinks): an unchanged post on an unchanged site is not re-analysed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from pipeline.content import ContentSet, Post, display_path
+from pipeline.findings import Finding
+from pipeline.stages import Context, StageResult
+from pipeline.validate.registry import RULES_VERSION, Check, Env, SiteIndex, all_checks
+
+PARALLEL_MIN_POSTS = 300
+
+
+def build_index(content: ContentSet) -> SiteIndex:
+    index = SiteIndex()
+    for post in content.posts:
+        if post.title:
+            index.titles.setdefault(f"{post.lang}\x00{post.title.strip().lower()}", []).append(post.rel)
+        if post.description:
+            index.descriptions.setdefault(f"{post.lang}\x00{post.description.strip().lower()}", []).append(
+                post.rel
+            )
+        if post.permalink:
+            norm = "/" + post.permalink.strip("/").lower() + "/"
+            index.permalinks.setdefault(norm, []).append(post.rel)
+            index.known_permalinks.add(norm)
+        for alias in post.meta.get("aliases") or post.meta.get("redirect_from") or []:
+            if isinstance(alias, str):
+                index.known_permalinks.add("/" + alias.strip("/").lower() + "/")
+    return index
+
+
+def _index_digest(index: SiteIndex) -> str:
+    h = hashlib.sha256()
+    for table in (index.titles, index.descriptions, index.permalinks):
+        for key in sorted(table):
+            h.update(key.encode())
+            h.update("\x01".join(sorted(table[key])).encode())
+    return h.hexdigest()[:16]
+
+
+def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
+    """Run every enabled rule; a rule that crashes becomes an error finding instead of stopping the run."""
+    cfg = env.config.validate_
+    ignored = set(cfg.disable)
+    vconf = post.meta.get("validate")
+    if isinstance(vconf, dict) and isinstance(vconf.get("ignore"), list):
+        ignored |= {str(x) for x in vconf["ignore"]}
+    lang = post.lang.split("-")[0]
+    where = display_path(post.path)
+    out: list[Finding] = []
+    for check in checks:
+        rid = check.rule.id
+        if rid in ignored or (check.languages is not None and lang not in check.languages):
+            continue
+        try:
+            hits = list(check.fn(post, env))
+        except Exception as exc:  # a bug in one rule must not hide the other rules' findings
+            out.append(
+                Finding("VALIDATE000", "error", where, 1, f"rule {rid} crashed: {type(exc).__name__}: {exc}")
+            )
+            continue
+        for hit in hits:
+            severity = cfg.severity.get(rid) or hit.severity or check.rule.severity
+            data = dict(hit.data)
+            data.setdefault("key", hit.key)
+            data["lang"] = post.lang
+            out.append(Finding(rid, severity, where, hit.line, hit.message, data=data))
+    post.extra.pop("doc", None)
+    post.extra.pop("readability", None)
+    return out
+
+
+# --- process pool plumbing (fork: workers inherit the loaded posts, nothing is pickled but indices) -------------
+
+_WORK: dict[str, Any] = {}
+
+
+def _work(indices: list[int]) -> list[list[Finding]]:
+    posts: list[Post] = _WORK["posts"]
+    return [check_post(posts[i], _WORK["env"], _WORK["checks"]) for i in indices]
+
+
+def _run_parallel(posts: list[Post], env: Env, checks: list[Check], workers: int) -> list[list[Finding]]:
+    _WORK.update(posts=posts, env=env, checks=checks)
+    try:
+        chunks = [list(range(i, len(posts), workers * 4)) for i in range(workers * 4)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_work, chunks))
+    finally:
+        _WORK.clear()
+    results: list[list[Finding]] = [[] for _ in posts]
+    for chunk, part in zip(chunks, parts, strict=True):
+        for i, findings in zip(chunk, part, strict=True):
+            results[i] = findings
+    return results
+
+
+def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool = True) -> StageResult:
+    config = ctx.config
+    content = ctx.content
+    wanted = {p.resolve() for p in paths} if paths else None
+
+    def selected(post: Post) -> bool:
+        if wanted is None:
+            return True
+        rp = post.path.resolve()
+        return rp in wanted or any(w in rp.parents for w in wanted)
+
+    posts = [p for p in content.posts if selected(p)]
+    problems = [
+        f for f in content.problems if wanted is None or (f.file and selected_path(Path(f.file), wanted))
+    ]
+    index = build_index(content)
+    env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
+    checks = all_checks()
+    key_base = f"{config.fingerprint()}:{RULES_VERSION}:{_index_digest(index)}"
+
+    cached: dict[str, list[Finding]] = {}
+    store = ctx.store if use_cache else None
+    if store is not None:
+        from pipeline.schema.core import validate_cache
+
+        with store.connect() as conn:
+            rows = conn.execute(
+                select(validate_cache.c.path, validate_cache.c.key, validate_cache.c.findings)
+            ).all()
+        keys = {p.rel: _post_key(p, key_base) for p in posts}
+        for row in rows:
+            if keys.get(row.path) == row.key:
+                cached[row.path] = [Finding(**f) for f in row.findings]
+
+    todo = [p for p in posts if p.rel not in cached]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
+        fresh = _run_parallel(todo, env, checks, workers)
+    else:
+        fresh = [check_post(p, env, checks) for p in todo]
+
+    if store is not None and todo:
+        from pipeline.schema.core import validate_cache
+
+        with store.begin() as conn:
+            conn.execute(delete(validate_cache).where(validate_cache.c.path.in_([p.rel for p in todo])))
+            conn.execute(
+                insert(validate_cache),
+                [
+                    {"path": p.rel, "key": _post_key(p, key_base), "findings": [_plain(f) for f in found]}
+                    for p, found in zip(todo, fresh, strict=True)
+                ],
+            )
+
+    findings: list[Finding] = list(problems)
+    by_rel = {p.rel: f for p, f in zip(todo, fresh, strict=True)}
+    for post in posts:
+        findings.extend(cached.get(post.rel) or by_rel.get(post.rel, []))
+    result = StageResult("validate", findings=findings)
+    result.counts = {
+        "posts": len(posts),
+        "analysed": len(todo),
+        "cached": len(posts) - len(todo),
+        "unreadable": len(problems),
+    }
+    return result
+
+
+def selected_path(path: Path, wanted: set[Path]) -> bool:
+    rp = path.resolve()
+    return rp in wanted or any(w in rp.parents for w in wanted)
+
+
+def _post_key(post: Post, key_base: str) -> str:
+    return hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode()).hexdigest()[:32]
+
+
+def _plain(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "file": f.file,
+        "line": f.line,
+        "message": f.message,
+        "url": f.url,
+        "data": f.data,
+    }

@@ -1,0 +1,109 @@
+"""Body structure rules from the Markdown tree, each finding on its own file line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from pipeline.content import Post
+from pipeline.text import words
+from pipeline.validate.prose import analyse
+from pipeline.validate.registry import Check, Env, Hit, registrar
+
+CHECKS: list[Check] = []
+rule = registrar(CHECKS, "structure")
+
+
+@rule("MD001", "warning", "Body has an H1 although the layout already renders the title as H1.")
+def no_body_h1(post: Post, env: Env) -> Iterator[Hit]:
+    if env.config.validate_.layout_renders_title:
+        for h in analyse(post).headings:
+            if h.level == 1:
+                yield Hit(
+                    h.line, f"H1 '{h.text[:60]}' duplicates the page title; make it an H2", f"h1:{h.text}"
+                )
+
+
+@rule("MD002", "warning", "Heading level skipped (e.g. H2 followed by H4).")
+def heading_levels(post: Post, env: Env) -> Iterator[Hit]:
+    previous = 1
+    for h in analyse(post).headings:
+        if h.level > previous + 1:
+            yield Hit(
+                h.line,
+                f"heading jumps from H{previous} to H{h.level}; use H{previous + 1}",
+                f"level:{h.text}",
+            )
+        previous = h.level
+
+
+@rule("MD003", "warning", "Image has no alt text.")
+def image_alt(post: Post, env: Env) -> Iterator[Hit]:
+    for img in analyse(post).images:
+        if not img.text.strip():
+            yield Hit(
+                img.line,
+                f"image '{img.url}' has no alt text; describe it for screen readers and search",
+                f"alt:{img.url}",
+            )
+
+
+@rule("MD004", "warning", "Link text is generic ('click here', 'read more').")
+def generic_links(post: Post, env: Env) -> Iterator[Hit]:
+    generic = {g.lower() for g in env.t(post.lang, "generic_link_texts")}
+    for link in analyse(post).links:
+        if link.text.strip().lower().rstrip(".!…") in generic:
+            yield Hit(
+                link.line,
+                f"link text '{link.text}' says nothing about the target; describe where it goes",
+                f"link:{link.url}",
+            )
+
+
+def _is_internal(url: str, env: Env) -> bool:
+    if url.startswith("/") and not url.startswith("//"):
+        return True
+    parts = urlsplit(url)
+    return bool(parts.netloc) and parts.netloc == urlsplit(env.config.site.base_url).netloc
+
+
+@rule("MD005", "error", "Internal link points to no known post permalink.")
+def internal_links(post: Post, env: Env) -> Iterator[Hit]:
+    for link in analyse(post).links:
+        if not _is_internal(link.url, env):
+            continue
+        path = urlsplit(link.url).path
+        if (
+            not path
+            or path.startswith(("/images/", "/static/", "/assets/"))
+            or "." in path.rsplit("/", 1)[-1]
+        ):
+            continue
+        norm = "/" + path.strip("/").lower() + "/"
+        if norm != "//" and norm not in env.site.known_permalinks:
+            yield Hit(
+                link.line,
+                f"link to '{link.url}' matches no post's permalink; fix the link or the permalink",
+                f"link:{link.url}",
+            )
+
+
+@rule("MD006", "warning", "Post has no outbound link to another site.")
+def outbound_link(post: Post, env: Env) -> Iterator[Hit]:
+    doc = analyse(post)
+    if doc.units and not any(
+        link.url.startswith(("http://", "https://")) and not _is_internal(link.url, env) for link in doc.links
+    ):
+        yield Hit(
+            post.body_line,
+            "no outbound link; cite an authoritative source (e.g. a health agency)",
+            "outbound",
+        )
+
+
+@rule("MD007", "warning", "Body is shorter than 300 words.")
+def min_words(post: Post, env: Env) -> Iterator[Hit]:
+    n = len(words(analyse(post).prose))
+    want = env.t(post.lang, "min_words")
+    if n < want:
+        yield Hit(post.body_line, f"body has {n} words (aim for at least {want})", "words", data={"words": n})
