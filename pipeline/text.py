@@ -148,6 +148,7 @@ class Syllables:
             self.table = _english_table()
         self.extra = {k.lower(): v for k, v in {**MEDICAL_SYLLABLES, **(extra or {})}.items()}
         self._memo: dict[str, int] = {}
+        self.memo: dict[str, int] = {}  # exact-case cache for hot loops
         self._pyphen = None
 
     def __call__(self, word: str) -> int:

@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
         # A path outside the configured content folder means "validate this folder as the site".
         first = args.paths[0].resolve()
         root = ctx.config.content_root
-        if not (first == root or root in first.parents):
+        if first.is_dir() and first in root.parents:
+            paths = None  # a folder holding the content root (e.g. the site folder): validate the whole site
+        elif not (first == root or root in first.parents):
             ctx.config.site.content_dir = first if first.is_dir() else first.parent
             ctx.config.root = Path("/")
             paths = None if first.is_dir() and len(args.paths) == 1 else args.paths

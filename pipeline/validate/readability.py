@@ -96,8 +96,7 @@ class Stats:
 
     def formulas(self, lang: str) -> dict[str, float]:
         """FRE (language variant), Flesch–Kincaid grade, SMOG and Gunning Fog, as textstat defines them."""
-        from textstat.backend.utils import get_lang_cfg
-
+        get_lang_cfg = lang_cfg
         if not self.sentences or not self.words:
             return {"fre": 0.0, "grade": 0.0, "smog": 0.0, "fog": 0.0}
         asl = self.words / self.sentences
@@ -110,14 +109,50 @@ class Stats:
         return {"fre": round(fre, 1), "grade": round(grade, 1), "smog": round(smog, 1), "fog": round(fog, 1)}
 
 
+@lru_cache(maxsize=1)
+def _textstat_constants() -> dict[str, dict[str, float]]:
+    """textstat's per-language formula constants, read from its constants module without importing the
+    `textstat` package (whose __init__ pulls in NLTK and costs ~1.7 s per process)."""
+    import importlib.util
+    from importlib import resources
+
+    path = resources.files("textstat").joinpath("backend/utils/constants.py")
+    spec = importlib.util.spec_from_file_location("_textstat_constants", str(path))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    configs: dict[str, dict[str, float]] = module.LANG_CONFIGS
+    return configs
+
+
+def lang_cfg(lang: str, key: str) -> float:
+    """Same lookup as textstat's get_lang_cfg: the language's value, else English's."""
+    configs = _textstat_constants()
+    return configs.get(lang.split("_")[0].split("-")[0], {}).get(key, configs["en"][key])
+
+
 @lru_cache(maxsize=16)
 def _easy_words(lang: str) -> frozenset[str]:
-    try:
-        from textstat.backend.utils import get_lang_easy_words
+    """textstat's easy-word list for Gunning Fog (English's when the language has none, as textstat does)."""
+    from importlib import resources
 
-        return frozenset(get_lang_easy_words(lang))
-    except (ImportError, FileNotFoundError, KeyError, ValueError):
-        return frozenset()
+    for root in (lang.split("-")[0], "en"):
+        ref = resources.files("textstat").joinpath(f"resources/{root}/easy_words.txt")
+        try:
+            with ref.open(encoding="utf-8") as fh:
+                return frozenset(line.strip() for line in fh)
+        except FileNotFoundError:
+            continue
+    return frozenset()
+
+
+def prewarm() -> None:
+    """Load dictionaries once in the parent so forked workers share them instead of each loading its own."""
+    _textstat_constants()
+    _easy_words("en")
+    from pipeline.text import _english_table
+
+    _english_table()
 
 
 _SYLLABLES: dict[tuple[str, tuple[tuple[str, int], ...]], Syllables] = {}
@@ -149,17 +184,19 @@ def sentences_of(units: Sequence[Unit], lang: str) -> list[Sentence]:
 
 def stats_of(sentences: Sequence[Sentence], lang: str, env: Env) -> Stats:
     count = syllable_counter(lang, env)
+    memo = count.memo
     easy = _easy_words(lang)
-    threshold = 3
     n_words = syll = poly = difficult = 0
     for sentence in sentences:
+        n_words += len(sentence.words)
         for w in sentence.words:
-            s = count(w)
-            n_words += 1
+            s = memo.get(w)
+            if s is None:
+                s = memo[w] = count(w)
             syll += s
             if s >= 3:
                 poly += 1
-                if w.lower() not in easy and s >= threshold:
+                if w.lower() not in easy:
                     difficult += 1
     return Stats(len(sentences), n_words, syll, poly, difficult)
 

@@ -96,6 +96,13 @@ def _work(indices: list[int]) -> list[list[Finding]]:
 
 
 def _run_parallel(posts: list[Post], env: Env, checks: list[Check], workers: int) -> list[list[Finding]]:
+    from pipeline.validate.pixels import text_width_px
+    from pipeline.validate.prose import _parser
+    from pipeline.validate.readability import prewarm
+
+    prewarm()
+    _parser()
+    text_width_px("x", 10)
     _WORK.update(posts=posts, env=env, checks=checks)
     try:
         chunks = [list(range(i, len(posts), workers * 4)) for i in range(workers * 4)]

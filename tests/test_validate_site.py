@@ -1,0 +1,125 @@
+"""Validate on the example site, on the corpora, through the CLI, and the per-post cache."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.stages import Context
+from pipeline.validate.stage import run_stage
+from tests.conftest import REPO
+from tests.validate_support import GOOD_BODY, GOOD_META, make_site, yaml_post
+
+SEED = "best-exercises-osteoporosis.md"
+
+
+def _cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_seed_post_findings() -> None:
+    config = load_config(REPO / "config" / "site.toml")
+    findings = [
+        f
+        for f in run_stage(Context(config=config), use_cache=False).findings
+        if f.file and f.file.endswith(SEED)
+    ]
+    by_rule = {f.rule: f for f in findings}
+    # The 159-character description is over 156.
+    assert "159 characters" in by_rule["SEO012"].message and by_rule["SEO012"].line == 3
+    # Whole-post grade about 14.5 and reading ease about 22: an error against the health target.
+    post_grade = by_rule["READ001"]
+    assert post_grade.severity == "error"
+    assert 13.5 <= post_grade.data["grade"] <= 15.5
+    assert 17 <= post_grade.data["fre"] <= 27
+    # Sections are reported at their heading lines.
+    text = (REPO / "examples/health-blog/content/posts" / SEED).read_text().split("\n")
+    sections = [f for f in findings if f.rule == "READ002"]
+    assert len(sections) >= 5
+    for f in sections:
+        if f.data.get("key", "").startswith("section:") and f.data["key"] != "section:":
+            assert text[f.line - 1].startswith("## ")
+    # og/twitter images are reported as to be rendered by the cards stage (unless cards already ran).
+    img = [f for f in findings if f.rule == "IMG006"]
+    assert all("cards stage" in f.message for f in img)
+
+
+def test_cache_skips_unchanged_posts(tmp_path: Path) -> None:
+    config = make_site(
+        tmp_path, {"posts/walking-for-strong-bones.md": yaml_post(GOOD_META, GOOD_BODY + "\n[x](/nope/)\n")}
+    )
+    first = run_stage(Context(config=config))
+    assert first.counts["analysed"] == 1
+    second = run_stage(Context(config=config))
+    assert second.counts == {**first.counts, "analysed": 0, "cached": 1}
+    assert [f.to_dict() for f in second.findings] == [f.to_dict() for f in first.findings]
+    post = tmp_path / "content/posts/walking-for-strong-bones.md"
+    post.write_text(post.read_text() + "\nOne more line.\n")
+    assert run_stage(Context(config=config)).counts["analysed"] == 1
+
+
+def test_cli_sarif_on_example_site(tmp_path: Path) -> None:
+    out = tmp_path / "report.sarif"
+    proc = _cli(
+        "validate", "examples/health-blog", "--format", "sarif", "--output", str(out), "--fail-on", "never"
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    results = doc["runs"][0]["results"]
+    assert results
+    for r in results:
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"].startswith("examples/health-blog/content/")
+        assert loc["region"]["startLine"] >= 1
+    schema = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
+    if schema.exists():
+        import jsonschema
+
+        jsonschema.validate(doc, json.loads(schema.read_text()))
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    assert _cli("validate", "--fail-on", "never", "-q").returncode == 0
+    assert (
+        _cli("validate", "--fail-on", "error", "-q").returncode == 1
+    )  # the seed post has readability errors
+    missing = _cli("validate", "no/such/dir")
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_cli_baseline(tmp_path: Path) -> None:
+    base = tmp_path / "baseline.json"
+    assert _cli("validate", "--write-baseline", str(base)).returncode == 0
+    proc = _cli("validate", "--baseline", str(base), "--fail-on", "info", "-q")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_bad_post_does_not_stop_the_run(tmp_path: Path) -> None:
+    config = make_site(
+        tmp_path,
+        {
+            "posts/walking-for-strong-bones.md": yaml_post(GOOD_META, GOOD_BODY),
+            "posts/broken.md": "---\ntitle: [unclosed\n---\nbody\n",
+        },
+    )
+    result = run_stage(Context(config=config), use_cache=False)
+    assert result.counts["posts"] == 1 and result.counts["unreadable"] == 1
+    broken = [f for f in result.findings if f.file and f.file.endswith("broken.md")]
+    assert broken and broken[0].rule == "CONTENT005" and broken[0].line == 3
+
+
+@pytest.mark.slow
+def test_every_corpus_post_validates(corpora: Path, tmp_path: Path) -> None:
+    config = load_config(None)
+    config.site.content_dir = corpora
+    result = run_stage(Context(config=config), use_cache=False)
+    assert result.counts["posts"] >= 1700
+    crashed = [f for f in result.findings if f.rule == "VALIDATE000"]
+    assert crashed == []
