@@ -8,6 +8,7 @@ so the baseline never downloads.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -54,10 +55,8 @@ def baseline(corpora: Path, sample_every: int = 10) -> float:
         text = path.read_text("utf-8", errors="replace")
         m = fm.match(text)
         if m and m.group(1) == "---":
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 yaml.safe_load(m.group(2))
-            except yaml.YAMLError:
-                pass
         textstat.flesch_reading_ease(text)
         textstat.flesch_kincaid_grade(text)
         textstat.smog_index(text)
