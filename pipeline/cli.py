@@ -39,23 +39,38 @@ class UserError(Exception):
     """A mistake the user can fix (bad flag value, missing file): one line on stderr, exit 2."""
 
 
-def common_parent() -> argparse.ArgumentParser:
+def common_parent(suppress: bool = False) -> argparse.ArgumentParser:
+    """Options every command accepts before or after its name.
+
+    The subcommands' copy defaults to SUPPRESS so `pipeline --config X validate` keeps X instead of the
+    subparser resetting it to None.
+    """
     parent = argparse.ArgumentParser(add_help=False)
+    config_default: object = argparse.SUPPRESS if suppress else None
+    quiet_default: object = argparse.SUPPRESS if suppress else False
+    verbose_default: object = argparse.SUPPRESS if suppress else 0
     parent.add_argument(
-        "--config", metavar="FILE", help="config TOML (default: $PIPELINE_CONFIG or config/site.toml)"
+        "--config",
+        metavar="FILE",
+        default=config_default,
+        help="config TOML (default: $PIPELINE_CONFIG or config/site.toml)",
     )
-    parent.add_argument("-q", "--quiet", action="store_true", help="only errors and the final result")
-    parent.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    parent.add_argument(
+        "-q", "--quiet", action="store_true", default=quiet_default, help="only errors and the final result"
+    )
+    parent.add_argument(
+        "-v", "--verbose", action="count", default=verbose_default, help="more logging on stderr"
+    )
     return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parent = common_parent()
     parser = argparse.ArgumentParser(
         prog="pipeline",
         description="Multilingual SEO and social publishing pipeline for Markdown sites.",
-        parents=[parent],
+        parents=[common_parent()],
     )
+    parent = common_parent(suppress=True)
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

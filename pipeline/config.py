@@ -194,12 +194,57 @@ class SocialAccount(Section):
         description="Credential name → environment variable holding it (never the secret itself).",
     )
     char_limit: int | None = Field(None, description="Per-instance character limit (Mastodon).")
+    variant_spacing_minutes: int = Field(
+        180, ge=0, description="Minimum minutes between language variants of one article on this account."
+    )
+    enabled: bool = Field(True, description="Switch the account off without deleting it.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (e.g. 'Europe/Berlin')") from None
+        return value
+
+    @field_validator("slots")
+    @classmethod
+    def _slot_shape(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        import re
+
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        for day, times in value.items():
+            if day not in days:
+                raise ValueError(f"slot day '{day}' must be one of {', '.join(days)}")
+            for t in times:
+                if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", t):
+                    raise ValueError(f"slot time '{t}' on {day} must be HH:MM (24-hour)")
+        return value
 
 
 class SocialConfig(Section):
     accounts: list[SocialAccount] = Field(default_factory=list, description="Accounts the plan fills.")
     max_attempts: int = Field(5, ge=1, description="Attempts before an item is dead-lettered.")
     templates_dir: Path = Field(Path("templates/social"), description="Jinja2 templates per platform.")
+    request_timeout_s: float = Field(15.0, gt=0, description="Per-request timeout for platform calls.")
+    sending_lease_s: float = Field(
+        120.0,
+        gt=0,
+        description="A `sending` item older than this was orphaned by a dead worker: reconcile it.",
+    )
+    reconcile_after_s: float = Field(
+        30.0, ge=0, description="Wait this long after an unknown outcome before reading the platform back."
+    )
+    backoff_base_s: float = Field(30.0, ge=0, description="First retry delay; doubles per attempt.")
+    backoff_max_s: float = Field(3600.0, ge=0, description="Longest retry delay.")
+    poll_interval_s: float = Field(5.0, gt=0, description="How often `social run` looks for due items.")
+    threads: int = Field(4, ge=1, le=64, description="Concurrent senders per worker process.")
+    max_rate_wait_s: float = Field(
+        900.0, ge=0, description="Longest 429 wait honoured in-line; longer resets reschedule the item."
+    )
 
 
 class CrawlConfig(Section):
@@ -220,6 +265,15 @@ class CrawlConfig(Section):
     external_ttl_hours: int = Field(168, ge=0, description="How long an external link result stays trusted.")
     image_max_bytes: int = Field(1_000_000, ge=1, description="og:image byte budget.")
     user_agent: str = Field("pipeline-crawl/0.1 (+seo audit)", description="User-Agent header.")
+    autothrottle: bool = Field(
+        True, description="Scrapy AutoThrottle: adapt the pace to the server's latency."
+    )
+    max_retry_after_s: float = Field(
+        30.0, ge=0, description="Longest Retry-After (429/503) the crawl waits for before reporting the page."
+    )
+    parse_workers: int = Field(
+        -1, ge=-1, description="HTML parsing processes; -1 = one per spare core (max 4), 0 = in the crawler."
+    )
 
 
 class WebConfig(Section):

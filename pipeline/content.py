@@ -333,18 +333,13 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 def _check_yaml_graph(node: yaml.Node) -> None:
     """Reject aliases (a shared node = an alias) and absurd depth/size before constructing Python objects."""
-    seen: set[int] = set()
+    # Shared nodes are caught when pushed, not when popped: a deep alias bomb must read as CONTENT008, not as
+    # CONTENT009 because the depth-first walk reached the bottom before meeting the second copy.
+    seen: set[int] = {id(node)}
     stack: list[tuple[yaml.Node, int]] = [(node, 0)]
     count = 0
     while stack:
         current, depth = stack.pop()
-        if id(current) in seen:
-            raise ContentError(
-                "CONTENT008",
-                "YAML anchors/aliases are not allowed in front matter; write the value out in full",
-                current.start_mark.line + 2,
-            )
-        seen.add(id(current))
         count += 1
         if depth > MAX_DEPTH or count > MAX_NODES:
             raise ContentError(
@@ -352,12 +347,21 @@ def _check_yaml_graph(node: yaml.Node) -> None:
                 f"front matter nests deeper than {MAX_DEPTH} levels or has more than {MAX_NODES} values; flatten it",
                 current.start_mark.line + 2,
             )
+        children: list[yaml.Node] = []
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
+                children += (key, value)
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in current.value)
+            children = list(current.value)
+        for child in children:
+            if id(child) in seen:
+                raise ContentError(
+                    "CONTENT008",
+                    "YAML anchors/aliases are not allowed in front matter; write the value out in full",
+                    child.start_mark.line + 2,
+                )
+            seen.add(id(child))
+            stack.append((child, depth + 1))
 
 
 def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
@@ -373,6 +377,10 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 1
         problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml stops at 1000 levels before our own check runs
+            raise ContentError(
+                "CONTENT009", f"front matter nests deeper than {MAX_DEPTH} levels; flatten it", line
+            ) from None
         raise ContentError(
             "CONTENT005", f"invalid YAML: {problem}; check quoting and indentation", line
         ) from None
@@ -415,6 +423,10 @@ def parse_toml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) + 1 if match else 1
         raise ContentError("CONTENT006", f"invalid TOML: {exc}; check quoting and '=' signs", line) from None
+    except RecursionError:  # tomllib recurses per nesting level: `a = [[[[…` thousands deep
+        raise ContentError(
+            "CONTENT009", f"front matter nests deeper than {MAX_DEPTH} levels; flatten it", 2
+        ) from None
     if _depth(data) > MAX_DEPTH:
         raise ContentError("CONTENT009", f"front matter nests deeper than {MAX_DEPTH} levels; flatten it", 2)
     lines: dict[str, int] = {}
@@ -503,7 +515,8 @@ def load_post(
         raw = resolved.read_bytes()
     except OSError as exc:
         raise ContentError("CONTENT001", f"cannot read file: {exc.strerror}", 1) from None
-    return parse_post(raw, path, root, default_lang=default_lang, languages=languages)
+    rel = resolved.relative_to(root_resolved).as_posix()  # resolving is ~half the load time: do it once
+    return parse_post(raw, path, root, default_lang=default_lang, languages=languages, rel=rel)
 
 
 def parse_post(
@@ -513,6 +526,7 @@ def parse_post(
     *,
     default_lang: str = "en",
     languages: Iterable[str] = (),
+    rel: str | None = None,
 ) -> Post:
     if b"\x00" in raw[:8192]:
         raise ContentError(
@@ -530,7 +544,9 @@ def parse_post(
     bom = text.startswith("\ufeff")
     if bom:
         text = text[1:]
-    newline = "\r\n" if "\r\n" in text[:4096] else "\n"
+    # Normalise only files that use CRLF throughout: a mixed file stays as is, so dumps() stays byte-exact.
+    crlf = text.count("\r\n")
+    newline = "\r\n" if crlf and crlf == text.count("\n") else "\n"
     if newline != "\n":
         text = text.replace("\r\n", "\n")
     split = split_front_matter(text)
@@ -541,10 +557,11 @@ def parse_post(
         meta, key_lines = parse_toml_front(fm)
     else:
         meta, key_lines = {}, {}
-    try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        rel = path.name
+    if rel is None:
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = path.name
     langs = set(languages)
     first = rel.split("/", 1)[0] if "/" in rel else ""
     lang_from_folder = first in langs

@@ -1,0 +1,152 @@
+"""Compose one platform's post for one article in one language, fitted to that platform's exact limit.
+
+Templates decide the shape; this module decides what to give up when the shape is too long, in a fixed order
+so a reader always gets the most useful part: first the preview is shortened at a word boundary, then dropped,
+then hashtags go from the last, and only then is the title itself shortened. The link is never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import regex
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from pipeline.config import Config, SocialAccount
+from pipeline.content import Post
+from pipeline.social import lengths
+
+
+@dataclass
+class Composed:
+    text: str
+    link_url: str
+    campaign: str
+    card_title: str
+    card_description: str
+    media_path: str | None
+    media_alt: str
+    truncated: list[str] = field(default_factory=list)
+
+
+@cache
+def _env(templates_dir: str) -> Environment:
+    # Plain-text posts, not HTML: the platforms escape on display, and an escaped "&amp;" would be posted as-is.
+    return Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def templates_dir(config: Config) -> Path:
+    configured = config.social.templates_dir
+    if configured.is_absolute():
+        return configured
+    local = config.root / configured
+    if local.is_dir():
+        return local
+    return config.templates_root / "social"
+
+
+def hashtag(tag: str) -> str:
+    """'bone-health' → '#BoneHealth'; letters and digits of any script survive, everything else splits words."""
+    words = [w for w in regex.split(r"[^\p{L}\p{M}\p{N}]+", tag) if w]
+    if not words:
+        return ""
+    return "#" + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def campaign_of(translation_key: str) -> str:
+    last = translation_key.rstrip("/").rsplit("/", 1)[-1]
+    return regex.sub(r"[^\p{L}\p{N}]+", "-", last.lower()).strip("-") or "post"
+
+
+def with_utm(url: str, platform: str, campaign: str, lang: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
+    query += [
+        ("utm_source", platform),
+        ("utm_medium", "social"),
+        ("utm_campaign", campaign),
+        ("utm_content", lang),
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def permalink_url(config: Config, post: Post) -> str:
+    path = post.permalink or f"/{post.slug}/"
+    if path.startswith(("http://", "https://")):
+        return path
+    return config.site.base_url + "/" + path.lstrip("/")
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out = "\n".join(lines)
+    return regex.sub(r"\n{3,}", "\n\n", out).strip()
+
+
+def limit_for(account: SocialAccount) -> int | None:
+    return account.char_limit
+
+
+def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
+    platform = account.platform
+    campaign = campaign_of(post.translation_key)
+    url = with_utm(permalink_url(config, post), platform, campaign, post.lang)
+    title = (post.title or post.slug).strip()
+    body = " ".join((post.preview or post.description or "").split())
+    tags = [t for t in (hashtag(tag) for tag in post.tags) if t]
+    template = _env(str(templates_dir(config))).get_template(f"{platform}.txt.j2")
+    limit = limit_for(account)
+
+    def render(title_: str, body_: str, tags_: list[str]) -> str:
+        return _tidy(
+            template.render(
+                title=title_,
+                body=body_,
+                url=url,
+                hashtags=" ".join(tags_),
+                lang=post.lang,
+                site=config.site.name,
+            )
+        )
+
+    def ok(text: str) -> bool:
+        return lengths.fits(platform, text, limit)
+
+    truncated: list[str] = []
+    text = render(title, body, tags)
+    if not ok(text):
+        short_body, cut = lengths.truncate(body, lambda b: ok(render(title, b, tags)))
+        if cut:
+            truncated.append("preview shortened" if short_body else "preview dropped")
+        body = short_body
+        text = render(title, body, tags)
+    while not ok(text) and tags:
+        truncated.append(f"hashtag {tags[-1]} dropped")
+        tags = tags[:-1]
+        text = render(title, body, tags)
+    if not ok(text):
+        short_title, _ = lengths.truncate(title, lambda t: ok(render(t, body, tags)))
+        truncated.append("title shortened")
+        text = render(short_title, body, tags)
+    image = (post.twitter_image if platform == "x" else None) or post.og_image or post.image
+    alt = str(post.meta.get("ogImageAlt") or post.meta.get("imageAlt") or title)
+    return Composed(
+        text=text,
+        link_url=url,
+        campaign=campaign,
+        card_title=title,
+        card_description=" ".join((post.description or post.preview or "").split()),
+        media_path=image,
+        media_alt=alt,
+        truncated=truncated,
+    )

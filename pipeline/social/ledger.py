@@ -1,0 +1,310 @@
+"""The social ledger: every planned post and every state it passes through, in the store.
+
+Exactly-once delivery rests on three rules kept here: a transition is a conditional UPDATE (`WHERE state IN
+...`) so a stale worker cannot overwrite a newer state; an item is claimed by one UPDATE whose row count says who
+won, so two workers never send the same item; and `sending` is committed *before* the platform call, so a crash
+leaves evidence that the outcome is unknown instead of a silent `approved` that would be sent twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.schema.social import social_events, social_items
+from pipeline.store import Store
+
+STATES: tuple[str, ...] = ("planned", "approved", "sending", "sent", "failed", "unknown", "cancelled")
+
+# from-state → states it may move to. `sending → approved` is the retry path for failures *before* the post
+# request went out; `unknown → approved` only after reconciliation proved the post absent.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "planned": frozenset({"approved", "cancelled"}),
+    "approved": frozenset({"sending", "cancelled", "planned"}),
+    "sending": frozenset({"sent", "failed", "unknown", "approved"}),
+    "unknown": frozenset({"sent", "approved", "failed"}),
+    "failed": frozenset({"approved", "cancelled"}),
+    "cancelled": frozenset({"approved", "planned"}),
+    "sent": frozenset(),
+}
+
+
+class LedgerError(Exception):
+    """An operation the item's current state does not allow (message names the item and the state)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    account: str
+    platform: str
+    translation_key: str
+    lang: str
+    campaign: str
+    post_path: str
+    text: str
+    link_url: str
+    card_title: str
+    card_description: str
+    media_path: str | None
+    media_alt: str
+    truncated: list[str]
+    state: str
+    due_at: float
+    next_attempt_at: float
+    attempts: int
+    claimed_by: str | None
+    claimed_at: float | None
+    idempotency_key: str
+    remote_id: str | None
+    remote_url: str | None
+    reason: str
+    sent_at: float | None
+    created_at: float
+    updated_at: float
+
+    @classmethod
+    def from_row(cls, row: Any) -> Item:
+        data = dict(row._mapping)
+        data["truncated"] = list(data.get("truncated") or [])
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def can_move(from_state: str, to_state: str) -> bool:
+    return to_state in TRANSITIONS.get(from_state, frozenset())
+
+
+def _log(conn: Connection, item_id: int, from_state: str, to_state: str, note: str, now: float) -> None:
+    conn.execute(
+        insert(social_events).values(
+            item_id=item_id, at=now, from_state=from_state, to_state=to_state, note=note[:2000]
+        )
+    )
+
+
+def transition(
+    store: Store,
+    item_id: int,
+    from_states: Iterable[str],
+    to_state: str,
+    note: str = "",
+    **values: Any,
+) -> bool:
+    """Move one item if (and only if) it is still in one of `from_states`; False when another actor won."""
+    allowed = [s for s in from_states if can_move(s, to_state)]
+    if not allowed:
+        raise LedgerError(f"no transition from {sorted(from_states)} to {to_state}")
+    now = time.time()
+    with store.begin() as conn:
+        current = conn.execute(
+            select(social_items.c.state).where(social_items.c.id == item_id)
+        ).scalar_one_or_none()
+        if current is None or current not in allowed:
+            return False
+        result = conn.execute(
+            update(social_items)
+            .where(social_items.c.id == item_id, social_items.c.state == current)
+            .values(state=to_state, updated_at=now, **values)
+        )
+        if result.rowcount != 1:
+            return False
+        _log(conn, item_id, current, to_state, note, now)
+    return True
+
+
+def insert_items(store: Store, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert planned rows; a row whose (account, translation_key, lang) already exists is skipped."""
+    ids: list[int] = []
+    now = time.time()
+    for row in rows:
+        values = {"created_at": now, "updated_at": now, "next_attempt_at": 0.0, **row}
+        try:
+            with store.begin() as conn:
+                result = conn.execute(insert(social_items).values(**values))
+                pk = result.inserted_primary_key
+                assert pk is not None
+                item_id = int(pk[0])
+                _log(conn, item_id, "", values["state"], "planned", now)
+        except IntegrityError:
+            continue
+        ids.append(item_id)
+    return ids
+
+
+def get_item(store: Store, item_id: int) -> Item | None:
+    with store.connect() as conn:
+        row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
+    return Item.from_row(row) if row else None
+
+
+def list_items(
+    store: Store,
+    *,
+    account: str | None = None,
+    lang: str | None = None,
+    state: str | Sequence[str] | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    translation_key: str | None = None,
+) -> list[Item]:
+    query = select(social_items)
+    if account:
+        query = query.where(social_items.c.account == account)
+    if lang:
+        query = query.where(social_items.c.lang == lang)
+    if state:
+        states = [state] if isinstance(state, str) else list(state)
+        query = query.where(social_items.c.state.in_(states))
+    if since is not None:
+        query = query.where(social_items.c.due_at >= since)
+    if until is not None:
+        query = query.where(social_items.c.due_at < until)
+    if translation_key:
+        query = query.where(social_items.c.translation_key == translation_key)
+    with store.connect() as conn:
+        rows = conn.execute(query.order_by(social_items.c.due_at, social_items.c.id)).fetchall()
+    return [Item.from_row(r) for r in rows]
+
+
+def update_fields(store: Store, item_id: int, states: Iterable[str], note: str, **values: Any) -> bool:
+    """Change fields (text, due time) of an item still in one of `states`, logging the change."""
+    now = time.time()
+    allowed = list(states)
+    with store.begin() as conn:
+        current = conn.execute(
+            select(social_items.c.state).where(social_items.c.id == item_id)
+        ).scalar_one_or_none()
+        if current is None or current not in allowed:
+            return False
+        conn.execute(
+            update(social_items)
+            .where(social_items.c.id == item_id, social_items.c.state == current)
+            .values(updated_at=now, **values)
+        )
+        _log(conn, item_id, current, current, note, now)
+    return True
+
+
+def claim_due(
+    store: Store, worker_id: str, now: float, accounts: Iterable[str], batch: int = 8
+) -> Item | None:
+    """Atomically move one due `approved` item to `sending` for this worker (committed before returning).
+
+    Candidates are read without a lock; the UPDATE re-checks the state, so of two workers racing for one row
+    exactly one sees rowcount 1. Attempts are counted at claim time so a crash mid-send still counts.
+    """
+    query = (
+        select(social_items.c.id)
+        .where(
+            social_items.c.account.in_(list(accounts)),
+            social_items.c.state == "approved",
+            social_items.c.due_at <= now,
+            social_items.c.next_attempt_at <= now,
+        )
+        .order_by(social_items.c.due_at, social_items.c.id)
+        .limit(batch)
+    )
+    with store.connect() as conn:
+        candidates = [int(r[0]) for r in conn.execute(query)]
+    for item_id in candidates:
+        with store.begin() as conn:
+            result = conn.execute(
+                update(social_items)
+                .where(social_items.c.id == item_id, social_items.c.state == "approved")
+                .values(
+                    state="sending",
+                    claimed_by=worker_id,
+                    claimed_at=now,
+                    attempts=social_items.c.attempts + 1,
+                    updated_at=now,
+                )
+            )
+            if result.rowcount != 1:
+                continue
+            _log(conn, item_id, "approved", "sending", f"claimed by {worker_id}", now)
+            row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
+        return Item.from_row(row)
+    return None
+
+
+def orphan_sending(store: Store, now: float, lease_s: float) -> list[int]:
+    """`sending` items whose worker has held them past the lease died mid-send: their outcome is unknown."""
+    with store.connect() as conn:
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                select(social_items.c.id).where(
+                    social_items.c.state == "sending",
+                    or_(social_items.c.claimed_at.is_(None), social_items.c.claimed_at < now - lease_s),
+                )
+            )
+        ]
+    moved = []
+    for item_id in ids:
+        with store.begin() as conn:
+            result = conn.execute(
+                update(social_items)
+                .where(
+                    social_items.c.id == item_id,
+                    social_items.c.state == "sending",
+                    or_(social_items.c.claimed_at.is_(None), social_items.c.claimed_at < now - lease_s),
+                )
+                .values(state="unknown", claimed_by=None, claimed_at=now, updated_at=now)
+            )
+            if result.rowcount == 1:
+                _log(conn, item_id, "sending", "unknown", "worker lease expired (crash?)", now)
+                moved.append(item_id)
+    return moved
+
+
+def claim_unknown(
+    store: Store, worker_id: str, now: float, settle_s: float, lease_s: float, accounts: Iterable[str]
+) -> Item | None:
+    """Take one `unknown` item for reconciliation; the claim stamp keeps two workers off the same one."""
+    query = (
+        select(social_items.c.id)
+        .where(
+            social_items.c.account.in_(list(accounts)),
+            social_items.c.state == "unknown",
+            social_items.c.updated_at <= now - settle_s,
+            or_(social_items.c.claimed_by.is_(None), social_items.c.claimed_at < now - lease_s),
+        )
+        .order_by(social_items.c.due_at)
+        .limit(8)
+    )
+    with store.connect() as conn:
+        candidates = [int(r[0]) for r in conn.execute(query)]
+    for item_id in candidates:
+        with store.begin() as conn:
+            result = conn.execute(
+                update(social_items)
+                .where(
+                    and_(
+                        social_items.c.id == item_id,
+                        social_items.c.state == "unknown",
+                        or_(social_items.c.claimed_by.is_(None), social_items.c.claimed_at < now - lease_s),
+                    )
+                )
+                .values(claimed_by=worker_id, claimed_at=now)
+            )
+            if result.rowcount != 1:
+                continue
+            row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
+        return Item.from_row(row)
+    return None
+
+
+def events(store: Store, item_id: int) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(social_events).where(social_events.c.item_id == item_id).order_by(social_events.c.id)
+        ).fetchall()
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,70 @@
+"""Slots: where on an account's calendar the next post goes.
+
+Slots are wall-clock times in the account's own zone, so "09:00 on Mondays" stays 09:00 local across a DST
+change (its UTC instant moves). A slot that does not exist on a spring-forward day (02:30 in a 02:00→03:00 gap)
+lands at the same distance past the gap (03:30), as zoneinfo's fold=0 arithmetic gives; an ambiguous slot on a
+fall-back day takes its first occurrence. Everything stored is UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from pipeline.config import SocialAccount
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HORIZON_DAYS = 400
+
+
+def parse_hhmm(value: str) -> dt.time:
+    hours, _, minutes = value.partition(":")
+    return dt.time(int(hours), int(minutes))
+
+
+def slot_instants(
+    account: SocialAccount, start: float, days: int = HORIZON_DAYS
+) -> Iterator[tuple[float, dt.date]]:
+    """(UTC epoch, local date) of each slot at or after `start`, in time order."""
+    tz = ZoneInfo(account.timezone)
+    first_day = dt.datetime.fromtimestamp(start, tz).date()
+    for offset in range(days):
+        day = first_day + dt.timedelta(days=offset)
+        times = sorted(parse_hhmm(t) for t in account.slots.get(WEEKDAYS[day.weekday()], []))
+        instants = sorted(dt.datetime.combine(day, t, tzinfo=tz).timestamp() for t in times)
+        for instant in instants:
+            if instant >= start:
+                yield instant, day
+
+
+@dataclass
+class Calendar:
+    """One account's occupied instants; `place` finds the first slot meeting every spacing rule."""
+
+    account: SocialAccount
+    taken: list[tuple[float, str]] = field(default_factory=list)  # (epoch, translation_key)
+
+    def _local_day(self, instant: float) -> dt.date:
+        return dt.datetime.fromtimestamp(instant, ZoneInfo(self.account.timezone)).date()
+
+    def allows(self, instant: float, key: str) -> bool:
+        day = self._local_day(instant)
+        same_day = sum(1 for t, _ in self.taken if self._local_day(t) == day)
+        if same_day >= self.account.max_per_day:
+            return False
+        spacing = self.account.min_spacing_minutes * 60
+        variant_gap = self.account.variant_spacing_minutes * 60
+        for t, k in self.taken:
+            gap = abs(t - instant)
+            if gap < spacing or (k == key and gap < variant_gap):
+                return False
+        return True
+
+    def place(self, earliest: float, key: str) -> float | None:
+        for instant, _day in slot_instants(self.account, earliest):
+            if self.allows(instant, key):
+                self.taken.append((instant, key))
+                return instant
+        return None

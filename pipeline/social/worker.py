@@ -1,0 +1,341 @@
+"""The sender: claims due items, posts them, and settles every outcome in the ledger.
+
+Never a blind retry. A failure *before* the post request (connect error, media upload, login) goes back to
+`approved` with exponential backoff; a 429 waits for the platform's reset; anything that may have reached the
+platform becomes `unknown` and is settled by reading the platform back (X, Bluesky) or by re-sending with the
+same Idempotency-Key (Mastodon). A worker killed mid-send leaves a `sending` row whose lease runs out, and the
+next worker treats it exactly like `unknown`.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pipeline.config import Config, SocialAccount
+from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.social import ledger
+from pipeline.social.ledger import Item
+from pipeline.social.platforms import (
+    Adapter,
+    Duplicate,
+    Media,
+    NotSent,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    Sent,
+    Unknown,
+    credentials,
+    make_adapter,
+)
+from pipeline.store import Store
+
+log = logging.getLogger("pipeline.social")
+
+
+@dataclass
+class RunStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0
+    reconciled: int = 0
+    rate_limited: int = 0
+    lateness: list[float] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "retried": self.retried,
+            "failed": self.failed,
+            "unknown": self.unknown,
+            "reconciled": self.reconciled,
+            "rate_limited": self.rate_limited,
+        }
+
+
+class Worker:
+    def __init__(self, config: Config, store: Store, environ: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self.social = config.social
+        self.store = store
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        environ = os.environ if environ is None else environ
+        self.accounts: dict[str, SocialAccount] = {}
+        self.secrets: dict[str, dict[str, str]] = {}
+        self.disabled: dict[str, str] = {}
+        for account in config.social.accounts:
+            if not account.enabled:
+                self.disabled[account.name] = f"social account '{account.name}' is off: enabled = false"
+                continue
+            values, reason = credentials(account, environ)
+            if values is None:
+                self.disabled[account.name] = reason
+                continue
+            self.accounts[account.name] = account
+            self.secrets[account.name] = values
+        self._secret_values = sorted({v for s in self.secrets.values() for v in s.values() if v}, key=len)[
+            ::-1
+        ]
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.paused: dict[str, float] = {}
+        self.stats = RunStats()
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        """Reasons come from client exceptions; make sure no credential can ride along into the ledger or a log."""
+        for secret in self._secret_values:
+            text = text.replace(secret, "***")
+        return text[:1000]
+
+    def adapter(self, account: SocialAccount) -> Adapter:
+        cache: dict[str, Adapter] = getattr(self._local, "adapters", None) or {}
+        self._local.adapters = cache
+        if account.name not in cache:
+            cache[account.name] = make_adapter(
+                account, self.secrets[account.name], self.social.request_timeout_s
+            )
+        return cache[account.name]
+
+    def active_accounts(self, now: float) -> list[str]:
+        with self._lock:
+            return [name for name in self.accounts if self.paused.get(name, 0.0) <= now]
+
+    def media_for(self, item: Item) -> Media | None:
+        """The card image, read fresh at send time; a missing card (cards stage not run yet) means text only."""
+        if not item.media_path:
+            return None
+        try:
+            path = safe_join(self.config.static_root, item.media_path)
+            data = path.read_bytes()
+        except (UnsafePathError, OSError) as exc:
+            log.info("item %s: no card image (%s); sending text only", item.id, type(exc).__name__)
+            return None
+        mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+        return Media(data=data, mime=mime, alt=item.media_alt, filename=path.name)
+
+    def backoff(self, attempts: int) -> float:
+        return min(self.social.backoff_base_s * (2 ** max(attempts - 1, 0)), self.social.backoff_max_s)
+
+    def _pause(self, account: str, until: float) -> None:
+        with self._lock:
+            self.paused[account] = max(self.paused.get(account, 0.0), until)
+            self.stats.rate_limited += 1
+
+    def _count(self, name: str, lateness: float | None = None) -> None:
+        with self._lock:
+            setattr(self.stats, name, getattr(self.stats, name) + 1)
+            if lateness is not None:
+                self.stats.lateness.append(lateness)
+
+    # --- one unit of work ---------------------------------------------------------------------------------
+
+    def step(self) -> bool:
+        """Do one thing (reconcile or send); False when nothing is ready for this worker right now."""
+        now = time.time()
+        ledger.orphan_sending(self.store, now, self.social.sending_lease_s)
+        accounts = self.active_accounts(now)
+        if not accounts:
+            return False
+        item = ledger.claim_unknown(
+            self.store, self.id, now, self.social.reconcile_after_s, self.social.sending_lease_s, accounts
+        )
+        if item is not None:
+            self.reconcile(item)
+            return True
+        item = ledger.claim_due(self.store, self.id, now, accounts)
+        if item is None:
+            return False
+        self.send(item)
+        return True
+
+    def send(self, item: Item) -> None:
+        account = self.accounts[item.account]
+        media = self.media_for(item)
+        try:
+            sent = self.adapter(account).post(item, media)
+        except RateLimited as exc:
+            self._pause(item.account, exc.reset_at)
+            ledger.transition(
+                self.store,
+                item.id,
+                ["sending"],
+                "approved",
+                "429: waiting for the rate-limit reset",
+                next_attempt_at=exc.reset_at,
+                attempts=max(item.attempts - 1, 0),
+                claimed_by=None,
+                reason=self.redact(exc.reason),
+            )
+        except NotSent as exc:
+            self._retry_or_dead_letter(item, exc.reason, "sending")
+        except Rejected as exc:
+            self._fail(item, exc.reason, "sending")
+        except Duplicate:
+            self._settle_duplicate(item, media)
+        except Unknown as exc:
+            self._mark_unknown(item, exc.reason)
+        except Exception as exc:
+            self._mark_unknown(item, f"unexpected {type(exc).__name__}: {exc}")
+        else:
+            self._mark_sent(item, sent, "sending", "sent")
+
+    def _mark_sent(self, item: Item, sent: Sent, from_state: str, note: str) -> None:
+        now = time.time()
+        ledger.transition(
+            self.store,
+            item.id,
+            [from_state],
+            "sent",
+            note,
+            remote_id=sent.remote_id,
+            remote_url=sent.url,
+            sent_at=now,
+            claimed_by=None,
+            reason="",
+        )
+        self._count("sent", now - item.due_at)
+        log.info("item %s sent to %s as %s", item.id, item.account, sent.remote_id)
+
+    def _mark_unknown(self, item: Item, reason: str) -> None:
+        ledger.transition(
+            self.store,
+            item.id,
+            ["sending"],
+            "unknown",
+            self.redact(reason),
+            claimed_by=None,
+            reason=self.redact(reason),
+        )
+        self._count("unknown")
+        log.warning("item %s: outcome unknown (%s); will reconcile", item.id, self.redact(reason))
+
+    def _fail(self, item: Item, reason: str, from_state: str) -> None:
+        ledger.transition(
+            self.store,
+            item.id,
+            [from_state],
+            "failed",
+            self.redact(reason),
+            claimed_by=None,
+            reason=self.redact(reason),
+        )
+        self._count("failed")
+        log.warning("item %s failed: %s", item.id, self.redact(reason))
+
+    def _retry_or_dead_letter(self, item: Item, reason: str, from_state: str) -> None:
+        if item.attempts >= self.social.max_attempts:
+            self._fail(item, f"dead-letter after {item.attempts} attempts: {reason}", from_state)
+            return
+        delay = self.backoff(item.attempts)
+        ledger.transition(
+            self.store,
+            item.id,
+            [from_state],
+            "approved",
+            f"retry in {delay:.0f}s: {self.redact(reason)}",
+            next_attempt_at=time.time() + delay,
+            claimed_by=None,
+            reason=self.redact(reason),
+        )
+        self._count("retried")
+
+    def _settle_duplicate(self, item: Item, media: Media | None) -> None:
+        try:
+            found = self.adapter(self.accounts[item.account]).reconcile(item, media)
+        except PlatformError as exc:
+            self._mark_unknown(item, f"duplicate refused, read-back failed: {exc.reason}")
+            return
+        if found is not None:
+            self._mark_sent(item, found, "sending", "duplicate refused; found our earlier post")
+            self._count("reconciled")
+        else:
+            self._fail(item, "X refused the text as a duplicate of an older post; edit the text", "sending")
+
+    def reconcile(self, item: Item) -> None:
+        """Settle an `unknown` item: found → sent; proved absent → approved again; can't tell → stays unknown."""
+        media = self.media_for(item)
+        try:
+            found = self.adapter(self.accounts[item.account]).reconcile(item, media)
+        except RateLimited as exc:
+            self._pause(item.account, exc.reset_at)
+            ledger.update_fields(self.store, item.id, ["unknown"], "reconcile rate limited", claimed_by=None)
+            return
+        except PlatformError as exc:
+            ledger.update_fields(
+                self.store,
+                item.id,
+                ["unknown"],
+                self.redact(exc.reason),
+                claimed_by=None,
+                reason=self.redact(exc.reason),
+            )
+            return
+        if found is not None:
+            self._mark_sent(item, found, "unknown", "reconciled: found on the platform")
+            self._count("reconciled")
+            return
+        if item.attempts >= self.social.max_attempts:
+            self._fail(
+                item, f"dead-letter after {item.attempts} attempts: not found on the platform", "unknown"
+            )
+            return
+        ledger.transition(
+            self.store,
+            item.id,
+            ["unknown"],
+            "approved",
+            "reconciled: not on the platform; will send again",
+            next_attempt_at=0.0,
+            claimed_by=None,
+        )
+        self._count("reconciled")
+
+    # --- loops --------------------------------------------------------------------------------------------
+
+    def _drain(self) -> None:
+        def loop() -> None:
+            while self.step():
+                pass
+
+        threads = [threading.Thread(target=loop, daemon=True) for _ in range(self.social.threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def _rate_wait(self) -> float | None:
+        """Seconds until a paused account with due items may send again (within max_rate_wait_s), else None."""
+        now = time.time()
+        with self._lock:
+            pending = {a: t for a, t in self.paused.items() if t > now}
+        if not pending:
+            return None
+        due = {i.account for i in ledger.list_items(self.store, state=["approved", "unknown"], until=now + 1)}
+        waits = [t - now for a, t in pending.items() if a in due and t - now <= self.social.max_rate_wait_s]
+        return min(waits) if waits else None
+
+    def run_once(self) -> RunStats:
+        """Send everything due now (waiting out short rate-limit resets), then return: for cron."""
+        while True:
+            self._drain()
+            wait = self._rate_wait()
+            if wait is None:
+                return self.stats
+            time.sleep(wait + 0.05)
+
+    def run_forever(self, stop: threading.Event) -> RunStats:
+        while not stop.is_set():
+            self._drain()
+            stop.wait(self.social.poll_interval_s)
+        return self.stats

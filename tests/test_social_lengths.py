@@ -1,0 +1,73 @@
+"""Length tables per platform (CJK, emoji, URLs) and truncation that never cuts a URL, hashtag or grapheme."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.social import lengths
+
+URL = "https://longevity-notes.com/articles/best-exercises-osteoporosis/?utm_source=x&utm_medium=social"
+FAMILY = "👨\u200d👩\u200d👧"  # one grapheme, five code points, 18 bytes
+
+# text, X weighted, Mastodon graphemes (URL = 23), Bluesky graphemes, UTF-8 bytes
+TABLE = [
+    ("hello", 5, 5, 5, 5),
+    ("日本語", 6, 3, 3, 9),
+    ("😀", 2, 1, 1, 4),
+    (FAMILY, 2, 1, 1, 18),
+    ("e\u0301", 1, 1, 1, 3),
+    (URL, 23, 23, len(URL), len(URL)),
+    (f"Read {URL} now", 32, 32, len(URL) + 9, len(URL) + 9),
+    ("Ñandú", 5, 5, 5, 7),
+]
+
+
+@pytest.mark.parametrize(("text", "x", "masto", "bsky", "nbytes"), TABLE)
+def test_length_table(text: str, x: int, masto: int, bsky: int, nbytes: int) -> None:
+    assert lengths.measure("x", text).length == x
+    assert lengths.measure("mastodon", text).length == masto
+    m = lengths.measure("bluesky", text)
+    assert (m.length, m.byte_length) == (bsky, nbytes)
+
+
+def test_limits_at_the_boundary() -> None:
+    assert lengths.fits("x", "a" * 280) and not lengths.fits("x", "a" * 281)
+    assert lengths.fits("x", "日" * 140) and not lengths.fits("x", "日" * 141)
+    assert lengths.fits("mastodon", "a" * 500) and not lengths.fits("mastodon", "a" * 501)
+    assert lengths.fits("mastodon", "a" * 600, limit=600)
+    assert lengths.fits("bluesky", "a" * 300) and not lengths.fits("bluesky", "a" * 301)
+    # 300 graphemes of a 10-byte cluster = 3,000 bytes: the byte rule bites at the same time
+    assert lengths.fits("bluesky", "👍🏽" * 375) is False
+    assert not lengths.fits("bluesky", FAMILY * 200)  # 200 graphemes but 3,600 bytes
+
+
+def test_truncation_respects_urls_hashtags_and_graphemes() -> None:
+    text = f"Strength training builds bone {URL} #BoneHealth and more words here"
+    for limit in range(10, len(text)):
+        out, cut = lengths.truncate(text, lambda s, n=limit: len(s) <= n)
+        assert cut
+        assert len(out) <= limit
+        if out:
+            assert out.endswith(lengths.ELLIPSIS)
+            body = out[: -len(lengths.ELLIPSIS)]
+            assert text.startswith(body)
+            assert URL not in out or URL in body
+            assert "https://" not in body or URL in body  # never half a URL
+            assert "#Bone" not in body or "#BoneHealth" in body
+
+
+def test_truncation_of_cjk_and_emoji_keeps_clusters_whole() -> None:
+    text = "骨の健康" * 40 + FAMILY * 10
+    out, cut = lengths.truncate(text, lambda s: lengths.fits("x", s, 50))
+    assert cut and lengths.fits("x", out, 50)
+    assert lengths.grapheme_len(out) == len(lengths.graphemes(out))
+    assert "\u200d" not in out[-3:-1] or out.endswith(FAMILY + lengths.ELLIPSIS)
+
+
+def test_bluesky_facets_are_byte_offsets() -> None:
+    text = f"Ünïcödé ✓ {URL} #Knochen"
+    facets = lengths.bluesky_facets(text)
+    raw = text.encode()
+    assert [f.kind for f in facets] == ["link", "tag"]
+    assert raw[facets[0].byte_start : facets[0].byte_end].decode() == URL
+    assert raw[facets[1].byte_start : facets[1].byte_end].decode() == "#Knochen"

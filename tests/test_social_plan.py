@@ -1,0 +1,127 @@
+"""Planning: slots in the account's zone (across DST), spacing, per-day caps, variants, idempotence, compose."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from pipeline.config import Config, SocialAccount, load_config
+from pipeline.content import load_content
+from pipeline.social import ledger
+from pipeline.social.schedule import Calendar, slot_instants
+from pipeline.social.stage import plan
+from pipeline.store import Store
+
+NY = ZoneInfo("America/New_York")
+
+
+def _post(root: Path, rel: str, title: str, date: str, extra: str = "") -> None:
+    path = root / "content" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"---\ntitle: {title}\ndate: '{date}'\npermalink: /articles/{Path(rel).stem}/\n"
+        f"description: A calm look at {title.lower()} and what the studies say.\n"
+        f"tags: [bone-health, sleep]\nogImage: /images/{Path(rel).stem}.jpg\n{extra}---\n\nBody.\n"
+    )
+
+
+def _site(tmp: Path, accounts: str) -> Config:
+    (tmp / "config").mkdir()
+    (tmp / "config" / "site.toml").write_text(
+        '[site]\nbase_url = "https://blog.example"\ncontent_dir = "content"\n'
+        '[site.languages.en]\nname = "English"\n[site.languages.es]\nname = "Español"\n\n' + accounts
+    )
+    return load_config(tmp / "config" / "site.toml", environ={})
+
+
+ACCOUNT = """
+[[social.accounts]]
+name = "x-ny"
+platform = "x"
+languages = ["en", "es"]
+timezone = "America/New_York"
+slots = { mon = ["09:00", "17:00"], tue = ["09:00", "17:00"], wed = ["09:00"] }
+max_per_day = 2
+min_spacing_minutes = 120
+variant_spacing_minutes = 1440
+"""
+
+
+def test_slots_stay_local_across_dst_change() -> None:
+    account = SocialAccount(name="a", platform="x", timezone="America/New_York", slots={"mon": ["09:00"]})
+    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp()  # US DST starts Sunday 2026-03-08
+    instants = [t for t, _ in slot_instants(account, start, days=15)]
+    utc_hours = [dt.datetime.fromtimestamp(t, dt.UTC).hour for t in instants]
+    local = [dt.datetime.fromtimestamp(t, NY) for t in instants]
+    assert [x.strftime("%a %H:%M") for x in local] == ["Mon 09:00", "Mon 09:00"]
+    assert utc_hours == [14, 13]  # EST then EDT: the UTC instant moves, local time does not
+
+
+def test_nonexistent_slot_in_spring_gap_moves_past_the_gap() -> None:
+    account = SocialAccount(name="a", platform="x", timezone="America/New_York", slots={"sun": ["02:30"]})
+    start = dt.datetime(2026, 3, 8, tzinfo=dt.UTC).timestamp()
+    first = next(iter(slot_instants(account, start, days=2)))[0]
+    assert dt.datetime.fromtimestamp(first, NY).strftime("%H:%M") == "03:30"
+
+
+def test_calendar_spacing_and_daily_cap() -> None:
+    account = SocialAccount(
+        name="a",
+        platform="x",
+        timezone="UTC",
+        slots={d: ["09:00", "10:00", "12:00", "15:00"] for d in ("mon", "tue")},
+        max_per_day=2,
+        min_spacing_minutes=120,
+    )
+    cal = Calendar(account)
+    monday = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
+    placed = [cal.place(monday, f"k{i}") for i in range(4)]
+    hours = [dt.datetime.fromtimestamp(t, dt.UTC).strftime("%a %H") for t in placed if t]
+    assert hours == ["Mon 09", "Mon 12", "Tue 09", "Tue 12"]
+
+
+def test_plan_places_published_posts_once_with_variants_spaced(tmp_path: Path) -> None:
+    config = _site(tmp_path, ACCOUNT)
+    _post(tmp_path, "posts/sleep.md", "Sleep and Bones", "2026-03-06T12:00:00Z", "translationKey: sleep\n")
+    _post(
+        tmp_path,
+        "es/posts/sleep.md",
+        "Sueño y huesos",
+        "2026-03-06T12:00:00Z",
+        "translationKey: sleep\ntranslation: {status: approved, source: posts/sleep.md}\n",
+    )
+    _post(tmp_path, "posts/draft.md", "Draft", "2026-03-06T12:00:00Z", "draft: true\n")
+    _post(
+        tmp_path,
+        "es/posts/pending.md",
+        "Pendiente",
+        "2026-03-06T12:00:00Z",
+        "translation: {status: machine, source: posts/x.md}\n",
+    )
+    _post(tmp_path, "posts/vitamin-d.md", "Vitamin D", "2026-03-06T13:00:00Z")
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    posts = load_content(config).posts
+    now = dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC).timestamp()
+    first = plan(config, store, posts, now=now)
+    assert len(first["created"]) == 3  # en + es of "sleep", vitamin-d; no draft, no unapproved translation
+    again = plan(config, store, posts, now=now)
+    assert again["created"] == [] and again["existing"] == 3
+    items = ledger.list_items(store)
+    assert len(items) == 3 and {i.state for i in items} == {"planned"}
+    sleep = sorted((i for i in items if i.translation_key == "sleep"), key=lambda i: i.due_at)
+    assert sleep[1].due_at - sleep[0].due_at >= 1440 * 60
+    assert sleep[0].campaign == sleep[1].campaign == "sleep"
+    dues = sorted(i.due_at for i in items)
+    assert all(b - a >= 120 * 60 for a, b in itertools.pairwise(dues))
+    for item in items:
+        local = dt.datetime.fromtimestamp(item.due_at, NY)
+        assert local.strftime("%H:%M") in ("09:00", "17:00")
+        assert local.strftime("%a") in ("Mon", "Tue", "Wed")
+        query = parse_qs(urlsplit(item.link_url).query)
+        assert query["utm_source"] == ["x"] and query["utm_medium"] == ["social"]
+        assert query["utm_content"] == [item.lang]
+        assert "#BoneHealth" in item.text
+        assert item.media_path and item.media_path.startswith("/images/")

@@ -1,0 +1,72 @@
+"""Sending through the real clients (tweepy, Mastodon.py, atproto) to local fakes: outcomes land in the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.social import ledger
+from pipeline.social.stage import send_due
+from pipeline.store import Store
+from tests.social_fakes import Fake, start_bluesky, start_mastodon, start_x
+from tests.social_fakes.setup import ENV, add_due, config_for, write_config
+
+STARTERS = {"x": start_x, "mastodon": start_mastodon, "bluesky": start_bluesky}
+
+
+@pytest.fixture(params=["x", "mastodon", "bluesky"])
+def fake(request: pytest.FixtureRequest) -> Iterator[tuple[str, Fake]]:
+    f = STARTERS[request.param]()
+    yield request.param, f
+    f.close()
+
+
+def _setup(tmp_path: Path, platform: str, fake: Fake, **social: object) -> tuple[object, Store]:
+    path = write_config(tmp_path, {platform: fake}, **social)
+    config = config_for(path)
+    return config, Store(f"sqlite:///{tmp_path / 'state.db'}")
+
+
+def test_sends_each_due_item_once(tmp_path: Path, fake: tuple[str, Fake]) -> None:
+    platform, f = fake
+    config, store = _setup(tmp_path, platform, f)
+    ids = add_due(store, f"{platform}-main", platform, 5)
+    stats, _ = send_due(config, store, ENV)  # type: ignore[arg-type]
+    assert stats.sent == 5
+    assert len(f.state.posts) == 5
+    items = [ledger.get_item(store, i) for i in ids]
+    assert all(i is not None and i.state == "sent" and i.remote_id for i in items)
+
+
+def test_store_then_timeout_is_reconciled_not_reposted(tmp_path: Path, fake: tuple[str, Fake]) -> None:
+    platform, f = fake
+    config, store = _setup(tmp_path, platform, f, request_timeout_s=0.5)
+    f.state.stall_after_store_s = 1.5
+    (item_id,) = add_due(store, f"{platform}-main", platform, 1)
+    send_due(config, store, ENV)  # type: ignore[arg-type]
+    after_first = ledger.get_item(store, item_id)
+    assert after_first is not None
+    # Mastodon settles in the same pass (same Idempotency-Key); X and Bluesky read back.
+    f.state.stall_after_store_s = 0.0
+    send_due(config, store, ENV)  # type: ignore[arg-type]
+    item = ledger.get_item(store, item_id)
+    assert item is not None and item.state == "sent", item
+    assert len(f.state.posts) == 1
+    states = [e["to_state"] for e in ledger.events(store, item_id)]
+    assert "unknown" in states
+
+
+def test_rate_limit_waits_for_reset_then_succeeds(tmp_path: Path, fake: tuple[str, Fake]) -> None:
+    platform, f = fake
+    config, store = _setup(tmp_path, platform, f)
+    f.state.rate_limit_next = 1
+    f.state.reset_after_s = 0.3
+    (item_id,) = add_due(store, f"{platform}-main", platform, 1)
+    stats, _ = send_due(config, store, ENV)  # type: ignore[arg-type]
+    item = ledger.get_item(store, item_id)
+    assert item is not None and item.state == "sent"
+    assert stats.rate_limited == 1
+    assert f.state.post_requests == 2
+    assert len(f.state.posts) == 1
