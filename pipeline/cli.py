@@ -122,6 +122,8 @@ def load_context(args: argparse.Namespace, overrides: dict[str, Any] | None = No
     from pipeline.config import load_config, resolve_config_path
     from pipeline.stages import Context
 
+    from pipeline.progress import for_cli
+
     path = resolve_config_path(args.config)
     config = load_config(path, overrides=overrides)
-    return Context(config=config, quiet=args.quiet)
+    return Context(config=config, quiet=args.quiet, progress=for_cli(args.quiet))

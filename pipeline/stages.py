@@ -52,6 +52,11 @@ class Context:
             self._content = load_content(self.config)
         return self._content
 
+    def tick(self, stage: str, done: int, total: int) -> None:
+        """Report progress; the CLI may draw a bar, tests and the web UI ignore it."""
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
     def reload_content(self) -> ContentSet:
         self._content = None
         return self.content

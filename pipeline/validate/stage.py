@@ -95,7 +95,9 @@ def _work(indices: list[int]) -> list[list[Finding]]:
     return [check_post(posts[i], _WORK["env"], _WORK["checks"]) for i in indices]
 
 
-def _run_parallel(posts: list[Post], env: Env, checks: list[Check], workers: int) -> list[list[Finding]]:
+def _run_parallel(
+    posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
+) -> list[list[Finding]]:
     from pipeline.validate.pixels import text_width_px
     from pipeline.validate.prose import _parser
     from pipeline.validate.readability import prewarm
@@ -106,8 +108,12 @@ def _run_parallel(posts: list[Post], env: Env, checks: list[Check], workers: int
     _WORK.update(posts=posts, env=env, checks=checks)
     try:
         chunks = [list(range(i, len(posts), workers * 4)) for i in range(workers * 4)]
+        parts: list[list[list[Finding]]] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_work, chunks))
+            for part in pool.map(_work, chunks):
+                parts.append(part)
+                if ctx is not None:
+                    ctx.tick("validate", sum(len(p) for p in parts), len(posts))
     finally:
         _WORK.clear()
     results: list[list[Finding]] = [[] for _ in posts]
@@ -154,9 +160,12 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
-        fresh = _run_parallel(todo, env, checks, workers)
+        fresh = _run_parallel(todo, env, checks, workers, ctx)
     else:
-        fresh = [check_post(p, env, checks) for p in todo]
+        fresh = []
+        for i, post in enumerate(todo, 1):
+            fresh.append(check_post(post, env, checks))
+            ctx.tick("validate", i, len(todo))
 
     if store is not None and todo:
         from pipeline.schema.core import validate_cache
