@@ -120,9 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def load_context(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Context:
     """Config (defaults < file < env < flags) and a lazily loading Context for a command."""
     from pipeline.config import load_config, resolve_config_path
-    from pipeline.stages import Context
-
     from pipeline.progress import for_cli
+    from pipeline.stages import Context
 
     path = resolve_config_path(args.config)
     config = load_config(path, overrides=overrides)

@@ -168,6 +168,20 @@ class CardsConfig(Section):
         description="Where cards are written under the static root when the post names no path.",
     )
 
+    @field_validator("output_pattern")
+    @classmethod
+    def _pattern_is_unique_per_card(cls, value: str) -> str:
+        missing = [p for p in ("{lang}", "{slug}", "{kind}") if p not in value]
+        if missing:
+            raise ValueError(f"must contain {', '.join(missing)} so every card gets its own file")
+        if not value.lower().endswith((".jpg", ".jpeg", ".png")):
+            raise ValueError("must end in .jpg (or .png)")
+        try:
+            value.format(lang="en", slug="s", kind="og")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("only {lang}, {slug} and {kind} may appear in braces") from None
+        return value
+
 
 class SocialAccount(Section):
     name: str = Field(..., description="Account id used in the ledger and the web UI.")
@@ -270,6 +284,9 @@ class CrawlConfig(Section):
     )
     max_retry_after_s: float = Field(
         30.0, ge=0, description="Longest Retry-After (429/503) the crawl waits for before reporting the page."
+    )
+    parser: Literal["bs4", "lxml"] = Field(
+        "bs4", description="HTML parser: BeautifulSoup over lxml, or lxml directly (~15x cheaper per page)."
     )
     parse_workers: int = Field(
         -1, ge=-1, description="HTML parsing processes; -1 = one per spare core (max 4), 0 = in the crawler."

@@ -1,0 +1,360 @@
+"""Compose one card: hero, scrim, title, site name and badge; check contrast; encode under the byte ceiling.
+
+`render_card` is a pure function of its `CardSpec` (plus the font files), which is what makes the content-keyed
+cache sound and lets the stage run it in worker processes. It never raises for a card problem: the outcome
+carries the error (rule id + message) so one bad title never stops the run.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageChops, ImageDraw, ImageFont, features
+
+from pipeline.cards.contrast import ensure_contrast
+from pipeline.cards.crop import load_hero
+from pipeline.cards.fonts import CardError, Script, check_text, detect_script, load_font
+from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
+from pipeline.cards.text import Fitted, Measure, fit, is_rtl
+
+RENDERER_VERSION = "cards-4"  # bump whenever output pixels change: it is part of the cache key
+JPEG_QUALITIES = (86, 80, 74, 68, 62, 56, 50, 44, 38)
+Kind = Literal["og", "twitter"]
+# Open Graph is 1.91:1; X's summary_large_image shows 2:1, so X gets its own 1200×600 card rather than a centre
+# crop of the OG card that could cut the title.
+SIZES: dict[str, tuple[int, int]] = {"og": (1200, 630), "twitter": (1200, 600)}
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    post_rel: str
+    lang: str
+    kind: Kind
+    out: Path
+    fmt: Literal["jpeg", "png"]
+    title: str
+    site: str
+    tag: str
+    layout: Layout
+    hero: Path | None
+    focus: tuple[float, float] | None
+    max_bytes: int
+    key: str = ""
+
+
+@dataclass
+class CardOutcome:
+    spec: CardSpec
+    data: bytes | None = None
+    error: tuple[str, str] | None = None
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, severity, message)
+    width: int = 0
+    height: int = 0
+    quality: int | None = None
+    font_size: int = 0
+    lines: list[str] = field(default_factory=list)
+    title_box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    contrast: float = 0.0
+    scrim_alpha: float = 0.0
+
+
+# --- layers ---------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def _gradient_mask(w: int, h: int, a0: float, a1: float) -> Image.Image:
+    ramp = np.linspace(a0 * 255, a1 * 255, h, dtype=np.float32)
+    return Image.fromarray(np.repeat(ramp[:, None], w, axis=1).astype(np.uint8), "L")
+
+
+@lru_cache(maxsize=32)
+def _gradient_multiplier(w: int, h: int, a0: float, a1: float) -> Image.Image:
+    """255·(1 − alpha) as an RGB image: a black scrim is a plain multiply, about twice as fast as a masked paste."""
+    ramp = 255 - np.linspace(a0 * 255, a1 * 255, h, dtype=np.float32)
+    return Image.fromarray(np.repeat(ramp[:, None], w, axis=1).astype(np.uint8), "L").convert("RGB")
+
+
+def _apply_gradient(canvas: Image.Image, layer: GradientLayer, box: tuple[int, int, int, int]) -> None:
+    left, top, right, bottom = box
+    size = (right - left, bottom - top, layer.alpha_start, layer.alpha_end)
+    if layer.color == "#000000":
+        region = canvas.crop(box)
+        canvas.paste(ImageChops.multiply(region, _gradient_multiplier(*size)), (left, top))
+    else:
+        canvas.paste(hex_rgb(layer.color), box, _gradient_mask(*size))
+
+
+def _mirror(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x, y, w, h = box
+    return (max(0.0, 1.0 - x - w), y, w, h)
+
+
+def _fill(text: str, spec: CardSpec) -> str:
+    return (
+        text.replace("{site}", spec.site)
+        .replace("{lang}", spec.lang)
+        .replace("{LANG}", spec.lang.upper())
+        .replace("{tag}", spec.tag)
+    )
+
+
+@dataclass(frozen=True)
+class _Shaping:
+    """raqm arguments for one run of text; None with the basic layout (Latin/CJK only, checked earlier)."""
+
+    direction: str | None
+    language: str | None
+
+    def length(self, font: ImageFont.FreeTypeFont, text: str) -> float:
+        return font.getlength(text, direction=self.direction, language=self.language)
+
+    def draw(
+        self,
+        draw: ImageDraw.ImageDraw,
+        xy: tuple[int, int],
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        fill: tuple[int, int, int],
+        anchor: str,
+    ) -> None:
+        draw.text(
+            xy, text, font=font, fill=fill, anchor=anchor, direction=self.direction, language=self.language
+        )
+
+
+def _shaping(script: Script, lang: str) -> _Shaping:
+    if not features.check("raqm"):
+        return _Shaping(None, None)
+    return _Shaping("rtl" if is_rtl(script) else "ltr", lang or None)
+
+
+def _anchor_x(align: str, rtl: bool, left: int, right: int) -> tuple[int, str]:
+    side = {"start": "r" if rtl else "l", "end": "l" if rtl else "r", "center": "m"}[align]
+    return {"l": left, "r": right, "m": (left + right) // 2}[side], side
+
+
+# --- the card -------------------------------------------------------------------------------------------------
+
+
+def warm(specs: list[CardSpec]) -> None:
+    """Load font coverage and the Thai dictionary once in the parent, so forked workers inherit them."""
+    from pipeline.cards.fonts import coverage, font_path
+    from pipeline.cards.text import thai_segmenter
+
+    scripts: set[Script] = {detect_script(s.title, s.lang) for s in specs}
+    scripts.add("latin")
+    for script in scripts:
+        try:
+            coverage(font_path(script))
+        except CardError:
+            continue  # the card itself reports the missing font package
+        if script == "thai":
+            thai_segmenter()
+
+
+def render_card(spec: CardSpec) -> CardOutcome:
+    outcome = CardOutcome(spec)
+    try:
+        _render(spec, outcome)
+    except CardError as exc:
+        outcome.error = (exc.rule, str(exc))
+        outcome.data = None
+    return outcome
+
+
+def _render(spec: CardSpec, outcome: CardOutcome) -> None:
+    layout = spec.layout
+    width, height = SIZES[spec.kind]
+    outcome.width, outcome.height = width, height
+    title = " ".join(spec.title.split())
+    if not title:
+        raise CardError("CARD011", "post has no title; add `title:` to the front matter")
+    script = detect_script(title, spec.lang)
+    title_font = check_text(title, script, "title")
+    rtl = is_rtl(script)
+    bg = hex_rgb(layout.background)
+
+    if spec.hero is not None:
+        try:
+            data = spec.hero.read_bytes()
+            st = spec.hero.stat()
+        except OSError as exc:
+            raise CardError("CARD003", f"hero image {spec.hero} cannot be read: {exc.strerror}") from None
+        cover = (max(w for w, _ in SIZES.values()), max(h for _, h in SIZES.values()))
+        memo = f"{spec.hero}:{st.st_size}:{st.st_mtime_ns}:{bg}"
+        hero = load_hero(data, (width, height), spec.focus, bg, cover=cover, memo_key=memo)
+        canvas = hero.image
+        if hero.upscale > 1.01:
+            sw, sh = hero.source_size
+            outcome.notes.append(
+                (
+                    "CARD006",
+                    "warning",
+                    f"hero is {sw}×{sh}; the {width}×{height} {spec.kind} card enlarges it ×{hero.upscale:.2f} "
+                    f"and it will look soft — use a hero at least {width} px wide",
+                )
+            )
+    else:
+        canvas = Image.new("RGB", (width, height), bg)
+
+    for layer in layout.layers:
+        if isinstance(layer, GradientLayer):
+            box = _mirror(layer.box) if rtl else layer.box
+            _apply_gradient(canvas, layer, pixel_box(box, width, height))
+
+    title_layer = layout.title
+    _draw_title(canvas, spec, outcome, title_layer, title, script, title_font, rtl)
+    for layer in layout.layers:
+        if isinstance(layer, TextLayer):
+            _draw_text_layer(canvas, spec, layer, rtl)
+    _encode(canvas, spec, outcome)
+
+
+def _draw_title(
+    canvas: Image.Image,
+    spec: CardSpec,
+    outcome: CardOutcome,
+    layer: TitleLayer,
+    title: str,
+    script: Script,
+    font_path: Path,
+    rtl: bool,
+) -> None:
+    width, height = canvas.size
+    box = _mirror(layer.box) if rtl else layer.box
+    left, top, right, bottom = pixel_box(box, width, height)
+    shaping = _shaping(script, spec.lang)
+
+    def measure_at(size: int) -> Measure:
+        font = load_font(font_path, size, layer.weight)
+        return lambda text: shaping.length(font, text)
+
+    fitted: Fitted = fit(
+        title,
+        script,
+        max_width=right - left,
+        max_height=bottom - top,
+        min_size=layer.min_size,
+        max_size=layer.max_size,
+        max_lines=layer.max_lines,
+        line_height=layer.line_height,
+        measure_at=measure_at,
+    )
+    if fitted.truncated:
+        outcome.notes.append(
+            (
+                "CARD008",
+                "warning",
+                f"title does not fit {layer.max_lines} lines even at {layer.min_size} px and was cut with '…'; "
+                "shorten it or lower min_size in the layout",
+            )
+        )
+    font = load_font(font_path, fitted.size, layer.weight)
+    ascent, descent = font.getmetrics()
+    block_h = (len(fitted.lines) - 1) * fitted.line_px + ascent + descent
+    if layer.valign == "top":
+        block_top = top
+    elif layer.valign == "middle":
+        block_top = top + (bottom - top - block_h) // 2
+    else:
+        block_top = bottom - block_h
+    x, side = _anchor_x(layer.align, rtl, left, right)
+    widths = [shaping.length(font, line) for line in fitted.lines]
+    block_w = int(max(widths)) if widths else 0
+    bx0 = {"l": x, "r": x - block_w, "m": x - block_w // 2}[side]
+    text_box = (max(0, bx0), max(0, block_top), min(width, bx0 + block_w), min(height, block_top + block_h))
+    outcome.title_box = text_box
+    outcome.font_size, outcome.lines = fitted.size, list(fitted.lines)
+
+    color = hex_rgb(layer.color)
+    check = ensure_contrast(canvas, text_box, color, layer.min_contrast)
+    outcome.contrast, outcome.scrim_alpha = check.after, check.alpha
+    if check.alpha > 0:
+        outcome.notes.append(
+            (
+                "CARD007",
+                "info" if check.after >= layer.min_contrast else "warning",
+                f"title contrast was {check.before:.1f}:1 (< {layer.min_contrast}:1); scrim darkened to "
+                f"{check.alpha:.0%} → {check.after:.1f}:1",
+            )
+        )
+    draw = ImageDraw.Draw(canvas)
+    for i, line in enumerate(fitted.lines):
+        baseline = block_top + ascent + i * fitted.line_px
+        shaping.draw(draw, (x, baseline), line, font, color, side + "s")
+
+
+def _draw_text_layer(canvas: Image.Image, spec: CardSpec, layer: TextLayer, rtl: bool) -> None:
+    text = " ".join(_fill(layer.text, spec).split())
+    if not text:
+        return
+    width, height = canvas.size
+    script = detect_script(text, spec.lang)
+    path = check_text(text, script, f"{layer.type} text {text!r}")
+    shaping = _shaping(script, spec.lang)
+    box = _mirror(layer.box) if rtl else layer.box
+    left, top, right, bottom = pixel_box(box, width, height)
+    pad = round(layer.size * 0.45) if layer.type == "badge" else 0
+
+    def measure_at(size: int) -> Measure:
+        font = load_font(path, size, layer.weight)
+        return lambda t: shaping.length(font, t)
+
+    fitted = fit(
+        text,
+        script,
+        max_width=right - left - 2 * pad,
+        max_height=bottom - top,
+        min_size=max(8, layer.size // 2),
+        max_size=layer.size,
+        max_lines=1,
+        line_height=1.2,
+        measure_at=measure_at,
+    )
+    font = load_font(path, fitted.size, layer.weight)
+    line = fitted.lines[0]
+    ascent, descent = font.getmetrics()
+    draw = ImageDraw.Draw(canvas)
+    x, side = _anchor_x(layer.align, rtl, left + pad, right - pad)
+    baseline = top + (bottom - top + ascent - descent) // 2
+    if layer.type == "badge":
+        w = int(shaping.length(font, line))
+        bx0 = {"l": x, "r": x - w, "m": x - w // 2}[side] - pad
+        draw.rounded_rectangle(
+            (bx0, top, bx0 + w + 2 * pad, bottom), radius=(bottom - top) // 3, fill=hex_rgb(layer.background)
+        )
+    shaping.draw(draw, (x, baseline), line, font, hex_rgb(layer.color), side + "s")
+
+
+def _encode(canvas: Image.Image, spec: CardSpec, outcome: CardOutcome) -> None:
+    """Progressive JPEG, no EXIF/ICC/comments; quality steps down until the file fits `max_bytes`."""
+    canvas.info = {}  # Pillow would carry the hero's EXIF, ICC profile and comment into the card
+    buf = io.BytesIO()
+    if spec.fmt == "png":
+        canvas.save(buf, "PNG", compress_level=6)
+        if buf.tell() > spec.max_bytes:
+            buf = io.BytesIO()
+            canvas.quantize(256, Image.Quantize.FASTOCTREE).save(buf, "PNG", optimize=True)
+        if buf.tell() > spec.max_bytes:
+            raise CardError(
+                "CARD010",
+                f"PNG card is {buf.tell():,} bytes, over cards.max_bytes {spec.max_bytes:,}; name a .jpg path",
+            )
+        outcome.data = buf.getvalue()
+        return
+    for quality in JPEG_QUALITIES:
+        buf = io.BytesIO()
+        canvas.save(buf, "JPEG", quality=quality, progressive=True, optimize=True, subsampling="4:2:0")
+        if buf.tell() <= spec.max_bytes:
+            outcome.data, outcome.quality = buf.getvalue(), quality
+            return
+    raise CardError(
+        "CARD010",
+        f"card is {buf.tell():,} bytes even at JPEG quality {JPEG_QUALITIES[-1]}, over cards.max_bytes "
+        f"{spec.max_bytes:,}; raise the limit or use a calmer hero",
+    )

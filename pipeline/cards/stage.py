@@ -1,0 +1,278 @@
+"""The cards stage: plan every (post, language, kind) card, skip the fresh ones, render the rest in processes.
+
+Gather first, then write: workers only compute and return encoded bytes; the parent writes each file atomically,
+records it in the store and fills card paths into translation drafts. Problems are per card findings; one bad
+post never stops the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline.cards import cache
+from pipeline.cards.fonts import CardError
+from pipeline.cards.layout import Layout, layout_dirs, load_layout
+from pipeline.cards.render import CardOutcome, CardSpec, Kind, render_card, warm
+from pipeline.cards.rules import RULES_BY_ID
+from pipeline.content import Post, display_path
+from pipeline.findings import Finding
+from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
+from pipeline.stages import Context, StageResult
+
+KINDS: tuple[tuple[Kind, str], ...] = (("og", "ogImage"), ("twitter", "twitterImage"))
+FORMATS: dict[str, Literal["jpeg", "png"]] = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+
+
+@dataclass
+class Planned:
+    spec: CardSpec
+    post: Post
+    url_path: str
+    fill_key: str | None  # front-matter key to fill in a translation draft, when it was missing
+
+
+def _finding(
+    rule: str, post: Post, message: str, key: str | None = None, severity: str | None = None
+) -> Finding:
+    sev = severity or RULES_BY_ID[rule].severity
+    line = post.line_of(key) if key else post.line_of("title")
+    return Finding(rule, sev, display_path(post.path), line, message, data={"lang": post.lang})  # type: ignore[arg-type]
+
+
+def _select(
+    posts: Iterable[Post], ctx: Context, paths: Sequence[Path] | None, lang: str | None
+) -> list[Post]:
+    allowed = set(ctx.config.cards.languages) or set(ctx.config.site.languages)
+    targets = [p.resolve() for p in paths] if paths else []
+    out = []
+    for post in posts:
+        if lang and post.lang != lang:
+            continue
+        if not lang and post.lang not in allowed:
+            continue
+        if targets:
+            resolved = post.path.resolve()
+            if not any(resolved == t or t in resolved.parents for t in targets):
+                continue
+        out.append(post)
+    return out
+
+
+def _card_settings(post: Post) -> tuple[str | None, tuple[float, float] | None]:
+    raw = post.meta.get("card")
+    if raw is None:
+        return None, None
+    if not isinstance(raw, dict):
+        raise CardError("CARD013", "`card:` must be a mapping such as {layout: default, focus: [0.5, 0.3]}")
+    unknown = set(raw) - {"layout", "focus"}
+    if unknown:
+        raise CardError("CARD013", f"`card:` has unknown key(s) {sorted(unknown)}; allowed: layout, focus")
+    layout = raw.get("layout")
+    if layout is not None and not isinstance(layout, str):
+        raise CardError("CARD013", "`card.layout` must be a layout name (a file in templates/cards/)")
+    focus = raw.get("focus")
+    if focus is None:
+        return layout, None
+    if (
+        not isinstance(focus, list)
+        or len(focus) != 2
+        or not all(isinstance(v, int | float) and 0 <= v <= 1 for v in focus)
+    ):
+        raise CardError("CARD013", "`card.focus` must be [x, y] with fractions of the image in 0..1")
+    return layout, (float(focus[0]), float(focus[1]))
+
+
+def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]:
+    config = ctx.config
+    static = config.static_root
+    dirs = layout_dirs(config.root, config.templates_root)
+    layouts: dict[str, Layout] = {}
+    planned: list[Planned] = []
+    findings: list[Finding] = []
+    seen_out: dict[Path, str] = {}
+    for post in posts:
+        try:
+            layout_name, focus = _card_settings(post)
+            name = layout_name or config.cards.layout
+            if name not in layouts:
+                layouts[name] = load_layout(name, dirs)
+            layout = layouts[name]
+        except CardError as exc:
+            findings.append(_finding(exc.rule, post, str(exc), "card"))
+            continue
+        hero: Path | None = None
+        if post.image:
+            if post.image.startswith(("http://", "https://", "//")):
+                findings.append(
+                    _finding(
+                        "CARD003", post, f"hero {post.image} is remote; cards need a local file", "image"
+                    )
+                )
+                continue
+            try:
+                hero = safe_join(static, post.image)
+            except UnsafePathError as exc:
+                findings.append(_finding("CARD001", post, f"hero image path is unsafe: {exc}", "image"))
+                continue
+            if not hero.is_file():
+                findings.append(
+                    _finding("CARD003", post, f"hero image {post.image} not found under {static}", "image")
+                )
+                continue
+        else:
+            findings.append(_finding("CARD012", post, "no `image:`; the card uses the layout background"))
+        for kind, key in KINDS:
+            named = post.meta.get(key)
+            fill: str | None = None
+            if isinstance(named, str) and named.strip():
+                url_path = named.strip()
+            else:
+                url_path = config.cards.output_pattern.format(lang=post.lang, slug=post.slug, kind=kind)
+                fill = key if post.is_translation else None
+            if url_path.startswith(("http://", "https://", "//")):
+                findings.append(
+                    _finding("CARD002", post, f"{key} {url_path} is remote; name a path under the site", key)
+                )
+                continue
+            try:
+                out = safe_join(static, url_path)
+            except UnsafePathError as exc:
+                findings.append(_finding("CARD002", post, f"{key} path is unsafe: {exc}", key))
+                continue
+            fmt = FORMATS.get(out.suffix.lower())
+            if fmt is None:
+                findings.append(
+                    _finding("CARD009", post, f"{key} {url_path}: cards are .jpg (or .png)", key, "error")
+                )
+                continue
+            if fmt == "png":
+                findings.append(
+                    _finding(
+                        "CARD009",
+                        post,
+                        f"{key} names a .png; the card is written as PNG as named, but a .jpg is ~5× smaller",
+                        key,
+                    )
+                )
+            if out in seen_out:
+                findings.append(
+                    _finding(
+                        "CARD014",
+                        post,
+                        f"{key} {url_path} is also the card of {seen_out[out]}; give each language its own "
+                        "path (delete the key and the stage fills one from cards.output_pattern)",
+                        key,
+                    )
+                )
+                continue
+            seen_out[out] = f"{post.rel} ({kind})"
+            spec = CardSpec(
+                post_rel=post.rel,
+                lang=post.lang,
+                kind=kind,
+                out=out,
+                fmt=fmt,
+                title=" ".join((post.title or "").split()),
+                site=config.site.name,
+                tag=post.tags[0] if post.tags else "",
+                layout=layout,
+                hero=hero,
+                focus=focus,
+                max_bytes=config.cards.max_bytes,
+            )
+            planned.append(Planned(spec, post, url_path, fill))
+    return planned, findings
+
+
+def _workers(config_processes: int, jobs: int) -> int:
+    wanted = config_processes or os.cpu_count() or 1
+    return max(1, min(wanted, jobs))
+
+
+def render_all(
+    specs: list[CardSpec], processes: int, progress: Callable[[str, int, int], None] | None = None
+) -> list[CardOutcome]:
+    """Render in worker processes (fork on Linux: no re-import cost); in-process when one worker is enough."""
+    outcomes: list[CardOutcome] = []
+    if processes <= 1 or len(specs) <= 1:
+        for spec in specs:
+            outcomes.append(render_card(spec))
+            if progress:
+                progress("cards", len(outcomes), len(specs))
+        return outcomes
+    warm(specs)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
+        chunk = max(1, len(specs) // (processes * 4))
+        for outcome in pool.map(render_card, specs, chunksize=chunk):
+            outcomes.append(outcome)
+            if progress:
+                progress("cards", len(outcomes), len(specs))
+    return outcomes
+
+
+def run_stage(
+    ctx: Context, paths: Sequence[Path] | None = None, lang: str | None = None, force: bool = False
+) -> StageResult:
+    result = StageResult("cards")
+    posts = _select(ctx.content.posts, ctx, paths, lang)
+    planned, findings = plan(ctx, posts)
+    result.findings.extend(findings)
+    store = ctx.store
+    hero_digests: dict[Path | None, str] = {}
+    todo: list[Planned] = []
+    fresh: list[Planned] = []
+    for item in planned:
+        hero = item.spec.hero
+        if hero not in hero_digests:
+            hero_digests[hero] = cache.hero_digest(hero)
+        try:
+            item.spec = replace(item.spec, key=cache.cache_key(item.spec, hero_digests[hero]))
+        except CardError as exc:
+            result.findings.append(_finding(exc.rule, item.post, str(exc)))
+            continue
+        if not force and cache.is_fresh(store, item.spec):
+            fresh.append(item)
+        else:
+            todo.append(item)
+    workers = _workers(ctx.config.cards.processes, len(todo))
+    outcomes = render_all([p.spec for p in todo], workers, ctx.progress)
+    rendered = failed = 0
+    fills: dict[Path, tuple[Post, dict[str, Any]]] = {}
+    for item, outcome in zip(todo, outcomes, strict=True):
+        for rule, severity, message in outcome.notes:
+            result.findings.append(
+                _finding(rule, item.post, f"{item.spec.kind}: {message}", severity=severity)
+            )
+        if outcome.error is not None or outcome.data is None:
+            rule, message = outcome.error or ("CARD010", "no output")
+            result.findings.append(_finding(rule, item.post, f"{item.spec.kind} card: {message}"))
+            failed += 1
+            continue
+        atomic_write_bytes(item.spec.out, outcome.data)
+        cache.record(store, outcome, item.url_path, alt=item.spec.title)
+        result.outputs.append(item.spec.out)
+        rendered += 1
+        if item.fill_key:
+            fills.setdefault(item.post.path, (item.post, {}))[1][item.fill_key] = item.url_path
+    for item in fresh:
+        if item.fill_key:
+            fills.setdefault(item.post.path, (item.post, {}))[1][item.fill_key] = item.url_path
+    for post, updates in fills.values():
+        post.write(updates=updates)
+    result.counts = {
+        "cards": len(planned),
+        "rendered": rendered,
+        "cached": len(fresh),
+        "failed": failed,
+        "drafts_filled": len(fills),
+    }
+    if any(f.severity == "error" for f in result.findings) and rendered == 0 and not fresh and planned:
+        result.status = "failed"
+    return result

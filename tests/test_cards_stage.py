@@ -1,0 +1,244 @@
+"""The cards stage end to end on a throw-away site: planning, the content-keyed cache, findings, CLI."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.cards import card_for
+from pipeline.cards.stage import run_stage
+from pipeline.cli import main
+from pipeline.config import ConfigError, load_config
+from pipeline.content import load_post
+from pipeline.stages import Context
+from tests.cards_support import TITLES, hero_bytes, make_config, write_post
+
+
+def _site(root: Path, langs: tuple[str, ...] = ("en", "ar", "ja")) -> None:
+    """One post per language; tests that only need the English post skip the others to stay fast."""
+    static = root / "static" / "images"
+    static.mkdir(parents=True)
+    (static / "en-hero.jpg").write_bytes(hero_bytes(seed=1))
+    (static / "ar-hero.jpg").write_bytes(hero_bytes(seed=2))
+    (static / "ja-hero.png").write_bytes(hero_bytes(1300, 700, seed=3, fmt="PNG"))
+    write_post(
+        root / "content",
+        "posts/bones.md",
+        {
+            "title": TITLES["en"],
+            "image": "/images/en-hero.jpg",
+            "permalink": "/articles/bones/",
+            "tags": ["bone"],
+        },
+    )
+    if langs == ("en",):
+        return
+    write_post(
+        root / "content",
+        "ar/posts/bones.md",
+        {"title": TITLES["ar"], "image": "/images/ar-hero.jpg", "permalink": "/articles/bones/"},
+    )
+    write_post(
+        root / "content",
+        "ja/posts/bones.md",
+        {
+            "title": TITLES["ja"],
+            "image": "/images/ja-hero.png",
+            "permalink": "/articles/bones/",
+            "translation": {"status": "draft", "source": "posts/bones.md"},
+            "card": {"focus": [0.3, 0.5]},
+        },
+    )
+
+
+def _ctx(root: Path, processes: int = 1) -> Context:
+    return Context(config=make_config(root, processes=processes))
+
+
+def test_renders_every_card_then_nothing_on_the_second_run(tmp_path: Path) -> None:
+    _site(tmp_path)
+    first = run_stage(_ctx(tmp_path, processes=2))
+    assert first.counts["cards"] == 6
+    assert first.counts["rendered"] == 6, first.findings
+    assert first.counts["failed"] == 0
+    for out in first.outputs:
+        with Image.open(out) as im:
+            assert im.format == "JPEG"
+            assert im.size in ((1200, 630), (1200, 600))
+    second = run_stage(_ctx(tmp_path))
+    assert second.counts["rendered"] == 0
+    assert second.counts["cached"] == 6
+    forced = run_stage(_ctx(tmp_path), force=True)
+    assert forced.counts["rendered"] == 6
+
+
+def test_replacing_hero_bytes_under_the_same_path_re_renders(tmp_path: Path) -> None:
+    _site(tmp_path)
+    run_stage(_ctx(tmp_path))
+    before = card_for(_ctx(tmp_path).store, "posts/bones.md", "en", "og")
+    assert before is not None
+    old_bytes = before.path.read_bytes()
+    (tmp_path / "static" / "images" / "en-hero.jpg").write_bytes(hero_bytes(seed=99))
+    again = run_stage(_ctx(tmp_path))
+    assert again.counts["rendered"] == 2  # the English og and twitter cards, nothing else
+    assert again.counts["cached"] == 4
+    assert before.path.read_bytes() != old_bytes
+
+
+def test_deleted_output_is_rendered_again(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    first = run_stage(_ctx(tmp_path))
+    first.outputs[0].unlink()
+    assert run_stage(_ctx(tmp_path)).counts["rendered"] == 1
+
+
+def test_card_record_keeps_alt_text_and_size_for_social(tmp_path: Path) -> None:
+    _site(tmp_path)
+    run_stage(_ctx(tmp_path))
+    store = _ctx(tmp_path).store
+    og = card_for(store, "ar/posts/bones.md", "ar", "og")
+    tw = card_for(store, "ar/posts/bones.md", "ar", "twitter")
+    assert og is not None and tw is not None
+    assert og.alt == TITLES["ar"]
+    assert (og.width, og.height) == (1200, 630) and (tw.width, tw.height) == (1200, 600)
+    assert og.bytes == og.path.stat().st_size <= 1_000_000
+    assert og.url_path == "/images/cards/ar/bones-og.jpg"
+    assert card_for(store, "ar/posts/bones.md", "ar", "nope") is None
+
+
+def test_translation_draft_gets_card_paths_filled(tmp_path: Path) -> None:
+    _site(tmp_path)
+    result = run_stage(_ctx(tmp_path))
+    assert result.counts["drafts_filled"] == 1
+    root = tmp_path / "content"
+    draft = load_post(root / "ja/posts/bones.md", root, languages=["en", "ar", "ja"])
+    assert draft.og_image == "/images/cards/ja/bones-og.jpg"
+    assert draft.twitter_image == "/images/cards/ja/bones-twitter.jpg"
+    assert draft.title == TITLES["ja"]
+    source = load_post(root / "posts/bones.md", root, languages=["en", "ar", "ja"])
+    assert source.og_image is None  # only drafts are edited
+
+
+def test_path_traversal_hero_is_an_error_for_that_post_only(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    write_post(tmp_path / "content", "posts/evil.md", {"title": "Evil", "image": "../../../etc/passwd"})
+    result = run_stage(_ctx(tmp_path))
+    errors = [f for f in result.findings if f.rule == "CARD001"]
+    assert len(errors) == 1 and errors[0].file and errors[0].file.endswith("evil.md")
+    assert errors[0].severity == "error"
+    assert result.counts["rendered"] == 2
+
+
+def test_path_traversal_card_path_is_an_error(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    write_post(
+        tmp_path / "content",
+        "posts/out.md",
+        {"title": "Out", "image": "/images/en-hero.jpg", "ogImage": "/../../outside.jpg"},
+    )
+    result = run_stage(_ctx(tmp_path))
+    assert [f.rule for f in result.findings if f.severity == "error"] == ["CARD002"]
+    assert not (tmp_path / "outside.jpg").exists()
+    assert card_for(_ctx(tmp_path).store, "posts/out.md", "en", "twitter") is not None
+
+
+def test_missing_glyph_is_a_finding_and_other_cards_render(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    write_post(tmp_path / "content", "posts/geez.md", {"title": "Hello ሰላም", "image": "/images/en-hero.jpg"})
+    result = run_stage(_ctx(tmp_path))
+    glyphs = [f for f in result.findings if f.rule == "CARD004"]
+    assert len(glyphs) == 2  # og and twitter
+    assert result.counts["failed"] == 2 and result.counts["rendered"] == 2
+
+
+def test_png_path_is_written_as_png_with_a_warning(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    write_post(
+        tmp_path / "content",
+        "posts/png.md",
+        {"title": "Named PNG", "image": "/images/en-hero.jpg", "ogImage": "/images/png-og.png"},
+    )
+    result = run_stage(_ctx(tmp_path))
+    out = tmp_path / "static" / "images" / "png-og.png"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any(f.rule == "CARD009" and f.severity == "warning" for f in result.findings)
+
+
+def test_two_posts_sharing_one_card_path_is_an_error(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    for name in ("a", "b"):
+        write_post(
+            tmp_path / "content",
+            f"posts/{name}.md",
+            {"title": name, "image": "/images/en-hero.jpg", "ogImage": "/images/same.jpg"},
+        )
+    result = run_stage(_ctx(tmp_path))
+    assert [f.rule for f in result.findings if f.severity == "error"] == ["CARD014"]
+
+
+def test_layout_and_lang_filters(tmp_path: Path) -> None:
+    _site(tmp_path)
+    write_post(
+        tmp_path / "content",
+        "posts/bad-layout.md",
+        {"title": "Bad", "image": "/images/en-hero.jpg", "card": {"layout": "nope"}},
+    )
+    only_ar = run_stage(_ctx(tmp_path), lang="ar")
+    assert only_ar.counts["cards"] == 2
+    assert not [f for f in only_ar.findings if f.severity != "info"]
+    result = run_stage(_ctx(tmp_path), paths=[tmp_path / "content" / "posts"])
+    assert [f.rule for f in result.findings if f.severity != "info"] == ["CARD013"]
+    assert result.counts["cards"] == 2
+
+
+def _config_file(root: Path) -> Path:
+    langs = "\n".join(f'[site.languages.{c}]\nname = "{c}"\n' for c in ("en", "ar", "ja"))
+    path = root / "config" / "site.toml"
+    path.parent.mkdir()
+    path.write_text(
+        f'[site]\nname = "Longevity Notes"\ncontent_dir = "content"\nstatic_dir = "static"\n{langs}'
+        "[cards]\nprocesses = 1\n",
+        "utf-8",
+    )
+    return path
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _site(tmp_path)
+    config = str(_config_file(tmp_path))
+    assert main(["cards", "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert "6 rendered" in out
+    assert main(["cards", "--config", config]) == 0
+    assert "0 rendered, 6 unchanged" in capsys.readouterr().out
+    assert main(["cards", "--config", config, "--lang", "xx"]) == 2
+    assert "not a language of this site" in capsys.readouterr().err
+    write_post(tmp_path / "content", "posts/evil.md", {"title": "Evil", "image": "/../../x.jpg"})
+    assert main(["cards", "--config", config]) == 1
+    assert "CARD001" in capsys.readouterr().out
+
+
+def test_card_bytes_are_jpeg_under_limit(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    result = run_stage(_ctx(tmp_path))
+    for out in result.outputs:
+        data = out.read_bytes()
+        assert len(data) <= 1_000_000
+        assert Image.open(io.BytesIO(data)).info.get("progressive")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needle"),
+    [
+        ("/cards/{slug}.jpg", "{lang}"),
+        ("/cards/{lang}/{slug}-{kind}.webp", ".jpg"),
+        ("/cards/{lang}/{slug}-{kind}-{size}.jpg", "braces"),
+    ],
+)
+def test_output_pattern_must_give_each_card_its_own_file(pattern: str, needle: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(None, overrides={"cards": {"output_pattern": pattern}}, environ={})
+    assert any(p.startswith("cards.output_pattern") and needle in p for p in info.value.problems)
