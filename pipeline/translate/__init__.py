@@ -1,0 +1,1 @@
+"""Translate stage: Markdown-preserving offline translation with Argos packages and a translation memory."""

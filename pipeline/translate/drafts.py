@@ -1,0 +1,199 @@
+"""Draft files `<content>/<lang>/<same rel path>`: planning, rendering, and importing translators' hand edits.
+
+A draft carries `lang`, `translationKey`, a `translation` status block, the localized permalink and the
+language's card paths. What we wrote is recorded per segment (tm_drafts), so a later run can tell a
+translator's edit from our own output, import it into the memory as a human edit, and never overwrite it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.translate.memory import Entry, Memory, key_of
+from pipeline.translate.qa import run_qa
+from pipeline.translate.segment import PLACEHOLDER_RE, Part, Segment, Segmenter, assemble, segments_of
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.content import Post
+
+
+@dataclass
+class DraftPlan:
+    """One source post in one target language, cut into segments."""
+
+    post: Post
+    lang: str
+    draft_path: Path
+    draft_rel: str
+    body_parts: list[Part]
+    meta_parts: dict[str, list[Part]] = field(default_factory=dict)
+
+    @property
+    def segments(self) -> list[Segment]:
+        out: list[Segment] = []
+        for parts in self.meta_parts.values():
+            out.extend(segments_of(parts))
+        out.extend(segments_of(self.body_parts))
+        return out
+
+
+def segmenter_for(config: Config) -> Segmenter:
+    return Segmenter(config.translate.do_not_translate)
+
+
+def cut(
+    post_meta: dict[str, Any], body: str, keys: list[str], segmenter: Segmenter
+) -> tuple[dict[str, list[Part]], list[Part]]:
+    meta_parts = {
+        key: segmenter.value(key, post_meta[key]) for key in keys if isinstance(post_meta.get(key), str)
+    }
+    return meta_parts, segmenter.body(body)
+
+
+def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
+    rel = post.rel.split("/", 1)[1] if post.lang_from_folder else post.rel
+    draft_rel = f"{lang}/{rel}"
+    meta_parts, body_parts = cut(post.meta, post.body, config.translate.keys, segmenter_for(config))
+    return DraftPlan(post, lang, config.content_root / draft_rel, draft_rel, body_parts, meta_parts)
+
+
+def localized_permalink(permalink: str | None, lang: str, new_slug: str | None = None) -> str | None:
+    if not permalink:
+        return None
+    parts = permalink.split("/")
+    if new_slug:
+        idx = max((i for i, p in enumerate(parts) if p), default=None)
+        if idx is not None:
+            parts[idx] = new_slug
+    path = "/".join(parts)
+    return f"/{lang}{path if path.startswith('/') else '/' + path}"
+
+
+def slugify(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "post"
+
+
+def status_of(entries: list[Entry]) -> tuple[str, int]:
+    approved = sum(1 for e in entries if e.state == "approved")
+    if entries and approved == len(entries):
+        return "approved", approved
+    if approved or any(e.origin == "human" for e in entries):
+        return "in-review", approved
+    return "draft", approved
+
+
+def render(
+    plan: DraftPlan, entries: dict[str, Entry], config: Config
+) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+    """Draft text, per-segment records and the translation block, from memory entries keyed by key_of."""
+    targets: dict[str, str] = {}
+    seg_entries: list[Entry] = []
+    records: list[dict[str, Any]] = []
+    for seg in plan.segments:
+        entry = entries[key_of(seg.template)]
+        targets[seg.id] = entry.target
+        seg_entries.append(entry)
+        records.append(
+            {
+                "id": seg.id,
+                "key": entry.key,
+                "src": seg.template,
+                "ph": seg.placeholders,
+                "out": seg.render(entry.target),
+            }
+        )
+    post = plan.post
+    status, approved = status_of(seg_entries)
+    block = {"status": status, "source_hash": post.hash, "approved": approved, "total": len(seg_entries)}
+    updates: dict[str, Any] = {key: assemble(parts, targets) for key, parts in plan.meta_parts.items()}
+    new_slug = slugify(updates["title"]) if config.translate.translate_slug and "title" in updates else None
+    permalink = localized_permalink(post.permalink, plan.lang, new_slug)
+    if permalink:
+        updates["permalink"] = permalink
+    updates["lang"] = plan.lang
+    if config.site.direction(plan.lang) == "rtl":
+        updates["dir"] = "rtl"
+    updates["translationKey"] = post.translation_key
+    slug = new_slug or post.slug
+    pattern = config.cards.output_pattern
+    updates["ogImage"] = pattern.format(lang=plan.lang, slug=slug, kind="og")
+    updates["twitterImage"] = pattern.format(lang=plan.lang, slug=slug, kind="twitter")
+    tag_map = config.translate.tag_map.get(plan.lang)
+    if tag_map and post.tags and isinstance(post.meta.get("tags"), list):
+        updates["tags"] = [tag_map.get(t, t) for t in post.tags]
+    updates["translation"] = block
+    body = assemble(plan.body_parts, targets)
+    return post.dumps(updates, body=body), records, block
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _retemplate(draft_seg: Segment, source_placeholders: list[str]) -> str:
+    """Express a draft segment against the source's placeholder numbers; literal text when it cannot be."""
+    free = list(enumerate(source_placeholders, start=1))
+    mapping: dict[int, int] = {}
+    for i, ph in enumerate(draft_seg.placeholders, start=1):
+        hit = next((n for n, text in free if text == ph), None)
+        if hit is None:
+            return draft_seg.source
+        mapping[i] = hit
+        free = [(n, t) for n, t in free if n != hit]
+    return PLACEHOLDER_RE.sub(lambda m: f"⟦{mapping[int(m.group(1))]}⟧", draft_seg.template)
+
+
+def import_hand_edits(
+    plan: DraftPlan, record: dict[str, Any], memory: Memory, config: Config
+) -> tuple[bool, int]:
+    """Import edits a translator made in the draft file. Returns (aligned, edits imported).
+
+    Alignment is by segment id (position); when the translator changed the structure (added or removed a
+    paragraph) we cannot align, and the caller must leave the file alone.
+    """
+    from pipeline.content import ContentError, parse_post
+
+    try:
+        raw = plan.draft_path.read_bytes()
+    except OSError:
+        return True, 0
+    if hashlib.sha256(raw).hexdigest() == record["written_hash"]:
+        return True, 0
+    try:
+        draft = parse_post(raw, plan.draft_path, config.content_root, default_lang=plan.lang)
+    except ContentError:
+        return False, 0
+    meta_parts, body_parts = cut(draft.meta, draft.body, list(plan.meta_parts), segmenter_for(config))
+    draft_segs = {s.id: s for parts in meta_parts.values() for s in segments_of(parts)}
+    draft_segs.update({s.id: s for s in segments_of(body_parts)})
+    old = record["segments"]
+    if set(draft_segs) != {s["id"] for s in old}:
+        return False, 0
+    edits = 0
+    source_by_key = {key_of(s.template): s for s in plan.segments}
+    for seg in old:
+        mine = draft_segs[seg["id"]]
+        if mine.source == seg["out"]:
+            continue
+        target = _retemplate(mine, list(seg.get("ph", [])))
+        src_seg = source_by_key.get(seg["key"]) or Segment(seg["id"], seg["src"], list(seg.get("ph", [])))
+        memory.put_human(
+            seg["src"],
+            target,
+            who=f"hand-edit:{plan.draft_rel}",
+            qa=run_qa(src_seg, target, config.translate.glossary.get(plan.lang)),
+        )
+        edits += 1
+    return True, edits
+
+
+def text_hash_bytes(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,229 @@
+"""CTranslate2 + SentencePiece straight from an installed Argos package, batched and sorted by length.
+
+Why not `argostranslate.translate`: it splits with MiniSBD (downloads at first use), translates about one
+sentence per batch with beam 4, and its decoder turns every `_` into a space. Here every pending sentence of a
+language pair goes through one `translate_batch` call, sorted by length and batched by tokens, decoded with
+SentencePiece itself. Translators are cached per (package, settings) for the life of the process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.translate.packages import InstalledPackage, find_package
+from pipeline.translate.segment import PLACEHOLDER_RE
+from pipeline.translate.sentences import split_sentences
+
+PIVOT = "en"
+MAX_DECODING = 1024
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    beam_size: int = 2
+    threads: int = 0
+    max_batch_tokens: int = 2048
+    compute_type: str = "int8"
+    min_length_ratio: float = 0.0  # benchmarks force output length (random weights never emit </s>)
+    max_length_ratio: float = 0.0
+
+
+class PairTranslator:
+    """One package's model and tokenizer; `translate` sends sentences to the model in token batches."""
+
+    def __init__(self, pkg: InstalledPackage, settings: EngineSettings) -> None:
+        import ctranslate2
+        import sentencepiece as spm
+
+        self.pkg = pkg
+        self.settings = settings
+        self.sp = spm.SentencePieceProcessor(model_file=str(pkg.sp_model))
+        self.model = ctranslate2.Translator(
+            str(pkg.model_dir),
+            device="cpu",
+            compute_type=settings.compute_type,
+            inter_threads=1,
+            intra_threads=settings.threads,
+        )
+        meta: dict[str, Any] = {}
+        try:
+            meta = json.loads((pkg.path / "metadata.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        prefix = meta.get("target_prefix")
+        self.target_prefix = prefix if isinstance(prefix, str) and prefix else None
+        self.calls = 0  # sentences sent to the model
+        self.batches = 0
+        self.tokens_out = 0  # target tokens produced (benchmarks report tokens/s)
+        self._lock = threading.Lock()
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        if not sentences:
+            return []
+        tokens = [self.sp.encode(s, out_type=str) for s in sentences]
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        results: list[list[str]] = []
+        with self._lock:
+            spread = 1.25 if self.settings.min_length_ratio else 0.0
+            for batch in _batches([tokens[i] for i in order], self.settings.max_batch_tokens, spread):
+                results.extend(self._translate_batch(batch))
+            self.calls += len(tokens)
+        out = [""] * len(sentences)
+        for pos, idx in enumerate(order):
+            hyp = results[pos]
+            if self.target_prefix and hyp and hyp[0] == self.target_prefix:
+                hyp = hyp[1:]
+            out[idx] = self.sp.decode(hyp)
+        return out
+
+    def _translate_batch(self, batch: list[list[str]]) -> list[list[str]]:
+        """One model call; decoding limits follow this batch's longest source (sorted input keeps them close)."""
+        st = self.settings
+        longest = max(len(t) for t in batch)
+        kwargs: dict[str, Any] = {
+            "beam_size": st.beam_size,
+            "max_decoding_length": min(MAX_DECODING, int(longest * (st.max_length_ratio or 2.0)) + 10),
+        }
+        if st.min_length_ratio:
+            kwargs["min_decoding_length"] = int(longest * st.min_length_ratio)
+            kwargs["max_decoding_length"] = kwargs["min_decoding_length"] + 1
+        if self.target_prefix:
+            kwargs["target_prefix"] = [[self.target_prefix]] * len(batch)
+        self.batches += 1
+        hyps = [list(r.hypotheses[0]) for r in self.model.translate_batch(batch, **kwargs)]
+        self.tokens_out += sum(len(h) for h in hyps)
+        return hyps
+
+
+_CACHE: dict[tuple[Path, int, int, EngineSettings], PairTranslator] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_translator(pkg: InstalledPackage, settings: EngineSettings) -> PairTranslator:
+    """One translator per pair (and settings) per process: loading a model costs far more than a batch.
+
+    The key includes the model file's inode and mtime, so a package reinstalled in place is loaded afresh."""
+    st = (pkg.model_dir / "model.bin").stat()
+    key = (pkg.path.resolve(), st.st_ino, st.st_mtime_ns, settings)
+    with _CACHE_LOCK:
+        tr = _CACHE.get(key)
+        if tr is None:
+            tr = PairTranslator(pkg, settings)
+            _CACHE[key] = tr
+        return tr
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _batches(tokens: list[list[str]], budget: int, spread: float = 0.0) -> list[list[list[str]]]:
+    """Consecutive (length-sorted) sentences grouped so each batch holds at most `budget` tokens.
+
+    With `spread` (forced output lengths, benchmarks only) no sentence exceeds `spread` × the batch's shortest
+    (+4), so forcing the batch's longest length does not inflate short sentences' outputs."""
+    out: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    size = 0
+    for toks in tokens:
+        cost = len(toks) + 1
+        if current and (size + cost > budget or (spread and len(toks) > len(current[0]) * spread + 4)):
+            out.append(current)
+            current, size = [], 0
+        current.append(toks)
+        size += cost
+    if current:
+        out.append(current)
+    return out
+
+
+def find_route(state_dir: Path, src: str, tgt: str) -> list[InstalledPackage] | None:
+    """Direct package, else a pivot through English as Argos does; None when neither is installed."""
+    direct = find_package(state_dir, src, tgt)
+    if direct:
+        return [direct]
+    if PIVOT not in (src, tgt):
+        first, second = find_package(state_dir, src, PIVOT), find_package(state_dir, PIVOT, tgt)
+        if first and second:
+            return [first, second]
+    return None
+
+
+@dataclass
+class TemplateResult:
+    template: str
+    fallback: bool = False
+
+
+@dataclass
+class Engine:
+    """Translate segment templates for one language pair through its route (1 or 2 packages)."""
+
+    route: list[PairTranslator]
+    calls: int = 0
+
+    @classmethod
+    def for_pair(cls, state_dir: Path, src: str, tgt: str, settings: EngineSettings) -> Engine | None:
+        route = find_route(state_dir, src, tgt)
+        if route is None:
+            return None
+        return cls([get_translator(pkg, settings) for pkg in route])
+
+    @property
+    def model_id(self) -> str:
+        return "+".join(t.pkg.model_id for t in self.route)
+
+    def translate_sentences(self, sentences: Sequence[str]) -> list[str]:
+        """Unique sentences through every hop; empty/space-only sentences never reach the model."""
+        unique = list(dict.fromkeys(s for s in sentences if s.strip()))
+        current = unique
+        for hop in self.route:
+            current = hop.translate(current)
+            self.calls += len(unique)
+        table = dict(zip(unique, current, strict=True))
+        return [table.get(s, s) for s in sentences]
+
+    def translate_templates(self, templates: Sequence[str], check: Sequence[int]) -> list[TemplateResult]:
+        """Translate templates sentence by sentence; `check[i]` is how many placeholders template i holds.
+
+        A template whose output drops or duplicates a placeholder is retranslated piece by piece (the text
+        between placeholders), with placeholders put back in source order, and flagged as a fallback.
+        """
+        split = [split_sentences(t) for t in templates]
+        flat = [s.strip() for pairs in split for s, _ in pairs]
+        translated = iter(self.translate_sentences(flat))
+        results: list[TemplateResult] = []
+        for pairs in split:
+            pieces = []
+            for sentence, sep in pairs:
+                lead = sentence[: len(sentence) - len(sentence.lstrip())]
+                pieces.append(lead + next(translated) + sep)
+            results.append(TemplateResult("".join(pieces)))
+        redo = [i for i, r in enumerate(results) if not _placeholders_exact(r.template, check[i])]
+        if redo:
+            chunks = [PLACEHOLDER_RE.split(templates[i]) for i in redo]
+            texts = [c for chunk in chunks for j, c in enumerate(chunk) if j % 2 == 0]
+            done = iter(self.translate_sentences([t.strip() for t in texts]))
+            for i, chunk in zip(redo, chunks, strict=True):
+                out = []
+                for j, c in enumerate(chunk):
+                    if j % 2 == 0:
+                        t = next(done)
+                        lead = c[: len(c) - len(c.lstrip())]
+                        trail = c[len(c.rstrip()) :]
+                        out.append(lead + t + trail if c.strip() else c)
+                    else:
+                        out.append(f"⟦{c}⟧")
+                results[i] = TemplateResult("".join(out), fallback=True)
+        return results
+
+
+def _placeholders_exact(template: str, n: int) -> bool:
+    found = [int(m.group(1)) for m in PLACEHOLDER_RE.finditer(template)]
+    return sorted(found) == list(range(1, n + 1))

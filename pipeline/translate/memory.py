@@ -1,0 +1,168 @@
+"""Translation memory in the store (Weblate-style states).
+
+Key = (normalized source template, source lang, target lang). Origin is `machine` or `human`; state moves
+machine → needs-review → approved. Machine output never overwrites a human or approved entry: that rule lives
+here, in `put_machine`, so no caller can forget it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from pipeline.schema.translate import tm_entries
+from pipeline.translate.segment import normalize
+
+STATES = ("machine", "needs-review", "approved")
+
+
+def key_of(template: str) -> str:
+    return hashlib.sha256(normalize(template).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Entry:
+    key: str
+    source: str
+    target: str
+    origin: str = "machine"
+    state: str = "machine"
+    model_id: str | None = None
+    qa: list[str] = field(default_factory=list)
+    fuzzy: dict[str, Any] | None = None
+    who: str | None = None
+
+    @property
+    def protected(self) -> bool:
+        return self.origin == "human" or self.state == "approved"
+
+
+def _row_entry(row: Any) -> Entry:
+    return Entry(
+        row.key,
+        row.source,
+        row.target,
+        row.origin,
+        row.state,
+        row.model_id,
+        list(row.qa or []),
+        row.fuzzy,
+        row.who,
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Memory:
+    """Memory operations for one language pair inside a caller's transaction."""
+
+    def __init__(self, conn: Connection, src_lang: str, tgt_lang: str) -> None:
+        self.conn = conn
+        self.src = src_lang
+        self.tgt = tgt_lang
+
+    def _where(self, key: str) -> Any:
+        return and_(
+            tm_entries.c.key == key, tm_entries.c.src_lang == self.src, tm_entries.c.tgt_lang == self.tgt
+        )
+
+    def get(self, template: str) -> Entry | None:
+        row = self.conn.execute(select(tm_entries).where(self._where(key_of(template)))).first()
+        return _row_entry(row) if row else None
+
+    def get_many(self, templates: list[str]) -> dict[str, Entry]:
+        keys = list({key_of(t) for t in templates})
+        out: dict[str, Entry] = {}
+        for i in range(0, len(keys), 500):
+            rows = self.conn.execute(
+                select(tm_entries).where(
+                    tm_entries.c.key.in_(keys[i : i + 500]),
+                    tm_entries.c.src_lang == self.src,
+                    tm_entries.c.tgt_lang == self.tgt,
+                )
+            )
+            for row in rows:
+                out[row.key] = _row_entry(row)
+        return out
+
+    def _upsert(self, entry: Entry) -> None:
+        values = {
+            "source": normalize(entry.source),
+            "target": entry.target,
+            "origin": entry.origin,
+            "state": entry.state,
+            "model_id": entry.model_id,
+            "qa": entry.qa,
+            "fuzzy": entry.fuzzy,
+            "who": entry.who,
+            "updated_at": _now(),
+        }
+        res = self.conn.execute(update(tm_entries).where(self._where(entry.key)).values(**values))
+        if res.rowcount == 0:
+            self.conn.execute(
+                insert(tm_entries).values(key=entry.key, src_lang=self.src, tgt_lang=self.tgt, **values)
+            )
+
+    def put_machine(
+        self,
+        template: str,
+        target: str,
+        model_id: str,
+        qa: list[str],
+        fuzzy: dict[str, Any] | None = None,
+    ) -> bool:
+        """Store machine output unless a human/approved entry exists; returns whether it was stored."""
+        key = key_of(template)
+        current = self.get(template)
+        if current is not None and current.protected:
+            return False
+        state = "needs-review" if (qa or fuzzy) else "machine"
+        self._upsert(Entry(key, template, target, "machine", state, model_id, qa, fuzzy, None))
+        return True
+
+    def put_human(self, template: str, target: str, who: str, qa: list[str], approve: bool = False) -> Entry:
+        state = "approved" if approve else "needs-review"
+        entry = Entry(key_of(template), template, target, "human", state, None, qa, None, who)
+        self._upsert(entry)
+        return entry
+
+    def approve(self, template: str, who: str) -> bool:
+        current = self.get(template)
+        if current is None:
+            return False
+        current.state = "approved"
+        current.who = who
+        current.fuzzy = None
+        self._upsert(current)
+        return True
+
+    def suggestions(self, template: str, limit: int = 3, cutoff: float = 0.6) -> list[dict[str, Any]]:
+        """Fuzzy matches from this pair's memory (difflib ratio), best first, excluding the exact key."""
+        source = normalize(template)
+        rows = self.conn.execute(
+            select(tm_entries.c.key, tm_entries.c.source, tm_entries.c.target, tm_entries.c.state).where(
+                tm_entries.c.src_lang == self.src, tm_entries.c.tgt_lang == self.tgt
+            )
+        ).all()
+        scored = []
+        exact = key_of(template)
+        for row in rows:
+            if row.key == exact:
+                continue
+            matcher = difflib.SequenceMatcher(None, source, row.source, autojunk=False)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append(
+                    {"score": round(ratio, 3), "source": row.source, "target": row.target, "state": row.state}
+                )
+        scored.sort(key=lambda s: -float(s["score"]))
+        return scored[:limit]

@@ -1,0 +1,325 @@
+"""Markdown-aware segmentation with placeholders, and the byte-exact round-trip law.
+
+A document becomes a list of parts: literal strings that are kept verbatim (code, HTML, list markers, blank
+lines) and `Segment`s of translatable text. Inside a segment, inline markup (code spans, link targets, URLs,
+emphasis markers, escapes, raw HTML, template tags, soft line breaks, do-not-translate terms) is replaced by
+numbered placeholders `⟦n⟧`, so the model only ever sees prose. Every source character lands in exactly one
+literal or placeholder, which is why `assemble(parts)` returns the source byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PH_OPEN, PH_CLOSE = "⟦", "⟧"
+PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
+
+# Inline pieces kept out of the model, in priority order. Link/image text is translated; their targets are not.
+_INLINE = re.compile(
+    r"""
+    (?P<code>(?P<ticks>`+)(?:(?!(?P=ticks)).)+?(?P=ticks))
+  | (?P<tmpl>\{\{.*?\}\}|\{%.*?%\}|\{<.*?>\}|\{\{<.*?>\}\})
+  | (?P<auto><(?:https?://|mailto:)[^>\s]+>)
+  | (?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*?)?/?>|<!--.*?-->)
+  | (?P<foot>\[\^[^\]\s]+\])
+  | (?P<link>!?\[(?P<text>(?:[^\[\]\n\\]|\\.|\[[^\[\]\n]*\])*)\]
+        (?P<dest>\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)|\[[^\]\n]*\])?)
+  | (?P<url>(?:https?://|www\.)[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'"*_])
+  | (?P<email>[\w.+-]+@[\w-]+\.[\w.-]*\w)
+  | (?P<esc>\\[!-/:-@\[-`{-~])
+  | (?P<ent>&(?:\#\d{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)
+  | (?P<brk>(?:[ \t]*\\|[ \t]*)\n[ \t]*(?:>[ \t]?)*[ \t]*)
+  | (?P<emph>\*{1,3}|~~|(?<!\w)_{1,3}|_{1,3}(?!\w)|==)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# Block prefixes: indentation, quote markers, list markers, task boxes, heading hashes, footnote labels.
+_FIRST_PREFIX = re.compile(
+    r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\[[ xX]\][ \t]+)?"
+    r"(?:#{1,6}(?:[ \t]+|$))?(?:\[\^[^\]\s]+\]:[ \t]*)?"
+)
+_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|[ \t]+$")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_CELL_SPLIT = re.compile(r"((?<!\\)\|)")
+
+
+@dataclass
+class Segment:
+    """Translatable text: `template` with `⟦n⟧` standing for placeholders[n-1]."""
+
+    id: str
+    template: str
+    placeholders: list[str] = field(default_factory=list)
+    kind: str = "body"
+
+    def render(self, template: str | None = None) -> str:
+        """Substitute placeholders into a (translated) template; unknown numbers are left as written."""
+        text = self.template if template is None else template
+
+        def sub(m: re.Match[str]) -> str:
+            idx = int(m.group(1)) - 1
+            return self.placeholders[idx] if 0 <= idx < len(self.placeholders) else m.group(0)
+
+        return PLACEHOLDER_RE.sub(sub, text)
+
+    @property
+    def source(self) -> str:
+        return self.render()
+
+    @property
+    def plain(self) -> str:
+        """The prose only (placeholders removed): what QA measures lengths and numbers on."""
+        return PLACEHOLDER_RE.sub(" ", self.template)
+
+
+Part = str | Segment
+
+
+def normalize(template: str) -> str:
+    """Memory key text: NFC, whitespace collapsed, trimmed."""
+    return " ".join(unicodedata.normalize("NFC", template).split())
+
+
+def assemble(parts: Sequence[Part], translations: dict[str, str] | None = None) -> str:
+    """Join parts; a segment uses its translated template from `translations` (by id) when given."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        else:
+            tpl = translations.get(part.id) if translations else None
+            out.append(part.render(tpl))
+    return "".join(out)
+
+
+def segments_of(parts: Iterable[Part]) -> list[Segment]:
+    return [p for p in parts if isinstance(p, Segment)]
+
+
+def _dnt_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
+    terms = [t for t in terms if t.strip()]
+    if not terms:
+        return None
+    alts = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+
+
+class Segmenter:
+    """Cuts text into parts; `protect` lists do-not-translate terms that travel as placeholders."""
+
+    def __init__(self, protect: Sequence[str] = ()) -> None:
+        self._dnt = _dnt_regex(protect)
+        self._counter = 0
+
+    # --- inline -------------------------------------------------------------------------------------------
+
+    def _pieces(self, text: str) -> list[tuple[bool, str]]:
+        """(is_placeholder, text) pieces covering `text` exactly."""
+        out: list[tuple[bool, str]] = []
+        pos = 0
+        for m in _INLINE.finditer(text):
+            if m.start() > pos:
+                out.extend(self._text_pieces(text[pos : m.start()]))
+            if m.group("link") is not None:
+                whole, inner = m.group(0), m.group("text")
+                dest = m.group("dest") or ""
+                if (not dest or dest in ("[]",)) or not inner.strip():
+                    out.append((True, whole))  # shortcut/collapsed references: the label must not change
+                else:
+                    opener = "![" if whole.startswith("!") else "["
+                    out.append((True, opener))
+                    out.extend(self._pieces(inner))
+                    out.append((True, "]" + dest))
+            else:
+                out.append((True, m.group(0)))
+            pos = m.end()
+        if pos < len(text):
+            out.extend(self._text_pieces(text[pos:]))
+        return out
+
+    def _text_pieces(self, text: str) -> list[tuple[bool, str]]:
+        if self._dnt is None:
+            return [(False, text)]
+        out: list[tuple[bool, str]] = []
+        pos = 0
+        for m in self._dnt.finditer(text):
+            if m.start() > pos:
+                out.append((False, text[pos : m.start()]))
+            out.append((True, m.group(0)))
+            pos = m.end()
+        if pos < len(text):
+            out.append((False, text[pos:]))
+        return out
+
+    def inline(self, text: str, seg_id: str, kind: str = "body") -> list[Part]:
+        """Parts for one run of inline text: leading/trailing markup and whitespace stay literal."""
+        pieces = self._pieces(text)
+        # Merge neighbours of the same type so `**[` is one placeholder.
+        merged: list[tuple[bool, str]] = []
+        for is_ph, chunk in pieces:
+            if not chunk:
+                continue
+            if merged and merged[-1][0] == is_ph:
+                merged[-1] = (is_ph, merged[-1][1] + chunk)
+            else:
+                merged.append((is_ph, chunk))
+        # Split outer whitespace off text pieces at the ends, then peel literal ends.
+        head: list[str] = []
+        tail: list[str] = []
+        while merged and (merged[0][0] or not merged[0][1].strip()):
+            head.append(merged.pop(0)[1])
+        while merged and (merged[-1][0] or not merged[-1][1].strip()):
+            tail.insert(0, merged.pop()[1])
+        if not merged:
+            return ["".join(head + tail)] if head or tail else []
+        first = merged[0][1]
+        lead = first[: len(first) - len(first.lstrip())]
+        merged[0] = (False, first.lstrip())
+        last = merged[-1][1]
+        trail = last[len(last.rstrip()) :]
+        merged[-1] = (False, last.rstrip())
+        template_parts: list[str] = []
+        placeholders: list[str] = []
+        for is_ph, chunk in merged:
+            if is_ph:
+                placeholders.append(chunk)
+                template_parts.append(f"{PH_OPEN}{len(placeholders)}{PH_CLOSE}")
+            else:
+                template_parts.append(chunk)
+        seg = Segment(seg_id, "".join(template_parts), placeholders, kind)
+        parts: list[Part] = []
+        if head or lead:
+            parts.append("".join(head) + lead)
+        if any(ch.isalpha() for ch in seg.plain):
+            parts.append(seg)
+        else:
+            parts.append(seg.source)
+        if trail or tail:
+            parts.append(trail + "".join(tail))
+        return parts
+
+    # --- blocks -------------------------------------------------------------------------------------------
+
+    def _next_id(self, prefix: str = "b") -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def body(self, body: str) -> list[Part]:
+        """Parts for a Markdown body; uses markdown-it block tokens to know which lines hold prose."""
+        self._counter = 0
+        lines = [line + "\n" for line in body.split("\n")]
+        lines[-1] = lines[-1][:-1]
+        if not lines[-1]:
+            lines.pop()
+        tokens = _block_parser().parse(body)
+        ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
+        table_lines: set[int] = set()
+        in_table = 0
+        for i, tok in enumerate(tokens):
+            if tok.type == "table_open":
+                in_table += 1
+                if tok.map:
+                    table_lines.update(range(tok.map[0], tok.map[1]))
+            elif tok.type == "table_close":
+                in_table -= 1
+            elif tok.type == "inline" and tok.map and not in_table:
+                start, end = tok.map
+                opener = tokens[i - 1] if i else None
+                if opener is not None and opener.type == "heading_open" and opener.markup in ("=", "-"):
+                    end = start + max(1, end - start - 1)  # setext underline stays literal
+                ranges.setdefault(
+                    start, (end, "heading" if opener and opener.type == "heading_open" else "body")
+                )
+        parts: list[Part] = []
+        n = 0
+        while n < len(lines):
+            if n in table_lines:
+                parts.extend(self._table_row(lines[n]))
+                n += 1
+                continue
+            if n in ranges:
+                end, kind = ranges[n]
+                end = min(max(end, n + 1), len(lines))
+                parts.extend(self._block(lines[n:end], kind))
+                n = end
+                continue
+            parts.append(lines[n])
+            n += 1
+        return parts
+
+    def _block(self, block_lines: list[str], kind: str) -> list[Part]:
+        text = "".join(block_lines)
+        newline = text[len(text.rstrip("\n")) :]
+        text = text[: len(text) - len(newline)]
+        prefix = _FIRST_PREFIX.match(text)
+        pre = prefix.group(0) if prefix else ""
+        content = text[len(pre) :]
+        suffix = ""
+        if kind == "heading":
+            close = _HEADING_CLOSE.search(content)
+            if close:
+                suffix = close.group(0)
+                content = content[: close.start()]
+        out: list[Part] = [pre] if pre else []
+        out.extend(self.inline(content, self._next_id(), kind))
+        if suffix or newline:
+            out.append(suffix + newline)
+        return out
+
+    def _table_row(self, line: str) -> list[Part]:
+        if _TABLE_SEP.match(line.rstrip("\n")):
+            return [line]
+        out: list[Part] = []
+        for chunk in _CELL_SPLIT.split(line):
+            if chunk == "|" or not chunk.strip():
+                out.append(chunk)
+            else:
+                body = chunk.rstrip("\n")
+                out.extend(self.inline(body, self._next_id(), "cell"))
+                if len(body) < len(chunk):
+                    out.append(chunk[len(body) :])
+        return out
+
+    def value(self, key: str, value: str) -> list[Part]:
+        """A front-matter string value: one segment (or none when it holds no prose)."""
+        return self.inline(value, f"fm:{key}", "meta")
+
+
+_BLOCK_PARSER: Any = None
+
+
+def _block_parser() -> Any:
+    """The site's Markdown dialect with inline parsing switched off: we only need block line maps."""
+    global _BLOCK_PARSER
+    if _BLOCK_PARSER is None:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.footnote import footnote_plugin
+
+        parser = (
+            MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(footnote_plugin)
+        )
+        parser.disable(["inline", "footnote_tail"], ignoreInvalid=True)
+        _BLOCK_PARSER = parser
+    return _BLOCK_PARSER
+
+
+def segment_body(body: str, protect: Sequence[str] = ()) -> list[Part]:
+    return Segmenter(protect).body(body)
+
+
+def placeholder_counts(template: str) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for m in PLACEHOLDER_RE.finditer(template):
+        counts[int(m.group(1))] = counts.get(int(m.group(1)), 0) + 1
+    return counts
+
+
+def placeholders_ok(segment: Segment, template: str) -> bool:
+    """Every placeholder exactly once, no invented numbers."""
+    want = {i: 1 for i in range(1, len(segment.placeholders) + 1)}
+    return placeholder_counts(template) == want

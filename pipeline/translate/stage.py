@@ -1,0 +1,248 @@
+"""`run_stage`: translate source posts into draft files, memory first, model only for what is new.
+
+Per target language: cut every source post into segments, import hand edits found in existing drafts, look
+every segment up in the memory, send only the missing ones through the engine in one batched pass, QA them,
+store them, then render and atomically write the drafts. An unchanged re-run makes zero model calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from pipeline.content import Post
+from pipeline.findings import Finding, Rule
+from pipeline.fsutil import atomic_write_text
+from pipeline.schema.translate import tm_drafts
+from pipeline.stages import Context, StageResult, StageSkipped
+from pipeline.translate import drafts as d
+from pipeline.translate.engine import Engine, EngineSettings
+from pipeline.translate.memory import Entry, Memory, key_of
+from pipeline.translate.qa import run_qa
+from pipeline.translate.segment import Segment
+
+RULES: tuple[Rule, ...] = (
+    Rule("TRANSLATE001", "warning", "No Argos package for a target language; it was skipped.", "translate"),
+    Rule(
+        "TRANSLATE002",
+        "warning",
+        "Draft was edited by hand in a way that cannot be aligned; left untouched.",
+        "translate",
+    ),
+    Rule(
+        "TRANSLATE003",
+        "error",
+        "A post failed to translate; the error is recorded and the run went on.",
+        "translate",
+    ),
+    Rule("TRANSLATE004", "info", "Segments need review (QA warnings or placeholder fallback).", "translate"),
+)
+
+
+def missing_package_message(src: str, tgt: str) -> str:
+    return (
+        f"no Argos package for {src}→{tgt}; install one with `pipeline models install {src} {tgt}` (network) "
+        "or `pipeline models install --from-file F.argosmodel`"
+    )
+
+
+def settings_of(ctx: Context) -> EngineSettings:
+    tc = ctx.config.translate
+    return EngineSettings(beam_size=tc.beam_size, threads=tc.threads, max_batch_tokens=tc.max_batch_tokens)
+
+
+def source_posts(ctx: Context, paths: Sequence[Path] | None = None) -> list[Post]:
+    """Posts in the default language that are not themselves translations, optionally limited to paths."""
+    default = ctx.config.site.default_language
+    posts = [p for p in ctx.content.posts if p.lang == default and not p.is_translation]
+    if paths:
+        wanted = [Path(p).resolve() for p in paths]
+        posts = [
+            p for p in posts if any(p.path.resolve() == w or w in p.path.resolve().parents for w in wanted)
+        ]
+    return posts
+
+
+def run_stage(
+    ctx: Context,
+    paths: Sequence[Path] | None = None,
+    languages: Sequence[str] | None = None,
+    settings: EngineSettings | None = None,
+) -> StageResult:
+    config = ctx.config
+    src = config.site.default_language
+    langs = [lang for lang in (languages or config.translate.languages) if lang != src]
+    if not langs:
+        raise StageSkipped("no target languages; set translate.languages in the config or pass --to LANG")
+    settings = settings or settings_of(ctx)
+    engines: dict[str, Engine] = {}
+    result = StageResult("translate")
+    for lang in langs:
+        engine = Engine.for_pair(config.state_dir, src, lang, settings)
+        if engine is None:
+            result.findings.append(
+                Finding("TRANSLATE001", "warning", None, None, missing_package_message(src, lang))
+            )
+        else:
+            engines[lang] = engine
+    if not engines:
+        raise StageSkipped(missing_package_message(src, langs[0]))
+    posts = source_posts(ctx, paths)
+    counts = dict.fromkeys(
+        (
+            "posts",
+            "drafts_written",
+            "drafts_unchanged",
+            "segments",
+            "memory_hits",
+            "model_calls",
+            "needs_review",
+            "hand_edits",
+            "failed",
+            "fallbacks",
+        ),
+        0,
+    )
+    counts["posts"] = len(posts)
+    for done, (lang, engine) in enumerate(engines.items()):
+        if ctx.progress:
+            ctx.progress(f"translate {src}→{lang}", done, len(engines))
+        _translate_language(ctx, engine, posts, src, lang, counts, result)
+        counts["model_calls"] += engine.calls
+    result.counts = counts
+    if counts["needs_review"]:
+        result.findings.append(
+            Finding("TRANSLATE004", "info", None, None, f"{counts['needs_review']} segment(s) need review")
+        )
+    return result
+
+
+def _load_record(conn: Any, rel: str, lang: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(tm_drafts).where(tm_drafts.c.source_rel == rel, tm_drafts.c.lang == lang)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def save_record(
+    conn: Any, plan: d.DraftPlan, src_lang: str, written_hash: str, records: list[dict[str, Any]]
+) -> None:
+    values = {
+        "draft_rel": plan.draft_rel,
+        "src_lang": src_lang,
+        "source_hash": plan.post.hash,
+        "written_hash": written_hash,
+        "segments": records,
+    }
+    res = conn.execute(
+        update(tm_drafts)
+        .where(tm_drafts.c.source_rel == plan.post.rel, tm_drafts.c.lang == plan.lang)
+        .values(**values)
+    )
+    if res.rowcount == 0:
+        conn.execute(insert(tm_drafts).values(source_rel=plan.post.rel, lang=plan.lang, **values))
+
+
+def _translate_language(
+    ctx: Context,
+    engine: Engine,
+    posts: list[Post],
+    src: str,
+    lang: str,
+    counts: dict[str, int],
+    result: StageResult,
+) -> None:
+    config = ctx.config
+    glossary = config.translate.glossary.get(lang, {})
+    plans: list[d.DraftPlan] = []
+    blocked: set[str] = set()
+    records: dict[str, dict[str, Any]] = {}
+    with ctx.store.begin() as conn:
+        memory = Memory(conn, src, lang)
+        for post in posts:
+            try:
+                plan = d.plan_post(post, lang, config)
+            except Exception as exc:  # one bad post never stops the run
+                counts["failed"] += 1
+                result.findings.append(
+                    Finding("TRANSLATE003", "error", post.rel, None, f"cannot segment: {exc}")
+                )
+                continue
+            record = _load_record(conn, post.rel, lang)
+            if record is not None:
+                records[post.rel] = record
+                aligned, edits = d.import_hand_edits(plan, record, memory, config)
+                counts["hand_edits"] += edits
+                if not aligned:
+                    blocked.add(post.rel)
+                    result.findings.append(
+                        Finding(
+                            "TRANSLATE002",
+                            "warning",
+                            plan.draft_rel,
+                            None,
+                            "draft was edited by hand and its paragraphs no longer line up with the source; "
+                            "left untouched (restore the structure or delete the file to regenerate it)",
+                        )
+                    )
+            elif plan.draft_path.exists():
+                blocked.add(post.rel)
+                result.findings.append(
+                    Finding(
+                        "TRANSLATE002",
+                        "warning",
+                        plan.draft_rel,
+                        None,
+                        "a file exists where the draft goes but was not written by this pipeline; left untouched",
+                    )
+                )
+            plans.append(plan)
+    # Memory lookup, then one batched engine pass for everything new.
+    with ctx.store.begin() as conn:
+        memory = Memory(conn, src, lang)
+        all_segments = [s for p in plans for s in p.segments]
+        counts["segments"] += len(all_segments)
+        known = memory.get_many([s.template for s in all_segments])
+        pending: dict[str, Segment] = {}
+        fuzzy: dict[str, dict[str, Any]] = {}
+        for plan in plans:
+            old = {s["id"]: s for s in (records.get(plan.post.rel) or {}).get("segments", [])}
+            for seg in plan.segments:
+                k = key_of(seg.template)
+                if k in known:
+                    counts["memory_hits"] += 1
+                    continue
+                pending.setdefault(k, seg)
+                prev = old.get(seg.id)
+                if prev and prev["key"] != k:
+                    fuzzy[k] = {"source": prev["src"], "target": prev["out"]}
+        todo = list(pending.values())
+        outputs = engine.translate_templates([s.template for s in todo], [len(s.placeholders) for s in todo])
+        for seg, out in zip(todo, outputs, strict=True):
+            qa = run_qa(seg, out.template, glossary)
+            if out.fallback:
+                counts["fallbacks"] += 1
+                qa.append("TRANSLATE: placeholders lost by the model; pieces translated separately")
+            memory.put_machine(
+                seg.template, out.template, engine.model_id, qa, fuzzy.get(key_of(seg.template))
+            )
+        entries: dict[str, Entry] = memory.get_many([s.template for s in all_segments])
+        counts["needs_review"] += sum(1 for e in entries.values() if e.state == "needs-review")
+        for plan in plans:
+            if plan.post.rel in blocked:
+                continue
+            text, seg_records, _block = d.render(plan, entries, config)
+            written = d.text_hash(text)
+            record = records.get(plan.post.rel)
+            current = plan.draft_path.read_bytes() if plan.draft_path.exists() else None
+            if current is not None and d.text_hash_bytes(current) == written:
+                counts["drafts_unchanged"] += 1
+            else:
+                atomic_write_text(plan.draft_path, text)
+                counts["drafts_written"] += 1
+                result.outputs.append(plan.draft_path)
+            if record is None or record["written_hash"] != written or record["segments"] != seg_records:
+                save_record(conn, plan, src, written, seg_records)

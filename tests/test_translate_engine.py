@@ -1,0 +1,69 @@
+"""Engine: real crafted Argos packages through CTranslate2; copy, pseudo-translation, pivot, fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.translate.engine import Engine, EngineSettings, find_route
+from tests.translate_support.site import install
+
+SETTINGS = EngineSettings(beam_size=1, threads=1)
+
+
+def test_copy_model_keeps_underscores_and_unicode(_isolated_state: Path) -> None:
+    install(_isolated_state, "copy")
+    engine = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert engine is not None
+    src = ["snake_case_name stays.", "Ünïcode ☃ — ok", "x = 3.5 mg"]
+    assert engine.translate_sentences(src) == src
+    assert engine.calls == 3
+
+
+def test_pseudo_model_and_sentence_batching(_isolated_state: Path) -> None:
+    install(_isolated_state, "upper")
+    engine = Engine.for_pair(_isolated_state, "en", "es", EngineSettings(beam_size=2, threads=1))
+    assert engine is not None
+    out = engine.translate_templates(["Dr. Who took 3.5 mg. Then ⟦1⟧slept⟦2⟧!  Twice."], [2])
+    assert out[0].template == "DR. WHO TOOK 3.5 MG. THEN ⟦1⟧SLEPT⟦2⟧!  TWICE."
+    assert not out[0].fallback
+    assert engine.calls == 3  # three sentences: "Dr." is an abbreviation, "3.5" a decimal
+
+
+def test_duplicate_sentences_reach_the_model_once(_isolated_state: Path) -> None:
+    install(_isolated_state, "upper")
+    engine = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert engine is not None
+    assert engine.translate_sentences(["same.", "same.", " "]) == ["SAME.", "SAME.", " "]
+    assert engine.calls == 1
+
+
+def test_pivot_through_english(_isolated_state: Path) -> None:
+    install(_isolated_state, "upper", "de", "en")
+    install(_isolated_state, "copy", "en", "es")
+    route = find_route(_isolated_state, "de", "es")
+    assert route is not None and [(p.from_code, p.to_code) for p in route] == [("de", "en"), ("en", "es")]
+    engine = Engine.for_pair(_isolated_state, "de", "es", SETTINGS)
+    assert engine is not None
+    assert engine.translate_sentences(["guten tag"]) == ["GUTEN TAG"]
+    assert "de-en" in engine.model_id and "en-es" in engine.model_id
+    assert find_route(_isolated_state, "es", "de") is None
+
+
+def test_lost_placeholders_fall_back_to_pieces(_isolated_state: Path) -> None:
+    install(_isolated_state, "swap")
+    engine = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert engine is not None
+    out = engine.translate_templates(["Read ⟦1⟧the guide⟦2⟧ now."], [2])
+    assert out[0].fallback
+    assert out[0].template == "READ ⟦1⟧THE GUIDE⟦2⟧ NOW."
+
+
+def test_reinstalled_package_is_reloaded(_isolated_state: Path) -> None:
+    install(_isolated_state, "copy")
+    first = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert first is not None and first.translate_sentences(["abc"]) == ["abc"]
+    again = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert again is not None and again.route[0] is first.route[0]  # one translator per pair per process
+    install(_isolated_state, "upper")
+    second = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert second is not None and second.translate_sentences(["abc"]) == ["ABC"]

@@ -1,0 +1,1 @@
+"""Support code for the translate stage's tests: builders of real, tiny Argos packages."""
