@@ -15,16 +15,27 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+# Lower-cased, without the final dot: a dot after these never ends a sentence.
+COMMON_ABBREVIATIONS: frozenset[str] = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt vs etc e.g i.e cf al fig figs no nos vol vols p pp ed eds approx ca
+    dept est inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    u.s u.k e.u a.m p.m ph.d m.d b.sc m.sc min max avg resp incl excl
+    """.split()
+)
 ABBREVIATIONS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "dr mr mrs ms prof sr jr st vs etc e.g i.e approx no fig figs vol dept inc ltd co corp est "
-        "jan feb mar apr jun jul aug sep sept oct nov dec mg mcg kg ml cf al ca min max".split()
-    ),
-    "de": frozenset("dr prof bzw ca usw z.b d.h vgl nr abb ggf inkl evtl sog".split()),
-    "es": frozenset("dr dra sr sra srta ud uds etc p.ej aprox núm pág".split()),
-    "fr": frozenset("dr m mme mlle etc p.ex env cf".split()),
+    "de": frozenset("bzw ca usw z.b d.h vgl nr abb ggf inkl evtl sog".split()),
+    "es": frozenset("dra sra srta ud uds p.ej aprox núm pág".split()),
+    "fr": frozenset("m mme mlle p.ex env".split()),
 }
-_SENTENCE_END = re.compile(r"([.!?…。！？]+)([\"'”’»)\]]*)(\s+|$)")
+_END = re.compile(
+    r"""(?P<end>[.!?…]+|[。！？]+)      # terminal punctuation
+        (?P<close>["'”’)\]»]*)            # closing quotes/brackets stay with the sentence
+        (?P<sep>\s+|(?<=[。！？])(?=\S))   # whitespace (or nothing after CJK punctuation)
+    """,
+    re.VERBOSE,
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
@@ -62,42 +73,63 @@ MEDICAL_SYLLABLES: dict[str, int] = {
 }
 
 
-def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in `text`; abbreviations ("Dr.", "e.g.") and decimals ("2.5") do not end one."""
-    abbrevs = ABBREVIATIONS.get(lang.split("-")[0], ABBREVIATIONS["en"])
-    spans: list[tuple[int, int]] = []
+def _is_boundary(text: str, match: re.Match[str], abbrevs: frozenset[str]) -> bool:
+    end = match.group("end")
+    after = text[match.end() :]
+    if not after:
+        return False
+    if end[0] in "。！？":
+        return True
+    nxt = after[0]
+    if nxt.islower():  # "e.g. walking", "approx. ten": a lower-case continuation is never a new sentence
+        return False
+    if end == ".":
+        word = _WORD_BEFORE.search(text, 0, match.start())
+        if word:
+            token = word.group(1).lower().rstrip(".")
+            if token in abbrevs or (len(token) == 1 and token.isalpha()):
+                return False
+            if token.isdigit() and nxt.isdigit():  # "1. 2" list-ish numbers
+                return False
+    return True
+
+
+def sentence_pairs(text: str, lang: str = "en") -> list[tuple[str, str]]:
+    """(sentence, trailing separator) pairs whose concatenation is exactly `text`.
+
+    A dot ends a sentence only before whitespace, so decimals ("2.5") and domains never split; known
+    abbreviations ("Dr.", "e.g.") and single initials never end one. Translation relies on the exact
+    concatenation to put the whitespace back byte for byte.
+    """
+    if not text:
+        return []
+    abbrevs = COMMON_ABBREVIATIONS | ABBREVIATIONS.get(lang.split("-")[0].split("_")[0], frozenset())
+    out: list[tuple[str, str]] = []
     start = 0
-    n = len(text)
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end(2)
-        punct = match.group(1)
-        if punct == "." and match.group(3):
-            before = text[start : match.start(1)]
-            last = before.rsplit(None, 1)[-1].lower() if before.strip() else ""
-            last = last.lstrip("(\"'“‘[")
-            if (
-                last in abbrevs
-                or (len(last) == 1 and last.isalpha())
-                or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last)
-            ):
-                continue
-            following = text[match.end() : match.end() + 1]
-            if following and following.islower():
-                continue
-        elif punct == "." and not match.group(3) and match.end() < n:
-            continue  # "2.5" or "example.com": no whitespace after the dot
-        if text[start:end].strip():
-            spans.append((start, end))
+    for match in _END.finditer(text):
+        if not _is_boundary(text, match, abbrevs):
+            continue
+        sep_start = match.start("sep")
+        out.append((text[start:sep_start], text[sep_start : match.end()]))
         start = match.end()
-    if text[start:].strip():
-        spans.append((start, n))
-    # Trim leading whitespace from spans.
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        out.append((s, e))
-    return out
+    if start < len(text):
+        tail = text[start:]
+        stripped = tail.rstrip()
+        out.append((stripped, tail[len(stripped) :]))
+    return [(s, sep) for s, sep in out if s or sep]
+
+
+def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """Sentence spans (start, end) in `text`, leading whitespace trimmed; same rules as sentence_pairs."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for sentence, sep in sentence_pairs(text, lang):
+        stripped = sentence.lstrip()
+        if stripped:
+            start = pos + len(sentence) - len(stripped)
+            spans.append((start, pos + len(sentence)))
+        pos += len(sentence) + len(sep)
+    return spans
 
 
 def words(text: str) -> list[str]:
