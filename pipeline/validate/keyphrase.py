@@ -14,10 +14,12 @@ CHECKS: list[Check] = []
 rule = registrar(CHECKS, "keyphrase")
 
 
-def keyphrase(post: Post) -> str | None:
-    """`keyphrase` in front matter, else the first tag with hyphens read as spaces."""
+def keyphrase(post: Post, env: Env) -> str | None:
+    """`keyphrase` in front matter, else (default language only: tags are slugs in that language) the first tag."""
     if post.keyphrase:
         return post.keyphrase.strip()
+    if post.lang != env.config.site.default_language:
+        return None
     return post.tags[0].replace("-", " ") if post.tags else None
 
 
@@ -31,14 +33,14 @@ def _contains(text: str, phrase: str) -> bool:
 
 @rule("KEY001", "warning", "Keyphrase does not appear in the title.")
 def in_title(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     if phrase and post.title and not _contains(post.title, phrase):
         yield Hit(post.line_of("title"), f"keyphrase '{phrase}' is not in the title", "title")
 
 
 @rule("KEY002", "warning", "Keyphrase does not appear in the description.")
 def in_description(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     if phrase and post.description and not _contains(post.description, phrase):
         yield Hit(
             post.line_of("description"), f"keyphrase '{phrase}' is not in the description", "description"
@@ -47,7 +49,7 @@ def in_description(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("KEY003", "warning", "Keyphrase does not appear in the first paragraph.")
 def in_intro(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     doc = analyse(post)
     first = next((u for u in doc.units if u.kind == "paragraph"), None)
     if phrase and first and not _contains(first.text, phrase):
@@ -56,7 +58,7 @@ def in_intro(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("KEY004", "info", "Keyphrase appears in fewer than 30 % of H2/H3 subheadings.")
 def in_headings(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     subs = [h for h in analyse(post).headings if h.level in (2, 3)]
     if phrase and subs:
         share = sum(_contains(h.text, phrase) for h in subs) / len(subs)
@@ -71,7 +73,7 @@ def in_headings(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("KEY005", "warning", "Keyphrase words do not appear in the permalink.")
 def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     if phrase and post.permalink:
         slug_words = set(re.split(r"[^a-z0-9]+", post.permalink.lower()))
         missing = [w for w in _norm(phrase).split() if w not in slug_words and len(w) > 3]
@@ -85,7 +87,7 @@ def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("KEY006", "warning", "Keyphrase density is outside 0.5–3 % of the words.")
 def density(post: Post, env: Env) -> Iterator[Hit]:
-    phrase = keyphrase(post)
+    phrase = keyphrase(post, env)
     if not phrase:
         return
     text = _norm(analyse(post).prose)

@@ -152,7 +152,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
             rows = conn.execute(
                 select(validate_cache.c.path, validate_cache.c.key, validate_cache.c.findings)
             ).all()
-        keys = {p.rel: _post_key(p, key_base) for p in posts}
+        keys = {p.rel: _post_key(p, key_base, config.static_root) for p in posts}
         for row in rows:
             if keys.get(row.path) == row.key:
                 cached[row.path] = [Finding(**f) for f in row.findings]
@@ -175,7 +175,11 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
             conn.execute(
                 insert(validate_cache),
                 [
-                    {"path": p.rel, "key": _post_key(p, key_base), "findings": [_plain(f) for f in found]}
+                    {
+                        "path": p.rel,
+                        "key": _post_key(p, key_base, config.static_root),
+                        "findings": [_plain(f) for f in found],
+                    }
                     for p, found in zip(todo, fresh, strict=True)
                 ],
             )
@@ -199,8 +203,18 @@ def selected_path(path: Path, wanted: set[Path]) -> bool:
     return rp in wanted or any(w in rp.parents for w in wanted)
 
 
-def _post_key(post: Post, key_base: str) -> str:
-    return hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode()).hexdigest()[:32]
+def _post_key(post: Post, key_base: str, static_root: Path) -> str:
+    """Content + settings + the on-disk state of the post's images (image rules read the files)."""
+    h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode())
+    for key in ("image", "ogImage", "twitterImage"):
+        value = post.meta.get(key)
+        if isinstance(value, str) and value.startswith("/") and ".." not in value:
+            try:
+                st = (static_root / value.lstrip("/")).stat()
+                h.update(f"{key}:{st.st_size}:{st.st_mtime_ns}".encode())
+            except OSError:
+                h.update(f"{key}:missing".encode())
+    return h.hexdigest()[:32]
 
 
 def _plain(f: Finding) -> dict[str, Any]:
