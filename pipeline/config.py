@@ -289,7 +289,7 @@ class CrawlConfig(Section):
         "bs4", description="HTML parser: BeautifulSoup over lxml, or lxml directly (~15x cheaper per page)."
     )
     parse_workers: int = Field(
-        -1, ge=-1, description="HTML parsing processes; -1 = one per spare core (max 4), 0 = in the crawler."
+        -1, ge=-1, description="HTML parsing processes; -1 = auto (bs4: one per spare core, lxml: none)."
     )
 
 

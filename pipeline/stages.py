@@ -57,6 +57,10 @@ class Context:
         if self.progress is not None:
             self.progress(stage, done, total)
 
+    @property
+    def content_loaded(self) -> bool:
+        return self._content is not None
+
     def reload_content(self) -> ContentSet:
         self._content = None
         return self.content

@@ -1,11 +1,10 @@
-"""`pipeline build`: render a static preview site with every SEO head tag."""
+"""`pipeline build`: render a static preview site with every SEO head tag, sitemap.xml and robots.txt."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
-
-from pipeline.stages import StageUnavailable
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -13,12 +12,39 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
         "build",
         parents=[parent],
         help="Render a static preview site with every SEO head tag.",
-        description="Render a static preview site with every SEO head tag.",
+        description="Render published posts (and drafts, marked noindex) to a static preview site.",
     )
-    p.add_argument("--base-url", **{"help": "override site.base_url"})
-    p.add_argument("--output", **{"help": "output folder"})
+    p.add_argument("--base-url", help="public origin for canonical/og URLs (default: site.base_url)")
+    p.add_argument("--output", type=Path, help="output folder (default: site.output_dir)")
+    p.add_argument("--no-drafts", action="store_true", help="leave drafts and unapproved translations out")
+    p.add_argument("--serve", action="store_true", help="serve the build on 127.0.0.1 until interrupted")
+    p.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise StageUnavailable("the build stage is not built yet in this version")
+    import sys
+
+    from pipeline.build.stage import run_stage
+    from pipeline.cli import UserError, load_context
+
+    ctx = load_context(args)
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        raise UserError(f"--base-url {args.base_url!r} must start with http:// or https://")
+    result = run_stage(ctx, base_url=args.base_url, output=args.output, drafts=not args.no_drafts)
+    out = result.data["output"]
+    print(
+        f"built {result.counts['pages']} pages ({result.counts['published']} published) into {out}",
+        file=sys.stderr,
+    )
+    if args.serve:
+        import time
+
+        from pipeline.build.server import PreviewServer
+
+        server = PreviewServer(Path(out), port=args.port)
+        with server as url:
+            print(f"serving {out} at {url}/ (Ctrl-C to stop)", file=sys.stderr)
+            while True:
+                time.sleep(3600)
+    return 0

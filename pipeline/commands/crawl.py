@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
-from pipeline.stages import StageUnavailable
+from pipeline.findings import FORMATS, exceeds, render
+
+FAIL_ON = ("error", "warning", "new", "never")
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -13,14 +17,65 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
         "crawl",
         parents=[parent],
         help="Audit the published site against what the Markdown says.",
-        description="Audit the published site against what the Markdown says.",
+        description="Audit the published site against what the Markdown says: status, redirects, head tags, "
+        "social images, hreflang, sitemap, robots.txt and links. Every run is stored; reports say what is new, "
+        "fixed and still open since the last run.",
     )
-    p.add_argument("--base-url", **{})
-    p.add_argument("--format", **{"default": "text"})
-    p.add_argument("--output", **{})
-    p.add_argument("--fail-on", **{"default": "error", "choices": ["error", "warning", "new", "never"]})
+    p.add_argument(
+        "--base-url", metavar="URL", help="origin to crawl (default: crawl.base_url or site.base_url)"
+    )
+    p.add_argument("--format", default="text", choices=FORMATS)
+    p.add_argument("--output", metavar="FILE", help="write the report here (atomically) instead of stdout")
+    p.add_argument(
+        "--fail-on",
+        default="error",
+        choices=FAIL_ON,
+        help="exit 1 when a finding is at or above this severity; 'new' = any new warning or error since the last run",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise StageUnavailable("the crawl stage is not built yet in this version")
+    from pipeline.cli import EXIT_FINDINGS, EXIT_OK, UserError, load_context
+    from pipeline.crawl.history import fails_on_new
+    from pipeline.crawl.rules import RULES_BY_ID
+    from pipeline.crawl.stage import run_stage
+    from pipeline.fsutil import atomic_write_text
+
+    ctx = load_context(args)
+    try:
+        result = run_stage(ctx, base_url=args.base_url)
+    except ValueError as exc:
+        raise UserError(f"{exc} (pass --base-url or set crawl.base_url)") from None
+    if result.status == "failed":
+        raise UserError(f"crawl failed: {result.reason}")
+    history = result.data["history"]
+    summary = {
+        "base_url": result.data["base_url"],
+        "pages": result.counts.get("pages", 0),
+        **history.summary(),
+    }
+    report = render(
+        result.findings,
+        args.format,
+        tool="pipeline-crawl",
+        rules=RULES_BY_ID,
+        title=f"Crawl audit of {result.data['base_url']}",
+        base_dir=Path.cwd(),
+        summary=summary,
+    )
+    if args.output:
+        atomic_write_text(Path(args.output), report)
+    else:
+        sys.stdout.write(report)
+    if not args.quiet:
+        print(
+            f"crawl: {summary['pages']} pages in {result.seconds:.1f} s; "
+            f"{history.summary()['new']} new, {history.summary()['still_open']} still open, "
+            f"{history.summary()['fixed']} fixed since the last run",
+            file=sys.stderr,
+        )
+    current = [f for f in result.findings if not f.fixed]
+    if args.fail_on == "new":
+        return EXIT_FINDINGS if fails_on_new(history) else EXIT_OK
+    return EXIT_FINDINGS if exceeds(current, args.fail_on) else EXIT_OK

@@ -1,11 +1,9 @@
-"""`pipeline run`: run every stage on the site and print a summary."""
+"""`pipeline run`: validate → translate → cards → social plan → build → crawl, with a summary table."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
-
-from pipeline.stages import StageUnavailable
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -13,11 +11,57 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
         "run",
         parents=[parent],
         help="Run every stage on the site and print a summary.",
-        description="Run every stage on the site and print a summary.",
+        description="Run every stage on the site; each ends done, skipped (with the reason) or failed.",
     )
-    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.add_argument("--only", metavar="STAGE[,STAGE]", help="run only these stages")
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        default="never",
+        help="exit 1 when validate/crawl findings reach this severity (default: never)",
+    )
+    p.add_argument(
+        "--preview", action="store_true", help="crawl the preview build even if site.base_url answers"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise StageUnavailable("the run stage is not built yet in this version")
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.cli import UserError, load_context
+    from pipeline.findings import counts, exceeds
+    from pipeline.runner import run_all
+    from pipeline.stages import STAGE_ORDER
+
+    stages = STAGE_ORDER
+    if args.only:
+        stages = tuple(s.strip() for s in args.only.split(",") if s.strip())
+        unknown = [s for s in stages if s not in STAGE_ORDER]
+        if unknown:
+            raise UserError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGE_ORDER)}")
+    ctx = load_context(args)
+    results = run_all(ctx, stages, preview=args.preview)
+    console = Console(stderr=False, highlight=False, width=max(140, Console().width))
+    table = Table(title=f"pipeline run — {ctx.config.site.name}")
+    for col in ("stage", "status", "counts", "findings", "time"):
+        table.add_column(col)
+    style = {"done": "green", "skipped": "yellow", "failed": "bold red"}
+    for r in results:
+        c = counts(r.findings)
+        status = r.status + (f": {r.reason}" if r.reason else "")
+        table.add_row(
+            r.stage,
+            f"[{style[r.status]}]{status}[/]",
+            ", ".join(f"{k} {v}" for k, v in r.counts.items()),
+            f"{c['error']} err, {c['warning']} warn, {c['info']} info" if r.findings else "-",
+            f"{r.seconds:.1f}s",
+        )
+    console.print(table)
+    console.print(f"reports: {ctx.config.reports_root / 'index.html'}")
+    failed = any(r.status == "failed" for r in results)
+    findings = [f for r in results for f in r.findings]
+    if failed:
+        return 1
+    return 1 if exceeds(findings, args.fail_on) else 0

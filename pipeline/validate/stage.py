@@ -123,8 +123,54 @@ def _run_parallel(
     return results
 
 
+SITE_ROW = "\x00site"  # validate_cache row holding the whole-site result for the no-change fast path
+
+
+def site_signature(config: Any) -> str:
+    """Every Markdown and static file's (path, size, mtime) plus the settings: equal ⇒ nothing to re-check.
+
+    Stat-only (no reads), so a no-change re-run of a 1,775-post site costs a directory walk instead of parsing.
+    """
+    from pipeline.content import iter_markdown
+
+    h = hashlib.sha256(f"{config.fingerprint()}:{RULES_VERSION}:{dt.date.today()}".encode())
+    roots = [(config.content_root, True), (config.static_root, False)]
+    for root, markdown_only in roots:
+        if not root.is_dir():
+            continue
+        files = iter_markdown(root) if markdown_only else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _fast_path(ctx: Context, signature: str) -> StageResult | None:
+    """The stored whole-site result when nothing on disk or in the settings changed since it was computed."""
+    from pipeline.schema.core import validate_cache
+
+    with ctx.store.connect() as conn:
+        row = conn.execute(
+            select(validate_cache.c.key, validate_cache.c.findings).where(validate_cache.c.path == SITE_ROW)
+        ).first()
+    if row is None or row.key != signature:
+        return None
+    result = StageResult("validate", findings=[Finding(**f) for f in row.findings["findings"]])
+    counts = dict(row.findings["counts"])
+    result.counts = {**counts, "analysed": 0, "cached": counts["posts"]}
+    return result
+
+
 def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool = True) -> StageResult:
     config = ctx.config
+    signature = site_signature(config) if use_cache and not paths else None
+    if signature is not None and not ctx.content_loaded:
+        fast = _fast_path(ctx, signature)
+        if fast is not None:
+            return fast
     content = ctx.content
     wanted = {p.resolve() for p in paths} if paths else None
 
@@ -188,13 +234,26 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     by_rel = {p.rel: f for p, f in zip(todo, fresh, strict=True)}
     for post in posts:
         findings.extend(cached.get(post.rel) or by_rel.get(post.rel, []))
-    result = StageResult("validate", findings=findings)
-    result.counts = {
+    counts = {
         "posts": len(posts),
         "analysed": len(todo),
         "cached": len(posts) - len(todo),
         "unreadable": len(problems),
     }
+    if store is not None and signature is not None:
+        from pipeline.schema.core import validate_cache
+
+        with store.begin() as conn:
+            conn.execute(delete(validate_cache).where(validate_cache.c.path == SITE_ROW))
+            conn.execute(
+                insert(validate_cache).values(
+                    path=SITE_ROW,
+                    key=signature,
+                    findings={"findings": [_plain(f) for f in findings], "counts": counts},
+                )
+            )
+    result = StageResult("validate", findings=findings)
+    result.counts = counts
     return result
 
 

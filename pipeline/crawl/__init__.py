@@ -1,0 +1,1 @@
+"""Crawl stage: an expected-vs-live audit of the published site (see docs/crawl.md)."""

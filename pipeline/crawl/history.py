@@ -1,0 +1,162 @@
+"""Run history and the external-link cache, both in the store.
+
+Every crawl is stored (core `runs` + `run_findings`, stage 'crawl', keyed by the crawled origin) so each report
+can say what is new, what was fixed and what is still open since the previous run; nightly CI fails only on
+new problems (`--fail-on new`) instead of shouting about the same known issue every night.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, desc, insert, select, update
+
+from pipeline.crawl.index import Record
+from pipeline.findings import SEVERITY_RANK, Finding
+from pipeline.schema.core import run_findings, runs
+from pipeline.schema.crawl import crawl_link_cache
+from pipeline.store import Store
+
+STAGE = "crawl"
+
+
+@dataclass
+class Diff:
+    new: list[Finding] = field(default_factory=list)
+    open: list[Finding] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)
+    previous_run: int | None = None
+
+    def summary(self) -> dict[str, int]:
+        return {"new": len(self.new), "still_open": len(self.open), "fixed": len(self.fixed)}
+
+
+def previous_findings(store: Store, base_url: str) -> tuple[int | None, list[Finding]]:
+    """Findings of the latest finished crawl of the same origin."""
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(runs.c.id, runs.c.summary)
+            .where(runs.c.stage == STAGE, runs.c.status == "done")
+            .order_by(desc(runs.c.id))
+            .limit(50)
+        ).all()
+        run_id = next((r.id for r in rows if (r.summary or {}).get("base_url") == base_url), None)
+        if run_id is None:
+            return None, []
+        found = conn.execute(select(run_findings).where(run_findings.c.run_id == run_id)).all()
+    return run_id, [
+        Finding(r.rule, r.severity, r.file, r.line, r.message, url=r.url, data=dict(r.data or {}))
+        for r in found
+    ]
+
+
+def diff(store: Store, base_url: str, findings: Sequence[Finding]) -> Diff:
+    run_id, before = previous_findings(store, base_url)
+    old = {f.fingerprint(): f for f in before}
+    now = {f.fingerprint() for f in findings}
+    out = Diff(previous_run=run_id)
+    for f in findings:
+        if f.fingerprint() in old:
+            f.data["history"] = "open"
+            out.open.append(f)
+        else:
+            f.data["history"] = "new"
+            out.new.append(f)
+    for fp, f in old.items():
+        if fp not in now:
+            out.fixed.append(
+                Finding(
+                    f.rule,
+                    "info",
+                    f.file,
+                    f.line,
+                    f"fixed since the last run: {f.message}",
+                    url=f.url,
+                    data={**f.data, "history": "fixed", "was": f.severity},
+                    fixed=True,
+                )
+            )
+    return out
+
+
+def record_run(
+    store: Store, base_url: str, findings: Iterable[Finding], summary: dict[str, Any], seconds: float
+) -> int:
+    now = dt.datetime.now(dt.UTC)
+    with store.begin() as conn:
+        key = conn.execute(
+            insert(runs).values(
+                stage=STAGE, status="running", summary={"base_url": base_url, **summary}, started_at=now
+            )
+        ).inserted_primary_key
+        if key is None:
+            raise RuntimeError("the store returned no id for the new run")
+        run_id = int(key[0])
+        rows = [
+            {
+                "run_id": run_id,
+                "fingerprint": f.fingerprint(),
+                "rule": f.rule,
+                "severity": f.severity,
+                "file": f.file,
+                "line": f.line,
+                "url": f.url,
+                "lang": f.data.get("lang"),
+                "message": f.message,
+                "data": {k: v for k, v in f.data.items() if k != "history"},
+            }
+            for f in findings
+            if not f.fixed
+        ]
+        if rows:
+            conn.execute(insert(run_findings), rows)
+        conn.execute(
+            update(runs).where(runs.c.id == run_id).values(status="done", seconds=seconds, finished_at=now)
+        )
+    return run_id
+
+
+def fails_on_new(d: Diff) -> bool:
+    """`--fail-on new`: any new warning or error."""
+    return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"] for f in d.new)
+
+
+# --- external link cache --------------------------------------------------------------------------------
+
+
+def load_link_cache(store: Store, ttl_hours: int) -> dict[str, Record]:
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=ttl_hours)
+    out: dict[str, Record] = {}
+    with store.connect() as conn:
+        for row in conn.execute(select(crawl_link_cache)):
+            checked = row.checked_at if row.checked_at.tzinfo else row.checked_at.replace(tzinfo=dt.UTC)
+            if checked >= cutoff:
+                out[row.url] = {"url": row.url, "status": row.status, "error": row.error, "cached": True}
+    return out
+
+
+def save_link_cache(store: Store, records: Iterable[Record]) -> int:
+    """Store fresh results; rate limits and bot walls are not cached (they say nothing about the link)."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "url": r["url"],
+            "status": r.get("status"),
+            "method": r.get("method"),
+            "error": r.get("error"),
+            "checked_at": now,
+        }
+        for r in records
+        if r.get("status") != 429 and not r.get("bot_wall")
+    ]
+    if not rows:
+        return 0
+    with store.begin() as conn:
+        urls = [r["url"] for r in rows]
+        for i in range(0, len(urls), 500):  # stay under SQLite's bound-parameter limit
+            conn.execute(delete(crawl_link_cache).where(crawl_link_cache.c.url.in_(urls[i : i + 500])))
+        conn.execute(insert(crawl_link_cache), rows)
+    return len(rows)

@@ -1,0 +1,52 @@
+"""Index the spider's records by URL so each check is a dictionary lookup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.crawl.urls import normalize
+
+Record = dict[str, Any]
+
+
+@dataclass
+class CrawlData:
+    pages: dict[str, Record] = field(default_factory=dict)
+    aliases: dict[str, Record] = field(default_factory=dict)
+    images: dict[str, Record] = field(default_factory=dict)
+    external: dict[str, Record] = field(default_factory=dict)
+    sitemaps: list[Record] = field(default_factory=list)
+    disallowed: dict[str, Record] = field(default_factory=dict)
+    robots: Record = field(default_factory=dict)
+    stats: Record = field(default_factory=dict)
+
+    @property
+    def sitemap_locs(self) -> list[str]:
+        return [normalize(loc) for sm in self.sitemaps for loc in sm.get("locs", [])]
+
+
+def index_records(records: list[Record]) -> CrawlData:
+    data = CrawlData()
+    buckets = {"page": data.pages, "alias": data.aliases, "image": data.images, "external": data.external}
+    for rec in records:
+        kind = rec.get("kind")
+        if kind in buckets:
+            buckets[kind].setdefault(rec["url"], rec)
+        elif kind == "sitemap":
+            data.sitemaps.append(rec)
+        elif kind == "disallowed":
+            data.disallowed.setdefault(rec["url"], rec)
+        elif kind == "robots":
+            data.robots = rec
+        elif kind == "stats":
+            data.stats = rec
+    return data
+
+
+def final_status(rec: Record | None) -> int | None:
+    return None if rec is None else rec.get("status")
+
+
+def is_unverifiable(rec: Record) -> bool:
+    return bool(rec.get("bot_wall")) or rec.get("status") == 429

@@ -1,0 +1,124 @@
+"""Site-wide checks: sitemap coverage, internal and external links, crawl limits.
+
+Broken links are reported on the page that carries them; when that page is a post, the finding points at the
+Markdown line holding the link (found by searching the body for the target's path), not at the front matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from pipeline.crawl.checks import Checker, make
+from pipeline.crawl.expected import ExpectedPage, ExpectedSet
+from pipeline.crawl.index import Record, is_unverifiable
+from pipeline.crawl.urls import normalize
+from pipeline.findings import Finding
+
+
+def body_line(page: ExpectedPage, href: str) -> int | None:
+    """File line of the first body line mentioning the link's path (or full URL)."""
+    parts = urlsplit(href)
+    needles = [href, parts.path] if parts.path not in ("", "/") else [href]
+    for i, text in enumerate(page.post.body.split("\n")):
+        if any(n and n in text for n in needles):
+            return page.post.body_file_line(i)
+    return None
+
+
+def check_sitemap(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
+    ok = [s for s in checker.data.sitemaps if s.get("status") == 200 and not s.get("error")]
+    if not ok:
+        first = checker.data.sitemaps[0] if checker.data.sitemaps else {}
+        why = first.get("error") or f"answers {first.get('status')}"
+        yield make(
+            "CRAWL052",
+            None,
+            None,
+            f"sitemap {first.get('url', '/sitemap.xml')} {why}",
+            first.get("url"),
+            "sitemap",
+        )
+        return
+    listed = {checker.mapper.to_public(loc) for loc in checker.data.sitemap_locs}
+    published = expected.by_url()
+    for url, page in published.items():
+        if url not in listed:
+            yield make(
+                "CRAWL050",
+                page.file,
+                page.line("permalink"),
+                f"{url} is not in the sitemap",
+                url,
+                "sitemap",
+                lang=page.lang,
+            )
+    roots = {normalize(expected.public_base + "/")}
+    for url in sorted(listed - set(published) - roots):
+        post = expected.unpublished.get(url)
+        if post is not None:
+            from pipeline.content import display_path
+
+            status = "draft" if post.draft else "unapproved translation"
+            yield make(
+                "CRAWL054",
+                display_path(post.path),
+                post.line_of("permalink"),
+                f"sitemap lists {url}, a {status}",
+                url,
+                "sitemap",
+            )
+        elif (
+            urlsplit(url).path.strip("/").count("/") > 0
+            or urlsplit(url).path.strip("/") not in checker.language_roots
+        ):
+            yield make(
+                "CRAWL051", None, None, f"sitemap lists {url}, which is not a published post", url, "sitemap"
+            )
+
+
+def _broken(rec: Record | None) -> bool:
+    if rec is None or is_unverifiable(rec):
+        return False
+    status = rec.get("status")
+    return status is None or status >= 400
+
+
+def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
+    by_crawl_url = {checker.mapper.to_crawl(p.url): p for p in expected.pages}
+    for source_url, rec in checker.data.pages.items():
+        facts = rec.get("facts")
+        if not facts or rec.get("alias_of"):
+            continue
+        page = by_crawl_url.get(source_url)
+        public_source = checker.mapper.to_public(source_url)
+        for href, text in facts.get("links", []):
+            crawl_href = checker.mapper.to_crawl(href)
+            internal = crawl_href in checker.data.pages
+            target = checker.data.pages.get(crawl_href) if internal else checker.external(normalize(href))
+            if not _broken(target):
+                continue
+            assert target is not None
+            status = target.get("status") or target.get("error")
+            rule = "CRAWL070" if internal else "CRAWL071"
+            message = (
+                f"link {text!r} → {href} answers {status}" if text else f"link → {href} answers {status}"
+            )
+            if page is not None:
+                line = body_line(page, href)
+                yield make(rule, page.file, line, message, page.url, f"link:{href}", lang=page.lang)
+            else:
+                yield make(rule, None, None, message, public_source, f"link:{href}")
+
+
+def check_limits(checker: Checker) -> Iterator[Finding]:
+    stats = checker.data.stats
+    if stats.get("limit_hit"):
+        yield make(
+            "CRAWL072",
+            None,
+            None,
+            f"stopped after {stats.get('pages')} pages (crawl.max_pages); raise it to check the rest",
+            None,
+            "limit",
+        )

@@ -1,0 +1,108 @@
+"""Crawl stage entry point: expected set → spider subprocess → checks → history."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from pipeline.config import Config
+from pipeline.crawl.checks import Checker, check_aliases
+from pipeline.crawl.expected import ExpectedSet, build_expected
+from pipeline.crawl.history import diff, load_link_cache, record_run, save_link_cache
+from pipeline.crawl.index import index_records
+from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess
+from pipeline.crawl.sitewide import check_limits, check_links, check_sitemap
+from pipeline.crawl.urls import Mapper, origin
+from pipeline.findings import Finding, counts
+from pipeline.stages import Context, StageResult, StageSkipped
+
+
+def crawl_base_of(config: Config, base_url: str | None) -> str:
+    base = (base_url or config.crawl.base_url or config.site.base_url).strip()
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"crawl base URL {base!r} must be an http:// or https:// origin, e.g. https://example.org"
+        )
+    return origin(base)
+
+
+def build_job(config: Config, expected: ExpectedSet, crawl_base: str, skip_external: list[str]) -> CrawlJob:
+    c = config.crawl
+    mapper = Mapper(config.site.base_url, crawl_base)
+    return CrawlJob(
+        crawl_base=crawl_base,
+        public_base=config.site.base_url,
+        start_urls=[mapper.to_crawl(p.url) for p in expected.pages],
+        alias_urls=[mapper.to_crawl(a) for p in expected.pages for a in p.aliases],
+        extra_hosts=list(c.extra_hosts),
+        skip_external=skip_external,
+        max_pages=c.max_pages,
+        max_depth=c.max_depth,
+        concurrency=c.concurrency,
+        timeout_s=c.timeout_s,
+        max_response_bytes=c.max_response_bytes,
+        obey_robots=c.obey_robots,
+        check_external=c.check_external,
+        user_agent=c.user_agent,
+        autothrottle=c.autothrottle,
+        max_retry_after_s=c.max_retry_after_s,
+        parse_workers=c.parse_workers,
+        parser=c.parser,
+    )
+
+
+def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
+    start = time.perf_counter()
+    config = ctx.config
+    crawl_base = crawl_base_of(config, base_url)
+    with SpiderProcess() as spider:  # starts importing Scrapy while we load the content
+        expected = build_expected(config, ctx.content)
+        if not expected.pages:
+            raise StageSkipped(
+                f"no published posts under {config.content_root}; nothing to audit (check site.content_dir)"
+            )
+        store = ctx.store
+        cache = load_link_cache(store, config.crawl.external_ttl_hours) if config.crawl.check_external else {}
+        job = build_job(config, expected, crawl_base, sorted(cache))
+        try:
+            records = spider.run(job)
+        except CrawlError as exc:
+            return StageResult("crawl", "failed", str(exc))
+    data = index_records(records)
+    checker = Checker(
+        data,
+        Mapper(config.site.base_url, crawl_base),
+        config.crawl,
+        cache=cache,
+        language_roots={"", *config.site.languages},
+    )
+    findings: list[Finding] = []
+    for page in expected.pages:
+        checker.check_page(page)
+        findings.extend(check_aliases(checker, page))
+    findings.extend(checker.findings)
+    findings.extend(check_sitemap(checker, expected))
+    findings.extend(check_links(checker, expected))
+    findings.extend(check_limits(checker))
+    save_link_cache(store, data.external.values())
+    seconds = time.perf_counter() - start
+    history = diff(store, crawl_base, findings)
+    stats: dict[str, int | float] = {
+        "pages": len(data.pages),
+        "expected": len(expected.pages),
+        "images": len(data.images),
+        "external_checked": len(data.external),
+        "external_cached": len(cache),
+        "crawl_delay": float(data.robots.get("crawl_delay") or 0.0),
+    }
+    run_id = record_run(
+        store, crawl_base, findings, {**stats, **counts(findings), **history.summary()}, seconds
+    )
+    return StageResult(
+        "crawl",
+        counts={**counts(findings), **{k: int(v) for k, v in stats.items()}, **history.summary()},
+        findings=findings + history.fixed,
+        seconds=seconds,
+        data={"run_id": run_id, "base_url": crawl_base, "history": history, "records": len(records)},
+    )

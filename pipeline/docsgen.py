@@ -1,0 +1,136 @@
+"""Generate docs/rules.md and docs/configuration.md from the code, so the reference can never drift.
+
+`make docs` (or `python -m pipeline.docsgen`) rewrites them; a test fails when the committed files differ or
+when a rule or config field has no description.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+
+from pipeline.config import Config
+from pipeline.findings import Rule
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+RULE_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("Content loading", "pipeline.content", "LOAD_RULES"),
+    ("Validate", "pipeline.validate.registry", "all_rules"),
+    ("Cards", "pipeline.cards.rules", "RULES"),
+    ("Crawl", "pipeline.crawl.rules", "RULES"),
+)
+
+
+def rule_tables() -> list[tuple[str, list[Rule]]]:
+    out: list[tuple[str, list[Rule]]] = []
+    seen: set[str] = set()
+    for title, module_name, attr in RULE_SOURCES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        value: Any = getattr(module, attr)
+        rules = list(value().values()) if callable(value) else list(value)
+        rules = [r for r in rules if r.id not in seen]
+        seen.update(r.id for r in rules)
+        out.append((title, sorted(rules, key=lambda r: r.id)))
+    return out
+
+
+def rules_markdown() -> str:
+    lines = [
+        "# Rules reference",
+        "",
+        "Generated from the rule tables by `make docs`; do not edit by hand.",
+        'Every rule has a stable id. Switch one off for the whole site with `[validate] disable = ["ID"]`, for one',
+        "post with `validate: {ignore: [ID]}` in its front matter, or change its severity with",
+        '`[validate.severity] ID = "error"`. Thresholds live in `[validate.thresholds]`',
+        "(per language: `[validate.language_thresholds.<lang>]`).",
+        "",
+    ]
+    for title, rules in rule_tables():
+        lines += [f"## {title}", "", "| id | severity | category | what it checks |", "|---|---|---|---|"]
+        lines += [f"| `{r.id}` | {r.severity} | {r.category} | {r.doc} |" for r in rules]
+        lines.append("")
+    try:
+        from pipeline.validate.registry import DEFAULTS
+
+        lines += ["## Validate thresholds (defaults)", "", "| key | default |", "|---|---|"]
+        lines += [f"| `{k}` | `{v}` |" for k, v in DEFAULTS.items()]
+        lines.append("")
+    except ModuleNotFoundError:
+        pass
+    return "\n".join(lines)
+
+
+def _fields(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        key = field.alias or name
+        path = f"{prefix}.{key}" if prefix else key
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.append((path, "section", "", field.description or ""))
+            rows += _fields(annotation, path)
+            continue
+        default = field.get_default(call_default_factory=True)
+        shown = (
+            ""
+            if default is None or field.is_required()
+            else f"`{json.dumps(to_jsonable_python(default), ensure_ascii=False)}`"
+        )
+        type_name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        rows.append((path, type_name, shown, field.description or ""))
+    return rows
+
+
+def config_rows() -> list[tuple[str, str, str, str]]:
+    from pipeline.config import LanguageConfig, SocialAccount
+
+    rows = _fields(Config, "")
+    rows += _fields(LanguageConfig, "site.languages.<code>")
+    rows += _fields(SocialAccount, "social.accounts[]")
+    return rows
+
+
+def config_markdown() -> str:
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from the pydantic models in `pipeline/config.py` by `make docs`; do not edit by hand.",
+        "",
+        "The config is TOML (`config/site.toml` by default; `--config FILE` or `PIPELINE_CONFIG` pick another).",
+        "Precedence, lowest first: defaults < the file < environment variables `PIPELINE__SECTION__KEY` (values parse",
+        "as JSON when they can, e.g. `PIPELINE__CRAWL__MAX_PAGES=500`) < command-line flags. Unknown keys are",
+        "errors; every problem is reported at once with its key path, and the command exits 2.",
+        "`PIPELINE_STATE_DIR` (default `.pipeline/`) holds the store, Argos packages and caches.",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for path, type_name, default, desc in config_rows():
+        lines.append(
+            f"| `{path}` | {type_name.replace('|', '&#124;')} | {default.replace('|', '&#124;')} | {desc} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    from pipeline.fsutil import atomic_write_text
+
+    atomic_write_text(DOCS / "rules.md", rules_markdown())
+    atomic_write_text(DOCS / "configuration.md", config_markdown())
+    print("wrote docs/rules.md and docs/configuration.md", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""Web accounts: argon2-hashed passwords, roles, language limits, and the failed-login ledger.
+
+Roles are data: what each may open lives in `ROLE_AREAS`, so a view asks `can(user, "social")` instead of
+comparing role names in twenty places. A translator with no languages listed may work on every language.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, insert, select, update
+
+from pipeline.schema.web import web_login_failures, web_users
+from pipeline.store import Store
+
+ROLES: tuple[str, ...] = ("admin", "marketer", "translator")
+ROLE_AREAS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"translate", "social", "audit", "admin"}),
+    "marketer": frozenset({"social", "audit"}),
+    "translator": frozenset({"translate", "audit"}),
+}
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+MIN_PASSWORD = 8
+_HASHER = PasswordHasher()
+# Verifying against this keeps a login for an unknown name as slow as one for a known name (no user probing).
+_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+
+
+class AccountError(Exception):
+    """A user mistake in account management (bad name, unknown role, short password); the message says which."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    languages: list[str] = field(default_factory=list)
+    auth_epoch: int = 1
+
+    def can(self, area: str) -> bool:
+        return area in ROLE_AREAS.get(self.role, frozenset())
+
+    def may_translate(self, lang: str) -> bool:
+        return self.can("translate") and (
+            self.role == "admin" or not self.languages or lang in self.languages
+        )
+
+
+def _user(row: object) -> User:
+    return User(row.id, row.name, row.role, list(row.languages or []), row.auth_epoch)  # type: ignore[attr-defined]
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must be at least {MIN_PASSWORD} characters")
+
+
+def _check(name: str, role: str, languages: list[str]) -> None:
+    if not NAME_RE.fullmatch(name):
+        raise AccountError(f"user name '{name}' must be 1-64 letters, digits, '.', '_', '@' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role '{role}' must be one of {', '.join(ROLES)}")
+    for lang in languages:
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+            raise AccountError(f"language '{lang}' is not a language code such as 'es' or 'pt-BR'")
+
+
+def add_user(store: Store, name: str, role: str, password: str, languages: list[str] | None = None) -> User:
+    languages = list(languages or [])
+    _check(name, role, languages)
+    check_password(password)
+    if get_user(store, name) is not None:
+        raise AccountError(f"user '{name}' exists; use `pipeline users passwd {name}` to change the password")
+    now = time.time()
+    with store.begin() as conn:
+        conn.execute(
+            insert(web_users).values(
+                name=name,
+                password_hash=_HASHER.hash(password),
+                role=role,
+                languages=languages,
+                auth_epoch=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    user = get_user(store, name)
+    assert user is not None
+    return user
+
+
+def get_user(store: Store, name: str) -> User | None:
+    with store.connect() as conn:
+        row = conn.execute(select(web_users).where(web_users.c.name == name)).first()
+    return _user(row) if row else None
+
+
+def get_user_by_id(store: Store, user_id: int) -> User | None:
+    with store.connect() as conn:
+        row = conn.execute(select(web_users).where(web_users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def list_users(store: Store) -> list[User]:
+    with store.connect() as conn:
+        return [_user(r) for r in conn.execute(select(web_users).order_by(web_users.c.name))]
+
+
+def remove_user(store: Store, name: str) -> None:
+    with store.begin() as conn:
+        gone = conn.execute(delete(web_users).where(web_users.c.name == name)).rowcount
+    if not gone:
+        raise AccountError(f"no user '{name}' (see `pipeline users list`)")
+
+
+def set_password(store: Store, name: str, password: str) -> None:
+    """New hash and a new auth epoch: every session signed for the old password ends."""
+    check_password(password)
+    with store.begin() as conn:
+        done = conn.execute(
+            update(web_users)
+            .where(web_users.c.name == name)
+            .values(
+                password_hash=_HASHER.hash(password),
+                auth_epoch=web_users.c.auth_epoch + 1,
+                updated_at=time.time(),
+            )
+        ).rowcount
+    if not done:
+        raise AccountError(f"no user '{name}' (add it with `pipeline users add {name} --role ROLE`)")
+
+
+def set_role(store: Store, name: str, role: str, languages: list[str]) -> None:
+    _check(name, role, languages)
+    with store.begin() as conn:
+        done = conn.execute(
+            update(web_users)
+            .where(web_users.c.name == name)
+            .values(
+                role=role, languages=languages, auth_epoch=web_users.c.auth_epoch + 1, updated_at=time.time()
+            )
+        ).rowcount
+    if not done:
+        raise AccountError(f"no user '{name}'")
+
+
+def authenticate(store: Store, name: str, password: str) -> User | None:
+    """The user when the password matches; rehashes when argon2's parameters have moved on."""
+    with store.connect() as conn:
+        row = conn.execute(select(web_users).where(web_users.c.name == name)).first()
+    stored = row.password_hash if row else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    if _HASHER.check_needs_rehash(stored):
+        with store.begin() as conn:
+            conn.execute(
+                update(web_users).where(web_users.c.id == row.id).values(password_hash=_HASHER.hash(password))
+            )
+    return _user(row)
+
+
+# --- failed-login ledger (rate limiting) -------------------------------------------------------------------
+
+
+def recent_failures(store: Store, name: str, address: str, window_s: float = 60.0) -> int:
+    since = time.time() - window_s
+    with store.connect() as conn:
+        count = conn.execute(
+            select(func.count())
+            .select_from(web_login_failures)
+            .where(
+                web_login_failures.c.name == name[:64],
+                web_login_failures.c.address == address[:64],
+                web_login_failures.c.at >= since,
+            )
+        ).scalar_one()
+    return int(count)
+
+
+def record_failure(store: Store, name: str, address: str) -> None:
+    now = time.time()
+    with store.begin() as conn:
+        conn.execute(insert(web_login_failures).values(name=name[:64], address=address[:64], at=now))
+        # Old rows say nothing about the current window; keep the table small.
+        conn.execute(delete(web_login_failures).where(web_login_failures.c.at < now - 3600))
+
+
+def clear_failures(store: Store, name: str, address: str) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            delete(web_login_failures).where(
+                web_login_failures.c.name == name[:64], web_login_failures.c.address == address[:64]
+            )
+        )

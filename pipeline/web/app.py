@@ -1,0 +1,120 @@
+"""Flask app factory: sessions, CSRF, login guard, security headers and the page blueprints.
+
+Every route needs a login except the login page itself and the static CSS/JS. Autoescaping is on for every
+template whatever its extension, because all text shown comes from user files, the ledger or the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, Response, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from pipeline.config import Config
+from pipeline.stages import Context
+from pipeline.web import accounts, security
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+
+class PipelineFlask(Flask):
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        return True
+
+
+def create_app(ctx: Context) -> Flask:
+    config: Config = ctx.config
+    web_dir = config.templates_root / "web"
+    app = PipelineFlask(
+        "pipeline.web",
+        template_folder=str(web_dir),
+        static_folder=str(web_dir / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=security.secret_key(config),
+        SESSION_COOKIE_NAME="pipeline_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.web.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        MAX_CONTENT_LENGTH=2_000_000,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals["csrf_token"] = security.csrf_token
+    app.jinja_env.filters["epoch"] = _epoch
+    app.jinja_env.filters["http_url"] = http_url
+    app.extensions["pipeline.config"] = config
+    app.extensions["pipeline.store"] = ctx.store
+
+    from pipeline.web.views_admin import bp as admin_bp
+    from pipeline.web.views_audit import bp as audit_bp
+    from pipeline.web.views_auth import bp as auth_bp
+    from pipeline.web.views_social import bp as social_bp
+    from pipeline.web.views_translate import bp as translate_bp
+
+    for bp in (auth_bp, translate_bp, social_bp, audit_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    @app.before_request
+    def _guard() -> Any:
+        g.user = None
+        uid = session.get("uid")
+        if isinstance(uid, int):
+            found = accounts.get_user_by_id(ctx.store, uid)
+            if found is not None and session.get("epoch") == found.auth_epoch:
+                g.user = found
+            else:
+                session.clear()
+        if request.endpoint not in PUBLIC_ENDPOINTS and g.user is None:
+            if request.method in security.SAFE_METHODS:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return render_error(401, "Sign in first.")
+        security.check_csrf()
+        return None
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers.setdefault("Content-Security-Policy", security.CSP)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "same-origin"
+        resp.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        return render_error(exc.code or 500, exc.description or exc.name)
+
+    @app.route("/")
+    def home() -> Any:
+        user = g.user
+        if user.can("translate") and not user.can("social"):
+            return redirect(url_for("translate.index"))
+        if user.can("social"):
+            return redirect(url_for("social.items"))
+        return redirect(url_for("audit.index"))
+
+    return app
+
+
+def http_url(value: str | None) -> str:
+    """Only http(s) URLs become links: escaping does not stop a `javascript:` URL from a platform reply."""
+    if value and value.lower().startswith(("https://", "http://")):
+        return value
+    return ""
+
+
+def _epoch(value: float | None) -> str:
+    if value is None:
+        return ""
+    return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_error(code: int, message: str) -> Any:
+    titles = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found", 429: "Too many tries"}
+    return render_template("error.html", code=code, title=titles.get(code, "Error"), message=message), code

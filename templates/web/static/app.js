@@ -1,0 +1,73 @@
+// Small helpers only; every page works without them.
+"use strict";
+(function () {
+  // Live length counter: the server counts with pipeline.social.lengths, so the number is the platform's own.
+  function counter(area) {
+    var out = document.getElementById(area.getAttribute("aria-describedby"));
+    var preview = document.getElementById(area.dataset.preview);
+    var form = area.form;
+    var token = form.querySelector("input[name=csrf_token]").value;
+    var timer = null;
+    var seq = 0;
+    function update() {
+      var mine = ++seq;
+      fetch(area.dataset.lengthUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify({ platform: area.dataset.platform, account: area.dataset.account, text: area.value }),
+        credentials: "same-origin"
+      }).then(function (r) { return r.json(); }).then(function (m) {
+        if (mine !== seq || m.error) { return; }
+        out.querySelector(".count").textContent = String(m.length);
+        var bytes = out.querySelector(".bytes");
+        if (bytes) { bytes.textContent = String(m.bytes); }
+        out.querySelector(".verdict").textContent = m.fits ? "" : " — too long";
+        out.classList.toggle("over", !m.fits);
+      }).catch(function () { /* the server re-checks on save */ });
+      if (preview) { preview.textContent = area.value; }
+    }
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 150);
+    });
+  }
+  document.querySelectorAll("textarea[data-length-url]").forEach(counter);
+
+  // Memory suggestions load when a translator opens them (the fuzzy scan is too slow to do for every segment).
+  document.querySelectorAll("details.suggestions[data-url]").forEach(function (box) {
+    box.addEventListener("toggle", function () {
+      if (!box.open || box.dataset.loaded) { return; }
+      box.dataset.loaded = "1";
+      var body = box.querySelector(".sug-body");
+      fetch(box.dataset.url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          body.textContent = "";
+          if (!data.suggestions.length) { body.textContent = "No similar segments in the memory yet."; return; }
+          var list = document.createElement("ul");
+          data.suggestions.forEach(function (sug) {
+            var li = document.createElement("li");
+            var score = document.createElement("span");
+            score.className = "score";
+            score.textContent = Math.round(sug.score * 100) + "% ";
+            var text = document.createElement("q");
+            text.textContent = sug.text;
+            var src = document.createElement("small");
+            src.textContent = " (source: " + sug.source + ") ";
+            var use = document.createElement("button");
+            use.type = "button";
+            use.className = "link";
+            use.textContent = "Use";
+            use.addEventListener("click", function () {
+              var area = document.getElementById(box.dataset.for);
+              if (area) { area.value = sug.text; area.focus(); }
+            });
+            li.append(score, text, src, use);
+            list.appendChild(li);
+          });
+          body.appendChild(list);
+        })
+        .catch(function () { body.textContent = "Could not load suggestions; use the link instead."; });
+    });
+  });
+})();

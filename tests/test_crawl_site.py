@@ -1,0 +1,154 @@
+"""End to end: the defect site on a real local server, crawled by the real spider subprocess."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import load_config
+from pipeline.content import load_content
+from pipeline.crawl.rules import RULES_BY_ID
+from pipeline.crawl.stage import run_stage
+from pipeline.findings import render
+from pipeline.stages import Context, StageResult
+from tests.crawl_support.defects import PLANTED, build
+from tests.crawl_support.server import Reply, Route, _Server, serve
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, StageResult]]:
+    with serve() as server:
+        site = build(tmp_path_factory.mktemp("defects"), server)
+        config = load_config(site.config_path, environ={})
+        yield site, run_stage(Context(config), base_url=server.base)
+
+
+def _where(f: Any) -> str:
+    return f"{f.url} {f.file} {f.message}"
+
+
+@pytest.mark.parametrize(("rule", "marker"), PLANTED, ids=[f"{r}-{m}" for r, m in PLANTED])
+def test_planted_defect_is_found(audited: tuple[Any, StageResult], rule: str, marker: str) -> None:
+    _, result = audited
+    hits = [f for f in result.findings if f.rule == rule and marker in _where(f)]
+    assert hits, f"{rule} not reported for {marker}; got {sorted({f.rule for f in result.findings})}"
+    assert all(f.severity == RULES_BY_ID[rule].severity for f in hits)
+
+
+def test_clean_pages_get_no_errors_or_warnings(audited: tuple[Any, StageResult]) -> None:
+    _, result = audited
+    noisy = [f for f in result.findings if "clean-" in (f.url or "") and f.severity != "info"]
+    assert noisy == []
+    assert result.counts["expected"] >= 28
+
+
+def test_findings_point_at_the_front_matter_line(audited: tuple[Any, StageResult]) -> None:
+    site, result = audited
+    config = load_config(site.config_path, environ={})
+    post = next(p for p in load_content(config).posts if p.slug == "bad-title")
+    finding = next(f for f in result.findings if f.rule == "CRAWL011")
+    assert finding.file is not None and finding.file.endswith("posts/bad-title.md")
+    assert finding.line == post.line_of("title")
+    sarif = json.loads(render(result.findings, "sarif", rules=RULES_BY_ID))
+    located = [
+        r["locations"][0]["physicalLocation"]
+        for r in sarif["runs"][0]["results"]
+        if r["ruleId"] == "CRAWL011"
+    ]
+    assert located[0]["artifactLocation"]["uri"].endswith("posts/bad-title.md")
+    assert located[0]["region"]["startLine"] == post.line_of("title")
+
+
+def test_broken_link_points_at_the_body_line(audited: tuple[Any, StageResult]) -> None:
+    site, result = audited
+    finding = next(f for f in result.findings if f.rule == "CRAWL070")
+    lines = (site.root / "content/posts/broken-link.md").read_text().split("\n")
+    assert finding.line is not None and "/articles/nowhere/" in lines[finding.line - 1]
+    assert "dead link" in finding.message
+
+
+def test_retry_after_is_waited_for(audited: tuple[Any, StageResult]) -> None:
+    site, _ = audited
+    hits = [h for h in site.server.hits_for("/articles/throttled/") if h.method == "GET"]
+    assert len(hits) == 2
+    assert hits[1].at - hits[0].at >= 0.95  # Retry-After: 1
+
+
+def test_robots_disallowed_page_is_never_fetched(audited: tuple[Any, StageResult]) -> None:
+    site, _ = audited
+    assert site.server.hits_for("/articles/private/") == []
+    assert site.server.hits_for("/robots.txt")
+
+
+def test_every_redirect_hop_is_fetched_and_reported(audited: tuple[Any, StageResult]) -> None:
+    site, result = audited
+    assert site.server.hits_for("/articles/chained-2/") and site.server.hits_for("/articles/chained-3/")
+    chain = next(f for f in result.findings if f.rule == "CRAWL003")
+    assert "chained-2" in chain.message and "chained-3" in chain.message
+
+
+def _fix_gone(server: _Server) -> None:
+    ok = server.routes["/articles/clean-one/"].replies[0].body.replace(b"clean-one", b"gone")
+    server.routes["/articles/gone/"] = Route([Reply(200, ok, {"Content-Type": "text/html"})])
+
+
+def test_history_new_fixed_open_and_cli_fail_on_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve() as server:
+        site = build(tmp_path, server)
+        args = ["crawl", "--config", str(site.config_path), "--base-url", server.base, "-q"]
+        out1 = tmp_path / "first.json"
+        assert main([*args, "--format", "json", "--output", str(out1), "--fail-on", "new"]) == 1
+        first = json.loads(out1.read_text())
+        assert first["summary"]["new"] == first["summary"]["total"] > 0
+        ext_hits = len(server.hits_for("/ext/ok"))
+        assert ext_hits >= 1
+
+        out2 = tmp_path / "second.json"
+        assert main([*args, "--format", "json", "--output", str(out2), "--fail-on", "new"]) == 0
+        second = json.loads(out2.read_text())
+        assert second["summary"]["new"] == 0
+        # Everything is still open, except the 429 (the fake now answers 200 at once): reported as fixed.
+        assert second["summary"]["still_open"] == second["summary"]["total"] - second["summary"]["fixed"]
+        assert second["summary"]["still_open"] == first["summary"]["total"] - 1
+        assert len(server.hits_for("/ext/ok")) == ext_hits  # cached in the store, not re-checked
+
+        _fix_gone(server)
+        out3 = tmp_path / "third.sarif"
+        assert main([*args, "--format", "sarif", "--output", str(out3), "--fail-on", "error"]) == 1
+        results = json.loads(out3.read_text())["runs"][0]["results"]
+        fixed = [
+            r
+            for r in results
+            if r["ruleId"] == "CRAWL001" and "fixed since the last run" in r["message"]["text"]
+        ]
+        assert fixed and fixed[0]["level"] == "note"
+        assert main([*args, "--format", "text", "--fail-on", "never"]) == 0
+        assert "CRAWL011" in capsys.readouterr().out
+
+
+def test_cli_rejects_a_bad_base_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with serve() as server:
+        site = build(tmp_path, server)
+        assert main(["crawl", "--config", str(site.config_path), "--base-url", "ftp://nowhere"]) == 2
+    assert "http://" in capsys.readouterr().err
+
+
+def test_lxml_parser_in_process_finds_the_same(audited: tuple[Any, StageResult]) -> None:
+    site, result = audited
+    config = load_config(
+        site.config_path, overrides={"crawl": {"parser": "lxml", "parse_workers": 0}}, environ={}
+    )
+    again = run_stage(Context(config), base_url=site.server.base)
+
+    def key(findings: list[Any]) -> set[tuple[str, str | None, int | None]]:
+        # CRAWL060 is first-run only: the fake answers 429 once, then 200.
+        return {(f.rule, f.url, f.line) for f in findings if not f.fixed and f.rule != "CRAWL060"}
+
+    assert key(again.findings) == key(result.findings)

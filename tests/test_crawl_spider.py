@@ -1,0 +1,126 @@
+"""The spider process against small real servers: re-runs, Crawl-delay, limits, redirects, size cap."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from pipeline.crawl.index import index_records
+from pipeline.crawl.job import CrawlJob, run_crawl
+from pipeline.crawl.settings import retry_after_seconds
+from tests.crawl_support.server import Reply, Route, _Server, serve
+
+HTML = {"Content-Type": "text/html"}
+
+
+def page(links: list[str], title: str = "t", pad: int = 0) -> Reply:
+    anchors = "".join(f'<a href="{href}">{href}</a>' for href in links)
+    body = f"<html lang='en'><head><title>{title}</title></head><body>{anchors}{'x' * pad}</body></html>"
+    return Reply(200, body.encode(), HTML)
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    with serve() as srv:
+        yield srv
+
+
+def job(server: _Server, **kw: object) -> CrawlJob:
+    return CrawlJob(crawl_base=server.base, public_base=server.base, start_urls=[server.base + "/"], **kw)  # type: ignore[arg-type]
+
+
+def test_crawl_runs_twice_in_one_process(server: _Server) -> None:
+    server.routes["/"] = Route([page(["/a/", "/b/"])])
+    server.routes["/a/"] = Route([page(["/"])])
+    first = index_records(run_crawl(job(server)))
+    second = index_records(run_crawl(job(server)))  # in-process Scrapy would raise ReactorNotRestartable here
+    assert set(first.pages) == set(second.pages) == {server.base + p for p in ("/", "/a/", "/b/")}
+    assert second.pages[server.base + "/b/"]["status"] == 404
+
+
+def test_crawl_delay_from_robots_is_applied(server: _Server) -> None:
+    server.routes["/robots.txt"] = Route(
+        [Reply(200, b"User-agent: *\nCrawl-delay: 0.3\n", {"Content-Type": "text/plain"})]
+    )
+    server.routes["/"] = Route([page(["/a/", "/b/", "/c/"])])
+    data = index_records(run_crawl(job(server, check_external=False)))
+    assert data.robots["crawl_delay"] == pytest.approx(0.3)
+    times = sorted(h.at for h in server.hits if h.path != "/robots.txt" and h.path != "/sitemap.xml")
+    assert len(times) >= 4
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.25  # lower bound guaranteed by the delay, never by machine speed
+
+
+def test_page_and_depth_limits(server: _Server) -> None:
+    server.routes["/"] = Route([page(["/d1/"])])
+    server.routes["/d1/"] = Route([page(["/d2/"])])
+    server.routes["/d2/"] = Route([page(["/d3/"])])
+    shallow = index_records(run_crawl(job(server, max_depth=1)))
+    assert set(shallow.pages) == {server.base + "/", server.base + "/d1/"}
+    limited = index_records(run_crawl(job(server, max_pages=2)))
+    assert len(limited.pages) == 2 and limited.stats["limit_hit"] is True
+
+
+def test_redirect_chain_to_a_seen_url_keeps_every_hop(server: _Server) -> None:
+    server.routes["/"] = Route([page(["/old/", "/target/"])])
+    server.routes["/old/"] = Route([Reply(301, b"", {"Location": "/mid/"})])
+    server.routes["/mid/"] = Route([Reply(308, b"", {"Location": "/target/"})])
+    server.routes["/target/"] = Route([page([])])
+    data = index_records(run_crawl(job(server)))
+    rec = data.pages[server.base + "/old/"]
+    assert [h["status"] for h in rec["hops"]] == [301, 308]
+    assert rec["final_url"] == server.base + "/target/" and rec["status"] == 200
+
+
+def test_loop_and_too_many_hops(server: _Server) -> None:
+    server.routes["/"] = Route([page(["/loop/", "/r0/"])])
+    server.routes["/loop/"] = Route([Reply(302, b"", {"Location": "/loop/"})])
+    for i in range(12):
+        server.routes[f"/r{i}/"] = Route([Reply(301, b"", {"Location": f"/r{i + 1}/"})])
+    data = index_records(run_crawl(job(server)))
+    assert data.pages[server.base + "/loop/"]["loop"] is True
+    long = data.pages[server.base + "/r0/"]
+    assert len(long["hops"]) == 10 and "more than 10" in long["error"]
+
+
+def test_response_size_cap(server: _Server) -> None:
+    server.routes["/"] = Route([page(["/big/"])])
+    server.routes["/big/"] = Route([page([], pad=5000)])
+    data = index_records(run_crawl(job(server, max_response_bytes=2048)))
+    big = data.pages[server.base + "/big/"]
+    assert big["status"] is None and big["too_large"] is True
+
+
+def test_connection_errors_are_retried_then_reported(server: _Server) -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+    server.routes["/"] = Route([page([dead + "/x"])])
+    data = index_records(run_crawl(job(server, extra_hosts=[], retry_times=1)))
+    ext = data.external[dead + "/x"]
+    assert ext["status"] is None and "onnection" in ext["error"]
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_external_links_head_then_get(server: _Server) -> None:
+    server.routes["/"] = Route(
+        [page([server.other_host_base + "/no-head", server.other_host_base + "/gone"])]
+    )
+    server.routes["/no-head"] = Route([Reply(200, b"ok", HTML)], head=Reply(405, b"", HTML))
+    data = index_records(run_crawl(job(server)))
+    fine = data.external[server.other_host_base + "/no-head"]
+    assert fine["status"] == 200 and fine["method"] == "GET"
+    assert data.external[server.other_host_base + "/gone"]["status"] == 404
+    methods = [h.method for h in server.hits_for("/no-head")]
+    assert methods == ["HEAD", "GET"]
