@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import desc, insert, select, update
@@ -11,38 +11,53 @@ from sqlalchemy import desc, insert, select, update
 from pipeline.findings import Finding
 from pipeline.schema.core import run_findings, runs
 from pipeline.stages import Context
+from pipeline.store import Store
 
 
-def record_run(ctx: Context, stage: str, findings: Sequence[Finding], summary: Mapping[str, Any]) -> int:
-    """Store one finished run; returns its id."""
+def store_run(
+    store: Store,
+    stage: str,
+    findings: Iterable[Finding],
+    summary: Mapping[str, Any],
+    seconds: float | None = None,
+) -> int:
+    """Store one finished run of `stage` in one transaction; findings marked fixed are not stored. Returns its id."""
     now = dt.datetime.now(dt.UTC)
-    with ctx.store.begin() as conn:
+    with store.begin() as conn:
         key = conn.execute(
-            insert(runs).values(stage=stage, started_at=now, status="done", summary=dict(summary))
+            insert(runs).values(stage=stage, started_at=now, status="running", summary=dict(summary))
         ).inserted_primary_key
-        assert key is not None
-        run_id = key[0]
-        if findings:
-            conn.execute(
-                insert(run_findings),
-                [
-                    {
-                        "run_id": run_id,
-                        "fingerprint": f.fingerprint(),
-                        "rule": f.rule,
-                        "severity": f.severity,
-                        "file": f.file,
-                        "line": f.line,
-                        "url": f.url,
-                        "lang": f.data.get("lang"),
-                        "message": f.message,
-                        "data": f.data,
-                    }
-                    for f in findings
-                ],
-            )
-        conn.execute(update(runs).where(runs.c.id == run_id).values(finished_at=dt.datetime.now(dt.UTC)))
-    return int(run_id)
+        if key is None:
+            raise RuntimeError("the store returned no id for the new run")
+        run_id = int(key[0])
+        rows = [
+            {
+                "run_id": run_id,
+                "fingerprint": f.fingerprint(),
+                "rule": f.rule,
+                "severity": f.severity,
+                "file": f.file,
+                "line": f.line,
+                "url": f.url,
+                "lang": f.data.get("lang"),
+                "message": f.message,
+                "data": {k: v for k, v in f.data.items() if k != "history"},
+            }
+            for f in findings
+            if not f.fixed
+        ]
+        if rows:
+            conn.execute(insert(run_findings), rows)
+        conn.execute(
+            update(runs)
+            .where(runs.c.id == run_id)
+            .values(status="done", seconds=seconds, finished_at=dt.datetime.now(dt.UTC))
+        )
+    return run_id
+
+
+def record_run(ctx: Context, stage: str, findings: Iterable[Finding], summary: Mapping[str, Any]) -> int:
+    return store_run(ctx.store, stage, findings, summary)
 
 
 def previous_fingerprints(ctx: Context, stage: str, before_run: int | None = None) -> set[str] | None:

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, desc, insert, select, update
+from sqlalchemy import delete, desc, insert, select
 
 from pipeline.crawl.index import Record
 from pipeline.findings import SEVERITY_RANK, Finding
+from pipeline.history import store_run
 from pipeline.schema.core import run_findings, runs
 from pipeline.schema.crawl import crawl_link_cache
 from pipeline.store import Store
@@ -85,38 +86,8 @@ def diff(store: Store, base_url: str, findings: Sequence[Finding]) -> Diff:
 def record_run(
     store: Store, base_url: str, findings: Iterable[Finding], summary: dict[str, Any], seconds: float
 ) -> int:
-    now = dt.datetime.now(dt.UTC)
-    with store.begin() as conn:
-        key = conn.execute(
-            insert(runs).values(
-                stage=STAGE, status="running", summary={"base_url": base_url, **summary}, started_at=now
-            )
-        ).inserted_primary_key
-        if key is None:
-            raise RuntimeError("the store returned no id for the new run")
-        run_id = int(key[0])
-        rows = [
-            {
-                "run_id": run_id,
-                "fingerprint": f.fingerprint(),
-                "rule": f.rule,
-                "severity": f.severity,
-                "file": f.file,
-                "line": f.line,
-                "url": f.url,
-                "lang": f.data.get("lang"),
-                "message": f.message,
-                "data": {k: v for k, v in f.data.items() if k != "history"},
-            }
-            for f in findings
-            if not f.fixed
-        ]
-        if rows:
-            conn.execute(insert(run_findings), rows)
-        conn.execute(
-            update(runs).where(runs.c.id == run_id).values(status="done", seconds=seconds, finished_at=now)
-        )
-    return run_id
+    """One crawl run in the shared run history, tagged with the crawled origin."""
+    return store_run(store, STAGE, findings, {"base_url": base_url, **summary}, seconds)
 
 
 def fails_on_new(d: Diff) -> bool:
