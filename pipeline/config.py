@@ -137,8 +137,8 @@ class TranslateConfig(Section):
         default_factory=list, description="Target languages `pipeline run` translates into."
     )
     beam_size: int = Field(2, ge=1, le=8, description="Beam size for decoding (1 = greedy).")
-    threads: int = Field(0, ge=0, description="CTranslate2 intra-op threads; 0 = all cores.")
-    max_batch_tokens: int = Field(2048, ge=16, description="Token budget per translation batch.")
+    threads: int = Field(0, ge=0, description="CTranslate2 model replicas, one core each; 0 = all cores.")
+    max_batch_tokens: int = Field(1024, ge=16, description="Token budget per translation batch.")
     keys: list[str] = Field(
         default_factory=lambda: ["title", "description", "preview", "imageAlt", "caption"],
         description="Front-matter keys whose values are translated.",
