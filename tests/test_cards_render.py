@@ -316,3 +316,27 @@ def test_transparent_png_hero_sits_on_the_layout_background(tmp_path: Path) -> N
     assert isinstance(pixel, tuple)
     expected = tuple(int(LAYOUT.background[i : i + 2], 16) for i in (1, 3, 5))
     assert all(abs(a - b) <= 6 for a, b in zip(pixel, expected, strict=True)), (pixel, expected)
+
+
+@pytest.mark.parametrize("shape", [(1400, 1000), (900, 1600), (2600, 1000)])
+def test_cards_cut_from_a_shared_resize_match_ones_resized_alone(shape: tuple[int, int]) -> None:
+    """OG and X heroes cut from one resized union of their windows look like each resized on its own."""
+    from pipeline.cards.crop import forget, load_hero, memo_size
+
+    w, h = shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    arr = np.stack([xx * 255 // w, yy * 255 // h, ((xx // 37 + yy // 53) % 2) * 200], axis=-1).astype(
+        np.uint8
+    )
+    buf = io.BytesIO()
+    Image.fromarray(arr, "RGB").save(buf, "PNG")
+    data = buf.getvalue()
+    sizes = tuple(SIZES.values())
+    forget()
+    shared = [load_hero(data, size, None, memo_key="hero", siblings=sizes).image for size in sizes]
+    assert memo_size() == 1
+    alone = [load_hero(data, size, None).image for size in sizes]
+    for a, b, size in zip(shared, alone, sizes, strict=True):
+        assert a.size == b.size == size
+        diff = np.abs(np.asarray(a, dtype=np.float32) - np.asarray(b, dtype=np.float32))
+        assert float(diff.mean()) < 1.0

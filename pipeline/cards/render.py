@@ -103,6 +103,9 @@ def _fill(text: str, spec: CardSpec) -> str:
     )
 
 
+_LENGTHS: dict[tuple[ImageFont.FreeTypeFont, str, str | None, str | None], float] = {}
+
+
 @dataclass(frozen=True)
 class _Shaping:
     """raqm arguments for one run of text; None with the basic layout (Latin/CJK only, checked earlier)."""
@@ -111,7 +114,15 @@ class _Shaping:
     language: str | None
 
     def length(self, font: ImageFont.FreeTypeFont, text: str) -> float:
-        return font.getlength(text, direction=self.direction, language=self.language)
+        """Memoised per process: a post's OG and X cards fit the same title with the same fonts, and shaping
+        is the costliest part of fitting."""
+        key = (font, text, self.direction, self.language)
+        found = _LENGTHS.get(key)
+        if found is None:
+            if len(_LENGTHS) > 50_000:
+                _LENGTHS.clear()
+            found = _LENGTHS[key] = font.getlength(text, direction=self.direction, language=self.language)
+        return found
 
     def draw(
         self,
@@ -187,7 +198,9 @@ def _render(spec: CardSpec, outcome: CardOutcome) -> None:
             raise CardError("CARD003", f"hero image {spec.hero} cannot be read: {exc.strerror}") from None
         cover = (max(w for w, _ in SIZES.values()), max(h for _, h in SIZES.values()))
         memo = f"{spec.hero}:{st.st_size}:{st.st_mtime_ns}:{bg}"
-        hero = load_hero(data, (width, height), spec.focus, bg, cover=cover, memo_key=memo)
+        hero = load_hero(
+            data, (width, height), spec.focus, bg, cover=cover, memo_key=memo, siblings=tuple(SIZES.values())
+        )
         canvas = hero.image
         if hero.upscale > 1.01:
             sw, sh = hero.source_size

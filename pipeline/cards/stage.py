@@ -241,6 +241,9 @@ def run_stage(
             fresh.append(item)
         else:
             todo.append(item)
+    # Cards from one hero (OG and X, every language version) side by side: each worker decodes and resizes a
+    # hero once for the run of cards that follows (see crop.load_hero).
+    todo.sort(key=lambda item: str(item.spec.hero or ""))
     workers = _workers(ctx.config.cards.processes, len(todo))
     outcomes = render_all([p.spec for p in todo], workers, ctx.progress)
     rendered = failed = 0
