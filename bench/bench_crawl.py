@@ -5,7 +5,7 @@ each ≈ 40k links, one og:image per post), serves it with Debian's nginx on 127
 prefix, free port; nginx sends the `LinkChecker` header that lifts LinkChecker's per-host throttle), then runs
 `run_stage` with every check on and LinkChecker (maxrequestspersecond raised) against it. Prints medians.
 
-    .venv/bin/python bench/bench_crawl.py [--posts 2000] [--translations 300] [--runs 3] [--big 10000]
+    .venv/bin/python bench/bench_crawl.py [--posts 2000] [--translations 300] [--runs 3] [--big 10000] [--big-parser bs4 lxml]
 """
 
 from __future__ import annotations
@@ -181,8 +181,10 @@ def main() -> int:
     ap.add_argument("--posts", type=int, default=2000)
     ap.add_argument("--translations", type=int, default=300)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--big", type=int, default=0, help="also time ours alone on a site of this many pages")
-    ap.add_argument("--big-parser", default="lxml", choices=("bs4", "lxml"))
+    ap.add_argument(
+        "--big", type=int, default=10_000, help="also time ours alone on a site of this many pages"
+    )
+    ap.add_argument("--big-parser", nargs="+", default=["bs4", "lxml"], choices=("bs4", "lxml"))
     args = ap.parse_args()
     nginx = find_nginx()
     if nginx is None:
@@ -227,12 +229,14 @@ def main() -> int:
                 os.chmod(d, 0o755)
             big_proc = start_nginx(nginx, big_root, big_root / "www", big_port)
             try:
-                big_s, crawled, _ = run_ours(big_config, big_base, args.big_parser)
+                big = {p: run_ours(big_config, big_base, p) for p in args.big_parser}
             finally:
                 big_proc.terminate()
                 big_proc.wait(timeout=10)
-            print(f"# big site: {big_pages} pages, crawled {crawled}")
-            line(f"crawl_ours_{args.big_parser}_{big_pages}_pages_wall", big_s, "s")
+            for parser, (big_s, crawled, _) in big.items():
+                print(f"# big site: {big_pages} pages, crawled {crawled} with {parser} (goal: under 60 s)")
+                line(f"crawl_ours_{parser}_{big_pages}_pages_wall", big_s, "s")
+                line(f"crawl_ours_{parser}_{big_pages}_pages_per_s", big_pages / big_s, "pages/s")
     return 0
 
 

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -46,6 +46,7 @@ class AuditSpider(scrapy.Spider):
         self.mapper = Mapper(job.public_base, job.crawl_base)
         self.crawl_origin = origin(job.crawl_base)
         self.crawl_netloc = urlsplit(self.crawl_origin).netloc
+        self.crawl_prefix = self.crawl_origin + "/"
         self.extra_hosts = {h.lower() for h in job.extra_hosts}
         self.seen: set[str] = set()
         self.seen_images: set[str] = set()
@@ -83,6 +84,8 @@ class AuditSpider(scrapy.Spider):
         )
 
     def is_internal(self, url: str) -> bool:
+        if url.startswith(self.crawl_prefix) or url == self.crawl_origin:
+            return True  # the common case, without parsing the URL
         if not url.startswith(("http://", "https://")):
             return False
         return urlsplit(url).netloc == self.crawl_netloc or host_of(url) in self.extra_hosts
@@ -214,9 +217,20 @@ class AuditSpider(scrapy.Spider):
         """Parse in the worker pool when there is one, so the reactor keeps downloading meanwhile."""
         if self.pool is None:
             return parse_page(body, url, encoding, self.job.parser)
-        import asyncio
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import defer, reactor
 
-        return await asyncio.wrap_future(self.pool.submit(parse_page, body, url, encoding, self.job.parser))
+        done: defer.Deferred[dict[str, Any]] = defer.Deferred()
+
+        def settle(future: Future[dict[str, Any]]) -> None:
+            error = future.exception()
+            if error is None:
+                reactor.callFromThread(done.callback, future.result())
+            else:
+                reactor.callFromThread(done.errback, Failure(error))
+
+        self.pool.submit(parse_page, body, url, encoding, self.job.parser).add_done_callback(settle)
+        return await maybe_deferred_to_future(done)
 
     async def sleep(self, seconds: float) -> None:
         from scrapy.utils.defer import maybe_deferred_to_future
