@@ -9,11 +9,13 @@ with its file line, grouped into sections between headings.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pipeline.content import Post
+from pipeline.text import split_sentences, words
 
 SKIP_INLINE = frozenset({"code_inline", "html_inline", "autolink", "footnote_ref", "image"})
 BLOCK_UNITS = frozenset({"paragraph", "heading", "lheading", "tcell", "th", "td"})
@@ -25,6 +27,7 @@ class Unit:
     text: str
     line: int
     level: int = 0
+    n_words: int = -1  # len(words(text)), filled once by whoever counts first (see unit_words)
 
 
 @dataclass
@@ -47,12 +50,20 @@ class Link:
 
 
 @dataclass
+class Sentence:
+    text: str
+    line: int
+    words: list[str]
+
+
+@dataclass
 class Doc:
     units: list[Unit]
     sections: list[Section]
     headings: list[Unit]
     links: list[Link]
     images: list[Link]
+    by_section: list[list[Sentence]] | None = None  # filled by section_sentences
 
     @property
     def first_paragraph(self) -> str:
@@ -61,9 +72,54 @@ class Doc:
                 return unit.text
         return ""
 
-    @property
+    @cached_property
     def prose(self) -> str:
         return "\n".join(u.text for u in self.units)
+
+    @cached_property
+    def lower_prose(self) -> str:
+        return self.prose.lower()
+
+
+def unit_words(unit: Unit) -> int:
+    """Word count of a unit, counted once per post (readability's sentence pass fills it as it goes)."""
+    if unit.n_words < 0:
+        unit.n_words = len(words(unit.text))
+    return unit.n_words
+
+
+def sentences_of(units: Sequence[Unit], lang: str) -> list[Sentence]:
+    """Sentences with their words; headings, list items and cells are units of their own. Also records each
+    unit's word count: a unit's words are exactly its sentences' words (no word spans the whitespace or the
+    terminal punctuation between sentences), so nothing counts words twice."""
+    out: list[Sentence] = []
+    append = out.append
+    for unit in units:
+        text, line = unit.text, unit.line
+        if unit.kind == "heading":
+            ws = words(text)
+            unit.n_words = len(ws)
+            if ws:
+                append(Sentence(text, line, ws))
+            continue
+        n = 0
+        for start, end in split_sentences(text, lang):
+            sentence = text[start:end]
+            ws = words(sentence)
+            if ws:
+                n += len(ws)
+                append(Sentence(sentence, line, ws))
+        unit.n_words = n
+    return out
+
+
+def section_sentences(post: Post) -> list[list[Sentence]]:
+    """Each section's sentences in the post's language, split once per post (readability and word counts)."""
+    doc = analyse(post)
+    if doc.by_section is None:
+        lang = post.lang.split("-")[0]
+        doc.by_section = [sentences_of(section.units, lang) for section in doc.sections]
+    return doc.by_section
 
 
 @lru_cache(maxsize=1)
@@ -89,30 +145,40 @@ class _Lines:
         return self.first + bisect_right(self.starts, offset) - 1
 
 
-def _inline_text(node: Any, links: list[Link], images: list[Link], line: int) -> str:
+_SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
+_TEXT_BLOCKS = frozenset({"paragraph", "tcell", "th", "td"})
+_ITEM_BLOCKS = frozenset({"bullet_list", "ordered_list", "paragraph"})
+
+
+def _inline_text(children: Any, links: list[Link], images: list[Link], line: int) -> str:
+    """Concatenated text of inline nodes. Hot: one call per block and per link, so every attribute read of a
+    Rust node (each builds a Python object) is done at most once."""
     parts: list[str] = []
-    for child in node.children:
+    append = parts.append
+    for child in children:
         name = child.name
         if name == "text":
-            parts.append(child.meta.get("content", ""))
-        elif name in ("softbreak", "hardbreak"):
-            parts.append(" ")
+            append(child.meta.get("content", ""))
+        elif name == "softbreak" or name == "hardbreak":
+            append(" ")
         elif name == "link":
-            text = _inline_text(child, links, images, line)
+            text = _inline_text(child.children, links, images, line)
             links.append(Link(child.meta.get("url", ""), text, line))
-            parts.append(text)
+            append(text)
         elif name == "autolink":
             url = child.meta.get("url", "")
             links.append(Link(url, url, line))
         elif name == "image":
-            alt = _inline_text(child, [], [], line)
+            alt = _inline_text(child.children, [], [], line)
             images.append(Link(child.meta.get("url", ""), alt, line))
         elif name in SKIP_INLINE or name.startswith("footnote"):
             continue
-        elif child.children:
-            parts.append(_inline_text(child, links, images, line))
         else:
-            parts.append(child.meta.get("content", ""))
+            kids = child.children
+            if kids:
+                append(_inline_text(kids, links, images, line))
+            else:
+                append(child.meta.get("content", ""))
     return "".join(parts)
 
 
@@ -123,6 +189,8 @@ def analyse(post: Post) -> Doc:
         return cached
     tree = _parser().tree(post.body)
     lines = _Lines(post.body, post.body_line)
+    line_of = lines.line
+    body_line = post.body_line
     units: list[Unit] = []
     headings: list[Unit] = []
     links: list[Link] = []
@@ -130,51 +198,49 @@ def analyse(post: Post) -> Doc:
     intro = Section("", post.body_line, 0)
     sections: list[Section] = [intro]
 
-    def visit(node: Any) -> None:
-        name = node.name
-        if name in ("fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"):
-            return
-        line = lines.line(node.srcmap[0]) if node.srcmap else post.body_line
-        if name in ("heading", "lheading"):
-            text = _inline_text(node, links, images, line).strip()
-            unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
+    def add(kind: str, text: str, line: int) -> None:
+        if text:
+            unit = Unit(kind, text, line)
             units.append(unit)
-            headings.append(unit)
-            sections.append(Section(text, line, unit.level, [unit]))
-            return
-        if name in ("paragraph", "tcell", "th", "td"):
-            text = _inline_text(node, links, images, line).strip()
-            if text:
-                unit = Unit("cell" if name != "paragraph" else "paragraph", text, line)
-                units.append(unit)
-                sections[-1].units.append(unit)
-            return
-        if name == "list_item":
-            # Tight list items hold inline children directly; loose ones hold paragraphs.
-            inline = [c for c in node.children if c.name not in ("bullet_list", "ordered_list", "paragraph")]
-            if inline:
-                holder = type("Holder", (), {"children": inline})()
-                text = _inline_text(holder, links, images, line).strip()
-                if text:
-                    unit = Unit("item", text, line)
-                    units.append(unit)
-                    sections[-1].units.append(unit)
-            for child in node.children:
-                if child.name in ("bullet_list", "ordered_list", "paragraph"):
-                    if child.name == "paragraph":
-                        pline = lines.line(child.srcmap[0]) if child.srcmap else line
-                        text = _inline_text(child, links, images, pline).strip()
-                        if text:
-                            unit = Unit("item", text, pline)
-                            units.append(unit)
-                            sections[-1].units.append(unit)
-                    else:
-                        visit(child)
-            return
-        for child in node.children:
-            visit(child)
+            sections[-1].units.append(unit)
 
-    visit(tree)
+    def visit(children: Any) -> None:
+        for node in children:
+            name = node.name
+            if name in _SKIP_BLOCKS:
+                continue
+            if name == "heading" or name == "lheading":
+                srcmap = node.srcmap
+                line = line_of(srcmap[0]) if srcmap else body_line
+                text = _inline_text(node.children, links, images, line).strip()
+                unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
+                units.append(unit)
+                headings.append(unit)
+                sections.append(Section(text, line, unit.level, [unit]))
+            elif name in _TEXT_BLOCKS:
+                srcmap = node.srcmap
+                line = line_of(srcmap[0]) if srcmap else body_line
+                text = _inline_text(node.children, links, images, line).strip()
+                add("cell" if name != "paragraph" else "paragraph", text, line)
+            elif name == "list_item":
+                srcmap = node.srcmap
+                line = line_of(srcmap[0]) if srcmap else body_line
+                # Tight list items hold inline children directly; loose ones hold paragraphs.
+                kids = [(c.name, c) for c in node.children]
+                inline = [c for n, c in kids if n not in _ITEM_BLOCKS]
+                if inline:
+                    add("item", _inline_text(inline, links, images, line).strip(), line)
+                for n, child in kids:
+                    if n == "paragraph":
+                        csrc = child.srcmap
+                        pline = line_of(csrc[0]) if csrc else line
+                        add("item", _inline_text(child.children, links, images, pline).strip(), pline)
+                    elif n == "bullet_list" or n == "ordered_list":
+                        visit(child.children)
+            else:
+                visit(node.children)
+
+    visit(tree.children)
     if not intro.units:
         sections.pop(0)
     doc = Doc(units, sections, headings, links, images)

@@ -104,6 +104,7 @@ class Env:
     now: dt.datetime
     static_root: Path
     _thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # per-run caches rules share (e.g. parsed URLs)
 
     def t(self, lang: str, key: str) -> Any:
         merged = self._thresholds.get(lang)

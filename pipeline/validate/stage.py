@@ -7,6 +7,7 @@ Cache key = post content hash + config fingerprint + rules version + a digest of
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 from collections.abc import Sequence
@@ -98,16 +99,19 @@ def _work(indices: list[int]) -> list[list[Finding]]:
 def _run_parallel(
     posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
 ) -> list[list[Finding]]:
+    from pipeline.validate.counts import prewarm
     from pipeline.validate.pixels import text_width_px
     from pipeline.validate.prose import _parser
-    from pipeline.validate.readability import prewarm
 
     prewarm()
     _parser()
     text_width_px("x", 10)
     _WORK.update(posts=posts, env=env, checks=checks)
+    # Inherited objects go to the permanent GC generation: the workers' collections then neither scan them nor
+    # write to their pages (which would copy them, page by page, into every worker).
+    gc.freeze()
     try:
-        chunks = [list(range(i, len(posts), workers * 4)) for i in range(workers * 4)]
+        chunks = _chunks(posts, workers * 16)
         parts: list[list[list[Finding]]] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
             for part in pool.map(_work, chunks):
@@ -115,12 +119,35 @@ def _run_parallel(
                 if ctx is not None:
                     ctx.tick("validate", sum(len(p) for p in parts), len(posts))
     finally:
+        gc.unfreeze()
         _WORK.clear()
     results: list[list[Finding]] = [[] for _ in posts]
     for chunk, part in zip(chunks, parts, strict=True):
         for i, findings in zip(chunk, part, strict=True):
             results[i] = findings
     return results
+
+
+def _chunks(posts: Sequence[Post], count: int) -> list[list[int]]:
+    """Post indices in about `count` chunks of similar text size, largest posts first.
+
+    Work per post grows with its length (one corpus post is 35× the median), so equal-count chunks finish
+    unevenly; big-first chunks pulled one at a time by idle workers end within a small post of each other.
+    """
+    order = sorted(range(len(posts)), key=lambda i: len(posts[i].body), reverse=True)
+    target = max(1, sum(len(p.body) for p in posts) // max(1, count))
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for i in order:
+        current.append(i)
+        size += len(posts[i].body)
+        if size >= target:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 SITE_ROW = "\x00site"  # validate_cache row holding the whole-site result for the no-change fast path
@@ -191,6 +218,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
 
     cached: dict[str, list[Finding]] = {}
     store = ctx.store if use_cache else None
+    keys: dict[str, str] = {}
     if store is not None:
         from pipeline.schema.core import validate_cache
 
@@ -198,7 +226,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
             rows = conn.execute(
                 select(validate_cache.c.path, validate_cache.c.key, validate_cache.c.findings)
             ).all()
-        keys = {p.rel: _post_key(p, key_base, config.static_root) for p in posts}
+        keys = {p.rel: _post_key(p, key_base, env.static_root) for p in posts}
         for row in rows:
             if keys.get(row.path) == row.key:
                 cached[row.path] = [Finding(**f) for f in row.findings]
@@ -223,7 +251,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
                 [
                     {
                         "path": p.rel,
-                        "key": _post_key(p, key_base, config.static_root),
+                        "key": keys[p.rel],
                         "findings": [_plain(f) for f in found],
                     }
                     for p, found in zip(todo, fresh, strict=True)
