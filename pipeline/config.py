@@ -291,6 +291,12 @@ class CrawlConfig(Section):
     parse_workers: int = Field(
         -1, ge=-1, description="HTML parsing processes; -1 = auto (bs4: one per spare core, lxml: none)."
     )
+    processes: int = Field(
+        0,
+        ge=0,
+        description="Crawler processes, each fetching the URLs that hash to it; 0 = one per core (max 4) for "
+        "sites of 500+ posts, else 1. Concurrency and Crawl-delay are shared out, so the server sees the same pace.",
+    )
 
 
 class WebConfig(Section):

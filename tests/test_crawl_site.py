@@ -152,3 +152,24 @@ def test_lxml_parser_in_process_finds_the_same(audited: tuple[Any, StageResult])
         return {(f.rule, f.url, f.line) for f in findings if not f.fixed and f.rule != "CRAWL060"}
 
     assert key(again.findings) == key(result.findings)
+
+
+def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageResult], tmp_path: Path) -> None:
+    """Three crawler processes split the pages by URL hash; pages only reachable by links (the broken
+    /articles/nowhere/, the undeclared /about/) are handed to their owner or a follow-up round."""
+    _, single = audited
+    with serve() as server:
+        site = build(tmp_path, server)
+        config = load_config(site.config_path, overrides={"crawl": {"processes": 3}}, environ={})
+        sharded = run_stage(Context(config), base_url=server.base)
+        page_gets = {
+            path: [h for h in server.hits_for(path) if h.method == "GET"]
+            for path in ("/articles/clean-one/", "/articles/bad-title/", "/articles/nowhere/", "/about/")
+        }
+    assert sharded.data["processes"] == 3
+    # Ownership hashes the path, so it is the same on every port: /articles/nowhere/ (only linked) belongs to a
+    # shard that never links to it, which takes one follow-up round.
+    assert sharded.data["follow_up_rounds"] == 1
+    assert sharded.counts["pages"] == single.counts["pages"]
+    assert {(f.rule, f.url) for f in sharded.findings} == {(f.rule, f.url) for f in single.findings}
+    assert all(len(hits) == 1 for hits in page_gets.values()), page_gets

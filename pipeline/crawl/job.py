@@ -6,10 +6,12 @@ delay becomes DOWNLOAD_DELAY (which AutoThrottle also treats as its floor).
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, field
+import zlib
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from pipeline.crawl.urls import origin
@@ -17,6 +19,15 @@ from pipeline.crawl.urls import origin
 MAX_HOPS = 10
 MAX_SITEMAPS = 200
 ROBOTS_MAX_BYTES = 500_000
+MAX_ROUNDS = 20
+
+
+def owner(url: str, shards: int) -> int:
+    """The shard that fetches a page: a stable hash of its path and query (Python's own hash differs per
+    process; the origin is the same for every page, and leaving it out keeps the split the same on any port)."""
+    if shards <= 1:
+        return 0
+    return zlib.crc32(url.split("/", 3)[-1].encode("utf-8")) % shards
 
 
 @dataclass
@@ -41,6 +52,11 @@ class CrawlJob:
     retry_times: int = 2
     parser: str = "bs4"
     parse_workers: int = -1  # -1 = one per spare core (max 4), 0 = parse in the crawler process
+    shards: int = 1  # crawler processes splitting the pages by URL hash (see crawl_sharded)
+    shard: int = 0
+    round: int = 0  # > 0: a follow-up crawl of pages handed off by shards that found but did not own them
+    seen_pages: list[str] = field(default_factory=list)
+    handoffs: list[list[Any]] = field(default_factory=list)  # [url, depth, source]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,12 +141,20 @@ class SpiderProcess:
                 self.proc.communicate()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def run(self, job: CrawlJob, timeout_s: float | None = None) -> list[dict[str, Any]]:
-        import json
+    def send(self, job: CrawlJob) -> None:
+        """Hand the job over; the child starts crawling at once and `collect` waits for its records."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(job.to_dict()) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the child died early; `collect` reports its exit status and log
+
+    def collect(self, timeout_s: float | None = None) -> list[dict[str, Any]]:
         import subprocess
 
         try:
-            _, stderr = self.proc.communicate(json.dumps(job.to_dict()) + "\n", timeout=timeout_s)
+            _, stderr = self.proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.communicate()
@@ -145,8 +169,78 @@ class SpiderProcess:
                     records.append(json.loads(line))
         return records
 
+    def run(self, job: CrawlJob, timeout_s: float | None = None) -> list[dict[str, Any]]:
+        self.send(job)
+        return self.collect(timeout_s)
+
 
 def run_crawl(job: CrawlJob, timeout_s: float | None = None) -> list[dict[str, Any]]:
     """Run the spider in a child process and return its records; safe to call any number of times."""
     with SpiderProcess() as spider:
         return spider.run(job, timeout_s)
+
+
+def crawl_sharded(
+    spiders: list[SpiderProcess], job: CrawlJob, timeout_s: float | None = None
+) -> list[dict[str, Any]]:
+    """Crawl with one Scrapy process per shard, then follow up on pages no shard fetched.
+
+    One Scrapy process tops out at one core (its engine, not the network, is the limit on a fast server), so a
+    big site is split by URL hash. Every shard starts from its share of the expected pages; a link a shard
+    finds to a page it does not own becomes a handoff record. Pages the sitemap and Markdown announce are always
+    some shard's start URL, so handoffs usually point at pages already fetched; the rest (pages reachable only
+    by links) get follow-up rounds in a single process until none is left. Images and external links are
+    checked by whichever shard meets them (a link on pages of two shards is fetched twice at most).
+    """
+    shards = len(spiders)
+    for i, spider in enumerate(spiders):
+        spider.send(replace(job, shards=shards, shard=i))
+    records = [rec for spider in spiders for rec in spider.collect(timeout_s)]
+    rounds = 0
+    tried: set[str] = set()
+    while rounds < MAX_ROUNDS:
+        done = {rec["url"] for rec in records if rec.get("kind") in ("page", "disallowed")}
+        pages = sum(int(rec.get("pages", 0)) for rec in records if rec.get("kind") == "stats")
+        pending: dict[str, list[Any]] = {}
+        for rec in records:
+            url = str(rec.get("url"))
+            if rec.get("kind") == "handoff" and url not in done and url not in tried:
+                pending.setdefault(url, [url, rec["depth"], rec["source"]])
+        if not pending or pages >= job.max_pages:
+            break
+        rounds += 1
+        tried |= pending.keys()  # a page is handed over once; whatever its owner makes of it stands
+        handed = {rec["url"] for rec in records if rec.get("kind") == "handoff"}
+        follow_up = replace(
+            job,
+            shards=1,
+            shard=0,
+            round=rounds,
+            start_urls=[],
+            alias_urls=[],
+            sitemap_urls=[],
+            seen_pages=sorted((done | handed) - pending.keys()),
+            handoffs=list(pending.values()),
+            max_pages=job.max_pages - pages,
+        )
+        with SpiderProcess() as spider:
+            records += spider.run(follow_up, timeout_s)
+    return _merge_stats(records, shards, rounds)
+
+
+def _merge_stats(records: list[dict[str, Any]], shards: int, rounds: int) -> list[dict[str, Any]]:
+    """One stats record for all processes; handoff records are bookkeeping and dropped."""
+    stats = [rec for rec in records if rec.get("kind") == "stats"]
+    out = [rec for rec in records if rec.get("kind") not in ("stats", "handoff")]
+    if stats:
+        out.append(
+            {
+                "kind": "stats",
+                "pages": sum(int(rec.get("pages", 0)) for rec in stats),
+                "limit_hit": any(rec.get("limit_hit") for rec in stats),
+                "reason": ", ".join(sorted({str(rec.get("reason")) for rec in stats})),
+                "processes": shards,
+                "follow_up_rounds": rounds,
+            }
+        )
+    return out

@@ -36,6 +36,7 @@ def is_bot_wall(response: Response) -> bool:
 
 
 def settings_for(job: CrawlJob, crawl_delay: float) -> dict[str, Any]:
+    concurrency = max(1, job.concurrency // max(1, job.shards))  # shared out between the crawl's processes
     return {
         "USER_AGENT": job.user_agent,
         "ROBOTSTXT_OBEY": False,  # applied by the spider itself, Crawl-delay included
@@ -44,14 +45,14 @@ def settings_for(job: CrawlJob, crawl_delay: float) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "ERROR",
         "LOGSTATS_INTERVAL": 0,
-        "CONCURRENT_REQUESTS": job.concurrency * 2,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 1 if crawl_delay else job.concurrency,
-        "DOWNLOAD_DELAY": crawl_delay,
+        "CONCURRENT_REQUESTS": max(2, concurrency * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1 if crawl_delay else concurrency,
+        "DOWNLOAD_DELAY": crawl_delay * job.shards,  # shards share Crawl-delay: the site sees the asked pace
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "AUTOTHROTTLE_ENABLED": job.autothrottle,
         "AUTOTHROTTLE_START_DELAY": crawl_delay,
         "AUTOTHROTTLE_MAX_DELAY": max(10.0, crawl_delay),
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(job.concurrency),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(concurrency),
         "DOWNLOAD_TIMEOUT": job.timeout_s,
         "DOWNLOAD_MAXSIZE": job.max_response_bytes,
         "DOWNLOAD_WARNSIZE": 0,

@@ -26,7 +26,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.crawl.extract import parse_page
-from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, Robots, fetch_robots
+from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, Robots, fetch_robots, owner
 from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_for
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
 
@@ -48,14 +48,14 @@ class AuditSpider(scrapy.Spider):
         self.crawl_netloc = urlsplit(self.crawl_origin).netloc
         self.crawl_prefix = self.crawl_origin + "/"
         self.extra_hosts = {h.lower() for h in job.extra_hosts}
-        self.seen: set[str] = set()
+        self.seen: set[str] = set(job.seen_pages)
         self.seen_images: set[str] = set()
         self.seen_external: set[str] = set(job.skip_external)
         self.sitemaps = 0
         self.pages = 0
         self.limit_hit = False
         # lxml parses faster than a page crosses a process boundary; BeautifulSoup gains from a helper.
-        auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - 1)
+        auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - job.shards)
         workers = job.parse_workers if job.parse_workers >= 0 else auto
         self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers) if workers > 0 else None
 
@@ -100,6 +100,9 @@ class AuditSpider(scrapy.Spider):
         if url in self.seen or not self.is_internal(url):
             return None
         self.seen.add(url)
+        if owner(url, self.job.shards) != self.job.shard:
+            self.emit({"kind": "handoff", "url": url, "depth": depth, "source": source})
+            return None
         if not self.allowed_by_robots(url):
             self.emit({"kind": "disallowed", "url": url, "source": source})
             return None
@@ -128,6 +131,24 @@ class AuditSpider(scrapy.Spider):
         return self._request(url, "external", method="HEAD")
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.job.round > 0:  # a follow-up: only the handed-off pages (robots and sitemaps are done)
+            for url, depth, source in self.job.handoffs:
+                request = self.page(url, int(depth), str(source))
+                if request is not None:
+                    yield request
+            return
+        if self.job.shard == 0:
+            for request in self.first_shard_requests():
+                yield request
+        for url in self.job.start_urls:
+            if owner(url, self.job.shards) != self.job.shard:
+                continue  # another shard's start URL
+            request = self.page(url, 0, "expected")
+            if request is not None:
+                yield request
+
+    def first_shard_requests(self) -> list[scrapy.Request]:
+        """robots.txt facts, sitemaps and alias checks: once per crawl, by shard 0."""
         self.emit(
             {
                 "kind": "robots",
@@ -141,15 +162,13 @@ class AuditSpider(scrapy.Spider):
         sitemap_urls = [*self.job.sitemap_urls, *self.robot_sitemaps()] or [
             self.crawl_origin + "/sitemap.xml"
         ]
+        requests = []
         for url in dict.fromkeys(self.mapper.to_crawl(u) for u in sitemap_urls):
             self.sitemaps += 1
-            yield self._request(url, "sitemap")
+            requests.append(self._request(url, "sitemap"))
         for url in self.job.alias_urls:
-            yield self._request(self.mapper.to_crawl(url), "alias")
-        for url in self.job.start_urls:
-            request = self.page(url, 0, "expected")
-            if request is not None:
-                yield request
+            requests.append(self._request(self.mapper.to_crawl(url), "alias"))
+        return requests
 
     def crawl_delay(self) -> float:
         if self.rules is None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import time
 from urllib.parse import urlsplit
 
 from pipeline.config import Config
+from pipeline.content import iter_markdown
 from pipeline.crawl.checks import Checker, check_aliases
 from pipeline.crawl.expected import ExpectedSet, build_expected
 from pipeline.crawl.history import diff, load_link_cache, record_run, save_link_cache
 from pipeline.crawl.index import index_records
-from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess
+from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess, crawl_sharded
 from pipeline.crawl.sitewide import check_limits, check_links, check_sitemap
 from pipeline.crawl.urls import Mapper, origin
 from pipeline.findings import Finding, counts
 from pipeline.stages import Context, StageResult, StageSkipped
+
+SHARD_MIN_POSTS = 500
 
 
 def crawl_base_of(config: Config, base_url: str | None) -> str:
@@ -52,11 +56,28 @@ def build_job(config: Config, expected: ExpectedSet, crawl_base: str, skip_exter
     )
 
 
+def planned_processes(config: Config) -> int:
+    """crawl.processes, or auto: one per core (max 4) once the site has SHARD_MIN_POSTS Markdown files — a
+    quick walk, done before the content loads so every crawler process can import Scrapy meanwhile."""
+    if config.crawl.processes:
+        return config.crawl.processes
+    cores = min(4, os.cpu_count() or 1)
+    if cores < 2 or not config.content_root.is_dir():
+        return 1
+    posts = 0
+    for posts, _ in enumerate(iter_markdown(config.content_root), start=1):
+        if posts >= SHARD_MIN_POSTS:
+            return cores
+    return 1
+
+
 def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
     start = time.perf_counter()
     config = ctx.config
     crawl_base = crawl_base_of(config, base_url)
-    with SpiderProcess() as spider:  # starts importing Scrapy while we load the content
+    # Spider processes start importing Scrapy while we load the content.
+    spiders = [SpiderProcess() for _ in range(planned_processes(config))]
+    try:
         expected = build_expected(config, ctx.content)
         if not expected.pages:
             raise StageSkipped(
@@ -66,9 +87,12 @@ def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
         cache = load_link_cache(store, config.crawl.external_ttl_hours) if config.crawl.check_external else {}
         job = build_job(config, expected, crawl_base, sorted(cache))
         try:
-            records = spider.run(job)
+            records = crawl_sharded(spiders, job)
         except CrawlError as exc:
             return StageResult("crawl", "failed", str(exc))
+    finally:
+        for spider in spiders:
+            spider.close()
     data = index_records(records)
     checker = Checker(
         data,
@@ -104,5 +128,12 @@ def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
         counts={**counts(findings), **{k: int(v) for k, v in stats.items()}, **history.summary()},
         findings=findings + history.fixed,
         seconds=seconds,
-        data={"run_id": run_id, "base_url": crawl_base, "history": history, "records": len(records)},
+        data={
+            "run_id": run_id,
+            "base_url": crawl_base,
+            "history": history,
+            "records": len(records),
+            "processes": int(data.stats.get("processes", 1)),
+            "follow_up_rounds": int(data.stats.get("follow_up_rounds", 0)),
+        },
     )
