@@ -56,3 +56,26 @@ def test_machine_output_never_overwrites_human_or_approved(tmp_path: Path) -> No
         assert not memory.put_machine("Bye now.", "CHAO.", "m2", [])
         sugg = memory.suggestions("Hello there!")
         assert sugg and sugg[0]["target"] == "Hola, ¿qué tal?"
+
+
+def test_memory_suggestions_rank_near_matches_and_skip_the_rest(tmp_path: Path) -> None:
+    ctx = make_context(tmp_path, {})
+    with ctx.store.begin() as conn:
+        memory = Memory(conn, "en", "es")
+        for i in range(300):
+            memory.put_machine(
+                f"Unrelated filler sentence number {i} about gardening.", f"Relleno {i}.", "m", []
+            )
+        memory.put_machine(
+            "Walking daily lowers blood pressure.", "Caminar a diario baja la presión.", "m", []
+        )
+        memory.put_machine("Walking daily lowers blood sugar.", "Caminar a diario baja el azúcar.", "m", [])
+        memory.put_machine("Sleep well.", "Duerme bien.", "m", [])
+        sugg = memory.suggestions("Walking daily lowers blood pressure a lot.")
+        assert [s["source"] for s in sugg] == [
+            "Walking daily lowers blood pressure.",
+            "Walking daily lowers blood sugar.",
+        ]
+        assert 1 > sugg[0]["score"] > sugg[1]["score"] >= 0.6
+        exact = memory.suggestions("Walking daily lowers blood pressure.")
+        assert all(s["source"] != "Walking daily lowers blood pressure." for s in exact)

@@ -8,7 +8,6 @@ here, in `put_machine`, so no caller can forget it.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,25 +143,31 @@ class Memory:
         return True
 
     def suggestions(self, template: str, limit: int = 3, cutoff: float = 0.6) -> list[dict[str, Any]]:
-        """Fuzzy matches from this pair's memory (difflib ratio), best first, excluding the exact key."""
+        """Fuzzy matches from this pair's memory, best first, excluding the exact key.
+
+        Score = normalised InDel similarity, 2·LCS / (len a + len b), computed by rapidfuzz in C++. difflib's
+        character matcher gave nearly the same numbers but cost ~30 ms per segment against a 70-entry memory
+        and grew with every entry; this stays well under a millisecond on thousands."""
+        from rapidfuzz import fuzz, process
+
         source = normalize(template)
         rows = self.conn.execute(
             select(tm_entries.c.key, tm_entries.c.source, tm_entries.c.target, tm_entries.c.state).where(
                 tm_entries.c.src_lang == self.src, tm_entries.c.tgt_lang == self.tgt
             )
         ).all()
-        scored = []
         exact = key_of(template)
-        for row in rows:
-            if row.key == exact:
-                continue
-            matcher = difflib.SequenceMatcher(None, source, row.source, autojunk=False)
-            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= cutoff:
-                scored.append(
-                    {"score": round(ratio, 3), "source": row.source, "target": row.target, "state": row.state}
-                )
-        scored.sort(key=lambda s: -float(s["score"]))
-        return scored[:limit]
+        choices = {i: row.source for i, row in enumerate(rows) if row.key != exact}
+        found = process.extract(source, choices, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=limit)
+        scored: list[dict[str, Any]] = []
+        for _, score, i in found:
+            row = rows[i]
+            scored.append(
+                {
+                    "score": round(score / 100, 3),
+                    "source": row.source,
+                    "target": row.target,
+                    "state": row.state,
+                }
+            )
+        return scored
