@@ -295,7 +295,7 @@ class CrawlConfig(Section):
         0,
         ge=0,
         description="Crawler processes, each fetching the URLs that hash to it; 0 = one per core (max 4) for "
-        "sites of 500+ posts, else 1. Concurrency and Crawl-delay are shared out, so the server sees the same pace.",
+        "sites of 500+ posts, else 1. They share crawl.concurrency; a robots.txt Crawl-delay means one process.",
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.crawl.index import index_records
-from pipeline.crawl.job import CrawlJob, run_crawl
+from pipeline.crawl.job import CrawlJob, SpiderProcess, crawl_sharded, run_crawl
 from pipeline.crawl.settings import retry_after_seconds
 from tests.crawl_support.server import Reply, Route, _Server, serve
 
@@ -28,7 +28,8 @@ def server() -> Iterator[_Server]:
 
 
 def job(server: _Server, **kw: object) -> CrawlJob:
-    return CrawlJob(crawl_base=server.base, public_base=server.base, start_urls=[server.base + "/"], **kw)  # type: ignore[arg-type]
+    kw.setdefault("start_urls", [server.base + "/"])
+    return CrawlJob(crawl_base=server.base, public_base=server.base, **kw)  # type: ignore[arg-type]
 
 
 def test_crawl_runs_twice_in_one_process(server: _Server) -> None:
@@ -124,3 +125,59 @@ def test_external_links_head_then_get(server: _Server) -> None:
     assert data.external[server.other_host_base + "/gone"]["status"] == 404
     methods = [h.method for h in server.hits_for("/no-head")]
     assert methods == ["HEAD", "GET"]
+
+
+def _sharded(job: CrawlJob, shards: int = 2) -> list[dict[str, object]]:
+    spiders = [SpiderProcess() for _ in range(shards)]
+    try:
+        return crawl_sharded(spiders, job)
+    finally:
+        for spider in spiders:
+            spider.close()
+
+
+def test_sharded_crawl_reaches_link_only_pages_once_each(server: _Server) -> None:
+    """Only "/" is a start URL: every other page is found by a link, often by a shard that does not own it."""
+    names = [f"/p{i}/" for i in range(12)]
+    server.routes["/"] = Route([page(names[:6])])
+    for i, name in enumerate(names):
+        server.routes[name] = Route([page([names[(i + 5) % len(names)], "/"])])
+    single = index_records(run_crawl(job(server)))
+    server.hits.clear()
+    records = _sharded(job(server))
+    sharded = index_records(records)  # type: ignore[arg-type]
+    assert set(sharded.pages) == set(single.pages) == {server.base + p for p in ["/", *names]}
+    gets = [
+        h.path for h in server.hits if h.method == "GET" and h.path not in ("/robots.txt", "/sitemap.xml")
+    ]
+    assert sorted(gets) == sorted(["/", *names])  # nothing fetched twice
+    assert sharded.stats["processes"] == 2 and sharded.stats["pages"] == 13
+    assert not any(r.get("kind") == "handoff" for r in records)
+
+
+def test_crawl_delay_keeps_a_sharded_crawl_in_one_process(server: _Server) -> None:
+    server.routes["/robots.txt"] = Route(
+        [Reply(200, b"User-agent: *\nCrawl-delay: 0.3\n", {"Content-Type": "text/plain"})]
+    )
+    names = [f"/q{i}/" for i in range(6)]
+    server.routes["/"] = Route([page(names)])
+    for name in names:
+        server.routes[name] = Route([page([])])
+    starts = [server.base + p for p in ["/", *names]]
+    data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=4)))  # type: ignore[arg-type]
+    assert len(data.pages) == 4 and data.stats["limit_hit"] is True
+    assert data.stats["processes"] == 1  # a Crawl-delay: one process keeps the pace exactly
+    times = sorted(h.at for h in server.hits if h.path not in ("/robots.txt", "/sitemap.xml"))
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 4 and min(gaps) >= 0.25
+
+
+def test_sharded_crawl_shares_the_page_limit(server: _Server) -> None:
+    names = [f"/r{i}/" for i in range(9)]
+    server.routes["/"] = Route([page(names)])
+    for name in names:
+        server.routes[name] = Route([page([])])
+    starts = [server.base + p for p in ["/", *names]]
+    data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=5)))  # type: ignore[arg-type]
+    assert data.stats["processes"] == 2
+    assert len(data.pages) == data.stats["pages"] == 5 and data.stats["limit_hit"] is True

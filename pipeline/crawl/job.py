@@ -192,9 +192,12 @@ def crawl_sharded(
     by links) get follow-up rounds in a single process until none is left. Images and external links are
     checked by whichever shard meets them (a link on pages of two shards is fetched twice at most).
     """
+    if len(spiders) > 1 and _crawl_delay(job) > 0:
+        spiders = spiders[:1]  # the server sets the pace: one process keeps its Crawl-delay exactly
     shards = len(spiders)
-    for i, spider in enumerate(spiders):
-        spider.send(replace(job, shards=shards, shard=i))
+    for i, spider in enumerate(spiders):  # crawl.max_pages shared out, so together they stop where one would
+        budget = job.max_pages // shards + (1 if i < job.max_pages % shards else 0)
+        spider.send(replace(job, shards=shards, shard=i, max_pages=budget))
     records = [rec for spider in spiders for rec in spider.collect(timeout_s)]
     rounds = 0
     tried: set[str] = set()
@@ -226,6 +229,16 @@ def crawl_sharded(
         with SpiderProcess() as spider:
             records += spider.run(follow_up, timeout_s)
     return _merge_stats(records, shards, rounds)
+
+
+def _crawl_delay(job: CrawlJob) -> float:
+    """robots.txt's Crawl-delay for our user agent (0 when none, or when robots.txt is not obeyed)."""
+    if not job.obey_robots:
+        return 0.0
+    robots = fetch_robots(job)
+    if robots.status != 200:
+        return 0.0
+    return float(robots.parser().crawl_delay(job.user_agent) or 0.0)
 
 
 def _merge_stats(records: list[dict[str, Any]], shards: int, rounds: int) -> list[dict[str, Any]]:

@@ -47,7 +47,8 @@ def settings_for(job: CrawlJob, crawl_delay: float) -> dict[str, Any]:
         "LOGSTATS_INTERVAL": 0,
         "CONCURRENT_REQUESTS": max(2, concurrency * 2),
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1 if crawl_delay else concurrency,
-        "DOWNLOAD_DELAY": crawl_delay * job.shards,  # shards share Crawl-delay: the site sees the asked pace
+        # A Crawl-delay makes crawl_sharded use one process; should shards still meet one, they split the pace.
+        "DOWNLOAD_DELAY": crawl_delay * job.shards,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
         "AUTOTHROTTLE_ENABLED": job.autothrottle,
         "AUTOTHROTTLE_START_DELAY": crawl_delay,

@@ -91,7 +91,7 @@ def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
         except CrawlError as exc:
             return StageResult("crawl", "failed", str(exc))
     finally:
-        for spider in spiders:
+        for spider in spiders:  # including any a Crawl-delay left unused
             spider.close()
     data = index_records(records)
     checker = Checker(
