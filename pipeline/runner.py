@@ -62,7 +62,8 @@ def _call(name: str, ctx: Context, built: Path | None, preview: bool) -> StageRe
         from pipeline.build.server import PreviewServer
 
         with PreviewServer(built) as url:
-            result = fn(ctx, base_url=url)  # type: ignore[call-arg]
+            # One history for every preview crawl of this site, whatever port the preview server got.
+            result = fn(ctx, base_url=url, history_key=f"preview of {base}")  # type: ignore[call-arg]
         result.reason = result.reason or f"crawled the preview build at {url} ({base} not reachable)"
         return result
     return fn(ctx)

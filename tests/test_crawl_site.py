@@ -173,3 +173,26 @@ def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageRes
     assert sharded.counts["pages"] == single.counts["pages"]
     assert {(f.rule, f.url) for f in sharded.findings} == {(f.rule, f.url) for f in single.findings}
     assert all(len(hits) == 1 for hits in page_gets.values()), page_gets
+
+
+def test_history_key_spans_crawls_on_different_ports(tmp_path: Path) -> None:
+    """Preview builds get a new loopback port each run; a history key keeps their new/fixed history."""
+    results = []
+    for i in range(2):
+        with serve() as server:
+            site = build(tmp_path / f"run{i}", server)
+            config = load_config(site.config_path, environ={})
+            config.site.content_dir = tmp_path / "run0" / "content"  # one store, one site, two origins
+            config.database_url = f"sqlite:///{tmp_path / 'history.db'}"
+            results.append(
+                run_stage(Context(config), base_url=server.base, history_key="preview of the site")
+            )
+    first, second = results
+    assert first.data["base_url"] != second.data["base_url"]
+    assert first.counts["new"] == first.counts["error"] + first.counts["warning"] + first.counts["info"] > 0
+    # Only the fake *external* site (the same test server, so a new port too) reads as new; internal links are
+    # keyed by their public URL.
+    new = [f for f in second.findings if f.data.get("history") == "new"]
+    assert second.counts["new"] == len(new) == 1
+    assert new[0].rule == "CRAWL071" and new[0].data["key"].startswith("link:http://localhost:")
+    assert second.counts["still_open"] > 0

@@ -35,8 +35,9 @@ class Diff:
         return {"new": len(self.new), "still_open": len(self.open), "fixed": len(self.fixed)}
 
 
-def previous_findings(store: Store, base_url: str) -> tuple[int | None, list[Finding]]:
-    """Findings of the latest finished crawl of the same origin."""
+def previous_findings(store: Store, history_key: str) -> tuple[int | None, list[Finding]]:
+    """Findings of the latest finished crawl with the same history key (the crawled origin, unless the caller
+    named the site otherwise)."""
     with store.connect() as conn:
         rows = conn.execute(
             select(runs.c.id, runs.c.summary)
@@ -44,7 +45,7 @@ def previous_findings(store: Store, base_url: str) -> tuple[int | None, list[Fin
             .order_by(desc(runs.c.id))
             .limit(50)
         ).all()
-        run_id = next((r.id for r in rows if (r.summary or {}).get("base_url") == base_url), None)
+        run_id = next((r.id for r in rows if _history_key(r.summary or {}) == history_key), None)
         if run_id is None:
             return None, []
         found = conn.execute(select(run_findings).where(run_findings.c.run_id == run_id)).all()
@@ -54,8 +55,12 @@ def previous_findings(store: Store, base_url: str) -> tuple[int | None, list[Fin
     ]
 
 
-def diff(store: Store, base_url: str, findings: Sequence[Finding]) -> Diff:
-    run_id, before = previous_findings(store, base_url)
+def _history_key(summary: dict[str, Any]) -> Any:
+    return summary.get("history_key") or summary.get("base_url")
+
+
+def diff(store: Store, history_key: str, findings: Sequence[Finding]) -> Diff:
+    run_id, before = previous_findings(store, history_key)
     old = {f.fingerprint(): f for f in before}
     now = {f.fingerprint() for f in findings}
     out = Diff(previous_run=run_id)
@@ -84,10 +89,16 @@ def diff(store: Store, base_url: str, findings: Sequence[Finding]) -> Diff:
 
 
 def record_run(
-    store: Store, base_url: str, findings: Iterable[Finding], summary: dict[str, Any], seconds: float
+    store: Store,
+    base_url: str,
+    findings: Iterable[Finding],
+    summary: dict[str, Any],
+    seconds: float,
+    history_key: str | None = None,
 ) -> int:
-    """One crawl run in the shared run history, tagged with the crawled origin."""
-    return store_run(store, STAGE, findings, {"base_url": base_url, **summary}, seconds)
+    """One crawl run in the shared run history, tagged with the crawled origin and its history key."""
+    extra = {"history_key": history_key} if history_key and history_key != base_url else {}
+    return store_run(store, STAGE, findings, {"base_url": base_url, **extra, **summary}, seconds)
 
 
 def fails_on_new(d: Diff) -> bool:

@@ -104,11 +104,14 @@ def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
             message = (
                 f"link {text!r} → {href} answers {status}" if text else f"link → {href} answers {status}"
             )
+            # Internal targets keyed by their public URL: the same link in a preview build on another port is
+            # the same finding in the history.
+            key = f"link:{checker.mapper.to_public(crawl_href) if internal else href}"
             if page is not None:
                 line = body_line(page, href)
-                yield make(rule, page.file, line, message, page.url, f"link:{href}", lang=page.lang)
+                yield make(rule, page.file, line, message, page.url, key, lang=page.lang)
             else:
-                yield make(rule, None, None, message, public_source, f"link:{href}")
+                yield make(rule, None, None, message, public_source, key)
 
 
 def check_limits(checker: Checker) -> Iterator[Finding]:

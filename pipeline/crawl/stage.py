@@ -71,7 +71,9 @@ def planned_processes(config: Config) -> int:
     return 1
 
 
-def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
+def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None = None) -> StageResult:
+    """`history_key` names the site for new/fixed comparisons when the crawled origin changes from run to run
+    (a preview build on a random loopback port); by default it is the crawled origin."""
     start = time.perf_counter()
     config = ctx.config
     crawl_base = crawl_base_of(config, base_url)
@@ -111,7 +113,8 @@ def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
     findings.extend(check_limits(checker))
     save_link_cache(store, data.external.values())
     seconds = time.perf_counter() - start
-    history = diff(store, crawl_base, findings)
+    key = history_key or crawl_base
+    history = diff(store, key, findings)
     stats: dict[str, int | float] = {
         "pages": len(data.pages),
         "expected": len(expected.pages),
@@ -121,7 +124,7 @@ def run_stage(ctx: Context, base_url: str | None = None) -> StageResult:
         "crawl_delay": float(data.robots.get("crawl_delay") or 0.0),
     }
     run_id = record_run(
-        store, crawl_base, findings, {**stats, **counts(findings), **history.summary()}, seconds
+        store, crawl_base, findings, {**stats, **counts(findings), **history.summary()}, seconds, key
     )
     return StageResult(
         "crawl",
