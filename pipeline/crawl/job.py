@@ -78,6 +78,12 @@ class Robots:
 
         return Protego.parse(self.text)
 
+    def crawl_delay(self, user_agent: str) -> float:
+        """Crawl-delay for `user_agent`; 0 when robots.txt did not answer 200 or sets none."""
+        if self.status != 200:
+            return 0.0
+        return float(self.parser().crawl_delay(user_agent) or 0.0)
+
 
 def fetch_robots(job: CrawlJob) -> Robots:
     """GET /robots.txt once, synchronously; a 4xx means 'everything allowed', as crawlers agree."""
@@ -192,7 +198,7 @@ def crawl_sharded(
     by links) get follow-up rounds in a single process until none is left. Images and external links are
     checked by whichever shard meets them (a link on pages of two shards is fetched twice at most).
     """
-    if len(spiders) > 1 and _crawl_delay(job) > 0:
+    if len(spiders) > 1 and job.obey_robots and fetch_robots(job).crawl_delay(job.user_agent) > 0:
         spiders = spiders[:1]  # the server sets the pace: one process keeps its Crawl-delay exactly
     shards = len(spiders)
     for i, spider in enumerate(spiders):  # crawl.max_pages shared out, so together they stop where one would
@@ -229,16 +235,6 @@ def crawl_sharded(
         with SpiderProcess() as spider:
             records += spider.run(follow_up, timeout_s)
     return _merge_stats(records, shards, rounds)
-
-
-def _crawl_delay(job: CrawlJob) -> float:
-    """robots.txt's Crawl-delay for our user agent (0 when none, or when robots.txt is not obeyed)."""
-    if not job.obey_robots:
-        return 0.0
-    robots = fetch_robots(job)
-    if robots.status != 200:
-        return 0.0
-    return float(robots.parser().crawl_delay(job.user_agent) or 0.0)
 
 
 def _merge_stats(records: list[dict[str, Any]], shards: int, rounds: int) -> list[dict[str, Any]]:

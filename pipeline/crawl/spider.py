@@ -171,10 +171,7 @@ class AuditSpider(scrapy.Spider):
         return requests
 
     def crawl_delay(self) -> float:
-        if self.rules is None:
-            return 0.0
-        delay = self.rules.crawl_delay(self.job.user_agent)
-        return float(delay or 0.0)
+        return self.robots.crawl_delay(self.job.user_agent) if self.rules is not None else 0.0
 
     def robot_sitemaps(self) -> list[str]:
         return list(self.rules.sitemaps) if self.rules is not None else []
@@ -387,11 +384,8 @@ def main(argv: list[str]) -> int:
         with open(job_path, encoding="utf-8") as fh:
             job = CrawlJob.from_dict(json.load(fh))
     robots = fetch_robots(job) if job.obey_robots else Robots("", None)
-    delay = 0.0
-    if robots.status == 200 and job.obey_robots:
-        delay = float(robots.parser().crawl_delay(job.user_agent) or 0.0)
     with open(out_path, "w", encoding="utf-8") as sink:
-        process = CrawlerProcess(settings_for(job, delay))
+        process = CrawlerProcess(settings_for(job, robots.crawl_delay(job.user_agent)))
         process.crawl(AuditSpider, job=job, sink=sink, robots=robots)
         process.start()
     return 0
