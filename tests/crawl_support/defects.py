@@ -128,7 +128,7 @@ def write_markdown(root: Path, server: _Server, crawl: dict[str, Any] | None = N
         "Borrador.\n",
     )
     settings = {
-        "slow_page_ms": 1000,  # far above a loopback page on a loaded CI machine, far below the slow route
+        "slow_page_ms": 300,
         "max_retry_after_s": 5,
         "concurrency": 8,
         "timeout_s": 10,
@@ -212,7 +212,7 @@ def build(root: Path, server: _Server, crawl: dict[str, Any] | None = None) -> D
                 ]
             )
         elif slug == "slow":
-            route.delay = 1.6
+            route.delay = 0.6
         elif slug == "walled":
             route = Route([Reply(403, b"<html>challenge</html>", {"cf-mitigated": "challenge", **HTML})])
         routes[path] = route
