@@ -183,6 +183,32 @@ def test_marketer_reschedules_and_ledger_changes(site_server: tuple[Site, str], 
     assert any("rescheduled" in e["note"] for e in ledger.events(site.ctx.store, item.id))
 
 
+def test_counter_catches_text_typed_before_the_script_ran(
+    site_server: tuple[Site, str], page: object
+) -> None:
+    """A fast typist (or a browser restoring a form on Back) changes the text before the deferred script runs.
+
+    app.js is held back at the network until the text has been typed, so no input event reaches the counter; it
+    must still ask the server once it starts.
+    """
+    site, url = site_server
+    item = next(i for i in ledger.list_items(site.ctx.store, account="notes-x") if i.state == "planned")
+    login(page, url, "mia")
+    held: list[object] = []
+
+    def hold(route: object) -> None:
+        held.append(route)
+
+    page.route("**/static/app.js", hold)  # type: ignore[attr-defined]
+    page.goto(f"{url}/social/item/{item.id}", wait_until="commit")  # type: ignore[attr-defined]
+    page.fill("#text", "Early https://example.org/" + "b" * 90)  # type: ignore[attr-defined]
+    assert page.locator("#length .count").inner_text() != "29"  # type: ignore[attr-defined]
+    page.wait_for_function("() => true")  # type: ignore[attr-defined]  # lets the route handler run
+    assert held, "app.js was never requested"
+    held[0].continue_()  # type: ignore[attr-defined]
+    page.wait_for_selector("#length .count:text-is('29')")  # type: ignore[attr-defined]
+
+
 def test_failed_and_sent_items_show_reason_and_link(site_server: tuple[Site, str], page: object) -> None:
     site, url = site_server
     items = ledger.list_items(site.ctx.store)

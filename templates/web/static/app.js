@@ -30,6 +30,8 @@
       clearTimeout(timer);
       timer = setTimeout(update, 150);
     });
+    // Text typed before this deferred script ran, or restored by the browser on Back, fired no input event here.
+    if (area.value !== area.defaultValue) { update(); }
   }
   document.querySelectorAll("textarea[data-length-url]").forEach(counter);
 
