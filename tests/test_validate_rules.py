@@ -255,3 +255,13 @@ def test_readability_in_german_uses_german_formula(tmp_path: Path) -> None:
     ease = [f for f in findings if f.rule == "READ003"]
     assert ease and ease[0].data["lang"] == "de"
     assert not any(f.rule in ("READ013", "READ015", "READ020") for f in findings)  # English-only rules
+
+
+def test_jargon_spelled_with_case_traps_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """re matches "utiliſe" and "ındividuals" case-insensitively; the rule used to crash on the lookup."""
+    b = GOOD_BODY + "\nYou can utiliſe a cane. ıNDIVIDUALS differ.\n"
+    config = make_site(tmp_path, {NAME: yaml_post(dict(GOOD_META), b)})
+    findings = run_validate(config)
+    assert not [f for f in findings if f.rule == "VALIDATE000"]
+    messages = sorted(f.message for f in findings if f.rule == "READ020")
+    assert messages == ["'utiliſe' → consider 'use'", "'ıNDIVIDUALS' → consider 'people'"]

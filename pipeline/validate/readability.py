@@ -264,14 +264,20 @@ def plain_language(post: Post, env: Env) -> Iterator[Hit]:
     for unit in _plain_candidates(doc.units, terms, doc.prose, lambda: doc.lower_prose):
         for match in pattern.finditer(unit.text):
             term = match.group(0)
-            yield Hit(
-                unit.line, f"'{term}' → consider '{table[term.lower()]}'", f"plain:{term.lower()}:{unit.line}"
-            )
+            key = _term_key(term)
+            yield Hit(unit.line, f"'{term}' → consider '{table[key]}'", f"plain:{key}:{unit.line}")
 
 
 # The only characters that match an ASCII letter case-insensitively in `re` while str.lower() does not turn
 # them into that letter (or changes their length): İ, ı, ſ. tests/test_validate_fastpaths.py re-derives this set.
 CASE_TRAPS = frozenset("\u0130\u0131\u017f")
+_UNTRAP = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _term_key(matched: str) -> str:
+    """The table key a case-insensitive match stands for: "utiliſe" and "ındividuals" match (re folds ſ to s and
+    ı to i) but lower() keeps them, so a plain lower() lookup raised KeyError and the rule crashed."""
+    return matched.translate(_UNTRAP).lower()
 
 
 def _plain_candidates(

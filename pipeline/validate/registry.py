@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.content import Post
 
-RULES_VERSION = "1"
+# Part of every cache key: bump when a rule's findings change for the same input, so cached results are redone.
+RULES_VERSION = "2"  # 2: READ020 reports jargon spelled with ı/İ/ſ instead of crashing
 
 DEFAULTS: dict[str, Any] = {
     "title_max_px": 580,
