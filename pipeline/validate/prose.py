@@ -147,7 +147,11 @@ class _Lines:
 
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
 _TEXT_BLOCKS = frozenset({"paragraph", "tcell", "th", "td"})
-_ITEM_BLOCKS = frozenset({"bullet_list", "ordered_list", "paragraph"})
+# Block nodes a list item can hold besides its own inline text: each goes through the normal block walk, so code
+# and raw HTML inside an item stay out of the prose and a table or heading inside one keeps its own units.
+_BLOCKS = _SKIP_BLOCKS | frozenset(
+    {"paragraph", "heading", "lheading", "bullet_list", "ordered_list", "blockquote", "table", "list_item"}
+)
 
 
 def _inline_text(children: Any, links: list[Link], images: list[Link], line: int) -> str:
@@ -225,18 +229,27 @@ def analyse(post: Post) -> Doc:
             elif name == "list_item":
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
-                # Tight list items hold inline children directly; loose ones hold paragraphs.
-                kids = [(c.name, c) for c in node.children]
-                inline = [c for n, c in kids if n not in _ITEM_BLOCKS]
-                if inline:
-                    add("item", _inline_text(inline, links, images, line).strip(), line)
-                for n, child in kids:
+                # Tight list items hold inline children directly; loose ones hold paragraphs. Either may hold
+                # nested lists, code, quotes or tables, which are walked as blocks in their place.
+                inline: list[Any] = []
+                for child in node.children:
+                    n = child.name
+                    if n not in _BLOCKS:
+                        inline.append(child)
+                        continue
+                    if inline:
+                        add("item", _inline_text(inline, links, images, line).strip(), line)
+                        inline = []
                     if n == "paragraph":
                         csrc = child.srcmap
                         pline = line_of(csrc[0]) if csrc else line
                         add("item", _inline_text(child.children, links, images, pline).strip(), pline)
                     elif n == "bullet_list" or n == "ordered_list":
                         visit(child.children)
+                    else:
+                        visit([child])
+                if inline:
+                    add("item", _inline_text(inline, links, images, line).strip(), line)
             else:
                 visit(node.children)
 

@@ -1,0 +1,106 @@
+"""What the readability and structure rules see of a post: prose units with file lines, links, images, sections.
+
+The issue's contract: code, raw HTML, URLs and front matter never reach the prose; headings, paragraphs, list
+items and table cells are units, each with its line in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.content import parse_post
+from pipeline.validate.prose import Doc, analyse
+
+FRONT = "---\ntitle: T\n---\n"  # the body starts on file line 4
+
+
+def doc_of(body: str) -> Doc:
+    post = parse_post((FRONT + body).encode(), Path("/site/content/p.md"), Path("/site/content"), rel="p.md")
+    assert post.body_line == 4
+    return analyse(post)
+
+
+def units(body: str) -> list[tuple[str, str, int]]:
+    return [(u.kind, u.text, u.line) for u in doc_of(body).units]
+
+
+def test_code_html_and_footnotes_stay_out_of_the_prose() -> None:
+    body = (
+        "Intro with `inline code` and <span>raw</span> HTML &amp; an entity.\n\n"
+        "```python\nprint('never prose')\n```\n\n"
+        "    indented code too\n\n"
+        "<div>\nblock HTML\n</div>\n\n"
+        "A claim.[^1]\n\n"
+        "[^1]: The footnote text.\n"
+    )
+    assert units(body) == [
+        ("paragraph", "Intro with  and raw HTML & an entity.", 4),
+        ("paragraph", "A claim.", 16),
+    ]
+
+
+def test_headings_items_cells_and_quotes_are_units_with_file_lines() -> None:
+    body = (
+        "# Title\n\n"
+        "Para one\ncontinues here.\n\n"
+        "- first item\n- second item\n  - nested item\n\n"
+        "> quoted words\n\n"
+        "| Food | Calcium |\n|---|---|\n| Milk | 300 mg |\n"
+    )
+    assert units(body) == [
+        ("heading", "Title", 4),
+        ("paragraph", "Para one continues here.", 6),
+        ("item", "first item", 9),
+        ("item", "second item", 10),
+        ("item", "nested item", 11),
+        ("paragraph", "quoted words", 13),
+        ("cell", "Food", 15),
+        ("cell", "Calcium", 15),
+        ("cell", "Milk", 17),
+        ("cell", "300 mg", 17),
+    ]
+    doc = doc_of(body)
+    assert [(s.title, s.line, s.level) for s in doc.sections] == [("Title", 4, 1)]
+
+
+def test_blocks_inside_list_items_are_walked_as_blocks() -> None:
+    """Code, HTML, tables, quotes and headings in a list item used to be glued into the item's text."""
+    body = (
+        "1. Install it:\n\n"
+        "   ```sh\n   cargo install thing\n   ```\n\n"
+        "   <details>hidden</details>\n\n"
+        "   > a quoted note\n\n"
+        "   | a | b |\n   |---|---|\n   | 1 | 2 |\n\n"
+        "   ## Inside\n"
+        "2. Done.\n"
+    )
+    assert units(body) == [
+        ("item", "Install it:", 4),
+        ("paragraph", "a quoted note", 12),
+        ("cell", "a", 14),
+        ("cell", "b", 14),
+        ("cell", "1", 16),
+        ("cell", "2", 16),
+        ("heading", "Inside", 18),
+        ("item", "Done.", 19),
+    ]
+    assert "cargo" not in doc_of(body).prose
+
+
+def test_links_images_and_autolinks() -> None:
+    body = (
+        'See [the guide](/articles/guide/ "t") and <https://example.org/x>.\n\n'
+        "![A woman walking](/images/walk.jpg)\n\n"
+        "- [**Bold** link](https://a.example/) item\n"
+    )
+    doc = doc_of(body)
+    assert [(u.text, u.line) for u in doc.units] == [
+        ("See the guide and .", 4),
+        ("Bold link item", 8),
+    ]
+    assert [(lk.url, lk.text, lk.line) for lk in doc.links] == [
+        ("/articles/guide/", "the guide", 4),
+        ("https://example.org/x", "https://example.org/x", 4),
+        ("https://a.example/", "Bold link", 8),
+    ]
+    assert [(im.url, im.text, im.line) for im in doc.images] == [("/images/walk.jpg", "A woman walking", 6)]
