@@ -171,6 +171,7 @@ def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageRes
             path: [h for h in server.hits_for(path) if h.method == "GET"]
             for path in ("/articles/clean-one/", "/articles/bad-title/", "/articles/nowhere/", "/about/")
         }
+        robots_gets = len(server.hits_for("/robots.txt"))
     assert sharded.data["processes"] == 3
     # Ownership hashes the path, so it is the same on every port: /articles/nowhere/ (only linked) belongs to a
     # shard that never links to it, which takes one follow-up round.
@@ -181,6 +182,7 @@ def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageRes
         (f.rule, f.url) for f in single.findings if f.rule not in timing
     }
     assert all(len(hits) == 1 for hits in page_gets.values()), page_gets
+    assert robots_gets == 1  # the parent's copy serves three shards and the follow-up round
 
 
 def test_history_key_spans_crawls_on_different_ports(tmp_path: Path) -> None:

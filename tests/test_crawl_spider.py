@@ -151,6 +151,7 @@ def test_sharded_crawl_reaches_link_only_pages_once_each(server: _Server) -> Non
         h.path for h in server.hits if h.method == "GET" and h.path not in ("/robots.txt", "/sitemap.xml")
     ]
     assert sorted(gets) == sorted(["/", *names])  # nothing fetched twice
+    assert len(server.hits_for("/robots.txt")) == 1  # fetched by the parent, handed to both shards
     assert sharded.stats["processes"] == 2 and sharded.stats["pages"] == 13
     assert not any(r.get("kind") == "handoff" for r in records)
 

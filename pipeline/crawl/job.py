@@ -57,6 +57,9 @@ class CrawlJob:
     round: int = 0  # > 0: a follow-up crawl of pages handed off by shards that found but did not own them
     seen_pages: list[str] = field(default_factory=list)
     handoffs: list[list[Any]] = field(default_factory=list)  # [url, depth, source]
+    robots: dict[str, Any] | None = (
+        None  # robots.txt as the parent fetched it (Robots fields); None: fetch it
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +86,15 @@ class Robots:
         if self.status != 200:
             return 0.0
         return float(self.parser().crawl_delay(user_agent) or 0.0)
+
+
+def job_robots(job: CrawlJob) -> Robots:
+    """The job's robots.txt: the copy the parent handed over, else fetched now (nothing when robots are off)."""
+    if not job.obey_robots:
+        return Robots("", None)
+    if job.robots is not None:
+        return Robots(**job.robots)
+    return fetch_robots(job)
 
 
 def fetch_robots(job: CrawlJob) -> Robots:
@@ -198,7 +210,10 @@ def crawl_sharded(
     by links) get follow-up rounds in a single process until none is left. Images and external links are
     checked by whichever shard meets them (a link on pages of two shards is fetched twice at most).
     """
-    if len(spiders) > 1 and job.obey_robots and fetch_robots(job).crawl_delay(job.user_agent) > 0:
+    if job.obey_robots and job.robots is None:
+        # Fetched once here and handed to every shard and follow-up round, instead of once per process.
+        job = replace(job, robots=asdict(fetch_robots(job)))
+    if len(spiders) > 1 and job_robots(job).crawl_delay(job.user_agent) > 0:
         spiders = spiders[:1]  # the server sets the pace: one process keeps its Crawl-delay exactly
     shards = len(spiders)
     for i, spider in enumerate(spiders):  # crawl.max_pages shared out, so together they stop where one would

@@ -26,7 +26,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.crawl.extract import parse_page
-from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, Robots, fetch_robots, owner
+from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, Robots, job_robots, owner
 from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_for
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
 
@@ -383,7 +383,7 @@ def main(argv: list[str]) -> int:
     else:
         with open(job_path, encoding="utf-8") as fh:
             job = CrawlJob.from_dict(json.load(fh))
-    robots = fetch_robots(job) if job.obey_robots else Robots("", None)
+    robots = job_robots(job)
     with open(out_path, "w", encoding="utf-8") as sink:
         process = CrawlerProcess(settings_for(job, robots.crawl_delay(job.user_agent)))
         process.crawl(AuditSpider, job=job, sink=sink, robots=robots)
