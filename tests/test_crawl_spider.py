@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from pipeline.crawl.index import index_records
-from pipeline.crawl.job import CrawlJob, SpiderProcess, crawl_sharded, run_crawl
+from pipeline.crawl.job import CrawlJob, SpiderProcess, crawl_sharded, owner, run_crawl
 from pipeline.crawl.settings import retry_after_seconds
 from tests.crawl_support.server import Reply, Route, _Server, serve
 
@@ -182,3 +182,18 @@ def test_sharded_crawl_shares_the_page_limit(server: _Server) -> None:
     data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=5)))  # type: ignore[arg-type]
     assert data.stats["processes"] == 2
     assert len(data.pages) == data.stats["pages"] == 5 and data.stats["limit_hit"] is True
+
+
+def test_sharded_page_limit_is_reached_when_shards_own_unequal_shares(server: _Server) -> None:
+    """One shard owns 1 of the pages, the other 9: a fixed half of crawl.max_pages each stopped at 1 + 3 = 4."""
+    base = server.base
+    lone = [f"/s{i}/" for i in range(200) if owner(base + f"/s{i}/", 2) != owner(base + "/", 2)]
+    many = [f"/s{i}/" for i in range(200) if owner(base + f"/s{i}/", 2) == owner(base + "/", 2)]
+    names = lone[:1] + many[:8]
+    server.routes["/"] = Route([page(names)])
+    for name in names:
+        server.routes[name] = Route([page([])])
+    starts = [base + p for p in ["/", *names]]
+    data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=6)))  # type: ignore[arg-type]
+    assert data.stats["processes"] == 2
+    assert len(data.pages) == data.stats["pages"] == 6 and data.stats["limit_hit"] is True

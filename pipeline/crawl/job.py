@@ -57,9 +57,9 @@ class CrawlJob:
     round: int = 0  # > 0: a follow-up crawl of pages handed off by shards that found but did not own them
     seen_pages: list[str] = field(default_factory=list)
     handoffs: list[list[Any]] = field(default_factory=list)  # [url, depth, source]
-    robots: dict[str, Any] | None = (
-        None  # robots.txt as the parent fetched it (Robots fields); None: fetch it
-    )
+    # robots.txt as the parent fetched it (the Robots fields); None: the spider fetches it.
+    robots: dict[str, Any] | None = None
+    budget_path: str = ""  # a PageBudget file shared by every process of one crawl; "" = count in-process
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +109,44 @@ def fetch_robots(job: CrawlJob) -> Robots:
         return Robots(url, exc.code)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return Robots(url, None, error=str(getattr(exc, "reason", exc)))
+
+
+class PageBudget:
+    """crawl.max_pages shared by every process of one crawl: a counter in a small file, taken under flock.
+
+    Fixed per-shard shares of the cap stopped short of it whenever one shard owned fewer pages than its share
+    while another ran out; a shared counter lets the shards together stop exactly at the cap.
+    """
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.limit = limit
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path else -1
+        self.local = 0
+
+    def take(self) -> bool:
+        """One page off the budget; False once the crawl as a whole has reached the cap."""
+        if self.fd < 0:
+            if self.local >= self.limit:
+                return False
+            self.local += 1
+            return True
+        import fcntl
+
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            raw = os.pread(self.fd, 8, 0)
+            used = int.from_bytes(raw, "little") if len(raw) == 8 else 0
+            if used >= self.limit:
+                return False
+            os.pwrite(self.fd, (used + 1).to_bytes(8, "little"), 0)
+            return True
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 class CrawlError(Exception):
@@ -216,9 +254,12 @@ def crawl_sharded(
     if len(spiders) > 1 and job_robots(job).crawl_delay(job.user_agent) > 0:
         spiders = spiders[:1]  # the server sets the pace: one process keeps its Crawl-delay exactly
     shards = len(spiders)
-    for i, spider in enumerate(spiders):  # crawl.max_pages shared out, so together they stop where one would
-        budget = job.max_pages // shards + (1 if i < job.max_pages % shards else 0)
-        spider.send(replace(job, shards=shards, shard=i, max_pages=budget))
+    if (
+        not job.budget_path
+    ):  # one crawl.max_pages for every process and round: together they stop where one would
+        job = replace(job, budget_path=str(spiders[0].tmp / "page-budget"))
+    for i, spider in enumerate(spiders):
+        spider.send(replace(job, shards=shards, shard=i))
     records = [rec for spider in spiders for rec in spider.collect(timeout_s)]
     rounds = 0
     tried: set[str] = set()
@@ -245,7 +286,6 @@ def crawl_sharded(
             sitemap_urls=[],
             seen_pages=sorted((done | handed) - pending.keys()),
             handoffs=list(pending.values()),
-            max_pages=job.max_pages - pages,
         )
         with SpiderProcess() as spider:
             records += spider.run(follow_up, timeout_s)

@@ -26,7 +26,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.crawl.extract import parse_page
-from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, Robots, job_robots, owner
+from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, PageBudget, Robots, job_robots, owner
 from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_for
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
 
@@ -53,6 +53,7 @@ class AuditSpider(scrapy.Spider):
         self.seen_external: set[str] = set(job.skip_external)
         self.sitemaps = 0
         self.pages = 0
+        self.budget = PageBudget(job.budget_path, job.max_pages)
         self.limit_hit = False
         # lxml parses faster than a page crosses a process boundary; BeautifulSoup gains from a helper.
         auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - job.shards)
@@ -106,7 +107,7 @@ class AuditSpider(scrapy.Spider):
         if not self.allowed_by_robots(url):
             self.emit({"kind": "disallowed", "url": url, "source": source})
             return None
-        if self.pages >= self.job.max_pages:
+        if not self.budget.take():
             self.limit_hit = True
             return None
         self.pages += 1
@@ -366,6 +367,7 @@ class AuditSpider(scrapy.Spider):
         )
 
     def closed(self, reason: str) -> None:
+        self.budget.close()
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
         self.emit({"kind": "stats", "pages": self.pages, "limit_hit": self.limit_hit, "reason": reason})
