@@ -265,3 +265,13 @@ def test_jargon_spelled_with_case_traps_is_reported_not_a_crash(tmp_path: Path) 
     assert not [f for f in findings if f.rule == "VALIDATE000"]
     messages = sorted(f.message for f in findings if f.rule == "READ020")
     assert messages == ["'utiliſe' → consider 'use'", "'ıNDIVIDUALS' → consider 'people'"]
+
+
+def test_long_section_titles_are_cut_at_a_word() -> None:
+    from pipeline.validate.readability import _section_name
+
+    assert _section_name("") == "introduction"
+    assert _section_name("Warm-up") == "section 'Warm-up'"
+    long = "Beyond Strength: Balance and Flexibility for Fall Prevention"
+    assert _section_name(long) == "section 'Beyond Strength: Balance and Flexibility for Fall…'"
+    assert _section_name("x" * 80) == "section '" + "x" * 50 + "…'"

@@ -78,6 +78,16 @@ _PASSIVE = re.compile(  # the look-ahead on the first letters lets the scan skip
 )
 
 
+def _section_name(title: str, width: int = 50) -> str:
+    """How a finding names a section: long headings cut at a word, with an ellipsis (not mid-word at 50)."""
+    if not title:
+        return "introduction"
+    if len(title) > width:
+        cut = title[: width + 1].rsplit(" ", 1)[0] if " " in title[:width] else title[:width]
+        title = cut.rstrip(" ,;:–—-") + "…"
+    return f"section '{title}'"
+
+
 def _grade_hit(
     env: Env, post: Post, grade: float, line: int, where: str, extra: dict[str, float], key: str
 ) -> Hit | None:
@@ -120,7 +130,7 @@ def section_grade(post: Post, env: Env) -> Iterator[Hit]:
     for title, line, stats, _ in analysis(post, env).sections:
         if stats.words >= 60:
             scores = stats.formulas(post.lang.split("-")[0])
-            name = f"section '{title[:50]}'" if title else "introduction"
+            name = _section_name(title)
             hit = _grade_hit(env, post, scores["grade"], line, name, scores, f"section:{title}")
             if hit:
                 yield hit
@@ -183,7 +193,7 @@ def long_sections(post: Post, env: Env) -> Iterator[Hit]:
     limit = env.t(post.lang, "section_max_words")
     for title, line, stats, _ in analysis(post, env).sections:
         if stats.words > limit:
-            name = f"section '{title[:50]}'" if title else "introduction"
+            name = _section_name(title)
             yield Hit(
                 line, f"{name} has {stats.words} words (max {limit}); add a subheading", f"section:{title}"
             )

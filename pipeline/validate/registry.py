@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pipeline.content import Post
 
 # Part of every cache key: bump when a rule's findings change for the same input, so cached results are redone.
-# 2: READ020 reports jargon spelled with ı/İ/ſ instead of crashing; code, HTML and tables in list items are not prose.
+# 2: READ020 no longer crashes on ı/İ/ſ; code, HTML and tables in list items are not prose; section names cut at a word.
 RULES_VERSION = "2"
 
 DEFAULTS: dict[str, Any] = {
