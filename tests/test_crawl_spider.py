@@ -197,3 +197,18 @@ def test_sharded_page_limit_is_reached_when_shards_own_unequal_shares(server: _S
     data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=6)))  # type: ignore[arg-type]
     assert data.stats["processes"] == 2
     assert len(data.pages) == data.stats["pages"] == 6 and data.stats["limit_hit"] is True
+
+
+def test_slow_pages_are_timed_again_alone(server: _Server) -> None:
+    """A page slow once (a busy machine, a queue behind another page) is not reported; a slow page still is."""
+    html = page([])
+    server.routes["/"] = Route([page(["/once/", "/always/", "/quick/"])])
+    server.routes["/once/"] = Route([Reply(200, html.body, html.headers, delay=0.5), html])
+    server.routes["/always/"] = Route([html], delay=0.5)
+    server.routes["/quick/"] = Route([html])
+    data = index_records(run_crawl(job(server, check_external=False, slow_ms=300)))
+    once, always = data.pages[server.base + "/once/"], data.pages[server.base + "/always/"]
+    assert once["ms_first"] > 300 > once["ms"]
+    assert always["ms_first"] > 300 and always["ms"] > 300
+    assert "ms_first" not in data.pages[server.base + "/quick/"]
+    assert [h.path for h in server.hits].count("/once/") == 2

@@ -60,6 +60,7 @@ class CrawlJob:
     # robots.txt as the parent fetched it (the Robots fields); None: the spider fetches it.
     robots: dict[str, Any] | None = None
     budget_path: str = ""  # a PageBudget file shared by every process of one crawl; "" = count in-process
+    slow_ms: float = 0.0  # pages slower than this are timed again, alone, before the crawl ends (0: never)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,7 +49,12 @@ RULES: tuple[Rule, ...] = (
         "Server asked to slow down (429/503 with Retry-After); honoured and retried.",
         "status",
     ),
-    Rule("CRAWL061", "warning", "Page slower than crawl.slow_page_ms.", "performance"),
+    Rule(
+        "CRAWL061",
+        "warning",
+        "Page slower than crawl.slow_page_ms, and again when timed alone.",
+        "performance",
+    ),
     Rule("CRAWL062", "warning", "Mixed content: http:// sub-resource on an https page.", "security"),
     Rule("CRAWL070", "error", "Broken internal link.", "links"),
     Rule("CRAWL071", "warning", "Broken external link.", "links"),

@@ -53,6 +53,7 @@ def build_job(config: Config, expected: ExpectedSet, crawl_base: str, skip_exter
         max_retry_after_s=c.max_retry_after_s,
         parse_workers=c.parse_workers,
         parser=c.parser,
+        slow_ms=float(c.slow_page_ms),
     )
 
 

@@ -15,6 +15,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # added to the route's delay for this reply only (a page slow once)
 
 
 @dataclass
@@ -55,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = route.head
             else:
                 reply = route.next_reply()
-            delay = route.delay if route else 0.0
+            delay = (route.delay if route else 0.0) + reply.delay
         if delay:
             time.sleep(delay)
         self.send_response(reply.status)
