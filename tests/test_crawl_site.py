@@ -72,10 +72,21 @@ def test_broken_link_points_at_the_body_line(audited: tuple[Any, StageResult]) -
     assert "dead link" in finding.message
 
 
+def test_slow_page_is_confirmed_by_a_second_timing(audited: tuple[Any, StageResult]) -> None:
+    site, result = audited
+    assert any(url.endswith("/articles/slow/") for url in result.data["retimed"])
+    slow = next(f for f in result.findings if f.rule == "CRAWL061" and "/articles/slow/" in (f.url or ""))
+    assert "again alone" in slow.message
+    assert len([h for h in site.server.hits_for("/articles/slow/") if h.method == "GET"]) == 2
+
+
 def test_retry_after_is_waited_for(audited: tuple[Any, StageResult]) -> None:
-    site, _ = audited
+    site, result = audited
     hits = [h for h in site.server.hits_for("/articles/throttled/") if h.method == "GET"]
-    assert len(hits) == 2
+    retimed = any(
+        url.endswith("/articles/throttled/") for url in result.data["retimed"]
+    )  # slow on a busy machine
+    assert len(hits) == 2 + retimed
     assert hits[1].at - hits[0].at >= 0.95  # Retry-After: 1
 
 
@@ -183,7 +194,8 @@ def test_sharded_crawl_finds_what_one_process_finds(audited: tuple[Any, StageRes
     assert {(f.rule, f.url) for f in sharded.findings if f.rule not in timing} == {
         (f.rule, f.url) for f in single.findings if f.rule not in timing
     }
-    assert all(len(hits) == 1 for hits in page_gets.values()), page_gets
+    retimed = {url.split("/", 3)[-1] for url in sharded.data["retimed"]}  # slow pages are fetched once more
+    assert all(len(hits) == 1 + (path.lstrip("/") in retimed) for path, hits in page_gets.items()), page_gets
     assert robots_gets == 1  # the parent's copy serves three shards and the follow-up round
 
 

@@ -124,7 +124,7 @@ class Checker:
             )
             return False
         if rec.get("ms", 0) > self.config.slow_page_ms:
-            again = f", {rec['ms']:.0f} ms again alone" if "ms_first" in rec else ""
+            again = f", {rec['ms_again']:.0f} ms again alone" if "ms_again" in rec else ""
             first = rec.get("ms_first", rec["ms"])
             self.add(
                 page,

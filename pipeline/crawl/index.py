@@ -47,6 +47,7 @@ def index_records(records: list[Record]) -> CrawlData:
                 page = data.pages.get(url)
                 if page is not None and "ms_first" not in page:
                     page["ms_first"] = page.get("ms", 0.0)
+                    page["ms_again"] = rec["ms"]
                     page["ms"] = min(float(page.get("ms", 0.0)), float(rec["ms"]))
     return data
 

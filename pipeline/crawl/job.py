@@ -20,6 +20,10 @@ MAX_HOPS = 10
 MAX_SITEMAPS = 200
 ROBOTS_MAX_BYTES = 500_000
 MAX_ROUNDS = 20
+MAX_RETIMES = (
+    50  # more slow pages than this: the site (or this machine) is slow overall; the rest keep one timing
+)
+RETIME_PACE_S = 30.0  # under a Crawl-delay, time again only as many pages as fit in this much pacing
 
 
 def owner(url: str, shards: int) -> int:
@@ -60,7 +64,8 @@ class CrawlJob:
     # robots.txt as the parent fetched it (the Robots fields); None: the spider fetches it.
     robots: dict[str, Any] | None = None
     budget_path: str = ""  # a PageBudget file shared by every process of one crawl; "" = count in-process
-    slow_ms: float = 0.0  # pages slower than this are timed again, alone, before the crawl ends (0: never)
+    slow_ms: float = 0.0  # pages slower than this are timed again, alone, after the crawl (0: never)
+    retime: list[list[str]] = field(default_factory=list)  # [page URL, URL that answered]: time these again
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -290,7 +295,47 @@ def crawl_sharded(
         )
         with SpiderProcess() as spider:
             records += spider.run(follow_up, timeout_s)
+    slow = slow_pages(records, job)
+    if slow:
+        retime = replace(
+            job,
+            shards=1,
+            shard=0,
+            round=rounds + 1,
+            start_urls=[],
+            alias_urls=[],
+            sitemap_urls=[],
+            seen_pages=[],
+            handoffs=[],
+            retime=slow,
+        )
+        with SpiderProcess() as spider:
+            records += [rec for rec in spider.run(retime, timeout_s) if rec.get("kind") == "retime"]
     return _merge_stats(records, shards, rounds)
+
+
+def slow_pages(records: list[dict[str, Any]], job: CrawlJob) -> list[list[str]]:
+    """Pages over job.slow_ms, slowest first, to be fetched again one at a time once every process is done.
+
+    Scrapy's download_latency counts from when a request starts, so a page that waited behind a slow one for a
+    connection, or was answered while this machine was busy with other shards, looks slow too; timed again
+    alone, it shows what the server itself takes. Under a Crawl-delay each one waits the delay, so fewer go."""
+    if job.slow_ms <= 0:
+        return []
+    seen: set[str] = set()
+    slow: list[tuple[float, str, str]] = []
+    for rec in records:
+        if rec.get("kind") != "page" or rec.get("status") != 200 or rec.get("alias_of"):
+            continue
+        ms = float(rec.get("ms") or 0.0)
+        answered = str(rec.get("final_url") or rec["url"])
+        if ms > job.slow_ms and answered not in seen:
+            seen.add(answered)
+            slow.append((ms, str(rec["url"]), answered))
+    slow.sort(reverse=True)
+    delay = job_robots(job).crawl_delay(job.user_agent)
+    cap = MAX_RETIMES if delay <= 0 else min(MAX_RETIMES, int(RETIME_PACE_S // delay))
+    return [[url, answered] for _, url, answered in slow[:cap]]
 
 
 def _merge_stats(records: list[dict[str, Any]], shards: int, rounds: int) -> list[dict[str, Any]]:
@@ -306,6 +351,7 @@ def _merge_stats(records: list[dict[str, Any]], shards: int, rounds: int) -> lis
                 "reason": ", ".join(sorted({str(rec.get("reason")) for rec in stats})),
                 "processes": shards,
                 "follow_up_rounds": rounds,
+                "retimed": sum(1 for rec in records if rec.get("kind") == "retime"),
             }
         )
     return out

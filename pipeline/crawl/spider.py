@@ -31,7 +31,6 @@ from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_f
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
 
 REDIRECTS = {301, 302, 303, 307, 308}
-MAX_RETIMES = 50  # more slow pages than this: the site (or this machine) is slow overall; the rest keep their first timing
 KEPT_HEADERS = ("content-type", "retry-after", "x-robots-tag", "cf-mitigated", "location", "content-length")
 
 
@@ -55,8 +54,7 @@ class AuditSpider(scrapy.Spider):
         self.sitemaps = 0
         self.pages = 0
         self.budget = PageBudget(job.budget_path, job.max_pages)
-        self.slow: list[tuple[str, str]] = []  # (page URL, URL that answered) to time again when idle
-        self.retimes = 0
+        self.slow: list[list[str]] = list(job.retime)  # [page URL, URL that answered] to time again when idle
         self.limit_hit = False
         # lxml parses faster than a page crosses a process boundary; BeautifulSoup gains from a helper.
         auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - job.shards)
@@ -72,11 +70,8 @@ class AuditSpider(scrapy.Spider):
         return spider
 
     def on_idle(self) -> None:
-        """Time slow pages again, one at a time, once nothing else is in flight.
-
-        Scrapy's download_latency counts from when the request starts, so a page that waited behind a slow one
-        for a connection, or was answered while this machine was busy, looks slow too. A page is reported slow
-        only if it is slow again when fetched alone (the report gives both timings)."""
+        """Time the job's slow pages again (see job.slow_pages), one at a time: each goes when nothing else is
+        in flight, so none waits behind another."""
         from scrapy.exceptions import DontCloseSpider
 
         if not self.slow:
@@ -246,10 +241,6 @@ class AuditSpider(scrapy.Spider):
                 yield again
                 return
         record = self.base_record(response, meta["hops"])
-        slow = kind == "page" and status == 200 and 0 < self.job.slow_ms < record["ms"]
-        if slow and self.retimes < MAX_RETIMES:
-            self.retimes += 1
-            self.slow.append((record["url"], url))
         if kind == "image" and status == 200:
             record.update(self.image_facts(response.body))
         elif kind == "sitemap" and status == 200:

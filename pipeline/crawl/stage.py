@@ -139,5 +139,9 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
             "records": len(records),
             "processes": int(data.stats.get("processes", 1)),
             "follow_up_rounds": int(data.stats.get("follow_up_rounds", 0)),
+            # Pages timed again because they were slow (each fetched once more; see job.slow_pages).
+            "retimed": sorted(
+                url for url, rec in data.pages.items() if "ms_again" in rec and not rec.get("alias_of")
+            ),
         },
     )
