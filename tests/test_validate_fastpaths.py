@@ -154,7 +154,8 @@ def test_plain_language_prefilter_finds_every_regex_match() -> None:
         if picked is texts:
             found = {term.lower() for _, term in got}
             assert {"utiliſe", "ındividuals", "i̇ndividuals", "a number of"} <= found, found
-            assert {readability._term_key(term) for _, term in got} <= set(readability.PLAIN_LANGUAGE)
+            folded = {readability._term_key(k) for k in readability.PLAIN_LANGUAGE}
+            assert {readability._term_key(term) for _, term in got} <= folded
 
 
 def test_passive_lookahead_changes_nothing() -> None:

@@ -87,6 +87,11 @@ def test_blocks_inside_list_items_are_walked_as_blocks() -> None:
     assert "cargo" not in doc_of(body).prose
 
 
+def test_item_text_after_a_nested_block_has_its_own_line() -> None:
+    body = "- item start\n  ```\n  code\n  ```\n  after fence\n- next\n"
+    assert units(body) == [("item", "item start", 4), ("item", "after fence", 8), ("item", "next", 9)]
+
+
 def test_links_images_and_autolinks() -> None:
     body = (
         'See [the guide](/articles/guide/ "t") and <https://example.org/x>.\n\n'

@@ -267,6 +267,16 @@ def test_jargon_spelled_with_case_traps_is_reported_not_a_crash(tmp_path: Path) 
     assert messages == ["'utiliſe' → consider 'use'", "'ıNDIVIDUALS' → consider 'people'"]
 
 
+def test_configured_jargon_matched_through_unicode_case_folding(tmp_path: Path) -> None:
+    """A configured "μg" (Greek mu) matches "µg" (micro sign) case-insensitively in `re`; lower() keeps them apart."""
+    b = GOOD_BODY + "\nTake 500 µg daily.\n"
+    config = make_site(tmp_path, {NAME: yaml_post(dict(GOOD_META), b)})
+    config.validate_.plain_language = {"μg": "micrograms"}
+    findings = run_validate(config)
+    assert not [f for f in findings if f.rule == "VALIDATE000"]
+    assert [f.message for f in findings if f.rule == "READ020"] == ["'µg' → consider 'micrograms'"]
+
+
 def test_long_section_titles_are_cut_at_a_word() -> None:
     from pipeline.validate.readability import _section_name
 

@@ -232,13 +232,19 @@ def analyse(post: Post) -> Doc:
                 # Tight list items hold inline children directly; loose ones hold paragraphs. Either may hold
                 # nested lists, code, quotes or tables, which are walked as blocks in their place.
                 inline: list[Any] = []
+                run_line = line  # text after a nested block starts on its own line, not the item's first
+                after_block = False
                 for child in node.children:
                     n = child.name
                     if n not in _BLOCKS:
+                        if not inline and after_block:
+                            csrc = child.srcmap
+                            run_line = line_of(csrc[0]) if csrc else line
                         inline.append(child)
                         continue
+                    after_block = True
                     if inline:
-                        add("item", _inline_text(inline, links, images, line).strip(), line)
+                        add("item", _inline_text(inline, links, images, run_line).strip(), run_line)
                         inline = []
                     if n == "paragraph":
                         csrc = child.srcmap
@@ -249,7 +255,7 @@ def analyse(post: Post) -> Doc:
                     else:
                         visit([child])
                 if inline:
-                    add("item", _inline_text(inline, links, images, line).strip(), line)
+                    add("item", _inline_text(inline, links, images, run_line).strip(), run_line)
             else:
                 visit(node.children)
 

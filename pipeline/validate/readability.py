@@ -270,12 +270,20 @@ def plain_language(post: Post, env: Env) -> Iterator[Hit]:
     table = {**PLAIN_LANGUAGE, **{k.lower(): v for k, v in env.config.validate_.plain_language.items()}}
     terms = tuple(sorted(table))
     pattern = _plain_pattern(terms)
+    folded = {_term_key(k): (k, v) for k, v in table.items()}
     doc = analyse(post)
     for unit in _plain_candidates(doc.units, terms, doc.prose, lambda: doc.lower_prose):
         for match in pattern.finditer(unit.text):
             term = match.group(0)
-            key = _term_key(term)
-            yield Hit(unit.line, f"'{term}' → consider '{table[key]}'", f"plain:{key}:{unit.line}")
+            entry = folded.get(_term_key(term))
+            if entry is None:  # a case-insensitive match no folding explains: find the term that matched
+                entry = next(
+                    ((k, v) for k, v in table.items() if re.fullmatch(re.escape(k), term, re.IGNORECASE)),
+                    (term.lower(), ""),
+                )
+            key, plain = entry
+            if plain:
+                yield Hit(unit.line, f"'{term}' → consider '{plain}'", f"plain:{key}:{unit.line}")
 
 
 # The only characters that match an ASCII letter case-insensitively in `re` while str.lower() does not turn
@@ -284,10 +292,11 @@ CASE_TRAPS = frozenset("\u0130\u0131\u017f")
 _UNTRAP = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
-def _term_key(matched: str) -> str:
-    """The table key a case-insensitive match stands for: "utiliſe" and "ındividuals" match (re folds ſ to s and
-    ı to i) but lower() keeps them, so a plain lower() lookup raised KeyError and the rule crashed."""
-    return matched.translate(_UNTRAP).lower()
+def _term_key(text: str) -> str:
+    """One spelling for every way `re` matches a term case-insensitively: "utiliſe", "ındividuals" and "µg"
+    match "utilise", "individuals" and "μg", but lower() keeps ſ, ı and the micro sign, so a lower() lookup
+    raised KeyError and the rule crashed. casefold() joins µ/μ, ς/σ and friends; ı and İ need a hand."""
+    return text.translate(_UNTRAP).casefold()
 
 
 def _plain_candidates(
