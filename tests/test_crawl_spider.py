@@ -136,6 +136,14 @@ def _sharded(job: CrawlJob, shards: int = 2) -> list[dict[str, object]]:
             spider.close()
 
 
+def _star(server: _Server, names: list[str]) -> list[str]:
+    """A home page linking to `names`, each an empty page; all of them as start URLs."""
+    server.routes["/"] = Route([page(names)])
+    for name in names:
+        server.routes[name] = Route([page([])])
+    return [server.base + p for p in ["/", *names]]
+
+
 def test_sharded_crawl_reaches_link_only_pages_once_each(server: _Server) -> None:
     """Only "/" is a start URL: every other page is found by a link, often by a shard that does not own it."""
     names = [f"/p{i}/" for i in range(12)]
@@ -161,10 +169,7 @@ def test_crawl_delay_keeps_a_sharded_crawl_in_one_process(server: _Server) -> No
         [Reply(200, b"User-agent: *\nCrawl-delay: 0.3\n", {"Content-Type": "text/plain"})]
     )
     names = [f"/q{i}/" for i in range(6)]
-    server.routes["/"] = Route([page(names)])
-    for name in names:
-        server.routes[name] = Route([page([])])
-    starts = [server.base + p for p in ["/", *names]]
+    starts = _star(server, names)
     data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=4)))  # type: ignore[arg-type]
     assert len(data.pages) == 4 and data.stats["limit_hit"] is True
     assert data.stats["processes"] == 1  # a Crawl-delay: one process keeps the pace exactly
@@ -175,10 +180,7 @@ def test_crawl_delay_keeps_a_sharded_crawl_in_one_process(server: _Server) -> No
 
 def test_sharded_crawl_shares_the_page_limit(server: _Server) -> None:
     names = [f"/r{i}/" for i in range(9)]
-    server.routes["/"] = Route([page(names)])
-    for name in names:
-        server.routes[name] = Route([page([])])
-    starts = [server.base + p for p in ["/", *names]]
+    starts = _star(server, names)
     data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=5)))  # type: ignore[arg-type]
     assert data.stats["processes"] == 2
     assert len(data.pages) == data.stats["pages"] == 5 and data.stats["limit_hit"] is True
@@ -190,10 +192,7 @@ def test_sharded_page_limit_is_reached_when_shards_own_unequal_shares(server: _S
     lone = [f"/s{i}/" for i in range(200) if owner(base + f"/s{i}/", 2) != owner(base + "/", 2)]
     many = [f"/s{i}/" for i in range(200) if owner(base + f"/s{i}/", 2) == owner(base + "/", 2)]
     names = lone[:1] + many[:8]
-    server.routes["/"] = Route([page(names)])
-    for name in names:
-        server.routes[name] = Route([page([])])
-    starts = [base + p for p in ["/", *names]]
+    starts = _star(server, names)
     data = index_records(_sharded(job(server, check_external=False, start_urls=starts, max_pages=6)))  # type: ignore[arg-type]
     assert data.stats["processes"] == 2
     assert len(data.pages) == data.stats["pages"] == 6 and data.stats["limit_hit"] is True
