@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from pipeline.schema.social import social_items
 from pipeline.social import ledger
-from pipeline.social.stage import send_due
+from pipeline.social.stage import reconcile, send_due
 from pipeline.store import Store
 from tests.social_fakes import Fake, start_bluesky, start_mastodon, start_x
 from tests.social_fakes.setup import ENV, add_due, config_for, write_config
@@ -70,3 +72,22 @@ def test_rate_limit_waits_for_reset_then_succeeds(tmp_path: Path, fake: tuple[st
     assert stats.rate_limited == 1
     assert f.state.post_requests == 2
     assert len(f.state.posts) == 1
+
+
+def test_reconcile_settles_the_item_asked_for_and_leaves_older_unknown_items_alone(
+    tmp_path: Path, fake: tuple[str, Fake]
+) -> None:
+    """The web UI's button names one item; an older unknown item on the same account is neither taken nor leased."""
+    platform, f = fake
+    config, store = _setup(tmp_path, platform, f)
+    older, newer = add_due(store, f"{platform}-main", platform, 2, state="unknown")
+    with store.begin() as conn:  # the older one is due first, so an unfiltered claim would pick it
+        conn.execute(
+            update(social_items).where(social_items.c.id == older).values(due_at=social_items.c.due_at - 60)
+        )
+    item = reconcile(config, store, newer, ENV)  # type: ignore[arg-type]
+    # Settled: not on the platform, so queued again (X, Bluesky), or sent under its idempotency key (Mastodon).
+    assert item.state == ("sent" if platform == "mastodon" else "approved"), item
+    untouched = ledger.get_item(store, older)
+    assert untouched is not None and untouched.state == "unknown"
+    assert untouched.claimed_by is None

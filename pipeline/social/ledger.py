@@ -266,9 +266,19 @@ def orphan_sending(store: Store, now: float, lease_s: float) -> list[int]:
 
 
 def claim_unknown(
-    store: Store, worker_id: str, now: float, settle_s: float, lease_s: float, accounts: Iterable[str]
+    store: Store,
+    worker_id: str,
+    now: float,
+    settle_s: float,
+    lease_s: float,
+    accounts: Iterable[str],
+    item_id: int | None = None,
 ) -> Item | None:
-    """Take one `unknown` item for reconciliation; the claim stamp keeps two workers off the same one."""
+    """Take one `unknown` item for reconciliation; the claim stamp keeps two workers off the same one.
+
+    `item_id` asks for that item only (the web UI's button): without it, an older unknown item on the same
+    account would be claimed instead and left leased while the one asked for was refused.
+    """
     query = (
         select(social_items.c.id)
         .where(
@@ -280,15 +290,17 @@ def claim_unknown(
         .order_by(social_items.c.due_at)
         .limit(8)
     )
+    if item_id is not None:
+        query = query.where(social_items.c.id == item_id)
     with store.connect() as conn:
         candidates = [int(r[0]) for r in conn.execute(query)]
-    for item_id in candidates:
+    for candidate in candidates:
         with store.begin() as conn:
             result = conn.execute(
                 update(social_items)
                 .where(
                     and_(
-                        social_items.c.id == item_id,
+                        social_items.c.id == candidate,
                         social_items.c.state == "unknown",
                         or_(social_items.c.claimed_by.is_(None), social_items.c.claimed_at < now - lease_s),
                     )
@@ -297,7 +309,7 @@ def claim_unknown(
             )
             if result.rowcount != 1:
                 continue
-            row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
+            row = conn.execute(select(social_items).where(social_items.c.id == candidate)).first()
         return Item.from_row(row)
     return None
 

@@ -233,9 +233,9 @@ def reconcile(config: Config, store: Store, item_id: int, environ: Mapping[str, 
     if item.account not in worker.accounts:
         raise SocialError(worker.disabled.get(item.account, f"account '{item.account}' is not configured"))
     claimed = ledger.claim_unknown(
-        store, worker.id, time.time(), 0.0, config.social.sending_lease_s, [item.account]
+        store, worker.id, time.time(), 0.0, config.social.sending_lease_s, [item.account], item_id
     )
-    if claimed is None or claimed.id != item_id:
+    if claimed is None:
         raise SocialError(f"item {item_id} is being reconciled by another worker")
     worker.reconcile(claimed)
     return _item(store, item_id)
