@@ -307,6 +307,22 @@ class WebConfig(Section):
     login_attempts_per_minute: int = Field(
         5, ge=1, description="Failed logins allowed per user and address per minute."
     )
+    login_attempts_per_address_per_minute: int = Field(
+        30, ge=1, description="Failed logins allowed per address per minute, over all user names."
+    )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        le=720,
+        description="A sign-in ends this long after it began, however active (logout ends it sooner).",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of `pipeline serve` whose X-Forwarded-For/-Proto headers are "
+        "believed (client address for the login limits); 0 believes none.",
+    )
 
 
 class Config(Section):

@@ -141,3 +141,18 @@ def test_serve_answers_on_the_port_it_prints(
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_refuses_a_short_signing_key_with_one_line(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(cfg, monkeypatch, "add", "ada", "--role", "admin", "--password-stdin", stdin="long password!\n")
+        == 0
+    )
+    capsys.readouterr()
+    monkeypatch.setenv("PIPELINE_SECRET_KEY", "hunter2")
+    assert main(["serve", "--config", str(cfg), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "PIPELINE_SECRET_KEY is 7 bytes" in err and "Traceback" not in err
+    assert "hunter2" not in err  # the secret itself is never printed

@@ -25,11 +25,15 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
     from pipeline.web.accounts import list_users
     from pipeline.web.app import create_app
+    from pipeline.web.security import SecretKeyError
 
     ctx = load_context(args)
     if not list_users(ctx.store):
         raise UserError("no web accounts yet; add one with `pipeline users add NAME --role admin`")
-    app = create_app(ctx)
+    try:
+        app = create_app(ctx)
+    except SecretKeyError as exc:
+        raise UserError(str(exc)) from None
     try:
         server = make_server(args.host, args.port, app, threaded=True)
     except OSError as exc:

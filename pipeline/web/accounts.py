@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from pipeline.schema.web import web_login_failures, web_users
+from pipeline.schema.web import web_login_failures, web_sessions, web_users
 from pipeline.store import Store
 
 ROLES: tuple[str, ...] = ("admin", "marketer", "translator")
@@ -51,7 +51,7 @@ class User:
         )
 
 
-def _user(row: object) -> User:
+def user_from_row(row: object) -> User:
     return User(row.id, row.name, row.role, list(row.languages or []), row.auth_epoch)  # type: ignore[attr-defined]
 
 
@@ -97,22 +97,23 @@ def add_user(store: Store, name: str, role: str, password: str, languages: list[
 def get_user(store: Store, name: str) -> User | None:
     with store.connect() as conn:
         row = conn.execute(select(web_users).where(web_users.c.name == name)).first()
-    return _user(row) if row else None
-
-
-def get_user_by_id(store: Store, user_id: int) -> User | None:
-    with store.connect() as conn:
-        row = conn.execute(select(web_users).where(web_users.c.id == user_id)).first()
-    return _user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 def list_users(store: Store) -> list[User]:
     with store.connect() as conn:
-        return [_user(r) for r in conn.execute(select(web_users).order_by(web_users.c.name))]
+        return [user_from_row(r) for r in conn.execute(select(web_users).order_by(web_users.c.name))]
+
+
+def _end_sessions(conn: Connection, name: str) -> None:
+    """Sign the user out everywhere (removal, new password, new role)."""
+    ids = select(web_users.c.id).where(web_users.c.name == name).scalar_subquery()
+    conn.execute(delete(web_sessions).where(web_sessions.c.user_id == ids))
 
 
 def remove_user(store: Store, name: str) -> None:
     with store.begin() as conn:
+        _end_sessions(conn, name)
         gone = conn.execute(delete(web_users).where(web_users.c.name == name)).rowcount
     if not gone:
         raise AccountError(f"no user '{name}' (see `pipeline users list`)")
@@ -122,6 +123,7 @@ def set_password(store: Store, name: str, password: str) -> None:
     """New hash and a new auth epoch: every session signed for the old password ends."""
     check_password(password)
     with store.begin() as conn:
+        _end_sessions(conn, name)
         done = conn.execute(
             update(web_users)
             .where(web_users.c.name == name)
@@ -138,6 +140,7 @@ def set_password(store: Store, name: str, password: str) -> None:
 def set_role(store: Store, name: str, role: str, languages: list[str]) -> None:
     _check(name, role, languages)
     with store.begin() as conn:
+        _end_sessions(conn, name)
         done = conn.execute(
             update(web_users)
             .where(web_users.c.name == name)
@@ -165,7 +168,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
             conn.execute(
                 update(web_users).where(web_users.c.id == row.id).values(password_hash=_HASHER.hash(password))
             )
-    return _user(row)
+    return user_from_row(row)
 
 
 # --- failed-login ledger (rate limiting) -------------------------------------------------------------------
@@ -186,12 +189,34 @@ def recent_failures(store: Store, name: str, address: str, window_s: float = 60.
     return int(count)
 
 
-def record_failure(store: Store, name: str, address: str) -> None:
+def reserve_attempt(
+    store: Store, name: str, address: str, per_name: int, per_address: int, window_s: float = 60.0
+) -> bool:
+    """Count this sign-in attempt as failed *before* the password is checked; False when over a limit.
+
+    Insert and count run in one write transaction, so parallel requests queue on the database lock and each
+    sees the others: counting first and recording after the slow argon2 check let any number of parallel
+    guesses through. Success deletes the row again (`clear_failures`). Two caps: per name and address (one
+    person's typos), and per address over all names (one client trying many accounts).
+    """
     now = time.time()
+    name, address = name[:64], address[:64]
     with store.begin() as conn:
-        conn.execute(insert(web_login_failures).values(name=name[:64], address=address[:64], at=now))
+        conn.execute(insert(web_login_failures).values(name=name, address=address, at=now))
         # Old rows say nothing about the current window; keep the table small.
         conn.execute(delete(web_login_failures).where(web_login_failures.c.at < now - 3600))
+        recent = web_login_failures.c.at >= now - window_s
+        by_name = conn.execute(
+            select(func.count())
+            .select_from(web_login_failures)
+            .where(web_login_failures.c.name == name, web_login_failures.c.address == address, recent)
+        ).scalar_one()
+        by_address = conn.execute(
+            select(func.count())
+            .select_from(web_login_failures)
+            .where(web_login_failures.c.address == address, recent)
+        ).scalar_one()
+    return int(by_name) <= per_name and int(by_address) <= per_address
 
 
 def clear_failures(store: Store, name: str, address: str) -> None:

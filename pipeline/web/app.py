@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.config import Config
 from pipeline.stages import Context
-from pipeline.web import accounts, security
+from pipeline.web import security, sessions
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
@@ -39,7 +40,8 @@ def create_app(ctx: Context) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.web.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.web.session_hours),
+        SESSION_REFRESH_EACH_REQUEST=False,  # the server-side row's expiry is the real limit
         MAX_CONTENT_LENGTH=2_000_000,
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -48,6 +50,9 @@ def create_app(ctx: Context) -> Flask:
     app.jinja_env.filters["epoch"] = _epoch
     app.jinja_env.filters["http_url"] = http_url
     app.extensions["pipeline.config"] = config
+    if config.web.trusted_proxies:
+        n = config.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["pipeline.store"] = ctx.store
 
     from pipeline.web.views_admin import bp as admin_bp
@@ -62,13 +67,13 @@ def create_app(ctx: Context) -> Flask:
     @app.before_request
     def _guard() -> Any:
         g.user = None
-        uid = session.get("uid")
-        if isinstance(uid, int):
-            found = accounts.get_user_by_id(ctx.store, uid)
-            if found is not None and session.get("epoch") == found.auth_epoch:
-                g.user = found
-            else:
-                session.clear()
+        sid = session.get("sid")
+        if isinstance(sid, str):
+            g.user = sessions.session_user(ctx.store, sid)
+            if g.user is None:
+                session.clear()  # ended, expired, or its user changed
+        elif "uid" in session:
+            session.clear()  # a cookie signed before sessions lived on the server
         if request.endpoint not in PUBLIC_ENDPOINTS and g.user is None:
             if request.method in security.SAFE_METHODS:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -197,4 +197,19 @@ def source_file(config: Config, file: str) -> Path:
             continue
         if resolved.is_file():
             return resolved
-    raise UnsafePathError(f"'{file}' is not a file inside the content folder {root}")
+    # The message goes to the browser: no absolute server paths in it.
+    raise UnsafePathError(f"'{file}' is not a file inside the site's content folder")
+
+
+def file_language(config: Config, path: Path) -> str:
+    """The language a content file is written in, as the stages see it (folder, then `lang:`, then default)."""
+    from pipeline.content import ContentError, load_post
+
+    site = config.site
+    try:
+        return load_post(
+            path, config.content_root, default_lang=site.default_language, languages=site.languages
+        ).lang
+    except ContentError:
+        first = path.relative_to(config.content_root.resolve()).parts[0]
+        return first if first in site.languages else site.default_language

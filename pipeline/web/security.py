@@ -27,31 +27,54 @@ CSP = (
 )
 
 
+MIN_KEY_BYTES = 32
+
+
+class SecretKeyError(ValueError):
+    """The configured signing key is unusable; the message names the variable and the fix."""
+
+
 def secret_key(config: Config) -> bytes:
-    env_value = os.environ.get(config.web.secret_key_env, "")
+    """The session signing key: from the environment, else a random one kept in the state dir.
+
+    A short key makes signed cookies guessable offline, so one from the environment under 32 bytes is refused,
+    and a key file under 32 bytes (truncated, or written by hand) is replaced.
+    """
+    name = config.web.secret_key_env
+    env_value = os.environ.get(name, "")
     if env_value:
-        return env_value.encode("utf-8")
+        key = env_value.encode("utf-8")
+        if len(key) < MIN_KEY_BYTES:
+            raise SecretKeyError(
+                f"${name} is {len(key)} bytes; use at least {MIN_KEY_BYTES}, e.g. "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+        return key
     path = config.state_dir / KEY_FILE
     try:
         data = path.read_bytes()
-        if len(data) >= 32:
+        if len(data) >= MIN_KEY_BYTES:
             return data
     except FileNotFoundError:
-        pass
-    return _create_key(path)
+        return _create_key(path)
+    return _create_key(path, replace=True)
 
 
-def _create_key(path: Path) -> bytes:
-    """Write a fresh key with 0600 from the first byte (O_EXCL: two servers starting at once agree on one)."""
+def _create_key(path: Path, replace: bool = False) -> bytes:
+    """Write a fresh key with 0600 from the first byte (O_EXCL: two servers starting at once agree on one);
+    `replace` swaps a too-short key file for a new one atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode("ascii")
+    target = path.with_name(f".{path.name}.{secrets.token_hex(4)}") if replace else path
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_bytes()
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
-    os.chmod(path, 0o600)
+    os.chmod(target, 0o600)
+    if replace:
+        os.replace(target, path)
     return key
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request
 
 from pipeline.fsutil import UnsafePathError
 from pipeline.web import audit
-from pipeline.web.common import config, require, store
+from pipeline.web.common import config, require, store, user
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -46,7 +46,18 @@ def source() -> Any:
     line = request.args.get("line", type=int)
     try:
         path = audit.source_file(config(), file)
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except (UnsafePathError, OSError) as exc:
+    except UnsafePathError as exc:
         abort(404, description=str(exc))
+    lang = audit.file_language(config(), path)
+    if (
+        user().role == "translator"
+        and lang != config().site.default_language
+        and not user().may_translate(lang)
+    ):
+        # A translator sees the source language and their own languages' drafts, not other translators' work.
+        abort(403, description=f"Your account does not work on {lang} files.")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        abort(404, description=f"'{file}' cannot be read")
     return render_template("source.html", file=file, lines=lines, line=line)

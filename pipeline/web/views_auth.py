@@ -1,21 +1,35 @@
-"""Sign in and out. Failed attempts are counted per (name, address) in the store and capped per minute."""
+"""Sign in and out. Attempts are counted in the store before the password is checked, capped per minute per
+(name, address) and per address; a sign-in is a server-side session that logout ends."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from pipeline.web import accounts, security
+from pipeline.web import accounts, security, sessions
 from pipeline.web.common import config, store
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an attacker's link must not bounce a fresh login to another origin."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site paths: an attacker's link must not bounce a fresh login to another origin.
+
+    Browsers drop tabs and newlines inside URLs (`/\t/evil.example` becomes `//evil.example`), and a newline
+    in a Location header is refused by the server, so any whitespace or control character disqualifies.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("home")
 
 
@@ -28,22 +42,25 @@ def login() -> Any:
         name = request.form.get("name", "").strip()[:64]
         password = request.form.get("password", "")
         address = request.remote_addr or "-"
-        limit = config().web.login_attempts_per_minute
-        if accounts.recent_failures(store(), name, address) >= limit:
+        web = config().web
+        if not accounts.reserve_attempt(
+            store(), name, address, web.login_attempts_per_minute, web.login_attempts_per_address_per_minute
+        ):
             error = "Too many failed sign-ins. Wait a minute and try again."
             status = 429
         else:
             found = accounts.authenticate(store(), name, password)
             if found is None:
-                accounts.record_failure(store(), name, address)
                 error = "Wrong user name or password."
                 status = 401
             else:
                 accounts.clear_failures(store(), name, address)
+                old = session.get("sid")
+                if isinstance(old, str):
+                    sessions.close_session(store(), old)
                 session.clear()
                 session.permanent = True
-                session["uid"] = found.id
-                session["epoch"] = found.auth_epoch
+                session["sid"] = sessions.open_session(store(), found, web.session_hours * 3600)
                 security.rotate_csrf()
                 return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", error=error, name=name, next=request.args.get("next", "")), status
@@ -51,5 +68,8 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        sessions.close_session(store(), sid)  # a copy of the cookie stops working too
     session.clear()
     return redirect(url_for("auth.login"))

@@ -19,6 +19,14 @@ from pipeline.social import stage as social
 from pipeline.web import calendar as cal
 from pipeline.web.common import config, require, store
 
+CARD_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
 bp = Blueprint("social", __name__, url_prefix="/social")
 
 SHOWN_STATES = ("planned", "approved", "sending", "sent", "failed", "unknown", "cancelled")
@@ -214,9 +222,13 @@ def card(item_id: int) -> Any:
         path = safe_join(config().static_root, it.media_path)
     except UnsafePathError:
         abort(404)
+    if path.suffix.lower() not in CARD_TYPES:
+        # Served from our own origin: anything but an image (an .html or .svg dropped into static/) could run
+        # script with the user's session.
+        abort(404)
     if not path.is_file():
         abort(404, description="No card image yet; run `pipeline cards`.")
-    return send_file(path, max_age=60)
+    return send_file(path, mimetype=CARD_TYPES[path.suffix.lower()], max_age=60)
 
 
 @bp.route("/length", methods=["POST"])
