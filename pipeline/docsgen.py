@@ -23,6 +23,7 @@ RULE_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("Content loading", "pipeline.content", "LOAD_RULES"),
     ("Validate", "pipeline.validate.registry", "all_rules"),
     ("Cards", "pipeline.cards.rules", "RULES"),
+    ("Build", "pipeline.build.rules", "RULES"),
     ("Crawl", "pipeline.crawl.rules", "RULES"),
 )
 

@@ -17,9 +17,11 @@ from xml.sax.saxutils import escape as xml_escape
 
 from markdown_it import MarkdownIt
 
-from pipeline.content import Post
+from pipeline.config import Config
+from pipeline.content import Post, display_path
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join
+from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_text, safe_join
 from pipeline.stages import Context, StageResult
 from pipeline.templating import html_env
@@ -28,8 +30,56 @@ from pipeline.templating import html_env
 _MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
+MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
+# Names the build writes at the top of the output itself; a permalink may not claim them.
+RESERVED = frozenset({"index.html", "sitemap.xml", "robots.txt", "_redirects.json", MARKER})
+
+
+class BuildError(Exception):
+    """The output folder is unsafe to replace; the message says which folder and what to do."""
+
+
 def output_dir(ctx: Context, override: Path | None = None) -> Path:
     return (override or (ctx.config.root / ctx.config.site.output_dir)).resolve()
+
+
+def check_output(config: Config, out: Path) -> None:
+    """Refuse an output folder whose replacement would delete something that is not a build.
+
+    A build is swapped in by renaming the old output away and deleting it, so `--output content` (or `.`, or
+    the static folder) used to delete the posts themselves. Refused: a folder that is, contains or lies inside
+    the content, static or templates folder, the state dir, the config's folder or the working directory; and
+    an existing non-empty folder that no build wrote.
+    """
+    guarded = {
+        "the content folder": config.content_root,
+        "the static folder": config.static_root,
+        "the templates folder": config.templates_root,
+        "the state folder": config.state_dir,
+        "the site folder": config.root.resolve(),
+        "the working directory": Path.cwd().resolve(),
+        "your home folder": Path.home().resolve(),
+    }
+    for what, path in guarded.items():
+        inside = path in out.parents and what in ("the content folder", "the static folder", "the templates folder")
+        if out == path or out in path.parents or inside:
+            relation = "is" if out == path else ("lies inside" if inside else "contains")
+            raise BuildError(
+                f"output folder {out} {relation} {what} ({path}); building there would replace it — "
+                "pick a folder of its own, e.g. `--output _site`"
+            )
+    if out.is_dir() and any(out.iterdir()) and not _is_build(out):
+        raise BuildError(
+            f"output folder {out} is not empty and no build wrote it; building would delete what is there — "
+            "pick a new or empty folder, or move its files away first"
+        )
+
+
+def _is_build(folder: Path) -> bool:
+    """Ours: the marker, or (builds from before the marker) both files every build writes."""
+    return (folder / MARKER).is_file() or (
+        (folder / "_redirects.json").is_file() and (folder / "sitemap.xml").is_file()
+    )
 
 
 def _image_size(ctx: Context, site_path: str | None) -> tuple[int, int] | None:
@@ -77,6 +127,7 @@ def run_stage(
     if base_url:
         config.site.base_url = base_url.rstrip("/")
     out = output_dir(ctx, output)
+    check_output(config, out)
     expected = build_expected(config, ctx.content)
     env = html_env("site")
     template = env.get_template("post.html")
@@ -94,11 +145,33 @@ def run_stage(
     staging.mkdir(parents=True, exist_ok=True)
 
     redirects: dict[str, str] = {}
-    pages_written = 0
+    findings: list[Finding] = []
+    written: dict[Path, str] = {}  # page file → the post that wrote it
 
-    def write_page(page: ExpectedPage | None, post: Post, url: str, noindex: bool) -> None:
-        nonlocal pages_written
+    def refuse(rule: str, post: Post, message: str) -> None:
+        findings.append(Finding(rule, "error", display_path(post.path), post.line_of("permalink"), message))
+
+    def write_page(page: ExpectedPage | None, post: Post, url: str, noindex: bool) -> bool:
         link = permalink_of(post, config)
+        parts = [p for p in link.split("/") if p]
+        try:
+            target = safe_join(staging, "/".join(parts) + "/index.html")
+        except UnsafePathError:
+            refuse("BUILD001", post, f"permalink {link!r} leaves the output folder; use a path like /articles/slug/")
+            return False
+        if not parts or parts[0] in RESERVED:
+            what = "the home page" if not parts else parts[0]
+            refuse("BUILD002", post, f"permalink {link!r} is {what}, which the build writes itself; pick another")
+            return False
+        if target in written:
+            refuse("BUILD002", post, f"permalink {link!r} is also the page of {written[target]}; make it unique")
+            return False
+        # A static file where the page's folder would go (`/images/hero.png/`): copied in before the pages.
+        clash = next((p for p in target.parents if p != staging and staging in p.parents and p.is_file()), None)
+        if clash is not None:
+            shown = "/" + clash.relative_to(staging).as_posix()
+            refuse("BUILD002", post, f"permalink {link!r} runs into the static file {shown}; pick another")
+            return False
         if page is not None:
             size = _image_size(ctx, post.og_image or post.image) or (1200, 630)
             head = render_head(page, size[0], size[1])
@@ -121,14 +194,18 @@ def run_stage(
             date=post.date,
         )
         try:
-            target = safe_join(staging, link.strip("/") + "/index.html")
-        except UnsafePathError:
-            return
-        atomic_write_text(target, html)
-        pages_written += 1
+            atomic_write_text(target, html)
+        except OSError as exc:
+            refuse("BUILD002", post, f"permalink {link!r} cannot be written ({exc.strerror}); pick another")
+            return False
+        written[target] = display_path(post.path)
+        return True
 
+    built: list[ExpectedPage] = []
     for page in expected.pages:
-        write_page(page, page.post, page.url, noindex=False)
+        if not write_page(page, page.post, page.url, noindex=False):
+            continue
+        built.append(page)
         for alias in page.aliases:
             redirects[_path(alias)] = _path(page.url)
     if drafts:
@@ -138,14 +215,15 @@ def run_stage(
     index = env.get_template("index.html").render(
         site=config.site,
         pages=sorted(
-            expected.pages,
+            built,
             key=lambda p: (p.lang, p.post.date or datetime.min.replace(tzinfo=UTC)),
             reverse=True,
         ),
         path=_path,
     )
     atomic_write_text(staging / "index.html", index)
-    atomic_write_text(staging / "sitemap.xml", _sitemap(expected.pages))
+    atomic_write_text(staging / "sitemap.xml", _sitemap(built))
+    atomic_write_text(staging / MARKER, "Written by `pipeline build`; the next build replaces this folder.\n")
     atomic_write_text(
         staging / "robots.txt",
         f"User-agent: *\nAllow: /\nSitemap: {join(config.site.base_url, '/sitemap.xml')}\n",
@@ -160,8 +238,8 @@ def run_stage(
     staging.rename(out)
     if old.exists():
         shutil.rmtree(old)
-    result = StageResult("build", outputs=[out / "index.html"])
-    result.counts = {"pages": pages_written, "published": len(expected.pages), "redirects": len(redirects)}
+    result = StageResult("build", findings=findings, outputs=[out / "index.html"])
+    result.counts = {"pages": len(written), "published": len(built), "redirects": len(redirects)}
     result.data["output"] = str(out)
     return result
 

@@ -19,19 +19,31 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--no-drafts", action="store_true", help="leave drafts and unapproved translations out")
     p.add_argument("--serve", action="store_true", help="serve the build on 127.0.0.1 until interrupted")
     p.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        default="error",
+        help="lowest finding severity (pages that could not be built) that makes the exit status 1",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from pipeline.build.stage import run_stage
+    from pipeline.build.stage import BuildError, run_stage
     from pipeline.cli import UserError, load_context
+    from pipeline.findings import exceeds, render_text
 
     ctx = load_context(args)
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         raise UserError(f"--base-url {args.base_url!r} must start with http:// or https://")
-    result = run_stage(ctx, base_url=args.base_url, output=args.output, drafts=not args.no_drafts)
+    try:
+        result = run_stage(ctx, base_url=args.base_url, output=args.output, drafts=not args.no_drafts)
+    except BuildError as exc:
+        raise UserError(str(exc)) from None
+    if result.findings:
+        sys.stdout.write(render_text(result.findings))
     out = result.data["output"]
     print(
         f"built {result.counts['pages']} pages ({result.counts['published']} published) into {out}",
@@ -47,4 +59,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"serving {out} at {url}/ (Ctrl-C to stop)", file=sys.stderr)
             while True:
                 time.sleep(3600)
-    return 0
+    return 1 if exceeds(result.findings, args.fail_on) else 0

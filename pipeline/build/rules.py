@@ -1,0 +1,21 @@
+"""The build's findings as data: pages it could not write, and why (docs/rules.md lists them)."""
+
+from __future__ import annotations
+
+from pipeline.findings import Rule
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "BUILD001",
+        "error",
+        "Permalink leaves the output folder (`..`, or a path outside the site); the page is not built.",
+        "build",
+    ),
+    Rule(
+        "BUILD002",
+        "error",
+        "Permalink lands on something the build already writes: the home page, robots.txt, sitemap.xml, a "
+        "static file or folder, or another post's page; the page is not built.",
+        "build",
+    ),
+)
