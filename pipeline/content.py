@@ -372,7 +372,11 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         if node is None:
             return {}, {}
         _check_yaml_graph(node)
-        data = loader.construct_document(node)
+        if not isinstance(node, yaml.MappingNode):
+            raise ContentError(
+                "CONTENT007", "front matter must be key: value pairs, not a list or a scalar", 2
+            )
+        data = _construct_mapping(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark else 1
@@ -392,14 +396,47 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         ) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        raise ContentError("CONTENT007", "front matter must be key: value pairs, not a list or a scalar", 2)
     lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
     return {str(k): v for k, v in data.items()}, lines
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
+    """Build the mapping key by key, so a value PyYAML cannot construct names its own line.
+
+    Resolved tags can still fail after parsing: `date: 2025-13-45` is a timestamp to the resolver but not a
+    date (ValueError), `!!bool maybe` raises KeyError, `!!timestamp foo` AttributeError. Whole-document
+    construction turned those into a traceback that stopped every stage for every post. Duplicate keys are
+    refused too: YAML forbids them, and the later value silently won while findings pointed at the first.
+    """
+    data: dict[Any, Any] = {}
+    seen: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 2
+        label = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a key"
+        try:
+            key = loader.construct_object(key_node, deep=True)
+            value = loader.construct_object(value_node, deep=True)
+            first = seen.get(key)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            if isinstance(exc, (ValueError, TypeError, OverflowError)):
+                detail = str(exc)
+            else:  # KeyError / AttributeError from inside PyYAML say nothing useful: name the tag instead
+                detail = f"not a valid {str(value_node.tag).rsplit(':', 1)[-1]}"
+            raise ContentError(
+                "CONTENT005",
+                f"invalid YAML value for {label!r} ({detail}); fix it, or quote it to keep it as text",
+                value_node.start_mark.line + 2,
+            ) from None
+        if first is not None:
+            raise ContentError(
+                "CONTENT005", f"key {label!r} appears twice (lines {first} and {line}); keep one", line
+            )
+        seen[key] = line
+        data[key] = value
+    return data
 
 
 _TOML_KEY = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_.-]+)\s*=')

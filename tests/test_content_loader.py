@@ -374,3 +374,39 @@ def test_missing_content_root_is_a_finding(tmp_path: Path) -> None:
     result = load_content(make_config(tmp_path / "nope"))
     assert result.posts == []
     assert [f.rule for f in result.problems] == ["CONTENT001"]
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("2025-13-45", "month must be in 1..12"),
+        ("2025-02-30", "day is out of range"),
+        ("2025-01-01 25:00:00", "hour must be in 0..23"),
+        ("!!int abc", "invalid literal for int()"),
+        ("!!float abc", "could not convert"),
+        ("!!timestamp foo", "not a valid timestamp"),
+        ("!!bool maybe", "not a valid bool"),
+    ],
+)
+def test_values_yaml_parses_but_cannot_build_are_findings_on_their_line(value: str, says: str) -> None:
+    """PyYAML resolves these tags while parsing and fails only while building the value: that used to escape as
+    a traceback that stopped every stage for every post."""
+    with pytest.raises(ContentError) as info:
+        parse(f"title: Ok\ndescription: Fine\ndate: {value}")
+    assert (info.value.rule, info.value.line) == ("CONTENT005", 4)
+    assert "'date'" in str(info.value) and says in str(info.value) and "quote it" in str(info.value)
+
+
+def test_duplicate_keys_are_refused_naming_both_lines() -> None:
+    with pytest.raises(ContentError) as info:
+        parse("title: First\ndescription: d\ntitle: Second")
+    assert (info.value.rule, info.value.line) == ("CONTENT005", 4)
+    assert "lines 2 and 4" in str(info.value)
+
+
+def test_one_impossible_date_does_not_stop_the_other_posts(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text("---\ntitle: Bad\ndate: 2025-13-45\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "good.md").write_text("---\ntitle: Good\ndate: 2025-01-02\n---\nText.\n", encoding="utf-8")
+    content = load_content(make_config(tmp_path))
+    assert [p.title for p in content.posts] == ["Good"]
+    assert [(f.rule, f.line) for f in content.problems] == [("CONTENT005", 3)]
