@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, features
 
 from pipeline.cards.layout import load_layout, pixel_box
-from pipeline.cards.render import SIZES, CardOutcome, CardSpec, render_card
+from pipeline.cards.render import CARD_MARKER, SIZES, CardOutcome, CardSpec, render_card
 from pipeline.cards.text import NO_LINE_END, NO_LINE_START
 from pipeline.config import project_templates_dir
 from tests.cards_support import TITLES, hero_bytes
@@ -204,7 +204,8 @@ def test_output_is_progressive_srgb_jpeg_without_metadata(tmp_path: Path) -> Non
     card = Image.open(io.BytesIO(outcome.data or b""))
     assert card.format == "JPEG" and card.mode == "RGB" and card.size == SIZES["og"]
     assert card.info.get("progressive") or card.info.get("progression")
-    assert "exif" not in card.info and "icc_profile" not in card.info and "comment" not in card.info
+    assert "exif" not in card.info and "icc_profile" not in card.info
+    assert card.info.get("comment") == CARD_MARKER  # our marker only, never the hero's comment
     assert b"CameraMaker" not in (outcome.data or b"")
 
 

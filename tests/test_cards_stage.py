@@ -242,3 +242,51 @@ def test_output_pattern_must_give_each_card_its_own_file(pattern: str, needle: s
     with pytest.raises(ConfigError) as info:
         load_config(None, overrides={"cards": {"output_pattern": pattern}}, environ={})
     assert any(p.startswith("cards.output_pattern") and needle in p for p in info.value.problems)
+
+
+def test_an_existing_image_no_cards_run_made_is_never_overwritten(tmp_path: Path) -> None:
+    """A post pointing ogImage at another post's hero (or a designer's own card) keeps that file byte for byte."""
+    _site(tmp_path, ("en",))
+    hero = tmp_path / "static" / "images" / "en-hero.jpg"
+    designed = tmp_path / "static" / "images" / "designed-x.png"
+    Image.new("RGB", (1200, 600), "teal").save(designed)
+    hero_before, designed_before = hero.read_bytes(), designed.read_bytes()
+    write_post(
+        tmp_path / "content",
+        "posts/borrow.md",
+        {
+            "title": "Borrowed",
+            "image": "/images/en-hero.jpg",
+            "ogImage": "/images/en-hero.jpg",
+            "twitterImage": "/images/designed-x.png",
+        },
+    )
+    result = run_stage(_ctx(tmp_path))
+    kept = [f for f in result.findings if f.rule == "CARD015"]
+    assert len(kept) == 2 and all(f.severity == "info" and "borrow.md" in f.file for f in kept)
+    assert hero.read_bytes() == hero_before and designed.read_bytes() == designed_before
+    assert result.counts["rendered"] == 2  # the first post's own two cards still render
+
+
+def test_own_cards_are_re_rendered_in_place_even_with_a_fresh_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Teams commit cards and run CI with an empty state dir: the marker in the file says the card is ours."""
+    _site(tmp_path, ("en",))
+    write_post(
+        tmp_path / "content",
+        "posts/named.md",
+        {"title": "Named card", "image": "/images/en-hero.jpg", "ogImage": "/images/named-og.jpg"},
+    )
+    first = run_stage(_ctx(tmp_path))
+    out = tmp_path / "static" / "images" / "named-og.jpg"
+    assert out in first.outputs
+    monkeypatch.setenv("PIPELINE_STATE_DIR", str(tmp_path / "fresh-state"))  # no record of the first run
+    write_post(
+        tmp_path / "content",
+        "posts/named.md",
+        {"title": "Named card, new title", "image": "/images/en-hero.jpg", "ogImage": "/images/named-og.jpg"},
+    )
+    again = run_stage(_ctx(tmp_path))
+    assert not [f for f in again.findings if f.rule == "CARD015"]
+    assert out in again.outputs

@@ -93,6 +93,12 @@ def is_fresh(store: Store, spec: CardSpec) -> bool:
         return False
 
 
+def recorded_paths(store: Store) -> set[str]:
+    """Every file a cards run wrote (and recorded): those may be re-rendered in place."""
+    with store.connect() as conn:
+        return {row[0] for row in conn.execute(select(card_renders.c.path))}
+
+
 def record(store: Store, outcome: CardOutcome, url_path: str, alt: str) -> None:
     spec = outcome.spec
     data = outcome.data or b""

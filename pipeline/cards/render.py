@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFont, features
+from PIL import Image, ImageChops, ImageDraw, ImageFont, PngImagePlugin, features
 
 from pipeline.cards.contrast import ensure_contrast
 from pipeline.cards.crop import load_hero
@@ -22,7 +22,8 @@ from pipeline.cards.fonts import CardError, Script, check_text, detect_script, l
 from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
 from pipeline.cards.text import Fitted, Measure, fit, is_rtl
 
-RENDERER_VERSION = "cards-4"  # bump whenever output pixels change: it is part of the cache key
+RENDERER_VERSION = "cards-5"  # bump whenever output bytes change: it is part of the cache key
+CARD_MARKER = b"pipeline-cards"  # JPEG comment / PNG Software text of every card we write (see is_card)
 JPEG_QUALITIES = (86, 80, 74, 68, 62, 56, 50, 44, 38)
 Kind = Literal["og", "twitter"]
 # Open Graph is 1.91:1; X's summary_large_image shows 2:1, so X gets its own 1200×600 card rather than a centre
@@ -344,15 +345,36 @@ def _draw_text_layer(canvas: Image.Image, spec: CardSpec, layer: TextLayer, rtl:
     shaping.draw(draw, (x, baseline), line, font, hex_rgb(layer.color), side + "s")
 
 
+def is_card(path: Path) -> bool:
+    """Whether an image file carries our marker, i.e. a cards run wrote it (reads the header only)."""
+    try:
+        with Image.open(path) as im:
+            return im.info.get("comment") == CARD_MARKER or im.info.get("Software") == CARD_MARKER.decode()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
+
+
+def _png_info() -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", CARD_MARKER.decode())
+    return info
+
+
 def _encode(canvas: Image.Image, spec: CardSpec, outcome: CardOutcome) -> None:
-    """Progressive JPEG, no EXIF/ICC/comments; quality steps down until the file fits `max_bytes`."""
+    """Progressive JPEG, no EXIF/ICC/comments of the hero; quality steps down until the file fits `max_bytes`.
+
+    The only metadata is our marker, which lets a later run tell its own cards (safe to re-render) from images
+    someone else put at that path (never overwritten), even with a fresh store.
+    """
     canvas.info = {}  # Pillow would carry the hero's EXIF, ICC profile and comment into the card
     buf = io.BytesIO()
     if spec.fmt == "png":
-        canvas.save(buf, "PNG", compress_level=6)
+        canvas.save(buf, "PNG", compress_level=6, pnginfo=_png_info())
         if buf.tell() > spec.max_bytes:
             buf = io.BytesIO()
-            canvas.quantize(256, Image.Quantize.FASTOCTREE).save(buf, "PNG", optimize=True)
+            canvas.quantize(256, Image.Quantize.FASTOCTREE).save(
+                buf, "PNG", optimize=True, pnginfo=_png_info()
+            )
         if buf.tell() > spec.max_bytes:
             raise CardError(
                 "CARD010",
@@ -362,7 +384,15 @@ def _encode(canvas: Image.Image, spec: CardSpec, outcome: CardOutcome) -> None:
         return
     for quality in JPEG_QUALITIES:
         buf = io.BytesIO()
-        canvas.save(buf, "JPEG", quality=quality, progressive=True, optimize=True, subsampling="4:2:0")
+        canvas.save(
+            buf,
+            "JPEG",
+            quality=quality,
+            progressive=True,
+            optimize=True,
+            subsampling="4:2:0",
+            comment=CARD_MARKER,
+        )
         if buf.tell() <= spec.max_bytes:
             outcome.data, outcome.quality = buf.getvalue(), quality
             return

@@ -35,6 +35,12 @@ RULES: tuple[Rule, ...] = (
     Rule("CARD012", "info", "Post has no hero image; the card uses the layout's background colour.", "cards"),
     Rule("CARD013", "error", "Layout or the post's `card:` settings are invalid.", "cards"),
     Rule("CARD014", "error", "Two cards would be written to the same path.", "cards"),
+    Rule(
+        "CARD015",
+        "info",
+        "ogImage/twitterImage names an existing image no cards run made; it is kept as is, never overwritten.",
+        "cards",
+    ),
 )
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pipeline.cards import cache
 from pipeline.cards.fonts import CardError
 from pipeline.cards.layout import Layout, layout_dirs, load_layout
-from pipeline.cards.render import CardOutcome, CardSpec, Kind, render_card, warm
+from pipeline.cards.render import CardOutcome, CardSpec, Kind, is_card, render_card, warm
 from pipeline.cards.rules import RULES_BY_ID
 from pipeline.content import Post, display_path
 from pipeline.findings import Finding
@@ -96,6 +96,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
     planned: list[Planned] = []
     findings: list[Finding] = []
     seen_out: dict[Path, str] = {}
+    recorded = cache.recorded_paths(ctx.store)
     for post in posts:
         try:
             layout_name, focus = _card_settings(post)
@@ -172,6 +173,18 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 )
                 continue
             seen_out[out] = f"{post.rel} ({kind})"
+            if str(out) not in recorded and out.exists() and not is_card(out):
+                # A hand-made image, another post's hero, a library photo: the post chose it; keep it.
+                findings.append(
+                    _finding(
+                        "CARD015",
+                        post,
+                        f"{key} {url_path} is an existing image that no cards run made; it is used as is and "
+                        "never overwritten (remove the key, or the file, to get a rendered card)",
+                        key,
+                    )
+                )
+                continue
             spec = CardSpec(
                 post_rel=post.rel,
                 lang=post.lang,
