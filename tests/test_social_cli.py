@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -40,9 +41,23 @@ def test_plan_list_approve_cancel_reschedule(tmp_path: Path, capsys: pytest.Capt
         item_id = str(items[0]["id"])
         assert main(["social", "approve", item_id, "--config", str(path)]) == 0
         assert capsys.readouterr().out.strip() == f"{item_id} approved"
-        assert main(["social", "reschedule", item_id, "2030-01-01T09:00+02:00", "--config", str(path)]) == 0
-        assert "2030-01-01 07:00 UTC" in capsys.readouterr().out
+        soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
+        local = soon.astimezone(dt.timezone(dt.timedelta(hours=2))).isoformat()
+        assert main(["social", "reschedule", item_id, local, "--config", str(path)]) == 0
+        assert f"{soon:%Y-%m-%d} 09:00 UTC" in capsys.readouterr().out
         assert main(["social", "reschedule", item_id, "tomorrow", "--config", str(path)]) == 2
+        # A year typed wrong is refused before it reaches the ledger, so `social list` keeps working.
+        for wrong, says in (
+            ("9999-12-31T23:59-12:00", "out of range"),
+            ("2020-05-01T09:00+00:00", "in the past"),
+            (f"{soon.year + 5}-05-01T09:00+00:00", "more than two years ahead"),
+        ):
+            assert main(["social", "reschedule", item_id, wrong, "--config", str(path)]) == 2
+            assert says in capsys.readouterr().err
+        assert main(["social", "list", "--config", str(path)]) == 0
+        assert f"{soon:%Y-%m-%d} 09:00 UTC" in capsys.readouterr().out
         assert main(["social", "cancel", item_id, "--config", str(path)]) == 0
         assert (
             main(["social", "cancel", item_id, "--config", str(path)]) == 2

@@ -42,7 +42,10 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 def _fmt_time(epoch: float | None) -> str:
     if epoch is None:
         return "-"
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, ValueError, OSError):  # a ledger row from before times were range-checked
+        return f"invalid ({epoch:.0f})"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -187,12 +187,30 @@ def cancel(store: Store, item_id: int) -> Item:
     return _move(store, item_id, "cancelled", "cancelled")
 
 
+RESCHEDULE_GRACE_S = 300.0  # "now" typed a minute ago is still now
+RESCHEDULE_HORIZON_S = 2 * 366 * 86400.0  # further out is a typo in the year, not a plan
+
+
 def reschedule(store: Store, item_id: int, when: dt.datetime) -> Item:
     item = _item(store, item_id)
     if item.state not in RESCHEDULABLE:
         raise SocialError(f"item {item_id} is {item.state}; only {', '.join(RESCHEDULABLE)} items move")
     if when.tzinfo is None:
         raise SocialError("give the time with a zone offset, e.g. 2026-05-01T09:00+02:00")
+    now = time.time()
+    try:
+        due = when.timestamp()
+        dt.datetime.fromtimestamp(due, dt.UTC)  # must also be shown again, in UTC (year 10000 cannot)
+    except (OverflowError, ValueError, OSError):
+        raise SocialError(
+            f"{when.isoformat()} is out of range; give a time within the next two years"
+        ) from None
+    if due < now - RESCHEDULE_GRACE_S:
+        raise SocialError(
+            f"{when.isoformat()} is in the past; give a future time (the current time sends it at the next pass)"
+        )
+    if due > now + RESCHEDULE_HORIZON_S:
+        raise SocialError(f"{when.isoformat()} is more than two years ahead; check the year")
     ledger.update_fields(
         store, item_id, RESCHEDULABLE, f"rescheduled to {when.isoformat()}", due_at=when.timestamp()
     )
