@@ -123,3 +123,28 @@ def test_every_corpus_post_validates(corpora: Path, tmp_path: Path) -> None:
     assert result.counts["posts"] >= 1700
     crashed = [f for f in result.findings if f.rule == "VALIDATE000"]
     assert crashed == []
+
+
+def test_validating_a_folder_outside_the_content_keeps_the_sites_static_folder(tmp_path: Path) -> None:
+    """`pipeline validate DIR` treats DIR as the content; images still resolve in the configured static folder."""
+    outside = tmp_path / "drafts"
+    outside.mkdir()
+    post = REPO / "examples" / "health-blog" / "content" / "posts" / "coffee-and-health.md"
+    (outside / post.name).write_text(post.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = _cli("validate", str(outside), "--format", "json", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert rules and not rules & {"IMG001", "IMG002", "IMG003"}, rules  # the hero was found and read
+
+
+def test_paths_that_hold_no_posts_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a post", encoding="utf-8")
+    for path, says in (
+        (tmp_path / "empty", "no Markdown files under"),
+        (tmp_path / "notes.txt", "not a Markdown"),
+    ):
+        proc = _cli("validate", str(path))
+        assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    cards = _cli("cards", str(tmp_path / "empty"))
+    assert cards.returncode == 2 and "not inside the content folder" in cards.stderr

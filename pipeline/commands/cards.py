@@ -42,9 +42,13 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(ctx.config.site.languages))
         raise UserError(f"--lang {args.lang}: not a language of this site (site.languages has {known})")
     paths = [Path(p) for p in args.paths]
+    root = ctx.config.content_root
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or folder")
+        resolved = path.resolve()
+        if resolved != root and root not in resolved.parents:
+            raise UserError(f"{path} is not inside the content folder {root}; cards are made for its posts")
     result = timed("cards", lambda: run_stage(ctx, paths=paths or None, lang=args.lang, force=args.force))
     shown = [f for f in result.findings if not args.quiet or SEVERITY_RANK[f.severity] >= 2]
     if shown:

@@ -35,6 +35,7 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
+    from pipeline.content import MARKDOWN_SUFFIXES, iter_markdown
     from pipeline.findings import apply_baseline, exceeds, load_baseline, render, write_baseline
     from pipeline.history import record_run
     from pipeline.validate.registry import all_rules
@@ -46,15 +47,25 @@ def run(args: argparse.Namespace) -> int:
         missing = [str(p) for p in args.paths if not p.exists()]
         if missing:
             raise UserError(f"no such file or folder: {', '.join(missing)}")
+        not_markdown = [
+            str(p) for p in args.paths if p.is_file() and not p.name.lower().endswith(MARKDOWN_SUFFIXES)
+        ]
+        if not_markdown:
+            raise UserError(
+                f"not a Markdown file ({', '.join(MARKDOWN_SUFFIXES)}): {', '.join(not_markdown)}"
+            )
+        empty = [str(p) for p in args.paths if p.is_dir() and next(iter_markdown(p), None) is None]
+        if empty:
+            raise UserError(f"no Markdown files under {', '.join(empty)}; point at the site's content folder")
         paths = args.paths
-        # A path outside the configured content folder means "validate this folder as the site".
+        # A path outside the configured content folder means "validate this folder as the site"; the static
+        # folder and everything else keep resolving against the config's folder.
         first = args.paths[0].resolve()
         root = ctx.config.content_root
         if first.is_dir() and first in root.parents:
             paths = None  # a folder holding the content root (e.g. the site folder): validate the whole site
         elif not (first == root or root in first.parents):
             ctx.config.site.content_dir = first if first.is_dir() else first.parent
-            ctx.config.root = Path("/")
             paths = None if first.is_dir() and len(args.paths) == 1 else args.paths
     result = run_stage(ctx, paths, use_cache=not args.no_cache)
     findings = result.findings
