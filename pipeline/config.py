@@ -131,6 +131,40 @@ class ValidateConfig(Section):
         default_factory=dict, description="Jargon → plain words suggestions, added to the built-in list."
     )
 
+    @model_validator(mode="after")
+    def _known_rules_and_thresholds(self) -> ValidateConfig:
+        """A misspelt threshold or rule id used to be ignored (or crash a rule on every post); say so instead."""
+        from pipeline.validate.registry import DEFAULTS, all_rules
+
+        problems: list[str] = []
+        rules = all_rules()
+        for rid in [*self.disable, *self.severity]:
+            if rid not in rules:
+                problems.append(f"rule {rid!r} does not exist (docs/rules.md lists every rule id)")
+        tables = [("thresholds", self.thresholds)] + [
+            (f"language_thresholds.{lang}", table) for lang, table in self.language_thresholds.items()
+        ]
+        for where, table in tables:
+            for key, value in table.items():
+                if key not in DEFAULTS:
+                    problems.append(f"{where}.{key}: unknown threshold (docs/rules.md lists them)")
+                elif not _same_kind(DEFAULTS[key], value):
+                    kind = "a list of strings" if isinstance(DEFAULTS[key], list) else "a number"
+                    problems.append(f"{where}.{key}: must be {kind} (got {value!r})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
+
 
 class TranslateConfig(Section):
     languages: list[str] = Field(
@@ -345,6 +379,16 @@ class Config(Section):
     root: Path = Field(default=Path("."), exclude=True, description="Folder relative paths resolve against.")
     source: str = Field(default="<defaults>", exclude=True, description="Where the config came from.")
 
+    @model_validator(mode="after")
+    def _threshold_languages_are_site_languages(self) -> Config:
+        unknown = [lang for lang in self.validate_.language_thresholds if lang not in self.site.languages]
+        if unknown:
+            raise ValueError(
+                f"validate.language_thresholds: {', '.join(map(repr, unknown))} not in site.languages "
+                f"({', '.join(self.site.languages)})"
+            )
+        return self
+
     @property
     def content_root(self) -> Path:
         return (self.root / self.site.content_dir).resolve()
@@ -471,7 +515,7 @@ def load_config(
         problems = []
         for err in exc.errors():
             loc = _format_loc(tuple(err["loc"]))
-            msg = err["msg"]
+            msg = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
             elif (

@@ -36,11 +36,11 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
         ),
         (
             '[site]\nbase_url = "ftp://files.example"\n',
-            ["site.base_url: Value error, must start with http:// or https:// (got 'ftp://files.example')"],
+            ["site.base_url: must start with http:// or https:// (got 'ftp://files.example')"],
         ),
         (
             '[site]\ndefault_language = "fr"\n',
-            ["site: Value error, default_language 'fr' is not listed in site.languages"],
+            ["site: default_language 'fr' is not listed in site.languages"],
         ),
         (
             "[translate]\nbeam_size = 0\n",
@@ -51,6 +51,18 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
             ["validate.fail_on: Input should be 'error', 'warning', 'info' or 'never' (got 'sometimes')"],
         ),
         ('[[social.accounts]]\nname = "a"\n', ["social.accounts[0].platform: Field required"]),
+        (
+            '[validate]\ndisable = ["SEO999"]\nthresholds = { min_wrods = 200, grade_warning = "8" }\n',
+            [
+                "validate: rule 'SEO999' does not exist (docs/rules.md lists every rule id); "
+                "thresholds.min_wrods: unknown threshold (docs/rules.md lists them); "
+                "thresholds.grade_warning: must be a number (got '8')"
+            ],
+        ),
+        (
+            "[validate.language_thresholds.xx]\nmin_words = 100\n",
+            ["(root): validate.language_thresholds: 'xx' not in site.languages (en)"],
+        ),
     ],
     ids=[
         "unknown-key",
@@ -61,6 +73,8 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
         "range",
         "literal",
         "missing",
+        "validate-rules-and-thresholds",
+        "threshold-language",
     ],
 )
 def test_error_messages_are_pinned(tmp_path: Path, text: str, expected: list[str]) -> None:
