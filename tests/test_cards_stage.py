@@ -290,3 +290,17 @@ def test_own_cards_are_re_rendered_in_place_even_with_a_fresh_store(
     again = run_stage(_ctx(tmp_path))
     assert not [f for f in again.findings if f.rule == "CARD015"]
     assert out in again.outputs
+
+
+@pytest.mark.parametrize("size", [(12_000, 8_000), (40_000, 40_000)])
+def test_gigantic_hero_is_card003_without_a_stderr_warning(
+    tmp_path: Path, size: tuple[int, int], capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tests.validate_support import huge_png_header
+
+    _site(tmp_path, ("en",))
+    (tmp_path / "static" / "images" / "en-hero.jpg").write_bytes(huge_png_header(*size))
+    result = run_stage(_ctx(tmp_path))
+    assert [f.rule for f in result.findings if f.severity == "error"] == ["CARD003", "CARD003"]
+    assert result.counts["rendered"] == 0
+    assert "DecompressionBomb" not in capfd.readouterr().err

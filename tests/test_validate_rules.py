@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline.validate.registry import all_checks, all_rules
-from tests.validate_support import GOOD_BODY, GOOD_META, make_site, run_validate, yaml_post
+from tests.validate_support import GOOD_BODY, GOOD_META, huge_png_header, make_site, run_validate, yaml_post
 
 NAME = "posts/walking-for-strong-bones.md"
 Mutation = Callable[[dict[str, Any], str], tuple[dict[str, Any], str]]
@@ -285,3 +285,17 @@ def test_long_section_titles_are_cut_at_a_word() -> None:
     long = "Beyond Strength: Balance and Flexibility for Fall Prevention"
     assert _section_name(long) == "section 'Beyond Strength: Balance and Flexibility for Fall…'"
     assert _section_name("x" * 80) == "section '" + "x" * 50 + "…'"
+
+
+@pytest.mark.parametrize("size", [(12_000, 8_000), (40_000, 40_000)])
+def test_gigantic_hero_is_a_finding_not_a_crash_or_a_warning(
+    tmp_path: Path, size: tuple[int, int], capfd: pytest.CaptureFixture[str]
+) -> None:
+    """96 MP sits between Pillow's two limits (a stderr warning); 1,600 MP is over both (an exception)."""
+    config = make_site(tmp_path, {NAME: yaml_post(GOOD_META, GOOD_BODY)})
+    (tmp_path / "static" / "images" / "hero.jpg").write_bytes(huge_png_header(*size))
+    findings = run_validate(config)
+    assert not [f for f in findings if f.rule == "VALIDATE000"]
+    hits = [f for f in findings if f.rule == "IMG003"]
+    assert hits and ("megapixels" in hits[0].message or "exceeds limit" in hits[0].message), hits
+    assert "DecompressionBomb" not in capfd.readouterr().err

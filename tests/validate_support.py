@@ -104,3 +104,17 @@ def run_validate(config: Config) -> list:  # type: ignore[type-arg]
     from pipeline.validate.stage import run_stage
 
     return run_stage(Context(config=config), use_cache=False).findings
+
+
+def huge_png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width×height (no pixel data): enough for Pillow's size checks, tiny on disk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,7 +97,10 @@ def decode_hero(
         return _LAST[memo_key]
     width, height = cover
     try:
-        src = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # Over MAX_IMAGE_PIXELS Pillow only warns (on stderr) and goes on to decode a huge image: refuse.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            src = Image.open(io.BytesIO(data))
         orientation = src.getexif().get(0x0112, 1)
         src_w, src_h = src.size
         if orientation in (5, 6, 7, 8):
@@ -106,7 +110,7 @@ def decode_hero(
             need = (math.ceil(src.size[0] * scale), math.ceil(src.size[1] * scale))
             src.draft("RGB", need)
         src.load()
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise CardError(
             "CARD003", f"hero image cannot be decoded ({exc}); re-export it as JPEG or PNG"
         ) from None

@@ -5,6 +5,7 @@ paths outside the root and symlinks leaving it are errors, never opened.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipeline.validate.registry import Check, Env, Hit, registrar
 CHECKS: list[Check] = []
 rule = registrar(CHECKS, "images")
 IMAGE_KEYS = ("image", "ogImage", "twitterImage")
+MAX_HERO_PIXELS = 80_000_000  # the cards stage refuses larger heroes too (pipeline.cards.crop)
 
 
 def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
@@ -58,15 +60,24 @@ def _hero_info(post: Post, env: Env) -> tuple[int, int, int] | str | None:
 
     info: tuple[int, int, int] | str
     try:
-        with Image.open(got) as im:
+        with warnings.catch_warnings():
+            # Pillow warns on stderr between its two pixel limits; the size check below says it as a finding.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(got)
+        with im:
             size = im.size
+            if size[0] * size[1] > MAX_HERO_PIXELS:
+                raise Image.DecompressionBombError(
+                    f"{size[0]}×{size[1]} is {size[0] * size[1] / 1e6:.0f} megapixels, over the "
+                    f"{MAX_HERO_PIXELS // 1_000_000} a card can use; export it smaller"
+                )
             if im.format == "JPEG":
                 im.draft(
                     "RGB", (max(1, size[0] // 8), max(1, size[1] // 8))
                 )  # decode at 1/8: fast, still catches corruption
             im.load()
         info = (size[0], size[1], got.stat().st_size)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         info = f"cannot decode hero '{post.image}': {exc}"
     post.extra["hero_info"] = info
     return info
