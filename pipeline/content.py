@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 FrontFormat = Literal["yaml", "toml", "none"]
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+FALSE_WORDS = frozenset({"false", "no", "off", "0", ""})
 MAX_DEPTH = 20
 MAX_NODES = 10_000
 
@@ -52,6 +53,7 @@ LOAD_RULES: tuple[Rule, ...] = (
     Rule("CONTENT009", "error", "Front matter nests deeper or is larger than the loader allows.", "content"),
     Rule("CONTENT010", "error", "Symlink points outside the content root.", "content"),
     Rule("CONTENT011", "warning", "File has no front matter.", "content"),
+    Rule("CONTENT012", "error", "`lang:` names a language that is not in site.languages.", "content"),
 )
 
 
@@ -128,7 +130,12 @@ class Post:
 
     @property
     def draft(self) -> bool:
-        return bool(self.meta.get("draft", False))
+        """`draft: "no"` is not a draft; any other text that is not clearly false is (never publish by mistake).
+        SEO002 asks for a real boolean either way."""
+        value = self.meta.get("draft", False)
+        if isinstance(value, str):
+            return value.strip().lower() not in FALSE_WORDS
+        return bool(value)
 
     @property
     def tags(self) -> list[str]:
@@ -614,6 +621,14 @@ def parse_post(
         lang = first
     elif isinstance(meta.get("lang"), str) and meta["lang"]:
         lang = meta["lang"]
+        if langs and lang not in langs:
+            # The language picks thresholds, folders and URLs (`lang: ../x` reached the sitemap): only known ones.
+            raise ContentError(
+                "CONTENT012",
+                f"lang {lang!r} is not a language of this site ({', '.join(sorted(langs))}); fix it, or add "
+                "it under [site.languages]",
+                key_lines.get("lang", 1),
+            )
     else:
         lang = default_lang
     base_rel = rel.split("/", 1)[1] if lang_from_folder else rel

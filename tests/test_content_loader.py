@@ -410,3 +410,29 @@ def test_one_impossible_date_does_not_stop_the_other_posts(tmp_path: Path) -> No
     content = load_content(make_config(tmp_path))
     assert [p.title for p in content.posts] == ["Good"]
     assert [(f.rule, f.line) for f in content.problems] == [("CONTENT005", 3)]
+
+
+def test_lang_outside_the_site_languages_is_refused_on_its_line() -> None:
+    raw = b"---\ntitle: t\nlang: ../../../tmp/escape\n---\nbody\n"
+    with pytest.raises(ContentError) as info:
+        parse_post(raw, Path("post.md"), Path("."), languages=LANGS)
+    assert (info.value.rule, info.value.line) == ("CONTENT012", 3)
+    assert (
+        parse_post(b"---\ntitle: t\nlang: de\n---\nbody\n", Path("p.md"), Path("."), languages=LANGS).lang
+        == "de"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "draft"),
+    [
+        ("true", True),
+        ("false", False),
+        ('"no"', False),
+        ('"false"', False),
+        ('"yes"', True),
+        ('"maybe"', True),
+    ],
+)
+def test_draft_text_reads_as_people_mean_it(value: str, draft: bool) -> None:
+    assert parse(f"title: t\ndraft: {value}").draft is draft

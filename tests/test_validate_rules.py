@@ -299,3 +299,10 @@ def test_gigantic_hero_is_a_finding_not_a_crash_or_a_warning(
     hits = [f for f in findings if f.rule == "IMG003"]
     assert hits and ("megapixels" in hits[0].message or "exceeds limit" in hits[0].message), hits
     assert not [w for w in recwarn if "DecompressionBomb" in w.category.__name__]  # nothing printed on stderr
+
+
+def test_quoted_draft_is_seo002_saying_how_it_was_read(tmp_path: Path) -> None:
+    text = yaml_post(GOOD_META, GOOD_BODY).replace("\n---\n", '\ndraft: "no"\n---\n', 1)
+    config = make_site(tmp_path, {NAME: text})
+    hits = [f for f in run_validate(config) if f.rule == "SEO002"]
+    assert len(hits) == 1 and "'no'" in hits[0].message and "read as published" in hits[0].message

@@ -50,6 +50,14 @@ def field_types(post: Post, env: Env) -> Iterator[Hit]:
             yield Hit(
                 post.line_of(key), f"'{key}' should be {_kind_name(kind)}, not {type(value).__name__}", key
             )
+    draft = post.meta.get("draft")
+    if draft is not None and not isinstance(draft, bool):
+        state = "a draft" if post.draft else "published"
+        yield Hit(
+            post.line_of("draft"),
+            f"'draft' should be true or false, not {draft!r} (read as {state}); write it without quotes",
+            "draft",
+        )
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 # Part of every cache key: bump when a rule's findings change for the same input, so cached results are redone.
 # 2: READ020 no longer crashes on ı/İ/ſ; code, HTML and tables in list items are not prose; section names cut at a word.
-RULES_VERSION = "2"
+# 3: SEO002 checks that `draft` is a boolean.
+RULES_VERSION = "3"
 
 DEFAULTS: dict[str, Any] = {
     "title_max_px": 580,
