@@ -11,6 +11,7 @@ import importlib
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UserError(Exception):
@@ -115,14 +116,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # e.g. --output naming a folder, a full disk, a read-only state dir
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line by default, so CI logs cannot mistake it for findings (exit 1)
+        if args.verbose:
+            traceback.print_exc()
+        print(
+            f"internal error: {type(exc).__name__}: {exc} — please report it; rerun with -v for the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
-def load_context(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Context:
-    """Config (defaults < file < env < flags) and a lazily loading Context for a command."""
+def load_context(
+    args: argparse.Namespace, overrides: dict[str, Any] | None = None, needs_content: bool = False
+) -> Context:
+    """Config (defaults < file < env < flags) and a lazily loading Context for a command.
+
+    `needs_content`: a missing content folder is a configuration mistake (exit 2), not a finding (exit 1).
+    """
     from pipeline.config import load_config, resolve_config_path
     from pipeline.progress import for_cli
     from pipeline.stages import Context
 
     path = resolve_config_path(args.config)
     config = load_config(path, overrides=overrides)
+    if needs_content and not config.content_root.is_dir():
+        raise UserError(
+            f"content folder {config.content_root} does not exist; set site.content_dir in {config.source}"
+        )
     return Context(config=config, quiet=args.quiet, progress=for_cli(args.quiet))

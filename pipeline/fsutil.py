@@ -8,6 +8,7 @@ reach outside the site root, even through symlinks.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ class UnsafePathError(ValueError):
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` so readers see either the old or the new file, never a torn one."""
+    if path.is_dir():  # else the error would name our temp file, not the folder the user gave
+        raise IsADirectoryError(errno.EISDIR, "is a folder; name a file instead", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

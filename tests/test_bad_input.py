@@ -93,6 +93,10 @@ CASES: list[Case] = [
     Case("upper-slug.md", _post("upper-slug", permalink="/articles/Upper_Slug/"), "SEO021"),
     Case("no-front.md", b"# Just a heading\n\nNo front matter here.\n", "CONTENT011", 1),
     Case("symlinked-hero.md", _post("symlinked-hero", image="/images/escape.jpg"), "IMG001"),
+    Case("impossible-date.md", b"---\ntitle: x\ndate: 2025-13-45\n---\nbody\n", "CONTENT005", 3),
+    Case("bad-bool-tag.md", b"---\ntitle: x\ndraft: !!bool maybe\n---\nbody\n", "CONTENT005", 3),
+    Case("dup-keys.md", b"---\ntitle: A\ntitle: B\n---\nbody\n", "CONTENT005", 3),
+    Case("lang-escape.md", b"---\ntitle: x\nlang: ../../tmp/x\n---\nbody\n", "CONTENT012", 3),
 ]
 GOOD = ["good-one.md", "good-two.md"]
 
@@ -270,3 +274,19 @@ def test_bad_argos_packages_exit_2(tmp_path: Path, entries: dict[str, bytes], ne
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert needle in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "state" / "evil.txt").exists()
+
+
+def test_missing_content_folder_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text(f'[site]\ncontent_dir = "{tmp_path / "nope"}"\n')
+    for command in ("validate", "build", "cards"):
+        proc = _cli("--config", str(config), command)
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert "does not exist; set site.content_dir" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_output_onto_a_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = _cli("validate", "--format", "json", "--output", str(tmp_path))
+    assert proc.returncode == 2 and str(tmp_path) in proc.stderr and "Traceback" not in proc.stderr, (
+        proc.stderr
+    )

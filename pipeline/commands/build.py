@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
     from pipeline.findings import exceeds, render_text
 
-    ctx = load_context(args)
+    ctx = load_context(args, needs_content=True)
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         raise UserError(f"--base-url {args.base_url!r} must start with http:// or https://")
     try:

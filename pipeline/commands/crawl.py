@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.crawl.stage import run_stage
     from pipeline.fsutil import atomic_write_text
 
-    ctx = load_context(args)
+    ctx = load_context(args, needs_content=True)
+    if args.output and Path(args.output).is_dir():
+        raise UserError(
+            f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"
+        )
     try:
         result = run_stage(ctx, base_url=args.base_url)
     except ValueError as exc:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         unknown = [s for s in stages if s not in STAGE_ORDER]
         if unknown:
             raise UserError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGE_ORDER)}")
-    ctx = load_context(args)
+    ctx = load_context(args, needs_content=True)
     results = run_all(ctx, stages, preview=args.preview)
     console = Console(stderr=False, highlight=False, width=max(140, Console().width))
     table = Table(title=f"pipeline run — {ctx.config.site.name}")

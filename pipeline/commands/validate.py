@@ -41,7 +41,11 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.validate.registry import all_rules
     from pipeline.validate.stage import run_stage
 
-    ctx = load_context(args)
+    ctx = load_context(args, needs_content=not args.paths)
+    if args.output and Path(args.output).is_dir():
+        raise UserError(
+            f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"
+        )
     paths = None
     if args.paths:
         missing = [str(p) for p in args.paths if not p.exists()]
