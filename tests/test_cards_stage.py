@@ -304,3 +304,12 @@ def test_gigantic_hero_is_card003_without_a_stderr_warning(
     assert [f.rule for f in result.findings if f.severity == "error"] == ["CARD003", "CARD003"]
     assert result.counts["rendered"] == 0
     assert not [w for w in recwarn if "DecompressionBomb" in w.category.__name__]  # nothing printed on stderr
+
+
+def test_unreadable_hero_message_is_the_same_every_run(tmp_path: Path) -> None:
+    """Baselines and 'new since last night' compare messages: no object addresses in them."""
+    _site(tmp_path, ("en",))
+    (tmp_path / "static" / "images" / "en-hero.jpg").write_bytes(b"not an image at all")
+    first = [f.message for f in run_stage(_ctx(tmp_path)).findings if f.rule == "CARD003"]
+    second = [f.message for f in run_stage(_ctx(tmp_path), force=True).findings if f.rule == "CARD003"]
+    assert first and first == second and "0x" not in first[0]

@@ -156,3 +156,19 @@ def test_serve_refuses_a_short_signing_key_with_one_line(
     err = capsys.readouterr().err
     assert "PIPELINE_SECRET_KEY is 7 bytes" in err and "Traceback" not in err
     assert "hunter2" not in err  # the secret itself is never printed
+
+
+def test_the_last_admin_stays_and_names_differing_in_case_are_refused(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pw = "long enough password\n"
+    assert run(cfg, monkeypatch, "add", "ada", "--role", "admin", "--password-stdin", stdin=pw) == 0
+    assert run(cfg, monkeypatch, "add", "ADA", "--role", "marketer", "--password-stdin", stdin=pw) == 2
+    assert "names differing only in case" in capsys.readouterr().err
+    assert run(cfg, monkeypatch, "remove", "ada") == 2
+    assert "last admin" in capsys.readouterr().err
+    with pytest.raises(accounts.AccountError, match="last admin"):
+        accounts.set_role(store(cfg), "ada", "marketer", [])
+    assert run(cfg, monkeypatch, "add", "grace", "--role", "admin", "--password-stdin", stdin=pw) == 0
+    assert run(cfg, monkeypatch, "remove", "ada") == 0  # another admin remains
+    assert accounts.get_user(store(cfg), "ada") is None

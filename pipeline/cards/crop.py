@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from pipeline.cards.fonts import CardError
 
@@ -110,6 +110,10 @@ def decode_hero(
             need = (math.ceil(src.size[0] * scale), math.ceil(src.size[1] * scale))
             src.draft("RGB", need)
         src.load()
+    except UnidentifiedImageError:  # its message holds a BytesIO repr whose address changes every run
+        raise CardError(
+            "CARD003", "hero is not an image Pillow can read; re-export it as JPEG or PNG"
+        ) from None
     except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise CardError(
             "CARD003", f"hero image cannot be decoded ({exc}); re-export it as JPEG or PNG"

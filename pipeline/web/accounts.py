@@ -76,6 +76,9 @@ def add_user(store: Store, name: str, role: str, password: str, languages: list[
     check_password(password)
     if get_user(store, name) is not None:
         raise AccountError(f"user '{name}' exists; use `pipeline users passwd {name}` to change the password")
+    twin = next((u.name for u in list_users(store) if u.name.lower() == name.lower()), None)
+    if twin is not None:  # 'alice' and 'ALICE' would look like one person in every list and log
+        raise AccountError(f"user '{twin}' exists; names differing only in case are not allowed")
     now = time.time()
     with store.begin() as conn:
         conn.execute(
@@ -111,7 +114,15 @@ def _end_sessions(conn: Connection, name: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.user_id == ids))
 
 
+def _keep_an_admin(store: Store, name: str) -> None:
+    """Nobody could manage accounts from the web UI any more (the CLI still could, but say so first)."""
+    admins = [u.name for u in list_users(store) if u.role == "admin"]
+    if admins == [name]:
+        raise AccountError(f"'{name}' is the last admin; add another admin first")
+
+
 def remove_user(store: Store, name: str) -> None:
+    _keep_an_admin(store, name)
     with store.begin() as conn:
         _end_sessions(conn, name)
         gone = conn.execute(delete(web_users).where(web_users.c.name == name)).rowcount
@@ -139,6 +150,8 @@ def set_password(store: Store, name: str, password: str) -> None:
 
 def set_role(store: Store, name: str, role: str, languages: list[str]) -> None:
     _check(name, role, languages)
+    if role != "admin":
+        _keep_an_admin(store, name)
     with store.begin() as conn:
         _end_sessions(conn, name)
         done = conn.execute(
