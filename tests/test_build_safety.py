@@ -3,6 +3,7 @@ finding naming the file and line instead of a crash or a silent gap in the site 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -107,3 +108,22 @@ def test_build_refuses_a_symlinked_output_onto_the_content(tmp_path: Path) -> No
     with pytest.raises(BuildError, match="is the content folder"):
         build(Context(config=config), output=link)
     assert any(config.content_root.rglob("*.md"))
+
+
+def test_aliases_that_cannot_redirect_are_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file = copy_site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    post = _post(tmp_path, "moved", "/articles/moved/")
+    text = post.read_text(encoding="utf-8").replace(
+        "---\nBody",
+        "aliases: [/old/moved/, /../../etc/, /robots.txt, /articles/coffee-and-health/]\n---\nBody",
+    )
+    post.write_text(text, encoding="utf-8")
+    assert main(["build", "--config", str(config_file)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("BUILD003") == 3 and "moved.md" in out
+    redirects = json.loads((tmp_path / "_site" / "_redirects.json").read_text())
+    assert redirects["/old/moved/"] == "/articles/moved/"
+    assert not [k for k in redirects if ".." in k or k in ("/robots.txt", "/articles/coffee-and-health/")]

@@ -18,4 +18,11 @@ RULES: tuple[Rule, ...] = (
         "static file or folder, or another post's page; the page is not built.",
         "build",
     ),
+    Rule(
+        "BUILD003",
+        "error",
+        "Alias (old URL) cannot redirect: it is the home page, has `..`, names a file the build writes, is "
+        "another page, or already redirects elsewhere.",
+        "build",
+    ),
 )

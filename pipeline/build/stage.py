@@ -206,11 +206,26 @@ def run_stage(
         if not write_page(page, page.post, page.url, noindex=False):
             continue
         built.append(page)
-        for alias in page.aliases:
-            redirects[_path(alias)] = _path(page.url)
     if drafts:
         for url, post in expected.unpublished.items():
             write_page(None, post, url, noindex=True)
+    pages_at = {"/" + t.parent.relative_to(staging).as_posix() + "/" for t in written}
+    for page in built:
+        for alias in page.aliases:
+            source = _path(alias)
+            problem = _alias_problem(source, pages_at, redirects)
+            if problem:
+                findings.append(
+                    Finding(
+                        "BUILD003",
+                        "error",
+                        display_path(page.post.path),
+                        page.post.line_of(page.alias_key),
+                        f"alias {source!r} {problem}; it gets no redirect",
+                    )
+                )
+                continue
+            redirects[source] = _path(page.url)
 
     index = env.get_template("index.html").render(
         site=config.site,
@@ -242,6 +257,23 @@ def run_stage(
     result.counts = {"pages": len(written), "published": len(built), "redirects": len(redirects)}
     result.data["output"] = str(out)
     return result
+
+
+def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -> str:
+    """Why an old URL cannot redirect (empty when it can): a redirect must not shadow a page or a file we write."""
+    parts = [p for p in source.split("/") if p]
+    if not parts:
+        return "is the home page"
+    if ".." in parts or "." in parts:
+        return "has '..' or '.' segments"
+    if parts[0] in RESERVED:
+        return f"is {parts[0]}, which the build writes itself"
+    key = "/" + "/".join(parts) + "/"
+    if key in pages_at:
+        return "is a page of its own"
+    if source in redirects:
+        return f"already redirects to {redirects[source]}"
+    return ""
 
 
 def _path(url: str) -> str:
