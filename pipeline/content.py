@@ -599,8 +599,12 @@ def parse_post(
     # Normalise only files that use CRLF throughout: a mixed file stays as is, so dumps() stays byte-exact.
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf == text.count("\n") else "\n"
+    if newline == "\n" and "\n" not in text and "\r" in text:
+        newline = (
+            "\r"  # classic Mac line ends: read as lines (it looked like unclosed front matter), kept on write
+        )
     if newline != "\n":
-        text = text.replace("\r\n", "\n")
+        text = text.replace(newline, "\n")
     split = split_front_matter(text)
     fmt, fm, body, body_line = split.fmt, split.fm, split.body, split.body_line
     if fmt == "yaml":

@@ -436,3 +436,11 @@ def test_lang_outside_the_site_languages_is_refused_on_its_line() -> None:
 )
 def test_draft_text_reads_as_people_mean_it(value: str, draft: bool) -> None:
     assert parse(f"title: t\ndraft: {value}").draft is draft
+
+
+def test_cr_only_file_parses_and_round_trips(tmp_path: Path) -> None:
+    raw = b"---\rtitle: Old Mac file\rtags: [mac]\r---\rBody line one.\rBody line two.\r"
+    post = parse_post(raw, Path("mac.md"), Path("."))
+    assert post.title == "Old Mac file" and post.key_lines == {"title": 2, "tags": 3}
+    assert post.newline == "\r" and "\r" not in post.body
+    assert post.dumps().encode() == raw
