@@ -116,11 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except OSError as exc:  # e.g. --output naming a folder, a full disk, a read-only state dir
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except Exception as exc:  # a bug: one line by default, so CI logs cannot mistake it for findings (exit 1)
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.filename and exc.strerror:
+            # A file the user pointed at or the machine refused (a folder as --output, a full disk, a read-only
+            # state dir). Network errors also subclass OSError but carry no file name: those fall through.
+            print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        # A bug: one line by default, so CI logs cannot mistake it for findings (exit 1).
         if args.verbose:
             traceback.print_exc()
         print(

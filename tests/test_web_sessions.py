@@ -229,3 +229,32 @@ def test_short_signing_keys_are_refused_or_replaced(tmp_path: Path, monkeypatch:
     assert len(key) >= 32 and key_file.read_bytes() == key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert security.secret_key(config) == key
+
+
+def test_refused_attempts_do_not_keep_the_window_full(site: Site) -> None:
+    app = _app_with(site, login_attempts_per_minute=3)
+    client = app.test_client()
+    for _ in range(3):
+        assert login(client, "mia", "wrong guess", addr="10.2.2.2") == 401
+    for _ in range(5):
+        assert login(client, "mia", "wrong guess", addr="10.2.2.2") == 429
+    assert accounts.recent_failures(site.ctx.store, "mia", "10.2.2.2") == 3  # refusals were not counted
+
+
+def test_loopback_peers_share_no_all_names_cap_without_declared_proxies(site: Site) -> None:
+    """Behind an undeclared proxy every user comes from 127.0.0.1: one scanner must not lock the team out."""
+    app = _app_with(site, login_attempts_per_address_per_minute=2)
+    client = app.test_client()
+    codes = [login(client, f"junk{i}", "wrong guess", addr="127.0.0.1") for i in range(4)]
+    assert codes == [401] * 4
+    assert login(client, "mia", addr="127.0.0.1") == 302
+
+
+def test_pages_survive_a_due_time_stored_before_range_checks(app: Flask, site: Site) -> None:
+    item = next(i for i in plan_social(site) if i.state == "planned")
+    with site.ctx.store.begin() as conn:  # year 10000-ish: what `social reschedule` accepted before the fix
+        conn.execute(update(social_items).where(social_items.c.id == item.id).values(due_at=1e15))
+    client = app.test_client()
+    login(client, "mia")
+    for path in ("/social/", f"/social/item/{item.id}", "/social/calendar?view=month"):
+        assert client.get(path).status_code == 200, path

@@ -172,3 +172,13 @@ def test_the_last_admin_stays_and_names_differing_in_case_are_refused(
     assert run(cfg, monkeypatch, "add", "grace", "--role", "admin", "--password-stdin", stdin=pw) == 0
     assert run(cfg, monkeypatch, "remove", "ada") == 0  # another admin remains
     assert accounts.get_user(store(cfg), "ada") is None
+
+
+def test_removing_others_needs_no_admin_when_there_is_none(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pw = "long enough password\n"
+    for name in ("mia", "tom"):
+        assert run(cfg, monkeypatch, "add", name, "--role", "marketer", "--password-stdin", stdin=pw) == 0
+    assert run(cfg, monkeypatch, "remove", "tom") == 0  # no admin before or after: nothing to protect
+    accounts.set_role(store(cfg), "mia", "translator", [])

@@ -114,18 +114,27 @@ def _end_sessions(conn: Connection, name: str) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.user_id == ids))
 
 
-def _keep_an_admin(store: Store, name: str) -> None:
-    """Nobody could manage accounts from the web UI any more (the CLI still could, but say so first)."""
-    admins = [u.name for u in list_users(store) if u.role == "admin"]
-    if admins == [name]:
+def _keep_an_admin(conn: Connection, name: str) -> None:
+    """Checked after the change, inside its write transaction (two admins removing each other at once must
+    not both succeed): raising rolls the change back. Nobody could manage accounts from the web UI otherwise."""
+    left = conn.execute(
+        select(func.count()).select_from(web_users).where(web_users.c.role == "admin")
+    ).scalar_one()
+    if not left:
         raise AccountError(f"'{name}' is the last admin; add another admin first")
 
 
+def _role_of(conn: Connection, name: str) -> str | None:
+    return conn.execute(select(web_users.c.role).where(web_users.c.name == name)).scalar_one_or_none()
+
+
 def remove_user(store: Store, name: str) -> None:
-    _keep_an_admin(store, name)
     with store.begin() as conn:
+        was_admin = _role_of(conn, name) == "admin"
         _end_sessions(conn, name)
         gone = conn.execute(delete(web_users).where(web_users.c.name == name)).rowcount
+        if was_admin:
+            _keep_an_admin(conn, name)
     if not gone:
         raise AccountError(f"no user '{name}' (see `pipeline users list`)")
 
@@ -150,9 +159,8 @@ def set_password(store: Store, name: str, password: str) -> None:
 
 def set_role(store: Store, name: str, role: str, languages: list[str]) -> None:
     _check(name, role, languages)
-    if role != "admin":
-        _keep_an_admin(store, name)
     with store.begin() as conn:
+        was_admin = _role_of(conn, name) == "admin"
         _end_sessions(conn, name)
         done = conn.execute(
             update(web_users)
@@ -161,6 +169,8 @@ def set_role(store: Store, name: str, role: str, languages: list[str]) -> None:
                 role=role, languages=languages, auth_epoch=web_users.c.auth_epoch + 1, updated_at=time.time()
             )
         ).rowcount
+        if was_admin and role != "admin":
+            _keep_an_admin(conn, name)
     if not done:
         raise AccountError(f"no user '{name}'")
 
@@ -203,19 +213,21 @@ def recent_failures(store: Store, name: str, address: str, window_s: float = 60.
 
 
 def reserve_attempt(
-    store: Store, name: str, address: str, per_name: int, per_address: int, window_s: float = 60.0
+    store: Store, name: str, address: str, per_name: int, per_address: int | None, window_s: float = 60.0
 ) -> bool:
     """Count this sign-in attempt as failed *before* the password is checked; False when over a limit.
 
     Insert and count run in one write transaction, so parallel requests queue on the database lock and each
     sees the others: counting first and recording after the slow argon2 check let any number of parallel
-    guesses through. Success deletes the row again (`clear_failures`). Two caps: per name and address (one
-    person's typos), and per address over all names (one client trying many accounts).
+    guesses through. Success deletes the row again (`clear_failures`); so does a refusal, so a client that
+    keeps knocking while refused does not keep the window full. Two caps: per name and address (one person's
+    typos), and per address over all names (one client trying many accounts; None switches it off).
     """
     now = time.time()
     name, address = name[:64], address[:64]
     with store.begin() as conn:
-        conn.execute(insert(web_login_failures).values(name=name, address=address, at=now))
+        inserted = conn.execute(insert(web_login_failures).values(name=name, address=address, at=now))
+        row_id = inserted.inserted_primary_key[0] if inserted.inserted_primary_key else None
         # Old rows say nothing about the current window; keep the table small.
         conn.execute(delete(web_login_failures).where(web_login_failures.c.at < now - 3600))
         recent = web_login_failures.c.at >= now - window_s
@@ -229,7 +241,10 @@ def reserve_attempt(
             .select_from(web_login_failures)
             .where(web_login_failures.c.address == address, recent)
         ).scalar_one()
-    return int(by_name) <= per_name and int(by_address) <= per_address
+        allowed = int(by_name) <= per_name and (per_address is None or int(by_address) <= per_address)
+        if not allowed:
+            conn.execute(delete(web_login_failures).where(web_login_failures.c.id == row_id))
+    return allowed
 
 
 def clear_failures(store: Store, name: str, address: str) -> None:

@@ -117,7 +117,10 @@ def http_url(value: str | None) -> str:
 def _epoch(value: float | None) -> str:
     if value is None:
         return ""
-    return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, ValueError, OSError):  # a ledger row from before times were range-checked
+        return "invalid time"
 
 
 def render_error(code: int, message: str) -> Any:

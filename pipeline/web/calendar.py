@@ -29,7 +29,11 @@ def zone_of(config: Config, account: str) -> ZoneInfo:
 
 
 def local_time(config: Config, item: Item) -> dt.datetime:
-    return dt.datetime.fromtimestamp(item.due_at, zone_of(config, item.account))
+    zone = zone_of(config, item.account)
+    try:
+        return dt.datetime.fromtimestamp(item.due_at, zone)
+    except (OverflowError, ValueError, OSError):  # stored before reschedule checked ranges: show it far off
+        return dt.datetime(9999, 1, 1, tzinfo=zone)
 
 
 def window(view: str, anchor: dt.date) -> tuple[dt.date, dt.date, list[Day]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("home")
 
 
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error = ""
@@ -43,9 +51,14 @@ def login() -> Any:
         password = request.form.get("password", "")
         address = request.remote_addr or "-"
         web = config().web
-        if not accounts.reserve_attempt(
-            store(), name, address, web.login_attempts_per_minute, web.login_attempts_per_address_per_minute
-        ):
+        # Behind a reverse proxy that is not declared (trusted_proxies = 0) every client arrives from loopback:
+        # an all-names cap per address would then let one scanner lock the whole team out.
+        per_address = (
+            web.login_attempts_per_address_per_minute
+            if web.trusted_proxies or not _is_loopback(address)
+            else None
+        )
+        if not accounts.reserve_attempt(store(), name, address, web.login_attempts_per_minute, per_address):
             error = "Too many failed sign-ins. Wait a minute and try again."
             status = 429
         else:
