@@ -313,3 +313,33 @@ def test_unreadable_hero_message_is_the_same_every_run(tmp_path: Path) -> None:
     first = [f.message for f in run_stage(_ctx(tmp_path)).findings if f.rule == "CARD003"]
     second = [f.message for f in run_stage(_ctx(tmp_path), force=True).findings if f.rule == "CARD003"]
     assert first and first == second and "0x" not in first[0]
+
+
+def test_a_designers_image_over_a_recorded_card_path_is_kept(tmp_path: Path) -> None:
+    _site(tmp_path, ("en",))
+    write_post(
+        tmp_path / "content",
+        "posts/named.md",
+        {"title": "Named card", "image": "/images/en-hero.jpg", "ogImage": "/images/named-og.jpg"},
+    )
+    run_stage(_ctx(tmp_path))
+    out = tmp_path / "static" / "images" / "named-og.jpg"
+    Image.new("RGB", (1200, 630), "orange").save(out, quality=95)  # the designer's version, no marker
+    designed = out.read_bytes()
+    again = run_stage(_ctx(tmp_path), force=True)
+    assert [f.rule for f in again.findings if "named.md" in (f.file or "")] == ["CARD015"]
+    assert out.read_bytes() == designed
+
+
+def test_unmarked_cards_at_the_pattern_path_re_render_with_a_fresh_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cards from before the marker, committed under cards.output_pattern, are still the stage's to update."""
+    _site(tmp_path, ("en",))
+    first = run_stage(_ctx(tmp_path))
+    for out in first.outputs:
+        Image.open(out).convert("RGB").save(out, quality=80)  # what an older renderer left: no marker
+    monkeypatch.setenv("PIPELINE_STATE_DIR", str(tmp_path / "fresh-state"))
+    again = run_stage(_ctx(tmp_path))
+    assert not [f for f in again.findings if f.rule == "CARD015"]
+    assert sorted(again.outputs) == sorted(first.outputs)

@@ -93,10 +93,10 @@ def is_fresh(store: Store, spec: CardSpec) -> bool:
         return False
 
 
-def recorded_paths(store: Store) -> set[str]:
-    """Every file a cards run wrote (and recorded): those may be re-rendered in place."""
+def recorded_paths(store: Store) -> dict[str, int]:
+    """Every file a cards run wrote and recorded, with its size then (someone may have replaced it since)."""
     with store.connect() as conn:
-        return {row[0] for row in conn.execute(select(card_renders.c.path))}
+        return {row[0]: row[1] for row in conn.execute(select(card_renders.c.path, card_renders.c.bytes))}
 
 
 def record(store: Store, outcome: CardOutcome, url_path: str, alt: str) -> None:

@@ -8,6 +8,7 @@ carries the error (rule id + message) so one bad title never stops the run.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -348,7 +349,10 @@ def _draw_text_layer(canvas: Image.Image, spec: CardSpec, layer: TextLayer, rtl:
 def is_card(path: Path) -> bool:
     """Whether an image file carries our marker, i.e. a cards run wrote it (reads the header only)."""
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # a huge photo is simply not ours
+            im = Image.open(path)
+        with im:
             return im.info.get("comment") == CARD_MARKER or im.info.get("Software") == CARD_MARKER.decode()
     except (OSError, ValueError, Image.DecompressionBombError):
         return False

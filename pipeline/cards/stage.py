@@ -88,6 +88,18 @@ def _card_settings(post: Post) -> tuple[str | None, tuple[float, float] | None]:
     return layout, (float(focus[0]), float(focus[1]))
 
 
+def _ours(out: Path, recorded: dict[str, int]) -> bool:
+    """A card a cards run made: recorded here and not replaced since (same size), or carrying our marker.
+
+    Paths from `cards.output_pattern` are the stage's own folder and skip this check, so cards rendered before
+    the marker existed still re-render there with an empty store.
+    """
+    size = recorded.get(str(out))
+    if size is not None and out.stat().st_size == size:
+        return True
+    return is_card(out)
+
+
 def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]:
     config = ctx.config
     static = config.static_root
@@ -131,10 +143,11 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
         for kind, key in KINDS:
             named = post.meta.get(key)
             fill: str | None = None
+            pattern_path = config.cards.output_pattern.format(lang=post.lang, slug=post.slug, kind=kind)
             if isinstance(named, str) and named.strip():
                 url_path = named.strip()
             else:
-                url_path = config.cards.output_pattern.format(lang=post.lang, slug=post.slug, kind=kind)
+                url_path = pattern_path
                 fill = key if post.is_translation else None
             if url_path.startswith(("http://", "https://", "//")):
                 findings.append(
@@ -173,7 +186,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 )
                 continue
             seen_out[out] = f"{post.rel} ({kind})"
-            if str(out) not in recorded and out.exists() and not is_card(out):
+            if url_path != pattern_path and out.exists() and not _ours(out, recorded):
                 # A hand-made image, another post's hero, a library photo: the post chose it; keep it.
                 findings.append(
                     _finding(
