@@ -127,3 +127,27 @@ def test_aliases_that_cannot_redirect_are_findings(
     redirects = json.loads((tmp_path / "_site" / "_redirects.json").read_text())
     assert redirects["/old/moved/"] == "/articles/moved/"
     assert not [k for k in redirects if ".." in k or k in ("/robots.txt", "/articles/coffee-and-health/")]
+
+
+def test_dot_segments_static_index_pages_and_file_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config_file = copy_site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "site" / "static" / "docs"
+    docs.mkdir()
+    (docs / "index.html").write_text("<p>hand-written docs</p>", encoding="utf-8")
+    _post(tmp_path, "dotted", "/./index.html/")
+    _post(tmp_path, "upper", "/SITEMAP.XML/")
+    _post(tmp_path, "onto-docs", "/docs/")
+    assert main(["build", "--config", str(config_file)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("BUILD002") == 3
+    site = tmp_path / "_site"
+    assert (site / "docs" / "index.html").read_text(encoding="utf-8") == "<p>hand-written docs</p>"
+    assert (site / "index.html").is_file() and (site / "sitemap.xml").is_file()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me", encoding="utf-8")
+    assert main(["build", "--config", str(config_file), "--output", str(notes)]) == 2
+    assert notes.read_text(encoding="utf-8") == "keep me"
+    assert "is a file" in capsys.readouterr().err

@@ -57,6 +57,7 @@ def check_output(config: Config, out: Path) -> None:
         "the templates folder": config.templates_root,
         "the state folder": config.state_dir,
         "the site folder": config.root.resolve(),
+        "the reports folder": config.reports_root,
         "the working directory": Path.cwd().resolve(),
         "your home folder": Path.home().resolve(),
     }
@@ -68,6 +69,8 @@ def check_output(config: Config, out: Path) -> None:
                 f"output folder {out} {relation} {what} ({path}); building there would replace it — "
                 "pick a folder of its own, e.g. `--output _site`"
             )
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"output {out} is a file; the build needs a folder of its own, e.g. `--output _site`")
     if out.is_dir() and any(out.iterdir()) and not _is_build(out):
         raise BuildError(
             f"output folder {out} is not empty and no build wrote it; building would delete what is there — "
@@ -153,13 +156,13 @@ def run_stage(
 
     def write_page(page: ExpectedPage | None, post: Post, url: str, noindex: bool) -> bool:
         link = permalink_of(post, config)
-        parts = [p for p in link.split("/") if p]
+        parts = [p for p in link.split("/") if p and p != "."]
         try:
             target = safe_join(staging, "/".join(parts) + "/index.html")
         except UnsafePathError:
             refuse("BUILD001", post, f"permalink {link!r} leaves the output folder; use a path like /articles/slug/")
             return False
-        if not parts or parts[0] in RESERVED:
+        if not parts or parts[0].casefold() in RESERVED:  # casefold: macOS disks ignore case
             what = "the home page" if not parts else parts[0]
             refuse("BUILD002", post, f"permalink {link!r} is {what}, which the build writes itself; pick another")
             return False
@@ -168,6 +171,8 @@ def run_stage(
             return False
         # A static file where the page's folder would go (`/images/hero.png/`): copied in before the pages.
         clash = next((p for p in target.parents if p != staging and staging in p.parents and p.is_file()), None)
+        if clash is None and target.exists():
+            clash = target  # the static folder's own index.html at that path
         if clash is not None:
             shown = "/" + clash.relative_to(staging).as_posix()
             refuse("BUILD002", post, f"permalink {link!r} runs into the static file {shown}; pick another")
@@ -266,7 +271,7 @@ def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -
         return "is the home page"
     if ".." in parts or "." in parts:
         return "has '..' or '.' segments"
-    if parts[0] in RESERVED:
+    if parts[0].casefold() in RESERVED:
         return f"is {parts[0]}, which the build writes itself"
     key = "/" + "/".join(parts) + "/"
     if key in pages_at:
