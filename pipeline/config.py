@@ -138,8 +138,14 @@ class ValidateConfig(Section):
 
         problems: list[str] = []
         rules = all_rules()
+        others = _other_stage_rules()
         for rid in [*self.disable, *self.severity]:
-            if rid not in rules:
+            if rid in others:
+                problems.append(
+                    f"rule {rid!r} belongs to the {others[rid]} stage; validate.disable and validate.severity "
+                    "apply to content-loading and validate rules only"
+                )
+            elif rid not in rules:
                 problems.append(f"rule {rid!r} does not exist (docs/rules.md lists every rule id)")
         tables = [("thresholds", self.thresholds)] + [
             (f"language_thresholds.{lang}", table) for lang, table in self.language_thresholds.items()
@@ -154,6 +160,16 @@ class ValidateConfig(Section):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def _other_stage_rules() -> dict[str, str]:
+    from pipeline.build.rules import RULES as BUILD
+    from pipeline.cards.rules import RULES as CARDS
+    from pipeline.crawl.rules import RULES as CRAWL
+
+    return {
+        r.id: stage for stage, table in (("cards", CARDS), ("build", BUILD), ("crawl", CRAWL)) for r in table
+    }
 
 
 def _same_kind(default: Any, value: Any) -> bool:

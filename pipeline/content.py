@@ -571,6 +571,13 @@ def load_post(
     return parse_post(raw, path, root, default_lang=default_lang, languages=languages, rel=rel)
 
 
+def _site_language(value: str, langs: set[str]) -> str | None:
+    """`EN` or `en-US` on a site that publishes `en`: the same language, written another way."""
+    lowered = {lang.lower(): lang for lang in langs}
+    wanted = value.strip().lower().replace("_", "-")
+    return lowered.get(wanted) or lowered.get(wanted.split("-")[0])
+
+
 def parse_post(
     raw: bytes,
     path: Path,
@@ -625,6 +632,8 @@ def parse_post(
         lang = first
     elif isinstance(meta.get("lang"), str) and meta["lang"]:
         lang = meta["lang"]
+        if langs and lang not in langs:
+            lang = _site_language(lang, langs) or lang
         if langs and lang not in langs:
             # The language picks thresholds, folders and URLs (`lang: ../x` reached the sitemap): only known ones.
             raise ContentError(

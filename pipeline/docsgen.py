@@ -49,10 +49,11 @@ def rules_markdown() -> str:
         "# Rules reference",
         "",
         "Generated from the rule tables by `make docs`; do not edit by hand.",
-        'Every rule has a stable id. Switch one off for the whole site with `[validate] disable = ["ID"]`, for one',
-        "post with `validate: {ignore: [ID]}` in its front matter, or change its severity with",
-        '`[validate.severity] ID = "error"`. Thresholds live in `[validate.thresholds]`',
-        "(per language: `[validate.language_thresholds.<lang>]`).",
+        "Every rule has a stable id. Switch a content-loading or validate rule off for the whole site with",
+        '`[validate] disable = ["ID"]`, for one post with `validate: {ignore: [ID]}` in its front matter, or change',
+        'its severity with `[validate.severity] ID = "error"`. Thresholds live in `[validate.thresholds]`',
+        "(per language: `[validate.language_thresholds.<lang>]`). Cards, build and crawl findings are reported as",
+        "listed; each command's `--fail-on` decides which of them fail a run (crawl also has `--fail-on new`).",
         "",
     ]
     for title, rules in rule_tables():

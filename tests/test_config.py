@@ -247,3 +247,12 @@ def test_config_flag_before_command_is_kept() -> None:
 
     args = build_parser().parse_args(["--config", "x.toml", "validate"])
     assert args.config == "x.toml"
+
+
+def test_rule_ids_of_other_stages_are_explained_not_called_unknown(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, '[validate]\ndisable = ["CRAWL010", "CARD012"]\n')
+    assert problems == [
+        "validate: rule 'CRAWL010' belongs to the crawl stage; validate.disable and validate.severity apply to "
+        "content-loading and validate rules only; rule 'CARD012' belongs to the cards stage; validate.disable "
+        "and validate.severity apply to content-loading and validate rules only"
+    ]

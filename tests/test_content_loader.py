@@ -444,3 +444,9 @@ def test_cr_only_file_parses_and_round_trips(tmp_path: Path) -> None:
     assert post.title == "Old Mac file" and post.key_lines == {"title": 2, "tags": 3}
     assert post.newline == "\r" and "\r" not in post.body
     assert post.dumps().encode() == raw
+
+
+@pytest.mark.parametrize(("written", "lang"), [("EN", "en"), ("en-US", "en"), ("de_AT", "de"), ("Es", "es")])
+def test_lang_written_another_way_is_the_site_language(written: str, lang: str) -> None:
+    raw = f"---\ntitle: t\nlang: {written}\n---\nbody\n".encode()
+    assert parse_post(raw, Path("p.md"), Path("."), languages=LANGS).lang == lang
