@@ -226,6 +226,9 @@ def reserve_attempt(
     now = time.time()
     name, address = name[:64], address[:64]
     with store.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # SQLite serialises writers; under PostgreSQL's READ COMMITTED two inserts would not see each other.
+            conn.exec_driver_sql("LOCK TABLE web_login_failures IN SHARE ROW EXCLUSIVE MODE")
         inserted = conn.execute(insert(web_login_failures).values(name=name, address=address, at=now))
         row_id = inserted.inserted_primary_key[0] if inserted.inserted_primary_key else None
         # Old rows say nothing about the current window; keep the table small.
