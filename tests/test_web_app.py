@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,31 +19,9 @@ from pipeline.web.app import create_app
 from tests.web_support.site import (
     PASSWORD,
     Site,
-    add_users,
-    build_site,
-    clone_site,
     plan_social,
     record_validate_runs,
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    tmp = tmp_path_factory.mktemp("web-template")
-    s = build_site(tmp, tmp / "state", translate=False)
-    add_users(s)
-    return s
-
-
-@pytest.fixture
-def site(template: Site, tmp_path: Path, _isolated_state: Path) -> Site:
-    return clone_site(template, tmp_path, _isolated_state)
-
-
-@pytest.fixture
-def app(site: Site, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    monkeypatch.setenv("PIPELINE_SECRET_KEY", "k" * 40)
-    yield create_app(site.ctx)
 
 
 def token(client: FlaskClient, path: str = "/login") -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import stat
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,28 +20,9 @@ from pipeline.stages import Context
 from pipeline.web import accounts, security, sessions
 from pipeline.web.app import create_app
 from tests.test_web_app import login, token
-from tests.web_support.site import PASSWORD, Site, add_users, build_site, clone_site, plan_social
+from tests.web_support.site import PASSWORD, Site, plan_social
 
 COOKIE = "pipeline_session"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    tmp = tmp_path_factory.mktemp("web-sessions-template")
-    s = build_site(tmp, tmp / "state", translate=False)
-    add_users(s)
-    return s
-
-
-@pytest.fixture
-def site(template: Site, tmp_path: Path, _isolated_state: Path) -> Site:
-    return clone_site(template, tmp_path, _isolated_state)
-
-
-@pytest.fixture
-def app(site: Site, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    monkeypatch.setenv("PIPELINE_SECRET_KEY", "k" * 40)
-    yield create_app(site.ctx)
 
 
 def _app_with(site: Site, **web: object) -> Flask:
