@@ -48,21 +48,22 @@ def check_output(config: Config, out: Path) -> None:
 
     A build is swapped in by renaming the old output away and deleting it, so `--output content` (or `.`, or
     the static folder) used to delete the posts themselves. Refused: a folder that is, contains or lies inside
-    the content, static or templates folder, the state dir, the config's folder or the working directory; and
-    an existing non-empty folder that no build wrote.
+    the content, static or templates folder; that is or contains the state, reports or config folder, the working
+    directory or home; an existing file; and an existing non-empty folder that no build wrote.
     """
-    guarded = {
-        "the content folder": config.content_root,
-        "the static folder": config.static_root,
-        "the templates folder": config.templates_root,
-        "the state folder": config.state_dir,
-        "the site folder": config.root.resolve(),
-        "the reports folder": config.reports_root,
-        "the working directory": Path.cwd().resolve(),
-        "your home folder": Path.home().resolve(),
-    }
-    for what, path in guarded.items():
-        inside = path in out.parents and what in ("the content folder", "the static folder", "the templates folder")
+    # (what, folder, whether an output *inside* it is refused too: the site's own source folders)
+    guarded = [
+        ("the content folder", config.content_root, True),
+        ("the static folder", config.static_root, True),
+        ("the templates folder", config.templates_root, True),
+        ("the state folder", config.state_dir, False),
+        ("the site folder", config.root.resolve(), False),
+        ("the reports folder", config.reports_root, False),
+        ("the working directory", Path.cwd().resolve(), False),
+        ("your home folder", Path.home().resolve(), False),
+    ]
+    for what, path, no_inside in guarded:
+        inside = no_inside and path in out.parents
         if out == path or out in path.parents or inside:
             relation = "is" if out == path else ("lies inside" if inside else "contains")
             raise BuildError(
