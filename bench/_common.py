@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -9,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = REPO.parent / "shared" / "corpora"
+# A worktree under /work/wt/ has no shared/ beside it: BENCH_CORPORA points at the corpora from anywhere.
+CORPORA = Path(os.environ.get("BENCH_CORPORA") or REPO.parent / "shared" / "corpora")
 
 
 def need_corpora() -> Path:
