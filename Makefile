@@ -4,10 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0
+APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 export PIPELINE_STATE_DIR ?= $(CURDIR)/.pipeline
 
-.PHONY: install apt run test lint bench update-golden clean docs
+.PHONY: install apt run test lint bench update-golden contact-sheet clean docs
 
 install: $(STAMP)
 
@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@touch $(STAMP)
 
-# Debian packages: chromium (web UI tests), nginx (crawl benchmark), FriBiDi/raqm (RTL card text).
+# Debian packages: chromium (web UI tests), nginx (crawl benchmark), FriBiDi/raqm (RTL card text), Noto fonts
+# for every script the cards draw (pipeline/typeset/fonts.py says why Debian's and not PyPI's).
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -44,6 +45,10 @@ bench: install
 
 update-golden: install
 	PIPELINE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -n 2 -q -k golden
+
+# Every script's OG and X card on one PNG (test-artifacts/cards-contact-sheet.png): look at it after a change.
+contact-sheet: install
+	$(BIN)/python bench/contact_sheet.py
 
 docs: install
 	$(BIN)/python -m pipeline.docsgen

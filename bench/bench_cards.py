@@ -26,11 +26,11 @@ sys.path.insert(0, str(REPO))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from pipeline.cards.fonts import font_path, load_font  # noqa: E402
 from pipeline.cards.layout import load_layout  # noqa: E402
 from pipeline.cards.render import CardSpec, render_card  # noqa: E402
 from pipeline.cards.stage import render_all  # noqa: E402
 from pipeline.config import project_templates_dir  # noqa: E402
+from pipeline.typeset.fonts import CATALOGUE, load_font  # noqa: E402
 from tests.cards_support import TITLES  # noqa: E402
 
 IMAGES = REPO / "examples" / "health-blog" / "static" / "images"
@@ -69,7 +69,7 @@ def specs(out: Path) -> list[CardSpec]:
 
 
 def baseline_card(photo: Path, title: str) -> bytes:
-    font = load_font(font_path("latin"), 64, 700)
+    font = load_font(CATALOGUE["Noto Sans"].file(700), 64)
     im = Image.open(photo).convert("RGB").resize((1200, 630), Image.Resampling.LANCZOS)
     ImageDraw.Draw(im).text((72, 420), title, font=font, fill=(255, 255, 255))
     buf = io.BytesIO()
@@ -84,7 +84,7 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         jobs = specs(Path(tmp))
-        # Warm-up: imports, fonts, Thai dictionary — paid once per process, not per card.
+        # Warm-up: imports, fonts, ICU and BudouX data — paid once per process, not per card.
         for spec in jobs[: len(TITLES) * 2]:
             render_card(spec)
 

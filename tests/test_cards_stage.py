@@ -147,7 +147,9 @@ def test_path_traversal_card_path_is_an_error(tmp_path: Path) -> None:
 
 def test_missing_glyph_is_a_finding_and_other_cards_render(tmp_path: Path) -> None:
     _site(tmp_path, ("en",))
-    write_post(tmp_path / "content", "posts/geez.md", {"title": "Hello ሰላም", "image": "/images/en-hero.jpg"})
+    write_post(
+        tmp_path / "content", "posts/geez.md", {"title": "Hello བཀྲ་ཤིས", "image": "/images/en-hero.jpg"}
+    )
     result = run_stage(_ctx(tmp_path))
     glyphs = [f for f in result.findings if f.rule == "CARD004"]
     assert len(glyphs) == 2  # og and twitter

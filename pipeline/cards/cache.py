@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, insert, select
 
-from pipeline.cards.fonts import Script, detect_script, file_digest, font_path
-from pipeline.cards.render import RENDERER_VERSION, SIZES, CardOutcome, CardSpec
+from pipeline.cards.fonts import CardError, card_setter
+from pipeline.cards.layout import TextLayer
+from pipeline.cards.render import RENDERER_VERSION, SIZES, CardOutcome, CardSpec, fill_text
 from pipeline.schema.cards import card_renders
+from pipeline.typeset.fonts import FontMissing, file_digest
 
 if TYPE_CHECKING:
     from pipeline.store import Store
@@ -37,13 +39,31 @@ class CardRecord:
     format: str
 
 
+def font_digests(spec: CardSpec) -> list[str]:
+    """sha256 of every font file the card's texts are drawn with (each weight the layout uses)."""
+    layout = spec.layout
+    texts = [(" ".join(spec.title.split()), layout.title.weight)]
+    texts += [
+        (fill_text(layer.text, spec), layer.weight) for layer in layout.layers if isinstance(layer, TextLayer)
+    ]
+    paths: set[str] = set()
+    for text, weight in texts:
+        if not text.strip():
+            continue
+        ts = card_setter(text, spec.lang, weight, layout.families)
+        try:
+            ts.require_fonts(text)
+        except FontMissing as exc:
+            raise CardError("CARD005", str(exc)) from None
+        for family in ts.families(text):
+            file = family.file(weight)
+            if file.path.is_file():
+                paths.add(str(file.path))
+    return sorted(file_digest(Path(p)) for p in paths)
+
+
 def cache_key(spec: CardSpec, hero_digest: str) -> str:
-    scripts: set[Script] = {
-        detect_script(spec.title, spec.lang),
-        detect_script(spec.site, spec.lang),
-        "latin",
-    }
-    fonts = sorted(file_digest(font_path(s)) for s in scripts)
+    fonts = font_digests(spec)
     payload = {
         "renderer": RENDERER_VERSION,
         "hero": hero_digest,

@@ -15,15 +15,16 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFont, PngImagePlugin, features
+from PIL import Image, ImageChops, ImageDraw, PngImagePlugin
 
 from pipeline.cards.contrast import ensure_contrast
 from pipeline.cards.crop import load_hero
-from pipeline.cards.fonts import CardError, Script, check_text, detect_script, load_font
+from pipeline.cards.fonts import CardError, card_setter, check_text
 from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
-from pipeline.cards.text import Fitted, Measure, fit, is_rtl
+from pipeline.cards.text import Box, Fitted, Measure, fit
+from pipeline.typeset.runs import Setter
 
-RENDERER_VERSION = "cards-5"  # bump whenever output bytes change: it is part of the cache key
+RENDERER_VERSION = "cards-6"  # bump whenever output bytes change: it is part of the cache key
 CARD_MARKER = b"pipeline-cards"  # JPEG comment / PNG Software text of every card we write (see is_card)
 JPEG_QUALITIES = (86, 80, 74, 68, 62, 56, 50, 44, 38)
 Kind = Literal["og", "twitter"]
@@ -96,54 +97,13 @@ def _mirror(box: tuple[float, float, float, float]) -> tuple[float, float, float
     return (max(0.0, 1.0 - x - w), y, w, h)
 
 
-def _fill(text: str, spec: CardSpec) -> str:
+def fill_text(text: str, spec: CardSpec) -> str:
     return (
         text.replace("{site}", spec.site)
         .replace("{lang}", spec.lang)
         .replace("{LANG}", spec.lang.upper())
         .replace("{tag}", spec.tag)
     )
-
-
-_LENGTHS: dict[tuple[ImageFont.FreeTypeFont, str, str | None, str | None], float] = {}
-
-
-@dataclass(frozen=True)
-class _Shaping:
-    """raqm arguments for one run of text; None with the basic layout (Latin/CJK only, checked earlier)."""
-
-    direction: str | None
-    language: str | None
-
-    def length(self, font: ImageFont.FreeTypeFont, text: str) -> float:
-        """Memoised per process: a post's OG and X cards fit the same title with the same fonts, and shaping
-        is the costliest part of fitting."""
-        key = (font, text, self.direction, self.language)
-        found = _LENGTHS.get(key)
-        if found is None:
-            if len(_LENGTHS) > 50_000:
-                _LENGTHS.clear()
-            found = _LENGTHS[key] = font.getlength(text, direction=self.direction, language=self.language)
-        return found
-
-    def draw(
-        self,
-        draw: ImageDraw.ImageDraw,
-        xy: tuple[int, int],
-        text: str,
-        font: ImageFont.FreeTypeFont,
-        fill: tuple[int, int, int],
-        anchor: str,
-    ) -> None:
-        draw.text(
-            xy, text, font=font, fill=fill, anchor=anchor, direction=self.direction, language=self.language
-        )
-
-
-def _shaping(script: Script, lang: str) -> _Shaping:
-    if not features.check("raqm"):
-        return _Shaping(None, None)
-    return _Shaping("rtl" if is_rtl(script) else "ltr", lang or None)
 
 
 def _anchor_x(align: str, rtl: bool, left: int, right: int) -> tuple[int, str]:
@@ -155,19 +115,18 @@ def _anchor_x(align: str, rtl: bool, left: int, right: int) -> tuple[int, str]:
 
 
 def warm(specs: list[CardSpec]) -> None:
-    """Load font coverage and the Thai dictionary once in the parent, so forked workers inherit them."""
-    from pipeline.cards.fonts import coverage, font_path
-    from pipeline.cards.text import thai_segmenter
+    """Load font coverage, ICU and the BudouX models once in the parent, so forked workers inherit them."""
+    from pipeline.typeset.breaks import warm as warm_breaks
 
-    scripts: set[Script] = {detect_script(s.title, s.lang) for s in specs}
-    scripts.add("latin")
-    for script in scripts:
+    warm_breaks({s.lang for s in specs})
+    for spec in specs:
+        title = " ".join(spec.title.split())
+        ts = card_setter(title, spec.lang, spec.layout.title.weight, spec.layout.families)
         try:
-            coverage(font_path(script))
-        except CardError:
-            continue  # the card itself reports the missing font package
-        if script == "thai":
-            thai_segmenter()
+            ts.require_fonts(title)
+            ts.segment(title)
+        except Exception:
+            continue
 
 
 def render_card(spec: CardSpec) -> CardOutcome:
@@ -187,9 +146,9 @@ def _render(spec: CardSpec, outcome: CardOutcome) -> None:
     title = " ".join(spec.title.split())
     if not title:
         raise CardError("CARD011", "post has no title; add `title:` to the front matter")
-    script = detect_script(title, spec.lang)
-    title_font = check_text(title, script, "title")
-    rtl = is_rtl(script)
+    ts = card_setter(title, spec.lang, layout.title.weight, layout.families)
+    check_text(title, ts, "title")
+    rtl = ts.rtl
     bg = hex_rgb(layout.background)
 
     if spec.hero is not None:
@@ -223,42 +182,37 @@ def _render(spec: CardSpec, outcome: CardOutcome) -> None:
             _apply_gradient(canvas, layer, pixel_box(box, width, height))
 
     title_layer = layout.title
-    _draw_title(canvas, spec, outcome, title_layer, title, script, title_font, rtl)
+    _draw_title(canvas, outcome, title_layer, title, ts)
     for layer in layout.layers:
         if isinstance(layer, TextLayer):
             _draw_text_layer(canvas, spec, layer, rtl)
     _encode(canvas, spec, outcome)
 
 
-def _draw_title(
-    canvas: Image.Image,
-    spec: CardSpec,
-    outcome: CardOutcome,
-    layer: TitleLayer,
-    title: str,
-    script: Script,
-    font_path: Path,
-    rtl: bool,
-) -> None:
+def _draw_title(canvas: Image.Image, outcome: CardOutcome, layer: TitleLayer, title: str, ts: Setter) -> None:
     width, height = canvas.size
+    rtl = ts.rtl
     box = _mirror(layer.box) if rtl else layer.box
     left, top, right, bottom = pixel_box(box, width, height)
-    shaping = _shaping(script, spec.lang)
 
     def measure_at(size: int) -> Measure:
-        font = load_font(font_path, size, layer.weight)
-        return lambda text: shaping.length(font, text)
+        return lambda text: ts.width(text, size)
 
+    line_height = layer.line_height * ts.family.line_scale
     fitted: Fitted = fit(
         title,
-        script,
-        max_width=right - left,
-        max_height=bottom - top,
-        min_size=layer.min_size,
-        max_size=layer.max_size,
-        max_lines=layer.max_lines,
-        line_height=layer.line_height,
-        measure_at=measure_at,
+        ts.lang,
+        ts.primary,
+        Box(
+            right - left,
+            bottom - top,
+            layer.min_size,
+            layer.max_size,
+            layer.max_lines,
+            line_height,
+            layer.balance,
+        ),
+        measure_at,
     )
     if fitted.truncated:
         outcome.notes.append(
@@ -269,8 +223,7 @@ def _draw_title(
                 "shorten it or lower min_size in the layout",
             )
         )
-    font = load_font(font_path, fitted.size, layer.weight)
-    ascent, descent = font.getmetrics()
+    ascent, descent = ts.metrics(fitted.size)
     block_h = (len(fitted.lines) - 1) * fitted.line_px + ascent + descent
     if layer.valign == "top":
         block_top = top
@@ -279,7 +232,7 @@ def _draw_title(
     else:
         block_top = bottom - block_h
     x, side = _anchor_x(layer.align, rtl, left, right)
-    widths = [shaping.length(font, line) for line in fitted.lines]
+    widths = [ts.width(line, fitted.size) for line in fitted.lines]
     block_w = int(max(widths)) if widths else 0
     bx0 = {"l": x, "r": x - block_w, "m": x - block_w // 2}[side]
     text_box = (max(0, bx0), max(0, block_top), min(width, bx0 + block_w), min(height, block_top + block_h))
@@ -298,52 +251,50 @@ def _draw_title(
                 f"{check.alpha:.0%} → {check.after:.1f}:1",
             )
         )
-    draw = ImageDraw.Draw(canvas)
-    for i, line in enumerate(fitted.lines):
+    for i, (line, line_w) in enumerate(zip(fitted.lines, widths, strict=True)):
         baseline = block_top + ascent + i * fitted.line_px
-        shaping.draw(draw, (x, baseline), line, font, color, side + "s")
+        ts.draw(canvas, (_line_left(side, x, line_w), baseline), line, fitted.size, color)
+
+
+def _line_left(side: str, x: int, line_width: float) -> float:
+    """Left edge of a line anchored at x on its left, right or middle."""
+    return {"l": x, "r": x - line_width, "m": x - line_width / 2}[side]
 
 
 def _draw_text_layer(canvas: Image.Image, spec: CardSpec, layer: TextLayer, rtl: bool) -> None:
-    text = " ".join(_fill(layer.text, spec).split())
+    text = " ".join(fill_text(layer.text, spec).split())
     if not text:
         return
     width, height = canvas.size
-    script = detect_script(text, spec.lang)
-    path = check_text(text, script, f"{layer.type} text {text!r}")
-    shaping = _shaping(script, spec.lang)
+    ts = card_setter(text, spec.lang, layer.weight, spec.layout.families)
+    check_text(text, ts, f"{layer.type} text {text!r}")
     box = _mirror(layer.box) if rtl else layer.box
     left, top, right, bottom = pixel_box(box, width, height)
     pad = round(layer.size * 0.45) if layer.type == "badge" else 0
 
     def measure_at(size: int) -> Measure:
-        font = load_font(path, size, layer.weight)
-        return lambda t: shaping.length(font, t)
+        return lambda t: ts.width(t, size)
 
     fitted = fit(
         text,
-        script,
-        max_width=right - left - 2 * pad,
-        max_height=bottom - top,
-        min_size=max(8, layer.size // 2),
-        max_size=layer.size,
-        max_lines=1,
-        line_height=1.2,
-        measure_at=measure_at,
+        spec.lang,
+        ts.primary,
+        Box(right - left - 2 * pad, bottom - top, max(8, layer.size // 2), layer.size, 1, 1.2),
+        measure_at,
     )
-    font = load_font(path, fitted.size, layer.weight)
     line = fitted.lines[0]
-    ascent, descent = font.getmetrics()
-    draw = ImageDraw.Draw(canvas)
+    ascent, descent = ts.metrics(fitted.size)
     x, side = _anchor_x(layer.align, rtl, left + pad, right - pad)
     baseline = top + (bottom - top + ascent - descent) // 2
+    w = ts.width(line, fitted.size)
     if layer.type == "badge":
-        w = int(shaping.length(font, line))
-        bx0 = {"l": x, "r": x - w, "m": x - w // 2}[side] - pad
-        draw.rounded_rectangle(
-            (bx0, top, bx0 + w + 2 * pad, bottom), radius=(bottom - top) // 3, fill=hex_rgb(layer.background)
+        bx0 = round(_line_left(side, x, w)) - pad
+        ImageDraw.Draw(canvas).rounded_rectangle(
+            (bx0, top, bx0 + round(w) + 2 * pad, bottom),
+            radius=(bottom - top) // 3,
+            fill=hex_rgb(layer.background),
         )
-    shaping.draw(draw, (x, baseline), line, font, hex_rgb(layer.color), side + "s")
+    ts.draw(canvas, (_line_left(side, x, w), baseline), line, fitted.size, hex_rgb(layer.color))
 
 
 def is_card(path: Path) -> bool:

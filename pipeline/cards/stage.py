@@ -114,7 +114,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
             layout_name, focus = _card_settings(post)
             name = layout_name or config.cards.layout
             if name not in layouts:
-                layouts[name] = load_layout(name, dirs)
+                layouts[name] = load_layout(name, dirs, config.root)
             layout = layouts[name]
         except CardError as exc:
             findings.append(_finding(exc.rule, post, str(exc), "card"))

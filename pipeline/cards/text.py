@@ -1,141 +1,37 @@
-"""Line breaking by script and the title fit: the largest size whose wrapped lines fit the box.
+"""The title fit: the largest size whose lines, broken where the language breaks them, fit the box.
 
-Break opportunities differ per script, and getting them wrong is what makes other card generators overflow:
-- Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Tamil: between words (spaces). Shaping and bidi happen per
-  line inside raqm, so lines are built in logical order and each is measured shaped.
-- Korean: at spaces, like Latin (Hangul words are space-separated; breaking inside one reads badly).
-- Chinese and Japanese: between any two characters, with basic kinsoku — closing punctuation and small kana never start a line,
-  opening punctuation never ends one, and runs of Latin letters/digits (e.g. "BMD", "2025") stay whole.
-- Thai: no spaces between words, so words come from a dictionary segmenter. We use `newmm-tokenizer` (the
-  PyThaiNLP "newmm" maximal-matching algorithm with its word list, packaged alone: pure Python, ~300 KB, no
-  model downloads). PyICU would also work but needs ICU headers to build; libthai would need ctypes glue.
+Break opportunities come from `pipeline.typeset.breaks` (ICU line breaking for every script, BudouX phrases for
+Japanese and Chinese, spaces for Korean); widths come from the setter, which shapes each font run with raqm.
+Lines are built in logical order; bidi reordering happens per line when it is drawn.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pipeline.cards.fonts import RTL_SCRIPTS, Script
+import regex
 
-# Kinsoku shori (JIS X 4051, the basic set).
-NO_LINE_START = frozenset(
-    ")]}〕〉》」』】〙〗〟’”｠»"
-    "ゝゞーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々〻"
-    "‐゠–〜～?!‼⁇⁈⁉・:;/。.、,，．：；？！）］｝＞」』"
-)
-NO_LINE_END = frozenset("([{〔〈《「『【〘〖〝‘“｟«（［｛＜")
-_LATIN_RUN = re.compile(r"[A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF.,%'’\-]+")
-_SPACE = re.compile(r"\s+")
-_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
-
-
-@dataclass(frozen=True)
-class Token:
-    """A piece that is never split; `space_before` says whether a space separates it from the previous one."""
-
-    text: str
-    space_before: bool
-
-
-def tokenize(text: str, script: Script) -> list[Token]:
-    text = _SPACE.sub(" ", text).strip()
-    if script == "cjk" and _HANGUL.search(text) and " " in text:
-        # Korean separates words with spaces and breaks lines there (CSS `word-break: keep-all`).
-        return [Token(word, i > 0) for i, word in enumerate(text.split(" ")) if word]
-    if script == "cjk":
-        return _cjk_tokens(text)
-    if script == "thai":
-        return _thai_tokens(text)
-    return [Token(word, i > 0) for i, word in enumerate(text.split(" ")) if word]
-
-
-def _cjk_tokens(text: str) -> list[Token]:
-    pieces: list[Token] = []
-    pos = 0
-    space = False
-    while pos < len(text):
-        ch = text[pos]
-        if ch == " ":
-            space = True
-            pos += 1
-            continue
-        match = _LATIN_RUN.match(text, pos)
-        if match:
-            piece = match.group(0)
-            pos = match.end()
-        else:
-            piece = ch
-            pos += 1
-        pieces.append(Token(piece, space))
-        space = False
-    return _kinsoku(pieces)
-
-
-def _kinsoku(pieces: list[Token]) -> list[Token]:
-    """Glue forbidden line starts to the previous piece and forbidden line ends to the next."""
-    out: list[Token] = []
-    carry: Token | None = None
-    for piece in pieces:
-        if carry is not None:
-            piece = Token(carry.text + (" " if piece.space_before else "") + piece.text, carry.space_before)
-            carry = None
-        if out and not piece.space_before and piece.text[0] in NO_LINE_START:
-            prev = out.pop()
-            piece = Token(prev.text + piece.text, prev.space_before)
-        if piece.text[-1] in NO_LINE_END:
-            carry = piece
-            continue
-        out.append(piece)
-    if carry is not None:
-        if out:
-            prev = out.pop()
-            out.append(Token(prev.text + (" " if carry.space_before else "") + carry.text, prev.space_before))
-        else:
-            out.append(carry)
-    return out
-
-
-@lru_cache(maxsize=1)
-def thai_segmenter() -> Callable[[str], list[str]]:
-    from newmm_tokenizer.tokenizer import word_tokenize
-
-    return word_tokenize
-
-
-def _thai_tokens(text: str) -> list[Token]:
-    out: list[Token] = []
-    for i, chunk in enumerate(text.split(" ")):
-        if not chunk:
-            continue
-        words = [w for w in thai_segmenter()(chunk) if w]
-        for j, word in enumerate(words):
-            out.append(Token(word, i > 0 and j == 0))
-    return out
-
-
-def join_tokens(tokens: list[Token]) -> str:
-    return "".join((" " if t.space_before and i else "") + t.text for i, t in enumerate(tokens))
-
+from pipeline.typeset.breaks import Token, join_tokens, split_long, tokens
+from pipeline.typeset.scripts import Script
 
 Measure = Callable[[str], float]
+_GRAPHEME = regex.compile(r"\X")
 REFERENCE_SIZE = 100  # token widths are measured once at this size and scaled
 
 
 def wrap(
-    tokens: list[Token], max_width: float, widths: list[float], space: float
+    pieces: list[Token], max_width: float, widths: list[float], space: float
 ) -> list[list[Token]] | None:
     """Greedy fill from per-token widths; None when one token is wider than the line (try a smaller size).
 
-    Widths are summed rather than each candidate line shaped again: shaping a growing CJK line per character
-    costs O(n²) HarfBuzz calls, summing costs nothing. `fit` measures the chosen lines exactly afterwards.
+    Widths are summed rather than each candidate line shaped again: shaping a growing line per token costs
+    O(n²) HarfBuzz calls, summing costs nothing. `fit` measures the chosen lines exactly afterwards.
     """
     lines: list[list[Token]] = []
     current: list[Token] = []
     used = 0.0
-    for token, width in zip(tokens, widths, strict=True):
+    for token, width in zip(pieces, widths, strict=True):
         extra = width + (space if token.space_before and current else 0.0)
         if current and used + extra <= max_width:
             current.append(token)
@@ -151,6 +47,23 @@ def wrap(
     return lines
 
 
+def balanced(
+    pieces: list[Token], widths: list[float], space: float, max_width: float, count: int
+) -> list[list[Token]]:
+    """The same number of lines with the narrowest measure that still holds them (CSS `text-wrap: balance`):
+    no lone word or number on a last line while the first runs the full width."""
+    lo, hi = max(widths, default=0.0), max_width
+    best = wrap(pieces, max_width, widths, space) or []
+    for _ in range(12):  # ≈ a tenth of a pixel on a 1,000 px line
+        mid = (lo + hi) / 2
+        lines = wrap(pieces, mid, widths, space)
+        if lines is not None and len(lines) <= count:
+            best, hi = lines, mid
+        else:
+            lo = mid
+    return best
+
+
 @dataclass(frozen=True)
 class Fitted:
     size: int
@@ -159,39 +72,43 @@ class Fitted:
     truncated: bool
 
 
-def fit(
-    text: str,
-    script: Script,
-    *,
-    max_width: int,
-    max_height: int,
-    min_size: int,
-    max_size: int,
-    max_lines: int,
-    line_height: float,
-    measure_at: Callable[[int], Measure],
-) -> Fitted:
+@dataclass(frozen=True)
+class Box:
+    """What the text must fit: the box in pixels, the size range, lines and line height (× the font's scale)."""
+
+    max_width: int
+    max_height: int
+    min_size: int
+    max_size: int
+    max_lines: int
+    line_height: float
+    balance: bool = False
+
+
+def fit(text: str, lang: str, script: Script, box: Box, measure_at: Callable[[int], Measure]) -> Fitted:
     """Largest size in [min_size, max_size] whose lines fit; at min_size the last line is cut with '…'.
 
     Sizes are searched by bisection: fitting is monotone in size for greedy wrapping in practice, and bisection
     needs ~6 wraps instead of ~40. Each token is shaped once at a reference size; a candidate's lines are then
     shaped exactly at its size, so hinting or kerning differences can never let a line overflow.
     """
-    tokens = tokenize(text, script)
+    pieces = tokens(text, lang, script)
     reference = measure_at(REFERENCE_SIZE)
-    ref_widths = [reference(t.text) for t in tokens]
+    ref_widths = [reference(t.text) for t in pieces]
     ref_space = reference(" ")
 
+    def lines_allowed(size: int) -> int:
+        line_px = round(size * box.line_height)
+        return min(box.max_lines, max(1, (box.max_height + line_px - size) // line_px))
+
     def estimate(size: int) -> list[list[Token]] | None:
-        line_px = round(size * line_height)
-        lines_allowed = min(max_lines, max(1, (max_height + line_px - size) // line_px))
         scale = size / REFERENCE_SIZE
-        lines = wrap(tokens, max_width, [w * scale for w in ref_widths], ref_space * scale)
-        if lines is None or len(lines) > lines_allowed:
+        lines = wrap(pieces, box.max_width, [w * scale for w in ref_widths], ref_space * scale)
+        if lines is None or len(lines) > lines_allowed(size):
             return None
         return lines
 
-    lo, hi = min_size, max_size
+    lo, hi = box.min_size, box.max_size
     best: int | None = None
     while lo <= hi:
         mid = (lo + hi) // 2
@@ -200,40 +117,41 @@ def fit(
         else:
             hi = mid - 1
     # Confirm with exact shaping at the chosen size; on the rare overflow step down until it holds.
-    size = best if best is not None else min_size - 1
-    while size >= min_size:
+    size = best if best is not None else box.min_size - 1
+    while size >= box.min_size:
         lines = estimate(size)
         if lines is not None:
             exact = measure_at(size)
-            if all(exact(join_tokens(line)) <= max_width for line in lines):
-                return Fitted(size, [join_tokens(line) for line in lines], round(size * line_height), False)
+            if box.balance and len(lines) > 1:
+                scale = size / REFERENCE_SIZE
+                even = balanced(
+                    pieces, [w * scale for w in ref_widths], ref_space * scale, box.max_width, len(lines)
+                )
+                if all(exact(join_tokens(line)) <= box.max_width for line in even):
+                    lines = even
+            if all(exact(join_tokens(line)) <= box.max_width for line in lines):
+                return Fitted(
+                    size, [join_tokens(line) for line in lines], round(size * box.line_height), False
+                )
         size -= 1
-    line_px = round(min_size * line_height)
-    allowed = min(max_lines, max(1, (max_height + line_px - min_size) // line_px))
-    return _truncate(tokens, script, min_size, max_width, allowed, line_height, measure_at(min_size))
+    size = box.min_size
+    measure = measure_at(size)
+    return _truncate(pieces, lang, script, size, box, lines_allowed(size), measure)
 
 
 def _truncate(
-    tokens: list[Token],
-    script: Script,
-    size: int,
-    max_width: int,
-    max_lines: int,
-    line_height: float,
-    measure: Measure,
+    pieces: list[Token], lang: str, script: Script, size: int, box: Box, max_lines: int, measure: Measure
 ) -> Fitted:
-    """Fill max_lines at the smallest size, splitting over-long tokens by character, then end with '…'."""
-    pieces: list[Token] = []
-    for token in tokens:
-        if measure(token.text) <= max_width:
-            pieces.append(token)
-        else:
-            pieces.extend(Token(ch, token.space_before and k == 0) for k, ch in enumerate(token.text))
+    """Fill max_lines at the smallest size, splitting over-long tokens (ICU, then clusters), then end with '…'."""
+    fits: Callable[[str], bool] = lambda s: measure(s) <= box.max_width  # noqa: E731
+    small: list[Token] = []
+    for token in pieces:
+        small.extend([token] if fits(token.text) else split_long(token, lang, script, fits))
     lines: list[list[Token]] = []
     current: list[Token] = []
     placed = 0
-    for token in pieces:
-        if not current or measure(join_tokens([*current, token])) <= max_width:
+    for token in small:
+        if not current or fits(join_tokens([*current, token])):
             current.append(token)
             placed += 1
             continue
@@ -244,15 +162,19 @@ def _truncate(
         placed += 1
     if current and len(lines) < max_lines:
         lines.append(current)
-    if placed == len(pieces) and len(lines) <= max_lines:
-        return Fitted(size, [join_tokens(line) for line in lines], round(size * line_height), False)
+    line_px = round(size * box.line_height)
+    if placed == len(small) and len(lines) <= max_lines:
+        return Fitted(size, [join_tokens(line) for line in lines], line_px, False)
     lines = lines[:max_lines]
-    last = join_tokens(lines[-1]) if lines else ""
-    while last and measure(last + "…") > max_width:
-        last = last[:-1]
-    texts = [join_tokens(line) for line in lines[:-1]] + [last.rstrip() + "…"]
-    return Fitted(size, texts, round(size * line_height), True)
-
-
-def is_rtl(script: Script) -> bool:
-    return script in RTL_SCRIPTS
+    last = lines[-1] if lines else []
+    text = join_tokens(last)
+    while last and not fits(text + "…"):
+        last = last[:-1]  # drop whole tokens, never half a conjunct or emoji sequence
+        text = join_tokens(last)
+    if not last and lines:  # one token filled the line: cut it between grapheme clusters instead
+        clusters = _GRAPHEME.findall(join_tokens(lines[-1]))
+        while clusters and not fits("".join(clusters) + "…"):
+            clusters.pop()
+        text = "".join(clusters)
+    texts = [join_tokens(line) for line in lines[:-1]] + [text.rstrip() + "…"]
+    return Fitted(size, texts, line_px, True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from pipeline.content import Post, parse_date
-from pipeline.validate.pixels import text_width_px
+from pipeline.validate.pixels import missing_font, text_width_px
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
 CHECKS: list[Check] = []
@@ -84,17 +84,24 @@ def future_date(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
+def _estimated(text: str, lang: str) -> str:
+    """A note when part of the width was estimated because a script's font is not installed."""
+    font = missing_font(text, lang)
+    return f" (estimated: font {font} is not installed; install it for an exact width)" if font else ""
+
+
 @rule("SEO010", "warning", "Title with the site suffix is wider than the SERP shows (580 px at 20 px Arial).")
 def title_width(post: Post, env: Env) -> Iterator[Hit]:
     if not post.title:
         return
     full = env.config.site.title_with_suffix(post.title)
     limit = env.t(post.lang, "title_max_px")
-    width = text_width_px(full, env.t(post.lang, "title_font_px"))
+    width = text_width_px(full, env.t(post.lang, "title_font_px"), post.lang)
     if width > limit:
         yield Hit(
             post.line_of("title"),
-            f"title with suffix is {width:.0f} px wide (limit {limit} px); search results will truncate it — shorten the title",
+            f"title with suffix is {width:.0f} px wide (limit {limit} px); search results will truncate it — shorten the title"
+            + _estimated(full, post.lang),
             "title",
             data={"px": round(width)},
         )
@@ -142,12 +149,13 @@ def description_length(post: Post, env: Env) -> Iterator[Hit]:
 @rule("SEO013", "warning", "Description is wider than 920 px at 14 px Arial.")
 def description_width(post: Post, env: Env) -> Iterator[Hit]:
     if post.description:
-        width = text_width_px(post.description.strip(), env.t(post.lang, "description_font_px"))
+        desc = post.description.strip()
+        width = text_width_px(desc, env.t(post.lang, "description_font_px"), post.lang)
         limit = env.t(post.lang, "description_max_px")
         if width > limit:
             yield Hit(
                 post.line_of("description"),
-                f"description is {width:.0f} px wide (limit {limit} px)",
+                f"description is {width:.0f} px wide (limit {limit} px)" + _estimated(desc, post.lang),
                 "description",
             )
 
