@@ -22,7 +22,7 @@ from pipeline.cards.crop import load_hero
 from pipeline.cards.fonts import CardError, card_setter, check_text
 from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
 from pipeline.cards.text import Box, Fitted, Measure, fit
-from pipeline.typeset.runs import Setter
+from pipeline.typeset.runs import LayoutFailed, Setter
 
 RENDERER_VERSION = "cards-6"  # bump whenever output bytes change: it is part of the cache key
 CARD_MARKER = b"pipeline-cards"  # JPEG comment / PNG Software text of every card we write (see is_card)
@@ -135,6 +135,9 @@ def render_card(spec: CardSpec) -> CardOutcome:
         _render(spec, outcome)
     except CardError as exc:
         outcome.error = (exc.rule, str(exc))
+        outcome.data = None
+    except LayoutFailed as exc:
+        outcome.error = ("CARD005", f"title or text cannot be laid out: {exc}")
         outcome.data = None
     return outcome
 

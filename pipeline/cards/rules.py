@@ -16,11 +16,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "CARD004",
         "error",
-        "The script's font has no glyph for a character of the text (no tofu is drawn).",
+        "No font the card may use has a glyph for a character of the text (no tofu is drawn).",
         "cards",
     ),
     Rule(
-        "CARD005", "error", "Complex-script text without raqm/FriBiDi, or a font package is missing.", "cards"
+        "CARD005", "error", "A font is not installed, or complex-script text without raqm/FriBiDi.", "cards"
     ),
     Rule("CARD006", "warning", "Hero is smaller than the card and is enlarged.", "cards"),
     Rule(

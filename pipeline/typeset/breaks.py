@@ -87,9 +87,14 @@ def warm(langs: set[str]) -> None:
 
 def tokens(text: str, lang: str, script: Script) -> list[Token]:
     """Unbreakable pieces of `text` (whitespace collapsed) in logical order."""
+    return list(_tokens(text, lang, script))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str, lang: str, script: Script) -> tuple[Token, ...]:
     text = _SPACE.sub(" ", text).strip()
     if not text:
-        return []
+        return ()
     model = phrase_model(lang, script)
     korean = primary_lang(lang) == "ko" or (script == "cjk" and regex.search(r"\p{Hangul}", text) is not None)
     pieces = _icu_pieces(text, icu_locale(lang, cjk=script == "cjk" or model is not None))
@@ -111,7 +116,7 @@ def tokens(text: str, lang: str, script: Script) -> list[Token]:
         if body:
             out.append(Token(body, space))
         space = body != piece
-    return out
+    return tuple(out)
 
 
 def _merge(pieces: list[str], keep: Callable[[int, str, str], bool]) -> list[str]:

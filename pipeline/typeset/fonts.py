@@ -220,8 +220,16 @@ class FontSet:
 # --- reading fonts ---------------------------------------------------------------------------------------------
 
 
+_INSTALLED: dict[Family, bool] = {}
+
+
 def installed(family: Family) -> bool:
-    return all(f.path.is_file() for f in family.files)
+    """Whether every file of the family exists (asked once per family and process: fonts do not come and go
+    during a run)."""
+    found = _INSTALLED.get(family)
+    if found is None:
+        found = _INSTALLED[family] = all(f.path.is_file() for f in family.files)
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -39,7 +39,14 @@ from pipeline.typeset.fonts import (
 from pipeline.typeset.scripts import COMPLEX_SCRIPTS, RTL_SCRIPTS, Script, char_script, raqm_language
 
 _GRAPHEME = regex.compile(r"\X")
+# Line and paragraph breaks and C0/C1 controls: raqm refuses a text with them (raqm_layout() failed), and a
+# title or description is one line anyway — a browser shows them as spaces.
+_BREAKS = regex.compile(r"[\p{Cc}\u2028\u2029\u0085]+")
 _EMOJI_BLOCKS = (range(0x1F000, 0x1FB00), range(0xE0020, 0xE0080))
+
+
+class LayoutFailed(Exception):
+    """raqm/FreeType refused a run (a broken font, text Pillow cannot lay out): a finding, never a crash."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,8 @@ class Setter:
         key = ("seg", text)
         found = self._memo.get(key)
         if found is None:
-            found = self._single_run(text) or self._segment(text)
+            clean = _BREAKS.sub(" ", text)
+            found = self._single_run(clean) or self._segment(clean)
             if len(self._memo) > 20_000:
                 self._memo.clear()
             self._memo[key] = found
@@ -130,7 +138,7 @@ class Setter:
         """The common case, decided per character: one script plus shared characters the main font has."""
         family = self.family
         cmap = self._cmap(family)
-        for ch in text:
+        for ch in set(text):
             script = char_script(ch)
             if (script is not None and script != self.primary) or not (ord(ch) in cmap or _ignorable(ch)):
                 return None
@@ -224,9 +232,14 @@ class Setter:
     def missing(self, text: str) -> tuple[str, ...]:
         return self.segment(text)[1]
 
-    def roles(self, text: str) -> set[str]:
+    def roles(self, text: str) -> frozenset[str]:
         """Scripts (and 'emoji') present in `text`: which fonts it needs and whether it needs shaping."""
-        return {r for c in _GRAPHEME.findall(text) if (r := _cluster_role(c)) is not None}
+        key = ("roles", text)
+        found = self._memo.get(key)
+        if found is None:
+            found = frozenset(r for c in _GRAPHEME.findall(text) if (r := _cluster_role(c)) is not None)
+            self._memo[key] = found
+        return found  # type: ignore[return-value]
 
     def families(self, text: str) -> list[Family]:
         seen: list[Family] = []
@@ -264,12 +277,17 @@ class Setter:
                 found = estimate_width(run.text, size)
             else:
                 file, font = self._font(run.family, size)
-                if raqm():
-                    length = font.getlength(
-                        run.text, direction="rtl" if run.rtl else "ltr", language=self._language(run.family)
-                    )
-                else:
-                    length = font.getlength(run.text)
+                try:
+                    if raqm():
+                        length = font.getlength(
+                            run.text,
+                            direction="rtl" if run.rtl else "ltr",
+                            language=self._language(run.family),
+                        )
+                    else:
+                        length = font.getlength(run.text)
+                except (RuntimeError, OSError, ValueError) as exc:
+                    raise LayoutFailed(f"{run.family.name} could not lay out {run.text!r}: {exc}") from None
                 found = length * size / file.bitmap_size if file.bitmap_size else length
             self._memo[key] = found
         return found  # type: ignore[return-value]
@@ -298,20 +316,23 @@ class Setter:
         for run in visual_order(self.segment(text)[0]):
             width = self.run_width(run, size)
             file, font = self._font(run.family, size)
-            if file.bitmap_size:
-                _paste_bitmap_run(canvas, font, run.text, (x, baseline), size / file.bitmap_size)
-            elif raqm():
-                draw.text(
-                    (x, baseline),
-                    run.text,
-                    font=font,
-                    fill=fill,
-                    anchor="ls",
-                    direction="rtl" if run.rtl else "ltr",
-                    language=self._language(run.family),
-                )
-            else:
-                draw.text((x, baseline), run.text, font=font, fill=fill, anchor="ls")
+            try:
+                if file.bitmap_size:
+                    _paste_bitmap_run(canvas, font, run.text, (x, baseline), size / file.bitmap_size)
+                elif raqm():
+                    draw.text(
+                        (x, baseline),
+                        run.text,
+                        font=font,
+                        fill=fill,
+                        anchor="ls",
+                        direction="rtl" if run.rtl else "ltr",
+                        language=self._language(run.family),
+                    )
+                else:
+                    draw.text((x, baseline), run.text, font=font, fill=fill, anchor="ls")
+            except (RuntimeError, OSError, ValueError) as exc:
+                raise LayoutFailed(f"{run.family.name} could not draw {run.text!r}: {exc}") from None
             x += width
 
 
@@ -363,4 +384,4 @@ def setter(fonts: FontSet, weight: int, lang: str, primary: Script) -> Setter:
     return Setter(fonts, weight, lang, primary)
 
 
-__all__ = ["FontMissing", "Run", "Setter", "estimate_width", "setter", "visual_order"]
+__all__ = ["FontMissing", "LayoutFailed", "Run", "Setter", "estimate_width", "setter", "visual_order"]

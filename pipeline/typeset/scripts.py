@@ -9,6 +9,7 @@ the text around them (see `runs`).
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Literal
 
 Script = Literal[
@@ -186,12 +187,14 @@ def detect_script(text: str, lang: str = "") -> Script:
     """The script a text is written in: its language's script when the text has letters of it ("OpenTelemetry
     কী?" is Bengali, "دليل Kubernetes" reads right to left), else the script with the most letters (non-Latin wins
     a tie), else the language's script (a title of digits), else Latin."""
+    hint = LANG_SCRIPTS.get(primary_lang(lang), "latin" if lang else None)
+    if text.isascii():  # the common case, without a look at each character
+        return "latin" if any(ch.isalpha() for ch in text) else (hint or "latin")
     counts: dict[Script, int] = {}
     for ch in text:
         script = char_script(ch)
         if script is not None and script != "other":
             counts[script] = counts.get(script, 0) + 1
-    hint = LANG_SCRIPTS.get(primary_lang(lang), "latin" if lang else None)
     if hint in counts:
         return hint
     if counts:
@@ -203,8 +206,8 @@ def is_rtl(script: str) -> bool:
     return script in RTL_SCRIPTS
 
 
-_KANA = range(0x3040, 0x3100)
-_HANGUL = (range(0xAC00, 0xD7B0), range(0x1100, 0x1200), range(0x3130, 0x3190))
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 
 def cjk_region(lang: str, text: str = "") -> CjkRegion:
@@ -223,13 +226,12 @@ def cjk_region(lang: str, text: str = "") -> CjkRegion:
         if rest & {"hant", "tw"}:
             return "TC"
         return "SC"
-    for ch in text:
-        cp = ord(ch)
-        if cp in _KANA:
-            return "JP"
-        if any(cp in r for r in _HANGUL):
-            return "KR"
-    return "SC"
+    if text.isascii():
+        return "SC"
+    kana, hangul = _KANA.search(text), _HANGUL.search(text)
+    if kana and (not hangul or kana.start() < hangul.start()):
+        return "JP"
+    return "KR" if hangul else "SC"
 
 
 def raqm_language(lang: str, region: CjkRegion | None = None) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from pipeline.content import Post, parse_date
-from pipeline.validate.pixels import missing_font, text_width_px
+from pipeline.validate.pixels import text_width_px, width_note
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
 CHECKS: list[Check] = []
@@ -86,8 +86,8 @@ def future_date(post: Post, env: Env) -> Iterator[Hit]:
 
 def _estimated(text: str, lang: str) -> str:
     """A note when part of the width was estimated because a script's font is not installed."""
-    font = missing_font(text, lang)
-    return f" (estimated: font {font} is not installed; install it for an exact width)" if font else ""
+    note = width_note(text, lang)
+    return f" (estimated: {note})" if note else ""
 
 
 @rule("SEO010", "warning", "Title with the site suffix is wider than the SERP shows (580 px at 20 px Arial).")

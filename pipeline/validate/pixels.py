@@ -8,7 +8,7 @@ conjunct is one glyph — instead of one 'x' per code point.
 
 Widths are measured once per (text, language) at a reference size and scaled: SERP sizes are small, and hinting
 at 14 px would round every advance. A script whose Noto font is not installed is estimated per grapheme
-cluster and the finding says so, naming the package (`missing_font`).
+cluster and the finding says so, naming the package (`width_note`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pipeline.typeset.fonts import Family, FontFile, FontSet, installed
-from pipeline.typeset.runs import Setter, setter
+from pipeline.typeset.runs import LayoutFailed, Setter, estimate_width, setter
 from pipeline.typeset.scripts import cjk_region, detect_script
 
 REFERENCE_PX = 200
@@ -30,9 +30,16 @@ def _arimo() -> Family:
     return Family("Arimo", (FontFile(path, 0, 400),), "the PyPI package fontpkg-arimo", variable=True)
 
 
+_SETTERS: dict[tuple[str, str, str], Setter] = {}
+
+
 def _setter(text: str, lang: str) -> Setter:
-    fonts = FontSet(lang, cjk_region(lang, text), (("latin", _arimo()),))
-    return setter(fonts, 400, lang, detect_script(text, lang))
+    key = (lang, cjk_region(lang, text), detect_script(text, lang))
+    found = _SETTERS.get(key)
+    if found is None:
+        fonts = FontSet(lang, key[1], (("latin", _arimo()),))
+        found = _SETTERS[key] = setter(fonts, 400, lang, key[2])
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -40,8 +47,11 @@ def _width_em(text: str, lang: str) -> tuple[float, str]:
     ts = _setter(text, lang)
     runs = ts.segment(text)[0]
     absent = next((r.family for r in runs if not installed(r.family)), None)
-    width = sum(ts.run_width(run, REFERENCE_PX) for run in runs) / REFERENCE_PX
-    return width, (f"{absent.name} ({absent.source})" if absent else "")
+    try:
+        width = sum(ts.run_width(run, REFERENCE_PX) for run in runs) / REFERENCE_PX
+    except LayoutFailed as exc:
+        return estimate_width(text, 1.0), str(exc)
+    return width, (f"font {absent.name} is not installed; install {absent.source}" if absent else "")
 
 
 def text_width_px(text: str, size_px: float, lang: str = "") -> float:
@@ -49,8 +59,8 @@ def text_width_px(text: str, size_px: float, lang: str = "") -> float:
     return _width_em(text, lang)[0] * size_px
 
 
-def missing_font(text: str, lang: str = "") -> str:
-    """The font a width of `text` had to be estimated without ('' when every run was measured)."""
+def width_note(text: str, lang: str = "") -> str:
+    """Why the width of `text` is an estimate ('' when every run was measured with its font)."""
     return _width_em(text, lang)[1]
 
 
