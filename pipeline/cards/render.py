@@ -22,6 +22,7 @@ from pipeline.cards.crop import load_hero
 from pipeline.cards.fonts import CardError, card_setter, check_text
 from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
 from pipeline.cards.text import Box, Fitted, Measure, fit
+from pipeline.typeset.fonts import FontMissing
 from pipeline.typeset.runs import LayoutFailed, Setter
 
 RENDERER_VERSION = "cards-6"  # bump whenever output bytes change: it is part of the cache key
@@ -124,9 +125,9 @@ def warm(specs: list[CardSpec]) -> None:
         ts = card_setter(title, spec.lang, spec.layout.title.weight, spec.layout.families)
         try:
             ts.require_fonts(title)
-            ts.segment(title)
-        except Exception:
-            continue
+        except FontMissing:
+            continue  # the card itself reports it
+        ts.segment(title)
 
 
 def render_card(spec: CardSpec) -> CardOutcome:
