@@ -186,6 +186,7 @@ def test_korean_breaks_at_spaces_not_inside_words() -> None:
         "운동",
         "가이드",
     ]
+    assert [t.text for t in tokens("운동: 50세 이후", "ko", "cjk")] == ["운동:", "50세", "이후"]
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,9 @@ def test_hindi_title_that_fits_is_not_reported_as_too_wide() -> None:
 def test_a_title_with_a_line_break_is_measured_as_one_line() -> None:
     """Front matter folds long titles; raqm refuses a newline (raqm_layout() failed), a SERP shows a space."""
     folded = "Trace-Based Testing with OpenTelemetry: Meet Open Source Malabi (Medium)\n | My Site"
-    assert text_width_px(folded, 20, "en") == pytest.approx(text_width_px(folded.replace("\n", " "), 20, "en"))
+    assert text_width_px(folded, 20, "en") == pytest.approx(
+        text_width_px(folded.replace("\n", " "), 20, "en")
+    )
     assert width_note(folded, "en") == ""
 
 

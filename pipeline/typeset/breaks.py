@@ -8,8 +8,8 @@
 - Japanese and Chinese: ICU alone would break between any two ideographs ("ユー|ザー"). BudouX (its model ships
   in the wheel, no downloads) finds phrase boundaries; a line breaks only where both agree, or at a space — so
   breaks fall between phrases, and BudouX can never break where ICU forbids (inside "2025", before "）").
-- Korean: at spaces only (CSS `word-break: keep-all`): Hangul words are space-separated, and a break inside one
-  reads as a typo.
+- Korean: at spaces (CSS `word-break: keep-all`): Hangul words are space-separated, and a break inside one —
+  also between "50" and "세" — reads as a typo. ICU's breaks next to punctuation ("/", "-") stay.
 A phrase longer than the whole line is split at ICU's own opportunities, then between grapheme clusters, so a
 conjunct or an emoji sequence is never cut (`split_long`).
 """
@@ -27,7 +27,6 @@ from pipeline.typeset.scripts import Script, primary_lang
 
 _SPACE = re.compile(r"\s+")
 _GRAPHEME = regex.compile(r"\X")
-_KEEP_ALL = regex.compile(r"[\p{Hangul}\p{Han}]")
 
 
 @dataclass(frozen=True)
@@ -105,10 +104,8 @@ def _tokens(text: str, lang: str, script: Script) -> tuple[Token, ...]:
             pos += len(phrase)
             boundaries.add(pos)
         pieces = _merge(pieces, lambda end, _prev, _next: end in boundaries)
-    elif korean:
-        pieces = _merge(
-            pieces, lambda _end, prev, nxt: not (_KEEP_ALL.match(prev[-1]) and _KEEP_ALL.match(nxt[0]))
-        )
+    elif korean:  # keep-all: a word is everything between spaces, "50세" included
+        pieces = _merge(pieces, lambda _end, prev, nxt: not (prev[-1].isalnum() and nxt[0].isalnum()))
     out: list[Token] = []
     space = False
     for piece in pieces:
