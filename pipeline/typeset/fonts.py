@@ -83,6 +83,8 @@ class Family:
         return by_weight[order[0]]
 
     def check_installed(self) -> None:
+        if installed(self):
+            return
         for f in self.files:
             if not f.path.is_file():
                 raise FontMissing(
