@@ -4,7 +4,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
+  postgresql
 export PIPELINE_STATE_DIR ?= $(CURDIR)/.pipeline
 
 .PHONY: install apt run test lint bench update-golden contact-sheet clean docs
@@ -15,11 +16,12 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -e '.[dev,bench,postgres]'
 	@touch $(STAMP)
 
 # Debian packages: chromium (web UI tests), nginx (crawl benchmark), FriBiDi/raqm (RTL card text), Noto fonts
 # for every script the cards draw (pipeline/typeset/fonts.py says why Debian's and not PyPI's).
+# postgresql: the store tests start a throwaway server of their own.
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -1,13 +1,17 @@
 """The state store: one module over SQLAlchemy Core, so every stage's state lives in one transactional place.
 
-SQLite (WAL, foreign keys on) in the state dir by default; any SQLAlchemy URL works so PostgreSQL can follow.
-Each component owns a schema module (`pipeline.schema.<component>`) holding its tables and an ordered list of
-migrations; the store applies whatever has not run yet, recording (component, version), on every open.
+SQLite (WAL, foreign keys on) in the state dir by default; PostgreSQL (`postgresql+psycopg://…`, the `postgres`
+extra) when several machines share one store. Each component owns a schema module (`pipeline.schema.<component>`)
+holding its tables and an ordered list of migrations; the store applies whatever has not run yet, recording
+(component, version), on every open. Processes that open a new store at the same moment queue on one lock
+(an advisory lock on PostgreSQL, a write lock on SQLite) so each migration runs exactly once.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,8 +31,11 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
+    make_url,
     select,
 )
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 metadata = MetaData()
 
@@ -69,6 +76,24 @@ def create_tables(*tables: Table) -> Callable[[Connection], None]:
     return _apply
 
 
+class StoreError(OSError):
+    """The configured store cannot be used (driver missing, server unreachable, bad URL): the user fixes it.
+
+    An OSError naming the store (password hidden) as its file, so the CLI reports it as it reports a state dir
+    the machine refused: one line, exit 2, without having to import the store to recognise it.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(None, reason, where)
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
+
+
+# Any 64-bit number unique to this application: the advisory lock every migrating PostgreSQL session queues on.
+_PG_MIGRATION_LOCK = zlib.crc32(b"pipeline.store.migrate")
+
+
 class Store:
     """Owns the engine; `with store.begin() as conn:` is one transaction."""
 
@@ -77,14 +102,18 @@ class Store:
         if url.startswith("sqlite:///"):
             db_path = Path(url.removeprefix("sqlite:///"))
             db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(
-            url,
-            future=True,
-            connect_args={"timeout": 30} if url.startswith("sqlite") else {},
-        )
-        if url.startswith("sqlite"):
+        self.engine: Engine = _engine(url)
+        if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.migrate()
+        # Text PostgreSQL refuses (NUL, lone surrogates) is replaced the same way on both backends.
+        event.listen(self.engine, "before_cursor_execute", _storable_params, retval=True)
+        try:
+            self.migrate()
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise StoreError(
+                _safe_url(url), f"cannot open the store: {_first_line(exc.orig or exc)}"
+            ) from exc
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -97,10 +126,20 @@ class Store:
             yield conn
 
     def migrate(self) -> list[tuple[str, int]]:
+        """Apply the migrations not yet recorded; several processes may call this on one new store at once.
+
+        An up-to-date store is seen without any lock (the common case: every process start). Otherwise the
+        work happens in one transaction that first takes the store-wide lock and then re-reads what is done,
+        so a process that waited finds the others' migrations recorded and applies nothing twice.
+        """
+        pending = _pending_migrations()
+        with self.engine.connect() as conn:
+            if not pending - _recorded(conn):
+                return []
         applied: list[tuple[str, int]] = []
-        with self.engine.begin() as conn:
+        with self._migration_transaction() as conn:
             schema_migrations.create(conn, checkfirst=True)
-            done = {(r.component, r.version) for r in conn.execute(select(schema_migrations))}
+            done = _recorded(conn)
             for module_name in COMPONENTS:
                 module = importlib.import_module(module_name)
                 component = module_name.rsplit(".", 1)[1]
@@ -116,8 +155,101 @@ class Store:
                     applied.append((component, migration.version))
         return applied
 
+    @contextmanager
+    def _migration_transaction(self) -> Iterator[Connection]:
+        """One transaction holding the store-wide migration lock until it commits or rolls back."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # pysqlite opens transactions lazily (a read lock first, upgraded at the first write: two
+                # processes upgrading at once fail with "database is locked"). BEGIN IMMEDIATE takes the write
+                # lock up front, so the second process waits for busy_timeout instead.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _engine(url: str) -> Engine:
+    """The engine for a database URL; `postgresql://` means the psycopg 3 driver the `postgres` extra installs."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError("database_url", f"{url!r} is not a database URL ({exc})") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        return create_engine(parsed, connect_args={"timeout": 30})
+    try:
+        # pool_pre_ping: a server restart or a failover must not hand a worker a dead pooled connection.
+        return create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        extra = " (pip install 'pipeline[postgres]')" if parsed.get_backend_name() == "postgresql" else ""
+        raise StoreError(
+            _safe_url(url), f"needs the {exc.name} driver, which is not installed{extra}"
+        ) from exc
+
+
+def _pending_migrations() -> set[tuple[str, int]]:
+    wanted = set()
+    for module_name in COMPONENTS:
+        module = importlib.import_module(module_name)
+        wanted |= {(module_name.rsplit(".", 1)[1], m.version) for m in module.MIGRATIONS}
+    return wanted
+
+
+def _recorded(conn: Connection) -> set[tuple[str, int]]:
+    if not inspect(conn).has_table(schema_migrations.name):
+        return set()
+    return {(r.component, r.version) for r in conn.execute(select(schema_migrations))}
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# NUL and lone surrogates (what os.fsdecode makes of undecodable file names): PostgreSQL text cannot hold the
+# first, UTF-8 (both backends) cannot encode the second. One U+FFFD each, like any lossy decoder would write.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str) and not (value.isascii() and "\x00" not in value):
+        return _UNSTORABLE.sub("\ufffd", value)
+    return value
+
+
+def _storable_params(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """Every string bound into any statement, made storable: user text (a login name, a translator's edit, a
+    title quoted in a finding) can hold bytes a backend refuses, and refusing the whole write would crash a
+    stage or answer 500 over one character. JSON values are serialised with escapes and need nothing."""
+
+    def clean(params: Any) -> Any:
+        if isinstance(params, dict):
+            return {k: _storable(v) for k, v in params.items()}
+        if isinstance(params, (list, tuple)):
+            return type(params)(_storable(v) for v in params)
+        return params
+
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, [clean(p) for p in parameters]
+    return statement, clean(parameters)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 # The web suites' `template` / `site` / `app` fixtures (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.web_support.fixtures"]
+pytest_plugins = ["tests.web_support.fixtures", "tests.store_support.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

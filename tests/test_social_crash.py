@@ -1,18 +1,25 @@
-"""Exactly-once under crashes and concurrency, with real worker processes (`pipeline social run --once`)."""
+"""Exactly-once under crashes and concurrency, with real worker processes (`pipeline social run --once`), on
+SQLite and on PostgreSQL (where claims use FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
+from pipeline.schema.social import social_items
 from pipeline.social import ledger
+from pipeline.social.worker import Worker
 from pipeline.store import open_store
 from tests.social_fakes import Fake, start_x
 from tests.social_fakes.setup import ENV, SECRETS, add_due, config_for, write_config
@@ -47,8 +54,10 @@ def _wait(cond: object, limit: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def test_kill_9_between_sending_and_reply_then_restart_posts_once(tmp_path: Path, xfake: Fake) -> None:
-    path = write_config(tmp_path, {"x": xfake}, request_timeout_s=60.0, sending_lease_s=1.0)
+def test_kill_9_between_sending_and_reply_then_restart_posts_once(
+    tmp_path: Path, xfake: Fake, db_url: str
+) -> None:
+    path = write_config(tmp_path, {"x": xfake}, db_url, request_timeout_s=60.0, sending_lease_s=1.0)
     config = config_for(path)
     store = open_store(config.db_url)
     (item_id,) = add_due(store, "x-main", "x", 1)
@@ -72,12 +81,12 @@ def test_kill_9_between_sending_and_reply_then_restart_posts_once(tmp_path: Path
         assert secret not in out + err
 
 
-def test_two_workers_on_200_due_items_post_each_once(tmp_path: Path, xfake: Fake) -> None:
-    path = write_config(tmp_path, {"x": xfake}, threads=3)
+def test_three_workers_on_200_due_items_post_each_once(tmp_path: Path, xfake: Fake, db_url: str) -> None:
+    path = write_config(tmp_path, {"x": xfake}, db_url, threads=3)
     config = config_for(path)
     store = open_store(config.db_url)
     ids = add_due(store, "x-main", "x", 200)
-    procs = [_worker(path), _worker(path)]
+    procs = [_worker(path) for _ in range(3)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert xfake.state.post_requests == 200
@@ -88,3 +97,116 @@ def test_two_workers_on_200_due_items_post_each_once(tmp_path: Path, xfake: Fake
     for out, err in outputs:
         for secret in SECRETS:
             assert secret not in out + err
+
+
+def test_a_worker_slowed_past_its_lease_does_not_send_what_another_worker_took_over(
+    tmp_path: Path, xfake: Fake, db_url: str
+) -> None:
+    """The slow worker claimed the item, then stalled (load, a pause) past its lease; another worker presumed it
+    dead, reconciled and sent. When the slow one wakes up it must not post a second copy."""
+    path = write_config(tmp_path, {"x": xfake}, db_url, sending_lease_s=1.0)
+    config = config_for(path)
+    store = open_store(config.db_url)
+    (item_id,) = add_due(store, "x-main", "x", 1)
+    slow = Worker(config, store, ENV)
+    item = ledger.claim_due(store, slow.id, time.time(), ["x-main"])
+    assert item is not None and item.id == item_id
+    with store.begin() as conn:  # ...and then nothing from it for five seconds
+        conn.execute(update(social_items).values(claimed_at=time.time() - 5))
+    other = Worker(config, store, ENV)
+    while other.step():
+        pass
+    assert xfake.state.post_requests == 1
+    slow.send(item)
+    assert xfake.state.post_requests == 1  # the slow worker's copy never left
+    final = ledger.get_item(store, item_id)
+    assert final is not None and final.state == "sent"
+
+
+@pytest.mark.postgres
+def test_claims_on_postgresql_skip_a_row_another_worker_holds(pg_url: str) -> None:
+    """FOR UPDATE SKIP LOCKED: a worker never queues behind the row another worker is claiming."""
+    store = open_store(pg_url)
+    first, second = add_due(store, "x-main", "x", 2)
+    claimed: list[ledger.Item | None] = []
+    with store.engine.connect() as holder:
+        holder.execute(select(social_items.c.id).where(social_items.c.id == first).with_for_update())
+        thread = threading.Thread(
+            target=lambda: claimed.append(ledger.claim_due(store, "w2", time.time(), ["x-main"]))
+        )
+        thread.start()
+        thread.join(5)
+        blocked = thread.is_alive()
+        holder.rollback()
+    thread.join(10)
+    assert not blocked, "the claim waited for the row another transaction holds"
+    assert claimed and claimed[0] is not None and claimed[0].id == second
+
+
+# kill -9s in the test suite; CHAOS_SOAK=1 runs a longer soak instead.
+KILLS = 60 if os.environ.get("CHAOS_SOAK") else 8
+KILL_ITEMS = 150 if os.environ.get("CHAOS_SOAK") else 60
+
+
+@pytest.mark.postgres
+def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
+    tmp_path: Path, xfake: Fake, pg_url: str
+) -> None:
+    """Three workers share one PostgreSQL ledger; every few posts one of them is killed with SIGKILL (often just
+    after the fake stored its post, before it answered) and a new one takes its place. Every item must end sent,
+    each with one post request: a second request for one text would be a duplicate (X has no idempotency key)."""
+    path = write_config(tmp_path, {"x": xfake}, pg_url, threads=2, sending_lease_s=2.0, request_timeout_s=1.0)
+    store = open_store(pg_url)
+    ids = add_due(store, "x-main", "x", KILL_ITEMS)
+    xfake.state.stall_after_store_s = 0.2  # the window between "stored" and "answered"
+    rng = random.Random(1802)
+    procs = [_worker(path) for _ in range(3)]
+    kills = 0
+    killed = []
+    while kills < KILLS and len(xfake.state.posts) < KILL_ITEMS - 6:
+        target = len(xfake.state.posts) + rng.randint(1, 5)
+        _wait(lambda t=target: len(xfake.state.posts) >= t or all(p.poll() is not None for p in procs), 60)
+        alive = [p for p in procs if p.poll() is None]
+        if not alive:
+            break
+        victim = rng.choice(alive)
+        os.kill(victim.pid, signal.SIGKILL)
+        killed.append((time.time(), victim.pid))
+        victim.wait()
+        kills += 1
+        procs[procs.index(victim)] = _worker(path)
+    for proc in procs:
+        proc.communicate(timeout=120)
+    assert kills >= 4
+    xfake.state.stall_after_store_s = 0.0
+    for _ in range(4):  # the killed workers' leases run out; new workers reconcile and send the rest
+        time.sleep(2.1)
+        procs = [_worker(path) for _ in range(3)]
+        outputs = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), outputs
+        if {i.state for i in ledger.list_items(store)} == {"sent"}:
+            break
+    items = {i.id: i for i in ledger.list_items(store)}
+    lost = [i for i in ids if items[i].state != "sent"]
+    texts = [p["text"] for p in xfake.state.posts]
+    requested = [text for _, text in xfake.state.requested]
+    twice = sorted({t for t in requested if requested.count(t) > 1})
+    print(
+        f"kill -9 loop: {kills} kills, 3 workers, {len(texts)} posts, {len(twice)} duplicates, {len(lost)} lost"
+    )
+    history = {i.id: ledger_history(store, i.id) for i in items.values() if i.text in twice or i.id in lost}
+    assert (lost, twice, len(texts)) == ([], [], KILL_ITEMS), (
+        history,
+        [r for r in xfake.state.requested if r[1] in twice],
+        killed,
+    )
+
+
+def ledger_history(store: Any, item_id: int) -> list[tuple[float, str, str, str]]:
+    from pipeline.schema.social import social_events
+
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(social_events).where(social_events.c.item_id == item_id).order_by(social_events.c.id)
+        )
+        return [(round(r.at, 3), r.from_state, r.to_state, r.note) for r in rows]

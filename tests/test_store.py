@@ -1,16 +1,25 @@
-"""The store against a real SQLite file in the test's state dir: migrations, pragmas, location."""
+"""The store against real databases: a SQLite file in the test's state dir and a real PostgreSQL (both, through
+the parametrized `db_url`/`new_db_url` fixtures): migrations, concurrent first starts, text PostgreSQL refuses."""
 
 from __future__ import annotations
 
 import importlib
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.store import COMPONENTS, Store, open_store, schema_migrations
+from pipeline.store import COMPONENTS, Store, StoreError, open_store, schema_migrations
+from tests.store_support.postgres import PostgresServer
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def expected_migrations() -> set[tuple[str, int]]:
@@ -21,12 +30,8 @@ def expected_migrations() -> set[tuple[str, int]]:
     return out
 
 
-@pytest.fixture
-def url(_isolated_state: Path) -> str:
-    return load_config(None, environ={}).db_url
-
-
-def test_store_lives_under_state_dir(url: str, _isolated_state: Path) -> None:
+def test_store_lives_under_state_dir(_isolated_state: Path) -> None:
+    url = load_config(None, environ={}).db_url
     store = Store(url)
     try:
         db = _isolated_state.resolve() / "state.db"
@@ -36,8 +41,8 @@ def test_store_lives_under_state_dir(url: str, _isolated_state: Path) -> None:
         store.close()
 
 
-def test_migrations_apply_once_and_are_recorded(url: str) -> None:
-    first = Store(url)
+def test_migrations_apply_once_and_are_recorded(new_db_url: str) -> None:
+    first = Store(new_db_url)
     try:
         with first.connect() as conn:
             rows = {(r.component, r.version) for r in conn.execute(select(schema_migrations))}
@@ -48,7 +53,7 @@ def test_migrations_apply_once_and_are_recorded(url: str) -> None:
         assert first.migrate() == []  # running again on the same store applies nothing
     finally:
         first.close()
-    again = Store(url)
+    again = Store(new_db_url)
     try:
         assert again.migrate() == []
         with again.connect() as conn:
@@ -58,23 +63,30 @@ def test_migrations_apply_once_and_are_recorded(url: str) -> None:
         again.close()
 
 
-def test_migration_tables_exist(url: str) -> None:
-    store = Store(url)
+def test_migration_tables_exist(new_db_url: str) -> None:
+    store = Store(new_db_url)
     try:
         tables = set(inspect(store.engine).get_table_names())
-        assert {"schema_migrations", "runs", "run_findings", "validate_cache"} <= tables
+        assert {"schema_migrations", "runs", "run_findings", "validate_cache", "social_items"} <= tables
     finally:
         store.close()
 
 
-def test_wal_and_foreign_keys_are_on(url: str) -> None:
-    store = Store(url)
+def test_wal_is_on_for_sqlite(_isolated_state: Path) -> None:
+    store = Store(load_config(None, environ={}).db_url)
     try:
         with store.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one().lower() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
-        from pipeline.schema.core import run_findings
+    finally:
+        store.close()
 
+
+def test_foreign_keys_are_enforced(db_url: str) -> None:
+    from pipeline.schema.core import run_findings
+
+    store = Store(db_url)
+    try:
         # A finding pointing at a run that does not exist must be refused by the foreign key.
         with pytest.raises(IntegrityError), store.begin() as conn:
             conn.execute(
@@ -86,10 +98,10 @@ def test_wal_and_foreign_keys_are_on(url: str) -> None:
         store.close()
 
 
-def test_transaction_rolls_back_on_error(url: str) -> None:
+def test_transaction_rolls_back_on_error(db_url: str) -> None:
     from pipeline.schema.core import runs
 
-    store = Store(url)
+    store = Store(db_url)
     try:
         with pytest.raises(RuntimeError), store.begin() as conn:
             conn.execute(insert(runs).values(stage="validate", status="running", summary={}))
@@ -100,7 +112,141 @@ def test_transaction_rolls_back_on_error(url: str) -> None:
         store.close()
 
 
-def test_open_store_reuses_one_store_per_url(url: str) -> None:
-    a = open_store(url)
-    b = open_store(url)
+def test_open_store_reuses_one_store_per_url(db_url: str) -> None:
+    a = open_store(db_url)
+    b = open_store(db_url)
     assert a is b
+
+
+OPENER = """
+import importlib, os, sys, time
+from sqlalchemy import create_engine
+from pipeline.store import COMPONENTS, Store
+for name in COMPONENTS:
+    importlib.import_module(name)
+create_engine(sys.argv[1]).dispose()  # loads the dialect and driver; connects to nothing
+folder = sys.argv[2]
+open(os.path.join(folder, f"ready-{os.getpid()}"), "w").close()
+while not os.path.exists(os.path.join(folder, "go")):
+    time.sleep(0.001)
+Store(sys.argv[1]).close()
+"""
+STARTERS = 8
+
+
+def test_processes_starting_together_on_a_new_store_all_succeed(new_db_url: str, tmp_path: Path) -> None:
+    """M6: N processes open one store nobody has migrated yet at the same instant; each migration runs once."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, new_db_url, str(tmp_path)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(STARTERS)
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("ready-*"))) < STARTERS and time.monotonic() < deadline:
+        time.sleep(0.01)  # every process has imported everything and waits at the starting line
+    (tmp_path / "go").touch()
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    failures = [[ln for ln in err.splitlines() if "Error" in ln][-1:] for code, err in results if code != 0]
+    assert failures == [], failures
+    store = Store(new_db_url)
+    try:
+        with store.connect() as conn:
+            rows = [(r.component, r.version) for r in conn.execute(select(schema_migrations))]
+        assert sorted(rows) == sorted(expected_migrations())  # each recorded once: none ran twice
+    finally:
+        store.close()
+
+
+def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(db_url: str) -> None:
+    """H3/L5: NUL (refused by PostgreSQL text) and lone surrogates (refused by UTF-8) in any bound string."""
+    from pipeline.schema.core import run_findings, runs
+
+    store = Store(db_url)
+    try:
+        with store.begin() as conn:
+            run_id = conn.execute(insert(runs).values(stage="validate", summary={})).inserted_primary_key[0]
+            conn.execute(
+                insert(run_findings),
+                [
+                    {
+                        "run_id": run_id,
+                        "fingerprint": "f",
+                        "rule": "IMG001",
+                        "severity": "error",
+                        "file": "posts/caf\udce9.md",  # what os.fsdecode makes of a Latin-1 file name
+                        "message": "image 'a\x00b.png' not found",
+                        "data": {"image": "a\x00b.png"},
+                    }
+                ],
+            )
+        with store.connect() as conn:
+            row = conn.execute(select(run_findings)).one()
+            # Lookups with the same unstorable text find the row: parameters are cleaned the same way.
+            found = conn.execute(
+                select(func.count()).where(run_findings.c.message == "image 'a\x00b.png' not found")
+            ).scalar_one()
+        assert row.message == "image 'a\ufffdb.png' not found"
+        assert row.file == "posts/caf\ufffd.md"
+        assert row.data == {"image": "a\x00b.png"}  # JSON escapes NUL and keeps it exactly
+        assert found == 1
+    finally:
+        store.close()
+
+
+def test_the_old_nul_keyed_site_row_is_dropped_on_upgrade(_isolated_state: Path) -> None:
+    url = load_config(None, environ={}).db_url
+    store = Store(url)
+    try:
+        with store.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO validate_cache (path, key, findings) VALUES (char(0) || 'site', 'k', '{}')"
+            )
+            conn.execute(
+                delete(schema_migrations).where(
+                    schema_migrations.c.component == "core", schema_migrations.c.version == 2
+                )
+            )
+        assert store.migrate() == [("core", 2)]
+        with store.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM validate_cache").scalar_one() == 0
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_a_plain_postgresql_url_uses_psycopg(pg_server: PostgresServer) -> None:
+    name = pg_server.create_database()
+    store = Store(pg_server.url(name).replace("postgresql+psycopg://", "postgresql://"))
+    try:
+        assert store.engine.dialect.driver == "psycopg"
+        with store.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM schema_migrations").scalar_one() > 0
+    finally:
+        store.close()
+        pg_server.drop_database(name)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_server_is_a_usage_error_that_hides_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"postgresql+psycopg://pipeline:s3cret-pw@127.0.0.1:{_closed_port()}/pipeline"
+    with pytest.raises(StoreError) as caught:
+        Store(url)
+    assert "127.0.0.1" in str(caught.value) and "s3cret-pw" not in str(caught.value)
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIPELINE__DATABASE_URL", url)
+    assert main(["validate", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the store" in err and "s3cret-pw" not in err and "Traceback" not in err

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+)
 
 from pipeline.store import Migration, create_tables, metadata
 
@@ -45,6 +58,16 @@ validate_cache = Table(
     Column("updated_at", DateTime(timezone=True), server_default=func.current_timestamp()),
 )
 
+
+def _drop_nul_site_row(conn: Connection) -> None:
+    """The whole-site validate result used to be keyed "\\x00site" (now "/site"); drop that orphan on SQLite.
+
+    Spelled in SQL because the store turns a NUL in bound text into U+FFFD; PostgreSQL never held such a row."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DELETE FROM validate_cache WHERE path = char(0) || 'site'")
+
+
 MIGRATIONS = [
-    Migration(1, "runs, run findings and validate cache", create_tables(runs, run_findings, validate_cache))
+    Migration(1, "runs, run findings and validate cache", create_tables(runs, run_findings, validate_cache)),
+    Migration(2, "drop the NUL-keyed whole-site validate row", _drop_nul_site_row),
 ]

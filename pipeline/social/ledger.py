@@ -199,7 +199,9 @@ def claim_due(
     """Atomically move one due `approved` item to `sending` for this worker (committed before returning).
 
     Candidates are read without a lock; the UPDATE re-checks the state, so of two workers racing for one row
-    exactly one sees rowcount 1. Attempts are counted at claim time so a crash mid-send still counts.
+    exactly one sees rowcount 1 (SQLite serialises writers anyway). On PostgreSQL rows are locked with SKIP
+    LOCKED instead, so workers do not queue behind each other. Attempts are counted at claim time so a crash
+    mid-send still counts.
     """
     query = (
         select(social_items.c.id)
@@ -212,6 +214,8 @@ def claim_due(
         .order_by(social_items.c.due_at, social_items.c.id)
         .limit(batch)
     )
+    if store.engine.dialect.name == "postgresql":
+        return _claim_skip_locked(store, worker_id, now, query)
     with store.connect() as conn:
         candidates = [int(r[0]) for r in conn.execute(query)]
     for item_id in candidates:
@@ -233,6 +237,50 @@ def claim_due(
             row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
         return Item.from_row(row)
     return None
+
+
+def _claim_skip_locked(store: Store, worker_id: str, now: float, query: Any) -> Item | None:
+    """PostgreSQL: lock the first due row no other worker holds (`FOR UPDATE SKIP LOCKED`) and claim it.
+
+    Workers never queue behind each other's candidate rows, and the conditional UPDATE below cannot lose: the
+    row is locked by this transaction from the SELECT until the claim commits.
+    """
+    with store.begin() as conn:
+        item_id = conn.execute(query.limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()
+        if item_id is None:
+            return None
+        result = conn.execute(
+            update(social_items)
+            .where(social_items.c.id == item_id, social_items.c.state == "approved")
+            .values(
+                state="sending",
+                claimed_by=worker_id,
+                claimed_at=now,
+                attempts=social_items.c.attempts + 1,
+                updated_at=now,
+            )
+        )
+        if result.rowcount != 1:
+            return None
+        _log(conn, item_id, "approved", "sending", f"claimed by {worker_id}", now)
+        row = conn.execute(select(social_items).where(social_items.c.id == item_id)).first()
+    return Item.from_row(row)
+
+
+def renew_claim(store: Store, item_id: int, worker_id: str, now: float) -> bool:
+    """Restart this worker's lease on a `sending` item just before the platform call; False when it lost the
+    item (the lease ran out and another worker moved it on), in which case it must not send."""
+    with store.begin() as conn:
+        result = conn.execute(
+            update(social_items)
+            .where(
+                social_items.c.id == item_id,
+                social_items.c.state == "sending",
+                social_items.c.claimed_by == worker_id,
+            )
+            .values(claimed_at=now, updated_at=now)
+        )
+        return result.rowcount == 1
 
 
 def orphan_sending(store: Store, now: float, lease_s: float) -> list[int]:

@@ -163,7 +163,15 @@ class Worker:
         account = self.accounts[item.account]
         media = self.media_for(item)
         try:
-            sent = self.adapter(account).post(item, media)
+            adapter = self.adapter(account)
+            # A worker slowed past its lease (load, a pause) has been presumed dead and its item re-sent by
+            # another: renewing the claim right before the request is what keeps it from sending a second copy.
+            if not ledger.renew_claim(self.store, item.id, self.id, time.time()):
+                log.warning(
+                    "item %s: claim lost before sending (lease ran out); not sent by this worker", item.id
+                )
+                return
+            sent = adapter.post(item, media)
         except RateLimited as exc:
             self._pause(item.account, exc.reset_at)
             ledger.transition(

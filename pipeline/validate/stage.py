@@ -150,7 +150,9 @@ def _chunks(posts: Sequence[Post], count: int) -> list[list[int]]:
     return chunks
 
 
-SITE_ROW = "\x00site"  # validate_cache row holding the whole-site result for the no-change fast path
+# validate_cache row holding the whole-site result for the no-change fast path: an absolute path, which no post's
+# content-relative path can equal (a NUL prefix did that too, but PostgreSQL text cannot store NUL).
+SITE_ROW = "/site"
 
 
 def site_signature(config: Any) -> str:

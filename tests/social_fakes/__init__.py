@@ -31,6 +31,7 @@ class FakeState:
         self.lock = threading.Lock()
         self.posts: list[dict[str, Any]] = []
         self.post_requests = 0
+        self.requested: list[tuple[float, str]] = []  # X: (time, text) of every complete post request
         self.rate_limit_next = 0  # answer this many post requests with 429
         self.reset_after_s = 1.0
         self.stall_after_store_s = 0.0  # store the post, then sleep this long before answering
@@ -153,6 +154,8 @@ class XHandler(_Handler):
             return None
         payload = json.loads(raw or b"{}")
         text = payload.get("text", "")
+        with self.state.lock:
+            self.state.requested.append((time.time(), text))
         if not twitter_text.parse_tweet(text).valid:
             return self.reply(400, {"title": "Invalid Request", "detail": "text too long"})
         with self.state.lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -29,8 +30,9 @@ CREDS = {
 }
 
 
-def write_config(tmp: Path, fakes: dict[str, Fake], **social: Any) -> Path:
-    lines = [
+def write_config(tmp: Path, fakes: dict[str, Fake], database_url: str | None = None, **social: Any) -> Path:
+    lines = [f"database_url = {json.dumps(database_url)}", ""] if database_url else []
+    lines += [
         "[site]",
         'base_url = "https://blog.example"',
         'content_dir = "content"',
