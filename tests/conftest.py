@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-# The web suites' `template` / `site` / `app` fixtures (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.web_support.fixtures", "tests.store_support.fixtures"]
+# The store fixtures (`db_url` on SQLite and PostgreSQL, `pg_server`) and the web suites' `template` / `site` /
+# `app` fixtures (a module's own fixture of the same name wins).
+pytest_plugins = ["tests.store_support.fixtures", "tests.web_support.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -51,7 +51,7 @@ def test_seed_post_findings() -> None:
     assert all("cards stage" in f.message for f in img)
 
 
-def test_cache_skips_unchanged_posts(tmp_path: Path) -> None:
+def test_cache_skips_unchanged_posts(tmp_path: Path, db_url: str) -> None:
     config = make_site(
         tmp_path, {"posts/walking-for-strong-bones.md": yaml_post(GOOD_META, GOOD_BODY + "\n[x](/nope/)\n")}
     )
@@ -63,6 +63,28 @@ def test_cache_skips_unchanged_posts(tmp_path: Path) -> None:
     post = tmp_path / "content/posts/walking-for-strong-bones.md"
     post.write_text(post.read_text() + "\nOne more line.\n")
     assert run_stage(Context(config=config)).counts["analysed"] == 1
+
+
+def test_a_second_cli_run_answers_from_the_stored_site_result(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """H3: the whole-site row is stored and read back on both stores (its NUL key made PostgreSQL exit 3)."""
+    from sqlalchemy import select
+
+    from pipeline.cli import main
+    from pipeline.schema.core import validate_cache
+    from pipeline.store import open_store
+
+    make_site(tmp_path, {"posts/walking-for-strong-bones.md": yaml_post(GOOD_META, GOOD_BODY)})
+    args = ["validate", "--config", str(tmp_path / "site.toml"), "--fail-on", "never", "--format", "json"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["findings"] == first["findings"]
+    with open_store(db_url).connect() as conn:
+        paths = set(conn.execute(select(validate_cache.c.path)).scalars())
+    assert paths == {"/site", "posts/walking-for-strong-bones.md"}
 
 
 def test_cli_sarif_on_example_site(tmp_path: Path) -> None:

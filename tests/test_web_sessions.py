@@ -1,13 +1,21 @@
 """Sign-in sessions and the login guard under attack: revocation, expiry, reused ids, redirects, parallel
-guessing, proxies, and what a translator may read. Each test replays what an attacker would send."""
+guessing, proxies, and what a translator may read. Each test replays what an attacker would send.
+
+Every test over the shared site runs twice: on SQLite and on PostgreSQL (`web_backend` below), where the login
+limit's table lock and several `pipeline serve` processes sharing one database are exercised too."""
 
 from __future__ import annotations
 
+import os
+import re
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -17,12 +25,19 @@ from pipeline.config import load_config
 from pipeline.schema.social import social_items
 from pipeline.schema.web import web_sessions
 from pipeline.stages import Context
+from pipeline.store import open_store
 from pipeline.web import accounts, security, sessions
 from pipeline.web.app import create_app
+from tests.store_support.fixtures import BACKENDS
 from tests.test_web_app import login, token
 from tests.web_support.site import PASSWORD, Site, plan_social
 
 COOKIE = "pipeline_session"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def web_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def _app_with(site: Site, **web: object) -> Flask:
@@ -62,7 +77,8 @@ def test_a_removed_users_cookie_does_not_sign_in_as_the_next_account(app: Flask,
     stolen = _cookie(client)
     accounts.remove_user(store, "mallory")
     bob = accounts.add_user(store, "bob", "admin", PASSWORD)
-    assert bob.id == victim.id  # SQLite hands the freed id to the next account: the case that mattered
+    if store.engine.dialect.name == "sqlite":
+        assert bob.id == victim.id  # SQLite hands the freed id to the next account: the case that mattered
     assert _replay(app, stolen).get("/admin/users").status_code == 302
     assert sessions.active_sessions(store, victim.id) == 0
 
@@ -238,3 +254,96 @@ def test_pages_survive_a_due_time_stored_before_range_checks(app: Flask, site: S
     login(client, "mia")
     for path in ("/social/", f"/social/item/{item.id}", "/social/calendar?view=month"):
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("name", ["mi\x00a", "mia\x00", "\x00", "<mia>", "mia ada", ""])
+def test_a_login_name_no_account_can_have_is_refused_with_400(app: Flask, site: Site, name: str) -> None:
+    """L5: a NUL in the name reached the store and PostgreSQL refused it (500 before login)."""
+    client = app.test_client()
+    resp = client.post("/login", data={"name": name, "password": "x", "csrf_token": token(client)})
+    assert resp.status_code == 400
+    assert "\x00" not in resp.get_data(as_text=True)
+    assert login(client, "mia") == 302  # and nothing was counted against anyone
+
+
+def test_parallel_attempts_straight_at_the_store_are_counted_exactly(site: Site) -> None:
+    """The insert-then-count of reserve_attempt serialises on both stores (on PostgreSQL by the table lock):
+    30 attempts at once under a cap of 5 let exactly 5 through."""
+    store = site.ctx.store
+    start = threading.Barrier(30)
+    allowed: list[bool] = []
+
+    def attempt() -> None:
+        start.wait()
+        allowed.append(accounts.reserve_attempt(store, "mia", "10.9.9.9", 5, None))
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert allowed.count(True) == 5, allowed
+    assert accounts.recent_failures(store, "mia", "10.9.9.9") == 5
+
+
+def _serve(cfg: Path, cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PIPELINE_SECRET_KEY": "s" * 40}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--config", str(cfg), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+    assert found, line
+    return proc, found.group(1)
+
+
+def _csrf(session: requests.Session, url: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', session.get(url, timeout=10).text)
+    assert found
+    return found.group(1)
+
+
+def _sign_in(server: str, name: str, password: str) -> tuple[requests.Session, int]:
+    browser = requests.Session()
+    data = {"name": name, "password": password, "csrf_token": _csrf(browser, f"{server}/login")}
+    resp = browser.post(f"{server}/login", data=data, allow_redirects=False, timeout=30)
+    return browser, resp.status_code
+
+
+@pytest.mark.postgres
+def test_two_serve_processes_on_one_postgresql_share_sessions_and_login_limits(
+    pg_url: str, tmp_path: Path
+) -> None:
+    cfg = tmp_path / "site.toml"
+    cfg.write_text(
+        f'database_url = "{pg_url}"\n[site]\nbase_url = "https://blog.example"\n'
+        "[web]\nlogin_attempts_per_minute = 3\n",
+        encoding="utf-8",
+    )
+    accounts.add_user(open_store(pg_url), "ada", "admin", PASSWORD)
+    (a, url_a), (b, url_b) = _serve(cfg, tmp_path), _serve(cfg, tmp_path)
+    try:
+        # Signed in on A, the same cookie works on B; signed out on B, it stops working on A.
+        browser, code = _sign_in(url_a, "ada", PASSWORD)
+        assert code == 302
+        other = requests.Session()
+        other.cookies.set(COOKIE, browser.cookies[COOKIE])
+        assert other.get(f"{url_b}/admin/users", allow_redirects=False, timeout=10).status_code == 200
+        logout = {"csrf_token": _csrf(other, f"{url_b}/admin/users")}
+        assert (
+            other.post(f"{url_b}/logout", data=logout, allow_redirects=False, timeout=10).status_code == 302
+        )
+        assert browser.get(f"{url_a}/admin/users", allow_redirects=False, timeout=10).status_code == 302
+        # Failed sign-ins are counted across both servers: 2 on A and 1 on B use up the 3 a minute.
+        codes = [_sign_in(url, "ada", "wrong guess")[1] for url in (url_a, url_a, url_b)]
+        assert codes == [401, 401, 401]
+        assert [_sign_in(url, "ada", PASSWORD)[1] for url in (url_b, url_a)] == [429, 429]
+    finally:
+        for proc in (a, b):
+            proc.terminate()
+            proc.wait(timeout=10)

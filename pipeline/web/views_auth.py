@@ -58,7 +58,10 @@ def login() -> Any:
             if web.trusted_proxies or not _is_loopback(address)
             else None
         )
-        if not accounts.reserve_attempt(store(), name, address, web.login_attempts_per_minute, per_address):
+        if not accounts.NAME_RE.fullmatch(name):
+            # No account can have this name (a NUL, a space, a script tag): nothing to look up or count.
+            error, status, name = "Wrong user name or password.", 400, ""
+        elif not accounts.reserve_attempt(store(), name, address, web.login_attempts_per_minute, per_address):
             error = "Too many failed sign-ins. Wait a minute and try again."
             status = 429
         else:

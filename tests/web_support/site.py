@@ -84,7 +84,7 @@ class Site:
         return self.root / "content"
 
 
-def build_site(tmp: Path, state: Path, translate: bool = True) -> Site:
+def build_site(tmp: Path, state: Path, translate: bool = True, database_url: str | None = None) -> Site:
     root = tmp / "site"
     shutil.copytree(REPO / "examples" / "health-blog", root, ignore=shutil.ignore_patterns("cards"))
     # Cards are build outputs; copy the ones that exist so the previews show real images.
@@ -98,7 +98,8 @@ def build_site(tmp: Path, state: Path, translate: bool = True) -> Site:
     xss.write_text(text[:start] + f"\ntitle: '{XSS} Coffee'" + text[end:], encoding="utf-8")
     (root / "config").mkdir()
     # Pin the store to this site's state dir: module-scoped fixtures outlive the per-test PIPELINE_STATE_DIR.
-    pinned = f'database_url = "sqlite:///{state / "state.db"}"\n'
+    url = database_url or f"sqlite:///{state / 'state.db'}"
+    pinned = f'database_url = "{url}"\n'
     (root / "config" / "site.toml").write_text(pinned + CONFIG, encoding="utf-8")
     config = load_config(root / "config" / "site.toml", environ={})
     ctx = Context(config=config, quiet=True)
@@ -201,20 +202,23 @@ def serve(site: Site) -> Iterator[str]:
         server.server_close()
 
 
-def clone_site(template: Site, tmp: Path, state: Path) -> Site:
+def clone_site(template: Site, tmp: Path, state: Path, database_url: str | None = None) -> Site:
     """A private copy of a prepared site and its store (users included): argon2 hashing is slow on purpose,
-    so tests copy one prepared store instead of hashing four passwords each."""
+    so tests copy one prepared store instead of hashing four passwords each. `database_url` names a copy the
+    caller already made of a PostgreSQL template's database; without it the SQLite file is copied."""
     root = tmp / "site"
     shutil.copytree(template.root, root)
     state.mkdir(parents=True, exist_ok=True)
-    src_db = Path(template.config.db_url.removeprefix("sqlite:///"))
-    template.ctx.store.engine.dispose()
-    with template.ctx.store.begin() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    template.ctx.store.engine.dispose()
-    shutil.copyfile(src_db, state / "state.db")
+    if database_url is None:
+        src_db = Path(template.config.db_url.removeprefix("sqlite:///"))
+        template.ctx.store.engine.dispose()
+        with template.ctx.store.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        template.ctx.store.engine.dispose()
+        shutil.copyfile(src_db, state / "state.db")
+        database_url = f"sqlite:///{state / 'state.db'}"
     cfg = root / "config" / "site.toml"
     text = cfg.read_text(encoding="utf-8").split("\n", 1)[1]
-    cfg.write_text(f'database_url = "sqlite:///{state / "state.db"}"\n' + text, encoding="utf-8")
+    cfg.write_text(f'database_url = "{database_url}"\n' + text, encoding="utf-8")
     config = load_config(cfg, environ={})
     return Site(root, config, Context(config=config, quiet=True))
