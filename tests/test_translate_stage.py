@@ -79,9 +79,10 @@ def test_pseudo_translation_keeps_code_urls_and_keys_out_of_the_model(
     assert "# BETTER SLEEP" in body and "TAKE 3.5 MG OF MELATONIN" in body
 
 
-def test_second_run_makes_zero_model_calls(tmp_path: Path, _isolated_state: Path) -> None:
+def test_second_run_makes_zero_model_calls(tmp_path: Path, _isolated_state: Path, db_url: str) -> None:
     install(_isolated_state, "upper")
     ctx = make_context(tmp_path, {"posts/sleep.md": POST})
+    assert ctx.config.db_url == db_url  # the translation memory lives in the store under test
     first = run_stage(ctx)
     assert first.counts["model_calls"] > 0
     second = run_stage(make_context(tmp_path, {}))
@@ -90,7 +91,9 @@ def test_second_run_makes_zero_model_calls(tmp_path: Path, _isolated_state: Path
     assert second.counts["drafts_unchanged"] == 1 and second.counts["drafts_written"] == 0
 
 
-def test_review_edits_and_hand_edits_survive_reruns(tmp_path: Path, _isolated_state: Path) -> None:
+def test_review_edits_and_hand_edits_survive_reruns(
+    tmp_path: Path, _isolated_state: Path, db_url: str
+) -> None:
     install(_isolated_state, "upper")
     ctx = make_context(tmp_path, {"posts/sleep.md": POST})
     run_stage(ctx)
@@ -114,7 +117,9 @@ def test_review_edits_and_hand_edits_survive_reruns(tmp_path: Path, _isolated_st
     assert any(s.origin == "human" and "El sueño" in s.target for s in views.values())
 
 
-def test_changed_source_becomes_needs_review_with_fuzzy_match(tmp_path: Path, _isolated_state: Path) -> None:
+def test_changed_source_becomes_needs_review_with_fuzzy_match(
+    tmp_path: Path, _isolated_state: Path, db_url: str
+) -> None:
     install(_isolated_state, "upper")
     ctx = make_context(tmp_path, {"posts/sleep.md": POST})
     run_stage(ctx)
