@@ -90,6 +90,17 @@ class SiteConfig(Section):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("languages")
+    @classmethod
+    def _codes_fit_the_store(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # The store keeps language codes in 16 characters; PostgreSQL refuses longer ones mid-run (SQLite not).
+        long = [code for code in value if len(code) > 16]
+        if long:
+            raise ValueError(
+                f"language code {long[0]!r} is longer than 16 characters; use a BCP 47 tag (pt-BR)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _default_in_languages(self) -> SiteConfig:
         if self.default_language not in self.languages:
@@ -234,7 +245,7 @@ class CardsConfig(Section):
 
 
 class SocialAccount(Section):
-    name: str = Field(..., description="Account id used in the ledger and the web UI.")
+    name: str = Field(..., max_length=64, description="Account id used in the ledger and the web UI.")
     platform: Literal["x", "mastodon", "bluesky"] = Field(
         ..., description="Which platform adapter posts for this account."
     )
@@ -386,7 +397,9 @@ class Config(Section):
     crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="Crawl stage.")
     web: WebConfig = Field(default_factory=WebConfig, description="Web UI.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default sqlite file in the state dir."
+        None,
+        description="SQLAlchemy URL of the store: default a SQLite file in the state dir; "
+        "`postgresql+psycopg://user@host/db` to share one store between machines (docs/postgres.md).",
     )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -63,6 +63,17 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
             "[validate.language_thresholds.xx]\nmin_words = 100\n",
             ["(root): validate.language_thresholds: 'xx' not in site.languages (en)"],
         ),
+        (  # the store's columns hold 16 characters: PostgreSQL would refuse the first post in that language
+            '[site]\ndefault_language = "en"\n[site.languages.en]\n[site.languages."de-DE-x-very-long"]\n',
+            [
+                "site.languages: language code 'de-DE-x-very-long' is longer than 16 characters; "
+                "use a BCP 47 tag (pt-BR)"
+            ],
+        ),
+        (
+            f'[[social.accounts]]\nname = "{"a" * 65}"\nplatform = "x"\n',
+            [f"social.accounts[0].name: String should have at most 64 characters (got '{'a' * 65}')"],
+        ),
     ],
     ids=[
         "unknown-key",
@@ -75,6 +86,8 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
         "missing",
         "validate-rules-and-thresholds",
         "threshold-language",
+        "language-code-length",
+        "account-name-length",
     ],
 )
 def test_error_messages_are_pinned(tmp_path: Path, text: str, expected: list[str]) -> None:
