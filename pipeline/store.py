@@ -222,14 +222,22 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-# NUL and lone surrogates (what os.fsdecode makes of undecodable file names): PostgreSQL text cannot hold the
-# first, UTF-8 (both backends) cannot encode the second. One U+FFFD each, like any lossy decoder would write.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# PostgreSQL text cannot hold NUL, and UTF-8 (both backends) cannot encode a lone surrogate. NUL becomes U+FFFD;
+# surrogates are what os.fsdecode makes of an undecodable file name's bytes, so they become those bytes written
+# as \xNN (two different names stay two different keys).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _storable(value: Any) -> Any:
-    if isinstance(value, str) and not (value.isascii() and "\x00" not in value):
-        return _UNSTORABLE.sub("\ufffd", value)
+    if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+        return value
+    value = value.replace("\x00", "\ufffd")
+    if _SURROGATE.search(value):
+        try:
+            raw = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # not from a file name: a surrogate from elsewhere
+            raw = value.encode("utf-8", "surrogatepass")
+        value = raw.decode("utf-8", "backslashreplace")
     return value
 
 

@@ -162,8 +162,8 @@ def test_processes_starting_together_on_a_new_store_all_succeed(new_db_url: str,
         store.close()
 
 
-def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(db_url: str) -> None:
-    """H3/L5: NUL (refused by PostgreSQL text) and lone surrogates (refused by UTF-8) in any bound string."""
+def test_text_a_backend_cannot_hold_is_stored_readably(db_url: str) -> None:
+    """H3/L5: NUL (refused by PostgreSQL text) and lone surrogates (refused by UTF-8 on both) in any string."""
     from pipeline.schema.core import run_findings, runs
 
     store = Store(db_url)
@@ -191,7 +191,7 @@ def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(db_url:
                 select(func.count()).where(run_findings.c.message == "image 'a\x00b.png' not found")
             ).scalar_one()
         assert row.message == "image 'a\ufffdb.png' not found"
-        assert row.file == "posts/caf\ufffd.md"
+        assert row.file == "posts/caf\\xe9.md"  # the file name's byte, so two such names stay apart
         assert row.data == {"image": "a\x00b.png"}  # JSON escapes NUL and keeps it exactly
         assert found == 1
     finally:
