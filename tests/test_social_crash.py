@@ -34,16 +34,23 @@ def xfake() -> Iterator[Fake]:
     f.close()
 
 
-def _worker(config: Path) -> subprocess.Popen[str]:
+def _worker(config: Path, log: Path | None = None) -> subprocess.Popen[str]:
+    """A worker process; with `log`, its output goes to that file. A worker whose pipe nobody reads blocks on
+    its next log line once the pipe is full: a stall, which the kill loop must not add by accident."""
     env = {**os.environ, **ENV}
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "-vv", "social", "run", "--once", "--config", str(config)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    out = log.open("a") if log else subprocess.PIPE
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "-vv", "social", "run", "--once", "--config", str(config)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        if log and not isinstance(out, int):
+            out.close()
 
 
 def _wait(cond: object, limit: float = 30.0) -> None:
@@ -146,9 +153,10 @@ def test_claims_on_postgresql_skip_a_row_another_worker_holds(pg_url: str) -> No
 # kill -9s in the test suite; CHAOS_SOAK=1 runs a longer soak instead.
 KILLS = 60 if os.environ.get("CHAOS_SOAK") else 6
 KILL_ITEMS = 150 if os.environ.get("CHAOS_SOAK") else 48
-# Far below the defaults (120 s lease, 30 s settle, 15 s timeout) to keep the test short, but in the same
-# order: a lease and a settle time shorter than the longest stall a worker or the platform can have let a late
-# request land after reconciliation read the platform back (seen at load 15 on 2 cores with 2 s / 0 s).
+# Far below the defaults (120 s lease, 30 s settle, 15 s timeout) to keep the test short, in the same order. A
+# worker stalled for longer than lease + settle between renewing its claim and its request reaching the platform
+# (a full log pipe did it here; so can heavy load) lands its post after another worker read the platform back:
+# with no idempotency key (X) nothing can tell the two apart, so the lease must outlast any stall.
 LEASE_S, SETTLE_S, TIMEOUT_S = 4.0, 2.0, 1.0
 
 
@@ -172,7 +180,16 @@ def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
     ids = add_due(store, "x-main", "x", KILL_ITEMS)
     xfake.state.stall_after_store_s = 0.2  # the window between "stored" and "answered"
     rng = random.Random(1802)
-    procs = [_worker(path) for _ in range(3)]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    started = 0
+
+    def start() -> subprocess.Popen[str]:
+        nonlocal started
+        started += 1
+        return _worker(path, logs / f"worker-{started}.log")
+
+    procs = [start() for _ in range(3)]
     kills = 0
     killed = []
     while kills < KILLS and len(xfake.state.posts) < KILL_ITEMS - 6:
@@ -186,10 +203,12 @@ def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
         killed.append((round(time.time(), 3), victim.pid))
         victim.wait()
         kills += 1
-        procs[procs.index(victim)] = _worker(path)
+        procs[procs.index(victim)] = start()
     for proc in procs:
-        proc.communicate(timeout=120)
+        proc.wait(timeout=120)
     assert kills >= 4
+    for log in logs.iterdir():
+        assert not any(secret in log.read_text() for secret in SECRETS), log
     xfake.state.stall_after_store_s = 0.0
     for _ in range(3):  # the killed workers' leases run out, their items settle; new workers finish the rest
         time.sleep(LEASE_S + SETTLE_S + 0.2)

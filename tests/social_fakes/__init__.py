@@ -133,6 +133,11 @@ class XHandler(_Handler):
 
     def do_POST(self) -> None:
         raw = self.body()
+        if len(raw) < int(self.headers.get("Content-Length") or 0):
+            self.close_connection = (
+                True  # the client died mid-request (kill -9): nothing arrived, nothing posts
+            )
+            return None
         if not self.oauth_ok(raw):
             return self.reply(401, {"title": "Unauthorized", "detail": "bad OAuth 1.0a signature"})
         path = urlsplit(self.path).path
