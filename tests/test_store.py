@@ -131,7 +131,7 @@ while not os.path.exists(os.path.join(folder, "go")):
     time.sleep(0.001)
 Store(sys.argv[1]).close()
 """
-STARTERS = 8
+STARTERS = 6
 
 
 def test_processes_starting_together_on_a_new_store_all_succeed(new_db_url: str, tmp_path: Path) -> None:
