@@ -35,7 +35,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 metadata = MetaData()
 
@@ -109,7 +109,11 @@ class Store:
         event.listen(self.engine, "before_cursor_execute", _storable_params, retval=True)
         try:
             self.migrate()
-        except OperationalError as exc:
+        except (OperationalError, ProgrammingError) as exc:
+            # Unreachable, wrong password, no such database, or a role that may not create the tables: the
+            # user's to fix. Any other ProgrammingError is ours (a bug, exit 3).
+            if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) != "42501":
+                raise
             self.engine.dispose()
             raise StoreError(
                 _safe_url(url), f"cannot open the store: {_first_line(exc.orig or exc)}"

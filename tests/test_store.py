@@ -231,6 +231,23 @@ def test_a_plain_postgresql_url_uses_psycopg(pg_server: PostgresServer) -> None:
         pg_server.drop_database(name)
 
 
+@pytest.mark.postgres
+def test_a_role_that_may_not_create_the_tables_is_told_so(pg_server: PostgresServer) -> None:
+    name = pg_server.create_database(migrated=False)
+    with pg_server.admin() as conn:
+        conn.execute("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
+    try:
+        url = pg_server.url(name).replace(f"postgres:{pg_server.password}@", "reader:reader-pw@")
+        with pytest.raises(StoreError) as caught:
+            Store(url)
+        assert "permission denied for schema public" in str(caught.value)
+        assert "reader-pw" not in str(caught.value)
+    finally:
+        pg_server.drop_database(name)
+        with pg_server.admin() as conn:
+            conn.execute("DROP ROLE reader")
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
