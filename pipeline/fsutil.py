@@ -98,3 +98,33 @@ def safe_join(root: Path, user_path: str) -> Path:
 
 def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def private_dir(path: Path, tighten: bool = False) -> Path:
+    """Make sure `path` exists as a folder only its owner can enter (0700).
+
+    The state folder holds password hashes, session keys, ledgers and translation memory; a 0755 folder lets
+    every local user read them. A missing folder is created 0700 whatever the umask. `tighten` also narrows an
+    existing folder that we own (state folders made by older versions were 0755); it is only used for the state
+    folder itself, never for a folder the user chose for something else.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered through the umask
+    except FileExistsError:
+        if tighten and path.is_dir():
+            st = path.stat()
+            if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                os.chmod(path, st.st_mode & 0o700)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 if it is missing, and narrow it to 0600 if it is wider."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            os.chmod(path, st.st_mode & 0o600)

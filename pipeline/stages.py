@@ -68,8 +68,10 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from pipeline.fsutil import private_dir
             from pipeline.store import open_store
 
+            private_dir(self.config.state_dir, tighten=True)
             self._store = open_store(self.config.db_url)
         return self._store
 

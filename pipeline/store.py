@@ -100,8 +100,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         if url.startswith("sqlite:///"):
-            db_path = Path(url.removeprefix("sqlite:///"))
-            db_path.parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
         self.engine: Engine = _engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -262,6 +261,23 @@ def _storable_params(
     if executemany and isinstance(parameters, (list, tuple)):
         return statement, [clean(p) for p in parameters]
     return statement, clean(parameters)
+
+
+def _private_sqlite(db_path: Path) -> None:
+    """The database and its -wal/-shm files readable by their owner only (they hold password hashes).
+
+    SQLite gives -wal and -shm the database file's mode, so creating the database 0600 before SQLite opens it
+    covers all three; files from older versions are narrowed here too."""
+    from pipeline.fsutil import private_dir, private_file
+
+    if str(db_path) in ("", ":memory:"):
+        return
+    private_dir(db_path.parent)
+    private_file(db_path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = db_path.with_name(db_path.name + suffix)
+        if side.exists():
+            private_file(side)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

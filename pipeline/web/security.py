@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import abort, request, session
 
 from pipeline.config import Config
+from pipeline.fsutil import private_dir
 
 KEY_FILE = "web-secret.key"
 CSRF_FIELD = "csrf_token"
@@ -63,7 +64,7 @@ def secret_key(config: Config) -> bytes:
 def _create_key(path: Path, replace: bool = False) -> bytes:
     """Write a fresh key with 0600 from the first byte (O_EXCL: two servers starting at once agree on one);
     `replace` swaps a too-short key file for a new one atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, tighten=True)
     key = secrets.token_hex(32).encode("ascii")
     target = path.with_name(f".{path.name}.{secrets.token_hex(4)}") if replace else path
     try:
