@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from pipeline.cards.rules import RULES_BY_ID
 from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
+from pipeline.procs import process_pool
 from pipeline.stages import Context, StageResult
 
 KINDS: tuple[tuple[Kind, str], ...] = (("og", "ogImage"), ("twitter", "twitterImage"))
@@ -234,7 +234,7 @@ def render_all(
         return outcomes
     warm(specs)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context(method)) as pool:
+    with process_pool(processes, method) as pool:
         chunk = max(1, len(specs) // (processes * 4))
         for outcome in pool.map(render_card, specs, chunksize=chunk):
             outcomes.append(outcome)

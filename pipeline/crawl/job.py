@@ -170,6 +170,8 @@ class SpiderProcess:
         import tempfile
         from pathlib import Path
 
+        from pipeline.procs import subprocess_kwargs
+
         repo_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = repo_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -182,6 +184,7 @@ class SpiderProcess:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            **subprocess_kwargs(),
         )
 
     def __enter__(self) -> SpiderProcess:

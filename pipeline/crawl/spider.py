@@ -29,6 +29,7 @@ from pipeline.crawl.extract import parse_page
 from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, PageBudget, Robots, job_robots, owner
 from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_for
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
+from pipeline.procs import process_pool
 
 REDIRECTS = {301, 302, 303, 307, 308}
 KEPT_HEADERS = ("content-type", "retry-after", "x-robots-tag", "cf-mitigated", "location", "content-length")
@@ -59,7 +60,7 @@ class AuditSpider(scrapy.Spider):
         # lxml parses faster than a page crosses a process boundary; BeautifulSoup gains from a helper.
         auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - job.shards)
         workers = job.parse_workers if job.parse_workers >= 0 else auto
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(workers) if workers > 0 else None
+        self.pool: ProcessPoolExecutor | None = process_pool(workers) if workers > 0 else None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> AuditSpider:

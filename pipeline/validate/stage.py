@@ -11,8 +11,6 @@ import gc
 import hashlib
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from sqlalchemy import delete, insert, select
 
 from pipeline.content import ContentSet, Post, display_path
 from pipeline.findings import Finding
+from pipeline.procs import process_pool
 from pipeline.stages import Context, StageResult
 from pipeline.validate.registry import RULES_VERSION, Check, Env, SiteIndex, all_checks
 
@@ -113,7 +112,7 @@ def _run_parallel(
     try:
         chunks = _chunks(posts, workers * 16)
         parts: list[list[list[Finding]]] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        with process_pool(workers, "fork") as pool:
             for part in pool.map(_work, chunks):
                 parts.append(part)
                 if ctx is not None:
