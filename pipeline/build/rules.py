@@ -25,4 +25,11 @@ RULES: tuple[Rule, ...] = (
         "another page, or already redirects elsewhere.",
         "build",
     ),
+    Rule(
+        "BUILD004",
+        "warning",
+        "The page's card or hero image cannot be read (over Pillow's decompression-bomb pixel limit, or not an "
+        "image); the page is built without the image's pixel size.",
+        "build",
+    ),
 )

@@ -8,8 +8,13 @@ snippet turn into real 301s.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
+import os
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from pipeline.content import Post, display_path
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join
 from pipeline.findings import Finding
-from pipeline.fsutil import UnsafePathError, atomic_write_text, safe_join
+from pipeline.fsutil import UnsafePathError, atomic_write_text, exchange, safe_join
 from pipeline.stages import Context, StageResult
 from pipeline.templating import html_env
 
@@ -86,17 +91,81 @@ def _is_build(folder: Path) -> bool:
     )
 
 
-def _image_size(ctx: Context, site_path: str | None) -> tuple[int, int] | None:
+def _image_size(ctx: Context, site_path: str | None) -> tuple[int, int] | str | None:
+    """The image's pixel size from its header; a reason when it cannot be read; None when there is no file."""
+    import warnings
+
+    from PIL import Image
+
     if not site_path or site_path.startswith(("http://", "https://")):
         return None
     try:
         path = safe_join(ctx.config.static_root, site_path)
-        from PIL import Image
+        if not path.is_file():
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                return im.size
+    except (UnsafePathError, ValueError):
+        return None  # validate reports unsafe paths (IMG001)
+    except Image.DecompressionBombError as exc:
+        return f"is too large to read ({exc})"
+    except OSError as exc:
+        return f"cannot be read ({exc})"
 
-        with Image.open(path) as im:
-            return im.size
-    except (UnsafePathError, OSError, ValueError):
-        return None
+
+@contextlib.contextmanager
+def _build_lock(out: Path) -> Iterator[None]:
+    """One build per output folder at a time: two used to share one staging folder and publish a mix.
+
+    The lock is a flock on a file beside the output; the kernel drops it when its holder dies, so a kill -9
+    never leaves a stale lock behind."""
+    lock = out.with_name(f".{out.name}.lock")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise BuildError(
+                f"another build is running into {out} (pid {holder}); wait for it to finish or pick another "
+                "--output"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _sweep(out)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _sweep(out: Path) -> None:
+    """Leftovers of builds that were killed (we hold the lock, so none is running): staging folders go; a
+    previous site parked for the swap goes back when the new one never arrived."""
+    for entry in sorted(out.parent.glob(f".{out.name}.old*")):
+        if not out.exists() and entry.is_dir() and _is_build(entry):
+            entry.rename(out)
+        elif entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+    for entry in out.parent.glob(f".{out.name}.building*"):
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Put the finished build in place: one atomic exchange where the system has it, else two renames."""
+    if out.exists() and exchange(staging, out):
+        shutil.rmtree(staging)  # now the previous site
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _json_ld(page: ExpectedPage, site_name: str) -> str:
@@ -132,12 +201,22 @@ def run_stage(
         config.site.base_url = base_url.rstrip("/")
     out = output_dir(ctx, output)
     check_output(config, out)
+    with _build_lock(out):
+        staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+        try:
+            result = _build_into(ctx, staging, out, drafts)
+            _publish(staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageResult:
+    """Write the whole site into `staging`; the caller swaps it in."""
+    config = ctx.config
     expected = build_expected(config, ctx.content)
     env = html_env("site")
     template = env.get_template("post.html")
-    staging = out.with_name(f".{out.name}.building")
-    if staging.exists():
-        shutil.rmtree(staging)
     if config.static_root.is_dir():
         shutil.copytree(
             config.static_root,
@@ -179,8 +258,21 @@ def run_stage(
             refuse("BUILD002", post, f"permalink {link!r} runs into the static file {shown}; pick another")
             return False
         if page is not None:
-            size = _image_size(ctx, post.og_image or post.image) or (1200, 630)
-            head = render_head(page, size[0], size[1])
+            image = post.og_image or post.image
+            size = _image_size(ctx, image)
+            if isinstance(size, str):
+                key = "ogImage" if post.og_image else "image"
+                findings.append(
+                    Finding(
+                        "BUILD004",
+                        "warning",
+                        display_path(post.path),
+                        post.line_of(key),
+                        f"{key} {image!r} {size}; the page is built without its pixel size — export it smaller",
+                    )
+                )
+            width, height = size if isinstance(size, tuple) else (1200, 630)
+            head = render_head(page, width, height)
             html_tag = html_open_tag(page)
             json_ld = _json_ld(page, config.site.name)
         else:
@@ -250,15 +342,6 @@ def run_stage(
         f"User-agent: *\nAllow: /\nSitemap: {join(config.site.base_url, '/sitemap.xml')}\n",
     )
     atomic_write_text(staging / "_redirects.json", json.dumps(redirects, indent=1, sort_keys=True) + "\n")
-    # Swap the finished build in: a crash mid-build leaves the previous site intact.
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
     result = StageResult("build", findings=findings, outputs=[out / "index.html"])
     result.counts = {"pages": len(written), "published": len(built), "redirects": len(redirects)}
     result.data["output"] = str(out)
