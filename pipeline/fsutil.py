@@ -79,6 +79,13 @@ def safe_join(root: Path, user_path: str) -> Path:
     """
     if "\x00" in user_path:
         raise UnsafePathError("path contains a NUL byte")
+    try:
+        return _safe_join(root, user_path)
+    except OSError as exc:  # a name over the file system's limits (ENAMETOOLONG), a symlink loop (ELOOP)
+        raise UnsafePathError(f"'{user_path[:80]}' cannot be used as a path ({exc.strerror})") from None
+
+
+def _safe_join(root: Path, user_path: str) -> Path:
     root_resolved = root.resolve()
     candidate_text = user_path.lstrip("/")
     as_fs = Path(user_path)

@@ -300,7 +300,7 @@ def _post_key(post: Post, key_base: str, static_root: Path) -> str:
             try:
                 st = (static_root / value.lstrip("/")).stat()
                 h.update(f"{key}:{st.st_size}:{st.st_mtime_ns}".encode())
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL in the path; IMG001 reports it
                 h.update(f"{key}:missing".encode())
     return h.hexdigest()[:32]
 
