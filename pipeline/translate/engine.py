@@ -69,7 +69,10 @@ class PairTranslator:
         self.tokens_out = 0  # target tokens produced (benchmarks report tokens/s)
         self._lock = threading.Lock()
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def translate(self, sentences: Sequence[str], errors: dict[int, str] | None = None) -> list[str]:
+        """Translations in input order. With `errors`, a sentence the model fails on (a paragraph longer than
+        its positions, an out-of-memory) gets "" and `errors[index]` says why, and every other sentence is still
+        translated; without it the first failure raises."""
         if not sentences:
             return []
         tokens = [self.sp.encode(s, out_type=str) for s in sentences]
@@ -80,14 +83,36 @@ class PairTranslator:
         budget = max(16, min(self.settings.max_batch_tokens, -(-total // self.workers) + 1))
         spread = 1.25 if self.settings.min_length_ratio else 0.0
         batches = _batches(ordered, budget, spread)
+        failed: dict[int, str] = {}  # position in `ordered` → error
         with self._lock:
             # Costliest first (longest-processing-time order) so no replica is left with the big one at the end.
             by_cost = sorted(range(len(batches)), key=lambda b: -len(batches[b]) * max(map(len, batches[b])))
-            pending = {b: self._submit(batches[b]) for b in by_cost}
-            results = [hyp for b in range(len(batches)) for hyp in self._collect(pending[b])]
+            pending: dict[int, list[Any] | Exception] = {}
+            for b in by_cost:
+                try:
+                    pending[b] = self._submit(batches[b])
+                except Exception as exc:  # CTranslate2 checks some inputs before it queues them
+                    if errors is None:
+                        raise
+                    pending[b] = exc
+            results: list[list[str]] = []
+            for b in range(len(batches)):
+                try:
+                    got = pending[b]
+                    if isinstance(got, Exception):
+                        raise got
+                    results.extend(self._collect(got))
+                except Exception as exc:  # native code: any failure of one batch must not lose the others
+                    if errors is None:
+                        raise
+                    results.extend(self._one_by_one(batches[b], len(results), failed, exc))
             self.calls += len(tokens)
         out = [""] * len(sentences)
         for pos, idx in enumerate(order):
+            if pos in failed:
+                assert errors is not None
+                errors[idx] = failed[pos]
+                continue
             hyp = results[pos]
             if self.target_prefix and hyp and hyp[0] == self.target_prefix:
                 hyp = hyp[1:]
@@ -101,6 +126,9 @@ class PairTranslator:
         longest = max(len(t) for t in batch)
         kwargs: dict[str, Any] = {
             "beam_size": st.beam_size,
+            # 0: never truncate. CTranslate2 cuts inputs at 1,024 tokens by default, silently dropping the rest
+            # of an over-long sentence from the draft; a model error is reported per segment instead.
+            "max_input_length": 0,
             "max_decoding_length": min(MAX_DECODING, int(longest * (st.max_length_ratio or 2.0)) + 10),
         }
         if st.min_length_ratio:
@@ -111,10 +139,30 @@ class PairTranslator:
         self.batches += 1
         return list(self.model.translate_batch(batch, asynchronous=True, **kwargs))
 
+    def _one_by_one(
+        self, batch: list[list[str]], start: int, failed: dict[int, str], first: Exception
+    ) -> list[list[str]]:
+        """A failed batch again, one sentence at a time, so only the sentences that fail alone are lost."""
+        if len(batch) == 1:
+            failed[start] = _why(first)
+            return [[]]
+        out: list[list[str]] = []
+        for i, toks in enumerate(batch):
+            try:
+                out.extend(self._collect(self._submit([toks])))
+            except Exception as exc:  # see translate(): native code
+                failed[start + i] = _why(exc)
+                out.append([])
+        return out
+
     def _collect(self, pending: list[Any]) -> list[list[str]]:
         hyps = [list(r.result().hypotheses[0]) for r in pending]
         self.tokens_out += sum(len(h) for h in hyps)
         return hyps
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 _CACHE: dict[tuple[Path, int, int, EngineSettings], PairTranslator] = {}
@@ -176,6 +224,7 @@ def find_route(state_dir: Path, src: str, tgt: str) -> list[InstalledPackage] | 
 class TemplateResult:
     template: str
     fallback: bool = False
+    error: str = ""  # the model failed on this template; `template` is then the source, untranslated
 
 
 @dataclass
@@ -196,15 +245,27 @@ class Engine:
     def model_id(self) -> str:
         return "+".join(t.pkg.model_id for t in self.route)
 
-    def translate_sentences(self, sentences: Sequence[str]) -> list[str]:
-        """Unique sentences through every hop; empty/space-only sentences never reach the model."""
+    def translate_sentences(
+        self, sentences: Sequence[str], errors: dict[str, str] | None = None
+    ) -> list[str]:
+        """Unique sentences through every hop; empty/space-only sentences never reach the model.
+
+        With `errors`, sentences the model fails on map to their error there (and to "" in the output)."""
         unique = list(dict.fromkeys(s for s in sentences if s.strip()))
         current = unique
+        alive = list(range(len(unique)))  # indices into `unique` still in the route
         for hop in self.route:
-            current = hop.translate(current)
+            hop_errors: dict[int, str] | None = {} if errors is not None else None
+            current = hop.translate(current, hop_errors)
             self.calls += len(unique)
-        table = dict(zip(unique, current, strict=True))
-        return [table.get(s, s) for s in sentences]
+            if hop_errors and errors is not None:
+                for i, why in hop_errors.items():
+                    errors[unique[alive[i]]] = why
+                keep = [i for i in range(len(current)) if i not in hop_errors]
+                current = [current[i] for i in keep]
+                alive = [alive[i] for i in keep]
+        table = {unique[i]: out for i, out in zip(alive, current, strict=True)}
+        return [table.get(s, "" if errors and s in errors else s) for s in sentences]
 
     def translate_templates(self, templates: Sequence[str], check: Sequence[int]) -> list[TemplateResult]:
         """Translate templates sentence by sentence; `check[i]` is how many placeholders template i holds.
@@ -214,20 +275,34 @@ class Engine:
         """
         split = [split_sentences(t) for t in templates]
         flat = [s.strip() for pairs in split for s, _ in pairs]
-        translated = iter(self.translate_sentences(flat))
+        errors: dict[str, str] = {}
+        translated = iter(self.translate_sentences(flat, errors))
         results: list[TemplateResult] = []
-        for pairs in split:
+        for template, pairs in zip(templates, split, strict=True):
             pieces = []
+            failed = ""
             for sentence, sep in pairs:
                 lead = sentence[: len(sentence) - len(sentence.lstrip())]
                 pieces.append(lead + next(translated) + sep)
-            results.append(TemplateResult("".join(pieces)))
-        redo = [i for i, r in enumerate(results) if not _placeholders_exact(r.template, check[i])]
+                failed = failed or errors.get(sentence.strip(), "")
+            results.append(
+                TemplateResult(template, error=failed) if failed else TemplateResult("".join(pieces))
+            )
+        redo = [
+            i for i, r in enumerate(results) if not r.error and not _placeholders_exact(r.template, check[i])
+        ]
         if redo:
             chunks = [PLACEHOLDER_RE.split(templates[i]) for i in redo]
             texts = [c for chunk in chunks for j, c in enumerate(chunk) if j % 2 == 0]
-            done = iter(self.translate_sentences([t.strip() for t in texts]))
+            piece_errors: dict[str, str] = {}
+            done = iter(self.translate_sentences([t.strip() for t in texts], piece_errors))
             for i, chunk in zip(redo, chunks, strict=True):
+                failed = next((piece_errors[c.strip()] for c in chunk[::2] if c.strip() in piece_errors), "")
+                if failed:
+                    for _ in chunk[::2]:
+                        next(done)
+                    results[i] = TemplateResult(templates[i], error=failed)
+                    continue
                 out = []
                 for j, c in enumerate(chunk):
                     if j % 2 == 0:

@@ -39,7 +39,15 @@ RULES: tuple[Rule, ...] = (
         "translate",
     ),
     Rule("TRANSLATE004", "info", "Segments need review (QA warnings or placeholder fallback).", "translate"),
+    Rule(
+        "TRANSLATE005",
+        "error",
+        "The model failed on a segment (e.g. a paragraph longer than it can read); the draft keeps the source "
+        "text there for a translator, the rest of the post is translated, and the next run tries it again.",
+        "translate",
+    ),
 )
+MODEL_ERROR = "TRANSLATE005"  # prefix of the QA note on a segment the model failed on
 
 
 def missing_package_message(src: str, tgt: str) -> str:
@@ -102,6 +110,7 @@ def run_stage(
             "needs_review",
             "hand_edits",
             "failed",
+            "failed_segments",
             "fallbacks",
         ),
         0,
@@ -212,7 +221,7 @@ def _translate_language(
             old = {s["id"]: s for s in (records.get(plan.post.rel) or {}).get("segments", [])}
             for seg in plan.segments:
                 k = key_of(seg.template)
-                if k in known:
+                if k in known and not _retry(known[k]):
                     counts["memory_hits"] += 1
                     continue
                 pending.setdefault(k, seg)
@@ -221,7 +230,14 @@ def _translate_language(
                     fuzzy[k] = {"source": prev["src"], "target": prev["out"]}
         todo = list(pending.values())
         outputs = engine.translate_templates([s.template for s in todo], [len(s.placeholders) for s in todo])
+        failed: dict[str, str] = {}
         for seg, out in zip(todo, outputs, strict=True):
+            if out.error:
+                failed[key_of(seg.template)] = out.error
+                memory.put_machine(
+                    seg.template, seg.template, engine.model_id, [f"{MODEL_ERROR}: {out.error}"]
+                )
+                continue
             qa = run_qa(seg, out.template, glossary)
             if out.fallback:
                 counts["fallbacks"] += 1
@@ -229,6 +245,22 @@ def _translate_language(
             memory.put_machine(
                 seg.template, out.template, engine.model_id, qa, fuzzy.get(key_of(seg.template))
             )
+        counts["failed_segments"] += len(failed)
+        for plan in plans:
+            for seg in plan.segments:
+                why = failed.get(key_of(seg.template))
+                if why:
+                    result.findings.append(
+                        Finding(
+                            MODEL_ERROR,
+                            "error",
+                            plan.post.rel,
+                            None,
+                            f"segment {seg.id} ({len(seg.template):,} characters) could not be translated into "
+                            f"{lang} ({why}); the draft keeps the source text there — split the paragraph or "
+                            "translate it by hand",
+                        )
+                    )
         entries: dict[str, Entry] = memory.get_many([s.template for s in all_segments])
         counts["needs_review"] += sum(1 for e in entries.values() if e.state == "needs-review")
         for plan in plans:
@@ -246,3 +278,8 @@ def _translate_language(
                 result.outputs.append(plan.draft_path)
             if record is None or record["written_hash"] != written or record["segments"] != seg_records:
                 save_record(conn, plan, src, written, seg_records)
+
+
+def _retry(entry: Entry) -> bool:
+    """A segment the model failed on last time is tried again (unless a person has since translated it)."""
+    return not entry.protected and any(q.startswith(MODEL_ERROR) for q in entry.qa)

@@ -63,15 +63,20 @@ def _rms_norm(d: int) -> dict[str, np.ndarray]:
     return {"gamma": np.ones(d, dtype=np.float32)}
 
 
-def build_model_dir(target: Path, sp_bytes: bytes, mapping: PieceMap = identity) -> None:
-    """Write a CTranslate2 model directory that outputs mapping(piece) for each source piece."""
+def build_model_dir(
+    target: Path, sp_bytes: bytes, mapping: PieceMap = identity, positions: int = FACTOR * FACTOR
+) -> None:
+    """Write a CTranslate2 model directory that outputs mapping(piece) for each source piece.
+
+    `positions` (at most 1,024) is how long an input the model can read; a longer one is a model error, as a
+    600 KB paragraph is for a real package."""
     sp = spm.SentencePieceProcessor(model_proto=sp_bytes)
     vocab = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     index = {p: i for i, p in enumerate(vocab)}
     v = len(vocab)
     d = v + 2 * FACTOR
     d += (-d) % 2
-    max_pos = FACTOR * FACTOR
+    max_pos = min(positions, FACTOR * FACTOR)
 
     emb = np.zeros((v, d), dtype=np.float32)
     emb[np.arange(v), np.arange(v)] = 1.0
@@ -129,13 +134,14 @@ def build_package(
     to_code: str = "es",
     mapping: PieceMap = identity,
     sp_bytes: bytes | None = None,
+    positions: int = FACTOR * FACTOR,
 ) -> Path:
     """Write `dest` (a .argosmodel zip) holding a crafted model for from_code → to_code."""
     sp_bytes = sp_bytes or train_sentencepiece()
     name = f"translate-{from_code}_{to_code}-1_0"
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
-        build_model_dir(model_dir, sp_bytes, mapping)
+        build_model_dir(model_dir, sp_bytes, mapping, positions)
         meta = {
             "package_version": "1.0",
             "argos_version": "1.0",

@@ -28,11 +28,17 @@ def _sp() -> bytes:
 
 
 @functools.cache
-def package_file(kind: str, from_code: str = "en", to_code: str = "es") -> Path:
-    """Build once per test process (cached): a real .argosmodel of the given kind."""
+def package_file(kind: str, from_code: str = "en", to_code: str = "es", positions: int = 1024) -> Path:
+    """Build once per test process (cached): a real .argosmodel of the given kind (`positions`: the longest
+    input in tokens the model reads)."""
     folder = Path(tempfile.mkdtemp(prefix="argos-test-"))
     return build_package(
-        folder / f"{kind}-{from_code}-{to_code}.argosmodel", from_code, to_code, MAPPINGS[kind], _sp()
+        folder / f"{kind}-{from_code}-{to_code}-{positions}.argosmodel",
+        from_code,
+        to_code,
+        MAPPINGS[kind],
+        _sp(),
+        positions,
     )
 
 
