@@ -215,7 +215,11 @@ def export_file(ctx: Context, lang: str, path: Path) -> int:
 
 def import_units(ctx: Context, lang: str, units: list[Unit], who: str) -> int:
     """Apply changed targets and approvals; returns how many units changed."""
+    from pipeline.translate.memory import ApprovalBlocked
+    from pipeline.translate.qa import blocking
+
     current = {u.id: u for u in collect(ctx, lang)}
+    refused: list[str] = []
     changed = 0
     touched: set[tuple[str, str]] = set()
     drafts = {s.draft_rel: s.source_rel for s in review.list_drafts(ctx, lang)}
@@ -236,23 +240,30 @@ def import_units(ctx: Context, lang: str, units: list[Unit], who: str) -> int:
 
             seg_view = next(v for v in review.draft_segments(ctx, source_rel, lang, False) if v.id == seg_id)
             seg = Segment(seg_id, seg_view.source_template, seg_view.placeholders)
+            qa = run_qa(seg, unit.target, ctx.config.translate.glossary.get(lang))
+            if unit.approved and blocking(qa):
+                refused.append(unit.id)
             with ctx.store.begin() as conn:
                 Memory(conn, ctx.config.site.default_language, lang).put_human(
-                    unit.source,
-                    unit.target,
-                    who,
-                    run_qa(seg, unit.target, ctx.config.translate.glossary.get(lang)),
-                    unit.approved,
+                    unit.source, unit.target, who, qa, unit.approved and not blocking(qa)
                 )
         elif unit.approved:
             from pipeline.translate.memory import Memory
 
-            with ctx.store.begin() as conn:
-                Memory(conn, ctx.config.site.default_language, lang).approve(unit.source, who)
+            try:
+                with ctx.store.begin() as conn:
+                    Memory(conn, ctx.config.site.default_language, lang).approve(unit.source, who)
+            except ApprovalBlocked:
+                refused.append(unit.id)
         touched.add((source_rel, lang))
         changed += 1
     for source_rel, lg in sorted(touched):
         review.rewrite_draft(ctx, source_rel, lg)
+    if refused:
+        raise ExchangeError(
+            f"imported {changed} changed unit(s), but did not approve {', '.join(refused)}: raw HTML or "
+            "javascript:/data: links the source does not have; fix those targets and import again"
+        )
     return changed
 
 

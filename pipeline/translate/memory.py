@@ -15,9 +15,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 
 from pipeline.schema.translate import tm_entries
+from pipeline.translate.qa import blocking
 from pipeline.translate.segment import normalize
 
 STATES = ("machine", "needs-review", "approved")
+
+
+class ApprovalBlocked(ValueError):
+    """The segment fails a QA rule that blocks approval (raw HTML, javascript: links); fix the text first."""
 
 
 def key_of(template: str) -> str:
@@ -127,6 +132,8 @@ class Memory:
         return True
 
     def put_human(self, template: str, target: str, who: str, qa: list[str], approve: bool = False) -> Entry:
+        if approve and blocking(qa):
+            raise ApprovalBlocked("; ".join(blocking(qa)))
         state = "approved" if approve else "needs-review"
         entry = Entry(key_of(template), template, target, "human", state, None, qa, None, who)
         self._upsert(entry)
@@ -136,6 +143,8 @@ class Memory:
         current = self.get(template)
         if current is None:
             return False
+        if blocking(current.qa):
+            raise ApprovalBlocked("; ".join(blocking(current.qa)))
         current.state = "approved"
         current.who = who
         current.fuzzy = None

@@ -6,9 +6,10 @@ target (placeholders substituted) so they see exactly what the reader will.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
@@ -16,6 +17,24 @@ from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+")
 _PAIRS = (("**", "**"), ("`", "`"), ("[", "]"), ("(", ")"), ("~~", "~~"))
+# Raw HTML as CommonMark and browsers see it: '<' directly followed by a tag name, a comment, a declaration or a
+# processing instruction ('< b' and '&lt;b&gt;' are text).
+_HTML = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)|<!--|<!\[CDATA\[|<![A-Za-z]|<\?")
+# Where a URL can hide in Markdown or HTML: inline link/image targets, autolinks, reference definitions, attributes.
+_URL_SLOTS = (
+    re.compile(r"\]\(\s*<?([^\s)>]*)"),
+    re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>"),
+    re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M),
+    re.compile(
+        r"""(?:href|src|action|formaction|poster|background|data|srcset|xlink:href)\s*=\s*["']?\s*([^"'\s>]+)""",
+        re.I,
+    ),
+)
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_BAD_SCHEMES = ("javascript", "vbscript", "data")
+# Rules whose failure blocks approval (CLI import and web UI) until the text is fixed: what they catch runs in
+# a reader's browser once the site generator renders the draft.
+BLOCKING = frozenset({"TQA008"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,50 @@ def _check_empty(c: QAContext) -> str | None:
     return None
 
 
+def _tags(text: str) -> Counter[str]:
+    return Counter(
+        (m.group(1) + m.group(2).lower()) if m.group(2) else m.group(0) for m in _HTML.finditer(text)
+    )
+
+
+def _scheme(url: str) -> str:
+    """The scheme a browser would see: entities decoded, Markdown escapes removed, tabs/newlines and leading
+    controls dropped (the URL standard strips them, which is how `java&#x09;script:` still runs)."""
+    url = _ESCAPED.sub(r"\1", html.unescape(url))
+    url = re.sub(r"[\t\n\r]", "", url).lstrip("".join(chr(c) for c in range(33)))
+    head, sep, _ = url.partition(":")
+    return head.lower() if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*", head) else ""
+
+
+def _bad_urls(text: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for slot in _URL_SLOTS:
+        for m in slot.finditer(text):
+            scheme = _scheme(m.group(1))
+            if scheme in _BAD_SCHEMES:
+                found[scheme] += 1
+    return found
+
+
+def _check_unsafe_markup(c: QAContext) -> str | None:
+    tags = sorted((_tags(c.target) - _tags(c.source)).elements())
+    schemes = sorted((_bad_urls(c.target) - _bad_urls(c.source)).elements())
+    problems = []
+    if tags:
+        shown = ", ".join(dict.fromkeys(t if t.startswith("<") else f"<{t.lstrip('/')}>" for t in tags))
+        problems.append(f"raw HTML the source does not have ({shown})")
+    if schemes:
+        problems.append(f"{'/'.join(dict.fromkeys(schemes))}: link(s) the source does not have")
+    if problems:
+        return "; ".join(problems) + " — remove it before approving"
+    return None
+
+
+def blocking(qa: Iterable[str]) -> list[str]:
+    """The QA notes that forbid approving a segment."""
+    return [note for note in qa if note.split(":", 1)[0] in BLOCKING]
+
+
 QA_RULES: tuple[QARule, ...] = (
     QARule("TQA001", "Numbers, units and doses equal the source's.", _check_numbers),
     QARule("TQA002", "URLs equal the source's.", _check_urls),
@@ -103,6 +166,11 @@ QA_RULES: tuple[QARule, ...] = (
     QARule("TQA005", "Required glossary terms are used.", _check_glossary),
     QARule("TQA006", "Target/source length ratio is not an outlier.", _check_length),
     QARule("TQA007", "Translation is not empty.", _check_empty),
+    QARule(
+        "TQA008",
+        "No raw HTML or javascript:/data:/vbscript: link the source does not have (blocks approval).",
+        _check_unsafe_markup,
+    ),
 )
 
 

@@ -18,8 +18,8 @@ from pipeline.fsutil import atomic_write_text
 from pipeline.schema.translate import tm_drafts
 from pipeline.stages import Context
 from pipeline.translate import drafts as d
-from pipeline.translate.memory import Entry, Memory, key_of
-from pipeline.translate.qa import run_qa
+from pipeline.translate.memory import ApprovalBlocked, Entry, Memory, key_of
+from pipeline.translate.qa import blocking, run_qa
 from pipeline.translate.segment import Segment
 
 
@@ -159,30 +159,39 @@ def save_edit(
         )
     else:
         target = text
+    qa = run_qa(source_seg, target, ctx.config.translate.glossary.get(lang))
+    refused = blocking(qa) if approve else []
     with ctx.store.begin() as conn:
-        Memory(conn, rec["src_lang"], lang).put_human(
-            s["src"],
-            target,
-            who,
-            run_qa(source_seg, target, ctx.config.translate.glossary.get(lang)),
-            approve,
-        )
+        Memory(conn, rec["src_lang"], lang).put_human(s["src"], target, who, qa, approve and not refused)
     rewrite_draft(ctx, source_rel, lang)
+    if refused:
+        raise ReviewError(f"segment {seg_id} saved but not approved: {'; '.join(refused)}")
     return next(v for v in draft_segments(ctx, source_rel, lang, suggestions=False) if v.id == seg_id)
 
 
 def approve_segment(ctx: Context, source_rel: str, lang: str, seg_id: str, who: str) -> None:
     rec = _record(ctx, source_rel, lang)
     s = _find_seg(rec, seg_id)
-    with ctx.store.begin() as conn:
-        Memory(conn, rec["src_lang"], lang).approve(s["src"], who)
+    try:
+        with ctx.store.begin() as conn:
+            Memory(conn, rec["src_lang"], lang).approve(s["src"], who)
+    except ApprovalBlocked as exc:
+        raise ReviewError(f"segment {seg_id} cannot be approved: {exc}") from None
     rewrite_draft(ctx, source_rel, lang)
 
 
 def approve_all(ctx: Context, source_rel: str, lang: str, who: str) -> int:
+    """Approve every segment, or none while one of them fails a blocking QA rule (the message names them)."""
     rec = _record(ctx, source_rel, lang)
     with ctx.store.begin() as conn:
         memory = Memory(conn, rec["src_lang"], lang)
+        entries = memory.get_many([s["src"] for s in rec["segments"]])
+        refused = [s["id"] for s in rec["segments"] if s["key"] in entries and blocking(entries[s["key"]].qa)]
+        if refused:
+            raise ReviewError(
+                f"nothing approved: segment(s) {', '.join(refused)} contain raw HTML or javascript:/data: links "
+                "the source does not have; fix them first"
+            )
         count = sum(1 for s in rec["segments"] if memory.approve(s["src"], who))
     rewrite_draft(ctx, source_rel, lang)
     return count
