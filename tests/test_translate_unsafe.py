@@ -80,7 +80,7 @@ def _translated(root: Path, state: Path) -> tuple[Context, str]:
 
 def test_review_refuses_to_approve_until_fixed(tmp_path: Path, _isolated_state: Path) -> None:
     ctx, seg = _translated(tmp_path, _isolated_state)
-    with pytest.raises(review.ReviewError, match="saved but not approved.*TQA008"):
+    with pytest.raises(review.ReviewError, match=r"saved but not approved.*TQA008"):
         review.save_edit(
             ctx, "posts/sleep.md", "es", seg, "Hola <script>alert(1)</script>", "ana", approve=True
         )
