@@ -336,7 +336,11 @@ class CrawlConfig(Section):
     )
     slow_page_ms: int = Field(2000, ge=1, description="Pages slower than this get a warning.")
     obey_robots: bool = Field(True, description="Honour robots.txt, including Crawl-delay.")
-    check_external: bool = Field(True, description="Check outbound links (HEAD then GET), cached with a TTL.")
+    check_external: bool = Field(
+        True,
+        description="Check outbound links (HEAD then GET), cached with a TTL; false: no request leaves the site's "
+        "host (off-host sitemaps and og:images are not fetched either).",
+    )
     external_ttl_hours: int = Field(168, ge=0, description="How long an external link result stays trusted.")
     image_max_bytes: int = Field(1_000_000, ge=1, description="og:image byte budget.")
     user_agent: str = Field("pipeline-crawl/0.1 (+seo audit)", description="User-Agent header.")

@@ -121,7 +121,8 @@ def load_link_cache(store: Store, ttl_hours: int) -> dict[str, Record]:
 
 
 def save_link_cache(store: Store, records: Iterable[Record]) -> int:
-    """Store fresh results; rate limits and bot walls are not cached (they say nothing about the link)."""
+    """Store fresh results; rate limits and bot walls are not cached (they say nothing about the link), nor
+    redirect loops and over-long chains (their hops are the finding's evidence, and a fix should show at once)."""
     now = dt.datetime.now(dt.UTC)
     rows = [
         {
@@ -132,7 +133,10 @@ def save_link_cache(store: Store, records: Iterable[Record]) -> int:
             "checked_at": now,
         }
         for r in records
-        if r.get("status") != 429 and not r.get("bot_wall")
+        if r.get("status") != 429
+        and not r.get("bot_wall")
+        and not r.get("loop")
+        and not r.get("too_many_hops")
     ]
     if not rows:
         return 0

@@ -59,6 +59,18 @@ RULES: tuple[Rule, ...] = (
     Rule("CRAWL070", "error", "Broken internal link.", "links"),
     Rule("CRAWL071", "warning", "Broken external link.", "links"),
     Rule("CRAWL072", "info", "Crawl stopped at crawl.max_pages; some pages were not checked.", "status"),
+    Rule(
+        "CRAWL073",
+        "error",
+        "Internal link leads into a redirect loop, or through more than 10 redirects, and never reaches a page.",
+        "links",
+    ),
+    Rule(
+        "CRAWL074",
+        "warning",
+        "External link leads into a redirect loop, or through more than 10 redirects, and never reaches a page.",
+        "links",
+    ),
 )
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

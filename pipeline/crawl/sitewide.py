@@ -28,6 +28,8 @@ def body_line(page: ExpectedPage, href: str) -> int | None:
 
 def check_sitemap(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
     ok = [s for s in checker.data.sitemaps if s.get("status") == 200 and not s.get("error")]
+    if not ok and checker.data.sitemaps and all(s.get("skipped") for s in checker.data.sitemaps):
+        return  # only sitemaps on other hosts, left alone as crawl.check_external says: nothing to judge
     if not ok:
         first = checker.data.sitemaps[0] if checker.data.sitemaps else {}
         why = first.get("error") or f"answers {first.get('status')}"
@@ -84,6 +86,19 @@ def _broken(rec: Record | None) -> bool:
     return status is None or status >= 400
 
 
+def _redirect_trap(rec: Record | None) -> str:
+    """Why following a link never ends at a page (empty when it does): a loop, or more hops than we follow."""
+    if rec is None:
+        return ""
+    hops = rec.get("hops") or []
+    if rec.get("loop"):
+        path = " → ".join([*(h["url"] for h in hops), hops[-1]["location"]]) if hops else ""
+        return f"runs into a redirect loop ({path})" if path else "runs into a redirect loop"
+    if rec.get("too_many_hops"):
+        return f"redirects more than {len(hops)} times without reaching a page"
+    return ""
+
+
 def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
     by_crawl_url = {checker.mapper.to_crawl(p.url): p for p in expected.pages}
     for source_url, rec in checker.data.pages.items():
@@ -96,14 +111,19 @@ def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
             crawl_href = checker.mapper.to_crawl(href)
             internal = crawl_href in checker.data.pages
             target = checker.data.pages.get(crawl_href) if internal else checker.external(normalize(href))
-            if not _broken(target):
+            detour = _redirect_trap(target)
+            if detour:
+                rule = "CRAWL073" if internal else "CRAWL074"
+                message = f"link {text!r} → {href} {detour}" if text else f"link → {href} {detour}"
+            elif _broken(target):
+                assert target is not None
+                status = target.get("status") or target.get("error")
+                rule = "CRAWL070" if internal else "CRAWL071"
+                message = (
+                    f"link {text!r} → {href} answers {status}" if text else f"link → {href} answers {status}"
+                )
+            else:
                 continue
-            assert target is not None
-            status = target.get("status") or target.get("error")
-            rule = "CRAWL070" if internal else "CRAWL071"
-            message = (
-                f"link {text!r} → {href} answers {status}" if text else f"link → {href} answers {status}"
-            )
             # Internal targets keyed by their public URL: the same link in a preview build on another port is
             # the same finding in the history.
             key = f"link:{checker.mapper.to_public(crawl_href) if internal else href}"

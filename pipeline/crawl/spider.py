@@ -139,6 +139,8 @@ class AuditSpider(scrapy.Spider):
         if url in self.seen_images or not url.startswith(("http://", "https://")):
             return None
         self.seen_images.add(url)
+        if not self.is_internal(url) and not self.job.check_external:
+            return None  # an image on another host is an outbound request: crawl.check_external decides
         if self.is_internal(url) and not self.allowed_by_robots(url):
             self.emit({"kind": "disallowed", "url": url, "source": "og:image"})
             return None
@@ -187,10 +189,28 @@ class AuditSpider(scrapy.Spider):
         requests = []
         for url in dict.fromkeys(self.mapper.to_crawl(u) for u in sitemap_urls):
             self.sitemaps += 1
-            requests.append(self._request(url, "sitemap"))
+            request = self.sitemap_request(url)
+            if request is not None:
+                requests.append(request)
         for url in self.job.alias_urls:
             requests.append(self._request(self.mapper.to_crawl(url), "alias"))
         return requests
+
+    def sitemap_request(self, url: str) -> scrapy.Request | None:
+        """A sitemap on another host (robots.txt and sitemap indexes may name any) is fetched only when
+        crawl.check_external allows outbound requests; otherwise the record says why it was not."""
+        if self.is_internal(url) or self.job.check_external:
+            return self._request(url, "sitemap")
+        self.emit(
+            {
+                "kind": "sitemap",
+                "url": url,
+                "status": None,
+                "error": "not fetched: it is on another host and crawl.check_external is false",
+                "skipped": True,
+            }
+        )
+        return None
 
     def crawl_delay(self) -> float:
         return self.robots.crawl_delay(self.job.user_agent) if self.rules is not None else 0.0
@@ -220,7 +240,11 @@ class AuditSpider(scrapy.Spider):
             if target in {h["url"] for h in hops}:
                 self.emit(self.base_record(response, hops, error="redirect loop", loop=True))
             elif len(hops) >= MAX_HOPS:
-                self.emit(self.base_record(response, hops, error=f"more than {MAX_HOPS} redirects"))
+                self.emit(
+                    self.base_record(
+                        response, hops, error=f"more than {MAX_HOPS} redirects", too_many_hops=True
+                    )
+                )
             elif kind in ("external", "image") or self.is_internal(target):
                 follow = self._request(target, kind, meta["level"], method=method, hops=hops)
                 follow.meta["origin"] = meta["origin"]
@@ -318,7 +342,7 @@ class AuditSpider(scrapy.Spider):
         try:
             with Image.open(io.BytesIO(body)) as img:
                 return {"width": img.width, "height": img.height, "format": img.format}
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
             return {"decode_error": str(exc)}
 
     def sitemap(self, response: Response, record: dict[str, Any]) -> list[scrapy.Request]:
@@ -342,7 +366,9 @@ class AuditSpider(scrapy.Spider):
             for loc in locs:
                 if self.sitemaps < MAX_SITEMAPS:
                     self.sitemaps += 1
-                    requests.append(self._request(self.mapper.to_crawl(loc), "sitemap"))
+                    request = self.sitemap_request(self.mapper.to_crawl(loc))
+                    if request is not None:
+                        requests.append(request)
         elif tag == "urlset":
             record["locs"] = locs
             for loc in locs:

@@ -81,6 +81,15 @@ PLANTED: list[tuple[str, str]] = [
     ("CRAWL062", "/articles/mixed/"),
     ("CRAWL070", "/articles/nowhere/"),
     ("CRAWL071", "/ext/missing"),
+    ("CRAWL073", "/articles/spin/"),
+    ("CRAWL074", "/ext/spin"),
+    ("CRAWL074", "/ext/far0"),
+]
+# Links into redirect traps from the broken-link post: an internal loop, an external loop, an external chain of 12.
+TRAPS = [
+    ("/articles/spin/", "a spinning page"),
+    ("{other}/ext/spin", "a spinning site"),
+    ("{other}/ext/far0", "far away"),
 ]
 
 
@@ -117,6 +126,8 @@ def write_markdown(root: Path, server: _Server, crawl: dict[str, Any] | None = N
         body = f"Intro for {slug}.\n\nSee [the other post](/articles/clean-two/).\n"
         if slug == "broken-link":
             body += f"\nA [dead link](/articles/nowhere/) and [a dead site]({server.other_host_base}/ext/missing).\n"
+            for href, text in TRAPS:
+                body += f"\nSee [{text}]({href.format(other=server.other_host_base)}).\n"
         write_post(content, f"posts/{slug}.md", _meta(slug, "en", **extra), body)
     for slug, lang in TRANSLATED.items():
         write_post(content, f"{lang}/posts/{slug}.md", _meta(slug, lang), f"Texto de {slug}.\n")
@@ -159,6 +170,7 @@ def build(root: Path, server: _Server, crawl: dict[str, Any] | None = None) -> D
             own_links += [
                 ("/articles/nowhere/", "dead link"),
                 (f"{server.other_host_base}/ext/missing", "a dead site"),
+                *((href.format(other=server.other_host_base), text) for href, text in TRAPS),
             ]
         if slug == "bad-canonical":
             kwargs["edit_head"] = lambda h: h.replace(
@@ -255,5 +267,10 @@ def build(root: Path, server: _Server, crawl: dict[str, Any] | None = None) -> D
         ]
     )
     routes["/ext/ok"] = Route([Reply(200, b"fine", {"Content-Type": "text/plain"})])
+    routes["/articles/spin/"] = Route([Reply(302, b"", {"Location": "/articles/spin-2/"})])
+    routes["/articles/spin-2/"] = Route([Reply(302, b"", {"Location": "/articles/spin/"})])
+    routes["/ext/spin"] = Route([Reply(301, b"", {"Location": "/ext/spin"})])
+    for i in range(12):
+        routes[f"/ext/far{i}"] = Route([Reply(301, b"", {"Location": f"/ext/far{i + 1}"})])
     server.routes.update(routes)
     return DefectSite(root, config_path, server)
