@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from pipeline.crawl.addresses import AddressPolicy, addresses, kind_of
 from pipeline.crawl.index import index_records
 from pipeline.crawl.job import CrawlJob, run_crawl
-from pipeline.crawl.policy import AddressPolicy, PolicyResolver, addresses, kind_of
+from pipeline.crawl.policy import PolicyResolver
 from tests.crawl_support.server import Reply, Route, _Server, serve
 
 HTML = {"Content-Type": "text/html"}

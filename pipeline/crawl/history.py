@@ -45,7 +45,7 @@ def previous_findings(store: Store, history_key: str) -> tuple[int | None, list[
             .order_by(desc(runs.c.id))
             .limit(50)
         ).all()
-        run_id = next((r.id for r in rows if _history_key(r.summary or {}) == history_key), None)
+        run_id = next((r.id for r in rows if history_key_of(r.summary or {}) == history_key), None)
         if run_id is None:
             return None, []
         found = conn.execute(select(run_findings).where(run_findings.c.run_id == run_id)).all()
@@ -55,8 +55,25 @@ def previous_findings(store: Store, history_key: str) -> tuple[int | None, list[
     ]
 
 
-def _history_key(summary: dict[str, Any]) -> Any:
+def history_key_of(summary: dict[str, Any]) -> Any:
+    """The site a stored crawl run belongs to, for new/fixed: its history key, else its crawled origin. The CLI
+    report and the web audit page both compare runs by this, so they agree."""
     return summary.get("history_key") or summary.get("base_url")
+
+
+def default_history_key(public_base: str, crawl_base: str) -> str:
+    """A crawl of a loopback origin other than the public site is a preview build on whatever port it got
+    this time: its history is the site's preview history (the key `pipeline run` uses too)."""
+    from urllib.parse import urlsplit
+
+    from pipeline.crawl.addresses import kind_of, literal
+
+    host = urlsplit(crawl_base).hostname or ""
+    ip = literal(host)
+    loopback = host == "localhost" or (ip is not None and kind_of(ip) == "loopback")
+    if loopback and crawl_base.rstrip("/") != public_base.rstrip("/"):
+        return f"preview of {public_base}"
+    return crawl_base
 
 
 def diff(store: Store, history_key: str, findings: Sequence[Finding]) -> Diff:

@@ -36,7 +36,7 @@ def is_bot_wall(response: Response) -> bool:
 
 
 def settings_for(job: CrawlJob, crawl_delay: float) -> dict[str, Any]:
-    from pipeline.crawl.policy import SETTING, AddressPolicy
+    from pipeline.crawl.addresses import SETTING, AddressPolicy
 
     policy = AddressPolicy.for_site(job.crawl_base, job.extra_hosts)
     concurrency = max(1, job.concurrency // max(1, job.shards))  # shared out between the crawl's processes

@@ -10,7 +10,7 @@ from pipeline.config import Config
 from pipeline.content import iter_markdown
 from pipeline.crawl.checks import Checker, check_aliases
 from pipeline.crawl.expected import ExpectedSet, build_expected
-from pipeline.crawl.history import diff, load_link_cache, record_run, save_link_cache
+from pipeline.crawl.history import default_history_key, diff, load_link_cache, record_run, save_link_cache
 from pipeline.crawl.index import index_records
 from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess, crawl_sharded
 from pipeline.crawl.sitewide import check_limits, check_links, check_sitemap
@@ -114,7 +114,7 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
     findings.extend(check_limits(checker))
     save_link_cache(store, data.external.values())
     seconds = time.perf_counter() - start
-    key = history_key or crawl_base
+    key = history_key or default_history_key(config.crawl.base_url or config.site.base_url, crawl_base)
     history = diff(store, key, findings)
     stats: dict[str, int | float] = {
         "pages": len(data.pages),

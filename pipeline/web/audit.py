@@ -1,7 +1,9 @@
 """Audit data for the web page: the latest validate and crawl runs, what is new or fixed, findings per night.
 
 Reads the core `runs`/`run_findings` tables that `pipeline validate`, `pipeline crawl` and `pipeline run` fill;
-"new" and "fixed" compare a run with the previous run of the same stage (for crawls, of the same origin).
+"new" and "fixed" compare a run with the previous run of the same stage (for crawls, of the same site: the
+history key the crawl stage itself compares by, so a preview crawled on a new port each night still has one
+history here, as in the CLI report).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import desc, func, select
 
 from pipeline.config import Config
+from pipeline.crawl.history import history_key_of
 from pipeline.fsutil import UnsafePathError, safe_join
 from pipeline.schema.core import run_findings, runs
 from pipeline.store import Store
@@ -86,9 +89,9 @@ def latest(store: Store, content_root: Path | None = None) -> Audit:
             if not recent:
                 continue
             last = recent[0]
-            origin = (last.summary or {}).get("base_url")
+            site = history_key_of(last.summary or {})
             prev = next(
-                (r for r in recent[1:] if stage != "crawl" or (r.summary or {}).get("base_url") == origin),
+                (r for r in recent[1:] if stage != "crawl" or history_key_of(r.summary or {}) == site),
                 None,
             )
             now_rows = _findings(conn, last.id)
