@@ -51,10 +51,8 @@ def test_cli_and_web_agree_on_new_across_ports(tmp_path: Path) -> None:
             if i == 0:
                 config_path = site.config_path
             out = tmp_path / f"crawl{i}.json"
-            code = main(
-                ["crawl", "--config", str(config_path), "--base-url", server.base, "-q", "--format", "json"]
-                + ["--output", str(out), "--fail-on", "never"]
-            )
+            args = ["crawl", "--config", str(config_path), "--base-url", server.base, "-q"]
+            code = main([*args, "--format", "json", "--output", str(out), "--fail-on", "never"])
             assert code == 0
             reports.append(json.loads(out.read_text()))
     first, second = reports
