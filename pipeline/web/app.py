@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, Response, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from pipeline.config import Config
 from pipeline.stages import Context
@@ -54,6 +55,8 @@ def create_app(ctx: Context) -> Flask:
         n = config.web.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["pipeline.store"] = ctx.store
+    # Every <int:…> in a route is a database id: one past SQLite's 64-bit integers is "no such page", not a 500.
+    app.url_map.converters["int"] = DatabaseId
 
     from pipeline.web.views_admin import bp as admin_bp
     from pipeline.web.views_audit import bp as audit_bp
@@ -67,6 +70,8 @@ def create_app(ctx: Context) -> Flask:
     @app.before_request
     def _guard() -> Any:
         g.user = None
+        if _has_nul():
+            abort(400, description="A NUL character is not allowed in an address or a form field.")
         sid = session.get("sid")
         if isinstance(sid, str):
             g.user = sessions.session_user(ctx.store, sid)
@@ -121,6 +126,27 @@ def _epoch(value: float | None) -> str:
         return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     except (OverflowError, ValueError, OSError):  # a ledger row from before times were range-checked
         return "invalid time"
+
+
+class DatabaseId(IntegerConverter):
+    """`int` in routes, capped at 2**63 - 1 (SQLite's and PostgreSQL's bigint)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _has_nul() -> bool:
+    """A NUL byte anywhere in the path, the query or a form field: no file name, user name or text we store
+    may hold one (PostgreSQL refuses it in text; file system calls raise on it), so it is refused at the door."""
+    if "\x00" in request.path:
+        return True
+    for multi in (request.args, request.form if request.method == "POST" else None):
+        if multi is not None:
+            for key, values in multi.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return True
+    return False
 
 
 def render_error(code: int, message: str) -> Any:

@@ -196,10 +196,10 @@ def source_file(config: Config, file: str) -> Path:
     for cand in candidates:
         try:
             resolved = safe_join(root, str(cand.resolve()))
-        except UnsafePathError:
+            if resolved.is_file():
+                return resolved
+        except (UnsafePathError, OSError, ValueError):  # OSError: a name over the file system's limit
             continue
-        if resolved.is_file():
-            return resolved
     # The message goes to the browser: no absolute server paths in it.
     raise UnsafePathError(f"'{file}' is not a file inside the site's content folder")
 

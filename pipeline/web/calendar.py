@@ -36,6 +36,11 @@ def local_time(config: Config, item: Item) -> dt.datetime:
         return dt.datetime(9999, 1, 1, tzinfo=zone)
 
 
+# The calendar pads a grid and links a previous and next page: dates near date.min/max would overflow.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
 def window(view: str, anchor: dt.date) -> tuple[dt.date, dt.date, list[Day]]:
     """(first day, day after the last, empty days) for a week or a six-row month grid starting on Monday."""
     if view == "month":

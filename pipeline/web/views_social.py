@@ -89,6 +89,8 @@ def calendar() -> Any:
     except ValueError:
         anchor = None
     anchor = anchor or dt.datetime.now(dt.UTC).date()
+    if not cal.FIRST_DAY <= anchor <= cal.LAST_DAY:
+        abort(400, description=f"Pick a date between {cal.FIRST_DAY} and {cal.LAST_DAY}.")
     first, after, days = cal.window(view, anchor)
     # Pad a day each side: the grid is in each account's zone, the query in UTC.
     since = dt.datetime.combine(first, dt.time(), dt.UTC).timestamp() - 86400
