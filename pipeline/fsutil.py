@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -20,12 +22,65 @@ class UnsafePathError(ValueError):
     """A user-supplied path would resolve outside its root."""
 
 
+# Temp files are `.<name>.<pid>.<random>.tmp`: a kill -9 between creating one and renaming it leaves it behind,
+# and the pid tells a later process whether its writer is still alive (see sweep_stale_temps).
+_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+_swept: set[Path] = set()
+_swept_lock = threading.Lock()
+
+
+def _temp_in(folder: Path, name: str) -> tuple[int, str]:
+    _sweep_once(folder)
+    return tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+
+
+def _sweep_once(folder: Path) -> None:
+    """First write into a folder in this process: remove temp files whose writer died (once per folder, so a
+    run writing 10,000 drafts lists each folder once, not 10,000 times)."""
+    with _swept_lock:
+        if folder in _swept:
+            return
+        _swept.add(folder)
+    sweep_stale_temps(folder)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def sweep_stale_temps(folder: Path) -> list[str]:
+    """Delete our temp files in `folder` whose writing process no longer exists; returns their names.
+
+    Without this, every kill -9 during a write leaves a `.x.jpg.….tmp` that nothing removes — in the static
+    folder, the next build would even publish it."""
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP.match(name)
+        if m and not _alive(int(m.group(1))):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(folder / name)
+                removed.append(name)
+    return removed
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` so readers see either the old or the new file, never a torn one."""
     if path.is_dir():  # else the error would name our temp file, not the folder the user gave
         raise IsADirectoryError(errno.EISDIR, "is a folder; name a file instead", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_in(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -48,7 +103,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_open(path: Path) -> Iterator[IO[bytes]]:
     """Stream into a temp file beside `path`; rename over it only when the block finishes cleanly."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_in(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
