@@ -55,3 +55,29 @@ def test_over_long_input_is_never_silently_cut(tmp_path: Path, _isolated_state: 
     draft = (tmp_path / "content/es/posts/long.md").read_text("utf-8")
     assert long.strip() in draft
     assert [f.rule for f in result.findings if f.rule == "TRANSLATE005"] == ["TRANSLATE005"]
+
+
+def test_a_draft_written_but_not_recorded_is_not_taken_for_a_hand_edit(
+    tmp_path: Path, _isolated_state: Path
+) -> None:
+    """What a kill -9 between writing the drafts and committing their records leaves: the machine output is in
+    the memory (committed first), the draft files are new, their records old. The next run must see its own
+    output, not a translator's edit (which would store machine text as a human translation)."""
+    from sqlalchemy import delete, insert, select
+
+    from pipeline.schema.translate import tm_drafts
+
+    install_from_file(_isolated_state, package_file("upper"))
+    ctx = make_context(tmp_path, {"posts/sleep.md": POST})
+    run_stage(ctx)
+    with ctx.store.connect() as conn:
+        recorded = [dict(r._mapping) for r in conn.execute(select(tm_drafts))]
+    changed = make_context(tmp_path, {"posts/sleep.md": POST.replace("Better sleep", "Better rest")})
+    assert run_stage(changed).counts["drafts_written"] == 1
+    with ctx.store.begin() as conn:  # the records as they were before that run: its commit never happened
+        conn.execute(delete(tm_drafts))
+        conn.execute(insert(tm_drafts), recorded)
+    again = run_stage(make_context(tmp_path, {}))
+    assert again.counts["hand_edits"] == 0
+    assert all(v.origin == "machine" for v in review.draft_segments(ctx, "posts/sleep.md", "es"))
+    assert "BETTER REST" in (tmp_path / "content/es/posts/sleep.md").read_text("utf-8")

@@ -179,9 +179,11 @@ def import_hand_edits(
         return False, 0
     edits = 0
     source_by_key = {key_of(s.template): s for s in plan.segments}
+    current = {s.id: s for s in plan.segments}
+    ours = memory.get_many([s.template for s in plan.segments])
     for seg in old:
         mine = draft_segs[seg["id"]]
-        if mine.source == seg["out"]:
+        if mine.source == seg["out"] or _our_output(mine.source, current.get(seg["id"]), ours):
             continue
         target = _retemplate(mine, list(seg.get("ph", [])))
         src_seg = source_by_key.get(seg["key"]) or Segment(seg["id"], seg["src"], list(seg.get("ph", [])))
@@ -193,6 +195,13 @@ def import_hand_edits(
         )
         edits += 1
     return True, edits
+
+
+def _our_output(text: str, seg: Segment | None, entries: dict[str, Entry]) -> bool:
+    """The draft holds what the memory says for this segment now: our own output, written by a run that was
+    killed before it recorded the draft — not a translator's edit."""
+    entry = entries.get(key_of(seg.template)) if seg is not None else None
+    return seg is not None and entry is not None and seg.render(entry.target) == text
 
 
 def text_hash_bytes(raw: bytes) -> str:

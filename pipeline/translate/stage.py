@@ -261,6 +261,11 @@ def _translate_language(
                             "translate it by hand",
                         )
                     )
+    # The machine output is committed before any draft is written: a kill -9 between writing a draft and
+    # recording it leaves a draft that the next run recognises as its own output (drafts.import_hand_edits),
+    # not as a translator's edit.
+    with ctx.store.begin() as conn:
+        memory = Memory(conn, src, lang)
         entries: dict[str, Entry] = memory.get_many([s.template for s in all_segments])
         counts["needs_review"] += sum(1 for e in entries.values() if e.state == "needs-review")
         for plan in plans:
