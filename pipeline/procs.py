@@ -53,11 +53,6 @@ def die_with_parent(parent_pid: int, use_prctl: bool = True) -> None:
     threading.Thread(target=_watch, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
 
 
-def preexec_die_with_parent() -> None:
-    """`subprocess.Popen(preexec_fn=...)`: the child gets SIGKILL when the parent dies (Linux)."""
-    _arm_pdeathsig()
-
-
 def _from_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
@@ -76,8 +71,19 @@ def process_pool(workers: int, method: str | None = None) -> ProcessPoolExecutor
     )
 
 
-def subprocess_kwargs() -> dict[str, Any]:
-    """Extra `subprocess.Popen` arguments for a helper process that must not outlive us."""
-    if sys.platform.startswith("linux") and _from_main_thread():
-        return {"preexec_fn": preexec_die_with_parent}
-    return {}
+PARENT_ENV = "PIPELINE_PARENT_PID"
+PRCTL_ENV = "PIPELINE_PARENT_PRCTL"
+
+
+def child_env() -> dict[str, str]:
+    """Environment for a helper subprocess (a Python module of ours) that must not outlive us; the child calls
+    `die_with_parent_from_env()` first thing. (Not `preexec_fn`: code between fork and exec in a process with
+    threads can deadlock.)"""
+    return {PARENT_ENV: str(os.getpid()), PRCTL_ENV: "1" if _from_main_thread() else "0"}
+
+
+def die_with_parent_from_env() -> None:
+    """In a helper subprocess started with `child_env()`: die with the process that started it."""
+    parent = os.environ.get(PARENT_ENV, "")
+    if parent.isdigit():
+        die_with_parent(int(parent), os.environ.get(PRCTL_ENV) == "1")

@@ -95,3 +95,24 @@ def test_kill_9_of_the_cli_leaves_no_pool_worker(tmp_path: Path, command: list[s
     assert len(workers) >= 2, f"no pool started (exit {proc.poll()})"
     left = kill_and_reap(proc, workers)
     assert left == set(), f"{command[0]} pool workers {sorted(left)} outlived their parent"
+
+
+def test_kill_9_of_a_crawl_leaves_no_spider_process(tmp_path: Path) -> None:
+    """The crawl's Scrapy subprocess (and its parser pool) go too, instead of crawling on for nobody."""
+    from tests.chaos.support import descendants, kill_and_reap, start
+    from tests.crawl_support.defects import build
+    from tests.crawl_support.server import serve
+
+    with serve() as server:
+        site = build(tmp_path, server, crawl={"parse_workers": 1, "concurrency": 1})
+        for route in server.routes.values():
+            route.delay = 0.5  # a slow site: the crawl is still going when the CLI is killed
+        proc = start(["crawl", "--base-url", server.base], site.config_path, tmp_path / "state")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not server.hits_for("/articles/clean-one/"):
+            time.sleep(0.05)
+        assert server.hits_for("/robots.txt"), "the crawl never started"
+        spiders = descendants(proc.pid)
+        assert spiders, "no spider subprocess"
+        left = kill_and_reap(proc, spiders)
+        assert left == set(), f"crawl processes {sorted(left)} outlived their parent"

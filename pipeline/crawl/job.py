@@ -170,11 +170,12 @@ class SpiderProcess:
         import tempfile
         from pathlib import Path
 
-        from pipeline.procs import subprocess_kwargs
+        from pipeline.procs import child_env
 
         repo_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = repo_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env.update(child_env())  # the spider dies with us (pipeline.procs)
         self.tmp = Path(tempfile.mkdtemp(prefix="pipeline-crawl-"))
         self.out = self.tmp / "records.jsonl"
         self.proc = subprocess.Popen(
@@ -184,7 +185,6 @@ class SpiderProcess:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
-            **subprocess_kwargs(),
         )
 
     def __enter__(self) -> SpiderProcess:

@@ -432,6 +432,9 @@ class AuditSpider(scrapy.Spider):
 def main(argv: list[str]) -> int:
     from scrapy.crawler import CrawlerProcess
 
+    from pipeline.procs import die_with_parent_from_env
+
+    die_with_parent_from_env()
     job_path, out_path = argv[1], argv[2]
     if job_path == "-":  # the parent started us early and sends the job once its content is loaded
         line = sys.stdin.readline()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -94,6 +95,11 @@ class _Server(ThreadingHTTPServer):
     def other_host_base(self) -> str:
         """Same server under another host name: links there count as external."""
         return f"http://localhost:{self.server_address[1]}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a client that went away (a crawl killed on purpose): not worth a traceback
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     def hits_for(self, path: str) -> list[Hit]:
         with self.lock:
