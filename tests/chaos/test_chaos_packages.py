@@ -148,7 +148,7 @@ def test_generated_member_names_never_escape(
 ) -> None:
     """Whatever the member name, the install either refuses it or keeps every byte under packages/."""
     name = lead + "/".join(parts)
-    assume(name.strip("/"))  # zipfile cannot even write an empty name
+    assume(name.split("\x00")[0].strip("/"))  # zipfile cuts names at NUL and cannot write an empty one
     archive = _rewrite(tmp_path / "gen.argosmodel", extra=[(name, b"planted")])
     outside_before = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("state/packages/")}
     with contextlib.suppress(PackageError):
