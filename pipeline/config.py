@@ -177,10 +177,10 @@ def _other_stage_rules() -> dict[str, str]:
     from pipeline.build.rules import RULES as BUILD
     from pipeline.cards.rules import RULES as CARDS
     from pipeline.crawl.rules import RULES as CRAWL
+    from pipeline.social.rules import RULES as SOCIAL
 
-    return {
-        r.id: stage for stage, table in (("cards", CARDS), ("build", BUILD), ("crawl", CRAWL)) for r in table
-    }
+    tables = (("cards", CARDS), ("build", BUILD), ("crawl", CRAWL), ("social", SOCIAL))
+    return {r.id: stage for stage, table in tables for r in table}
 
 
 def _same_kind(default: Any, value: Any) -> bool:

@@ -25,6 +25,7 @@ RULE_SOURCES: tuple[tuple[str, str, str], ...] = (
     ("Cards", "pipeline.cards.rules", "RULES"),
     ("Build", "pipeline.build.rules", "RULES"),
     ("Crawl", "pipeline.crawl.rules", "RULES"),
+    ("Social", "pipeline.social.rules", "RULES"),
 )
 
 
@@ -52,7 +53,7 @@ def rules_markdown() -> str:
         "Every rule has a stable id. Switch a content-loading or validate rule off for the whole site with",
         '`[validate] disable = ["ID"]`, for one post with `validate: {ignore: [ID]}` in its front matter, or change',
         'its severity with `[validate.severity] ID = "error"`. Thresholds live in `[validate.thresholds]`',
-        "(per language: `[validate.language_thresholds.<lang>]`). Cards, build and crawl findings are reported as",
+        "(per language: `[validate.language_thresholds.<lang>]`). Cards, build, crawl and social findings are reported as",
         "listed; each command's `--fail-on` decides which of them fail a run (crawl also has `--fail-on new`).",
         "",
     ]

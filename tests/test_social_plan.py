@@ -125,3 +125,32 @@ def test_plan_places_published_posts_once_with_variants_spaced(tmp_path: Path) -
         assert query["utm_content"] == [item.lang]
         assert "#BoneHealth" in item.text
         assert item.media_path and item.media_path.startswith("/images/")
+
+
+def test_every_social_rule_id_emitted_is_declared_and_documented(tmp_path: Path) -> None:
+    """SOCIAL001/002 were emitted by `plan` but declared nowhere, so docs/rules.md never listed them."""
+    import re
+
+    from pipeline.docsgen import DOCS
+    from pipeline.social.rules import RULES_BY_ID
+
+    config = _site(
+        tmp_path,
+        ACCOUNT
+        + '\n[[social.accounts]]\nname = "m-none"\nplatform = "mastodon"\napi_base_url = "https://m.example"\n'
+        "slots = {}\n",
+    )
+    _post(tmp_path, "posts/long.md", "Sleep " * 60, "2026-03-06T12:00:00Z")
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    now = dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC).timestamp()
+    findings = plan(config, store, load_content(config).posts, now=now)["findings"]
+    assert {f.rule for f in findings} == {"SOCIAL001", "SOCIAL002"}
+    for finding in findings:
+        assert finding.severity == RULES_BY_ID[finding.rule].severity
+    package = Path(__file__).resolve().parent.parent / "pipeline"
+    source = "\n".join(p.read_text("utf-8") for p in package.rglob("*.py"))
+    emitted = set(re.findall(r"\bSOCIAL\d{3}\b", source))
+    assert emitted and emitted <= set(RULES_BY_ID)
+    catalogue = (DOCS / "rules.md").read_text("utf-8")
+    for rule_id in RULES_BY_ID:
+        assert f"`{rule_id}`" in catalogue

@@ -21,6 +21,7 @@ from pipeline.social import ledger, lengths
 from pipeline.social.compose import compose
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import credentials
+from pipeline.social.rules import RULES_BY_ID
 from pipeline.social.schedule import Calendar
 from pipeline.social.worker import RunStats, Worker
 from pipeline.stages import Context, StageResult, StageSkipped
@@ -96,13 +97,18 @@ def plan(config: Config, store: Store, posts: Sequence[Post], now: float | None 
             )
             keys.add((post.translation_key, post.lang))
         created += ledger.insert_items(store, rows)
+    shortened, no_slot = RULES_BY_ID["SOCIAL001"], RULES_BY_ID["SOCIAL002"]
     findings = [
         Finding(
-            "SOCIAL001", "info", post.rel, None, f"{account}: {', '.join(what)} to fit the platform limit"
+            shortened.id,
+            shortened.severity,
+            post.rel,
+            None,
+            f"{account}: {', '.join(what)} to fit the platform limit",
         )
         for post, account, what in truncations
     ] + [
-        Finding("SOCIAL002", "warning", line.split(": ", 1)[1].split(" ", 1)[0], None, line)
+        Finding(no_slot.id, no_slot.severity, line.split(": ", 1)[1].split(" ", 1)[0], None, line)
         for line in unplaced
     ]
     return {"created": created, "existing": existing, "unplaced": unplaced, "findings": findings}
