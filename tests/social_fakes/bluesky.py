@@ -1,0 +1,206 @@
+"""A fake Bluesky PDS for the atproto SDK: sessions, 300 graphemes / 3,000 bytes, blobs ≤ 1 MB, rate limits, TIDs.
+
+Rules of the real PDS kept here: record keys are TIDs (microseconds since the epoch, base32-sortable, so newer
+records sort after older ones); `listRecords` returns newest first, `limit` 1..100, pages with the `cursor` it
+returns (the last record's key: a page is followed by a cursor whenever it is not empty); writes cost points
+(create 3) against 5,000 per hour and 35,000 per day, `createSession` is limited to 30 per 5 minutes and 300 per
+day per handle, every answer carries `ratelimit-limit/-remaining/-reset` (epoch seconds) and `ratelimit-policy`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import regex
+
+from tests.social_fakes.base import Fake, Handler
+
+S32 = "234567abcdefghijklmnopqrstuvwxyz"
+CID = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+DID = "did:plc:fakefakefakefakefakefake"
+LIMITS = {
+    "session-5m": (30, 300.0),
+    "session-day": (300, 86400.0),
+    "write-hour": (5000, 3600.0),
+    "write-day": (35000, 86400.0),
+}
+
+
+def _s32(n: int) -> str:
+    out = ""
+    while n:
+        out = S32[n % 32] + out
+        n //= 32
+    return out or "2"
+
+
+def tid(micros: int, clock_id: int = 7) -> str:
+    return _s32(micros) + _s32(clock_id).rjust(2, "2")
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def fake_jwt(did: str, scope: str) -> str:
+    payload = {
+        "scope": scope,
+        "sub": did,
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 7200,
+        "aud": "did:web:fake",
+    }
+    return f"{_b64({'typ': 'at+jwt', 'alg': 'ES256K'})}.{_b64(payload)}.c2ln"
+
+
+class BlueskyHandler(Handler):
+    def session_ok(self) -> bool:
+        # Every session created stays valid (as on Bluesky): concurrent workers each log in.
+        auth = self.headers.get("Authorization", "")
+        return auth.startswith("Bearer ") and auth[7:] in self.server.conf.get("sessions", set())
+
+    def limited(self, *families: str, cost: int = 1) -> dict[str, str] | None:
+        """Charge `cost` against each window; headers of the tightest, or None after a 429 was sent."""
+        limits = self.server.conf.get("limits", {})
+        windows = [(f, *limits.get(f, LIMITS[f])) for f in families]
+        allowed, states = self.charge(windows, cost)
+        limit, remaining, reset, period = min(states, key=lambda s: s[1])
+        headers = {
+            "ratelimit-limit": str(limit),
+            "ratelimit-remaining": str(remaining),
+            "ratelimit-reset": str(int(reset)),
+            "ratelimit-policy": f"{limit};w={int(period)}",
+        }
+        if not allowed:
+            self.reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, headers)
+            return None
+        return headers
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if not self.session_ok():
+            return self.reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+        if parts.path == "/xrpc/app.bsky.actor.getProfile":
+            return self.reply(200, {"did": DID, "handle": self.server.conf["handle"]})
+        if parts.path == "/xrpc/com.atproto.repo.listRecords":
+            return self.list_records(parse_qs(parts.query))
+        return self.reply(404, {"error": "MethodNotImplemented"})
+
+    def list_records(self, query: dict[str, list[str]]) -> None:
+        with self.state.lock:
+            self.state.read_requests += 1
+        if self.state.take("fail_reads"):
+            return self.reply(503, {"error": "InternalServerError", "message": "Internal Server Error"})
+        raw_limit = query.get("limit", ["50"])[0]
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            return self.reply(400, {"error": "InvalidRequest", "message": "limit must be 1..100"})
+        cursor = query.get("cursor", [None])[0]
+        with self.state.lock:
+            rows = sorted(self.state.posts, key=lambda p: p["rkey"], reverse=True)
+        if cursor is not None:
+            rows = [p for p in rows if p["rkey"] < cursor]
+        page = rows[: int(raw_limit)]
+        body: dict[str, Any] = {
+            "records": [{"uri": p["uri"], "cid": CID, "value": p["record"]} for p in page]
+        }
+        if page:
+            body["cursor"] = page[-1]["rkey"]
+        return self.reply(200, body)
+
+    def do_POST(self) -> None:
+        raw = self.body()
+        path = urlsplit(self.path).path
+        conf = self.server.conf
+        if path == "/xrpc/com.atproto.server.createSession":
+            data = json.loads(raw or b"{}")
+            headers = self.limited("session-5m", "session-day")
+            if headers is None:
+                return None
+            if data.get("identifier") != conf["handle"] or data.get("password") != conf["password"]:
+                return self.reply(
+                    401,
+                    {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+                    headers,
+                )
+            access = fake_jwt(DID, "com.atproto.access")
+            with self.state.lock:
+                conf.setdefault("sessions", set()).add(access)
+            body = {
+                "accessJwt": access,
+                "refreshJwt": fake_jwt(DID, "com.atproto.refresh"),
+                "handle": conf["handle"],
+                "did": DID,
+            }
+            return self.reply(200, body, headers)
+        if not self.session_ok():
+            return self.reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+        if path == "/xrpc/com.atproto.repo.uploadBlob":
+            if len(raw) > 1_000_000:
+                return self.reply(400, {"error": "BlobTooLarge", "message": "blob over 1000000 bytes"})
+            with self.state.lock:
+                self.state.media[str(len(self.state.media))] = len(raw)
+            blob = {"$type": "blob", "ref": {"$link": CID}, "mimeType": "image/jpeg", "size": len(raw)}
+            return self.reply(200, {"blob": blob})
+        if path != "/xrpc/com.atproto.repo.createRecord":
+            return self.reply(404, {"error": "MethodNotImplemented"})
+        return self.create(raw)
+
+    def create(self, raw: bytes) -> None:
+        with self.state.lock:
+            self.state.post_requests += 1
+        if self.hang():
+            return None
+        forced = self.forced_429()
+        if forced is not None:
+            headers = {
+                "ratelimit-limit": "5000",
+                "ratelimit-remaining": "0",
+                "ratelimit-reset": str(int(forced)),
+            }
+            headers["ratelimit-policy"] = "5000;w=3600"
+            return self.reply(
+                429,
+                {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+                {**headers, **self.retry_after_header()},
+            )
+        headers = self.limited("write-hour", "write-day", cost=3)
+        if headers is None:
+            return None
+        data = json.loads(raw or b"{}")
+        record = data.get("record", {})
+        text = record.get("text", "")
+        if len(regex.findall(r"\X", text)) > 300 or len(text.encode()) > 3000:
+            return self.reply(400, {"error": "InvalidRecord", "message": "text too long"}, headers)
+        with self.state.lock:
+            uri = self.server.store(text, record, self.state.now())  # type: ignore[attr-defined]
+        self.stall()
+        return self.reply(200, {"uri": uri, "cid": CID}, headers)
+
+
+class BlueskyFake(Fake):
+    def __init__(self, **conf: Any) -> None:
+        super().__init__(BlueskyHandler, **conf)
+        self.server.store = self._store  # type: ignore[attr-defined]
+        self._last_us = 0
+
+    def _store(self, text: str, record: dict[str, Any], at: float) -> str:
+        us = int(at * 1_000_000)
+        if us <= self._last_us and at >= self.state.now() - 1:  # keys of new records only ever grow
+            us = self._last_us + 1
+        self._last_us = max(self._last_us, us)
+        rkey = tid(us)
+        uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
+        self.state.posts.append({"uri": uri, "rkey": rkey, "text": text, "record": record, "at": at})
+        return uri
+
+    def add_post(self, text: str, at: float | None = None) -> str:
+        """A post made outside our sender (the app, another tool), `at` on the fake's clock."""
+        with self.state.lock:
+            at = self.state.now() if at is None else at
+            created = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(at))
+            record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": created}
+            return self._store(text, record, at)
