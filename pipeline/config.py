@@ -304,7 +304,9 @@ class SocialConfig(Section):
     accounts: list[SocialAccount] = Field(default_factory=list, description="Accounts the plan fills.")
     max_attempts: int = Field(5, ge=1, description="Attempts before an item is dead-lettered.")
     templates_dir: Path = Field(Path("templates/social"), description="Jinja2 templates per platform.")
-    request_timeout_s: float = Field(15.0, gt=0, description="Per-request timeout for platform calls.")
+    request_timeout_s: float = Field(
+        15.0, gt=0, description="Read timeout for platform calls (connect: the smaller of this and 10 s)."
+    )
     sending_lease_s: float = Field(
         120.0,
         gt=0,
@@ -313,12 +315,16 @@ class SocialConfig(Section):
     reconcile_after_s: float = Field(
         30.0, ge=0, description="Wait this long after an unknown outcome before reading the platform back."
     )
-    backoff_base_s: float = Field(30.0, ge=0, description="First retry delay; doubles per attempt.")
+    backoff_base_s: float = Field(
+        30.0, ge=0, description="First retry delay (also after a failed read-back, at least 1 s); doubles."
+    )
     backoff_max_s: float = Field(3600.0, ge=0, description="Longest retry delay.")
     poll_interval_s: float = Field(5.0, gt=0, description="How often `social run` looks for due items.")
     threads: int = Field(4, ge=1, le=64, description="Concurrent senders per worker process.")
     max_rate_wait_s: float = Field(
-        900.0, ge=0, description="Longest 429 wait honoured in-line; longer resets reschedule the item."
+        900.0,
+        ge=0,
+        description="429 waits `run --once` sits out in-line, in total; longer ones reschedule the item.",
     )
 
 

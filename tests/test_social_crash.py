@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,9 +21,8 @@ from pipeline.social import ledger
 from pipeline.social.worker import Worker
 from pipeline.store import open_store
 from tests.social_fakes import Fake, start_x
+from tests.social_fakes.procs import start_worker, wait_until
 from tests.social_fakes.setup import ENV, SECRETS, add_due, config_for, write_config
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -32,33 +30,6 @@ def xfake() -> Iterator[Fake]:
     f = start_x()
     yield f
     f.close()
-
-
-def _worker(config: Path, log: Path | None = None) -> subprocess.Popen[str]:
-    """A worker process; with `log`, its output goes to that file. A worker whose pipe nobody reads blocks on
-    its next log line once the pipe is full: a stall, which the kill loop must not add by accident."""
-    env = {**os.environ, **ENV}
-    out = log.open("a") if log else subprocess.PIPE
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "-vv", "social", "run", "--once", "--config", str(config)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT if log else subprocess.PIPE,
-            text=True,
-        )
-    finally:
-        if log and not isinstance(out, int):
-            out.close()
-
-
-def _wait(cond: object, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not cond():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)
 
 
 def test_kill_9_between_sending_and_reply_then_restart_posts_once(
@@ -69,15 +40,15 @@ def test_kill_9_between_sending_and_reply_then_restart_posts_once(
     store = open_store(config.db_url)
     (item_id,) = add_due(store, "x-main", "x", 1)
     xfake.state.stall_after_store_s = 60.0
-    proc = _worker(path)
-    _wait(lambda: len(xfake.state.posts) == 1)
+    proc = start_worker(path)
+    wait_until(lambda: len(xfake.state.posts) == 1)
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "sending"  # committed before the platform call
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     xfake.state.stall_after_store_s = 0.0
     time.sleep(1.1)  # the dead worker's lease runs out
-    second = _worker(path)
+    second = start_worker(path)
     out, err = second.communicate(timeout=60)
     assert second.returncode == 0, err
     item = ledger.get_item(store, item_id)
@@ -93,7 +64,7 @@ def test_three_workers_on_200_due_items_post_each_once(tmp_path: Path, xfake: Fa
     config = config_for(path)
     store = open_store(config.db_url)
     ids = add_due(store, "x-main", "x", 200)
-    procs = [_worker(path) for _ in range(3)]
+    procs = [start_worker(path) for _ in range(3)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert xfake.state.post_requests == 200
@@ -187,14 +158,16 @@ def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
     def start() -> subprocess.Popen[str]:
         nonlocal started
         started += 1
-        return _worker(path, logs / f"worker-{started}.log")
+        return start_worker(path, log=logs / f"worker-{started}.log")
 
     procs = [start() for _ in range(3)]
     kills = 0
     killed = []
     while kills < KILLS and len(xfake.state.posts) < KILL_ITEMS - 6:
         target = len(xfake.state.posts) + rng.randint(1, 5)
-        _wait(lambda t=target: len(xfake.state.posts) >= t or all(p.poll() is not None for p in procs), 60)
+        wait_until(
+            lambda t=target: len(xfake.state.posts) >= t or all(p.poll() is not None for p in procs), 60
+        )
         alive = [p for p in procs if p.poll() is None]
         if not alive:
             break
@@ -212,7 +185,7 @@ def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
     xfake.state.stall_after_store_s = 0.0
     for _ in range(3):  # the killed workers' leases run out, their items settle; new workers finish the rest
         time.sleep(LEASE_S + SETTLE_S + 0.2)
-        procs = [_worker(path) for _ in range(3)]
+        procs = [start_worker(path) for _ in range(3)]
         outputs = [p.communicate(timeout=120) for p in procs]
         assert all(p.returncode == 0 for p in procs), outputs
         if {i.state for i in ledger.list_items(store)} == {"sent"}:

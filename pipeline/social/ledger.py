@@ -325,7 +325,8 @@ def claim_unknown(
     """Take one `unknown` item for reconciliation; the claim stamp keeps two workers off the same one.
 
     `item_id` asks for that item only (the web UI's button): without it, an older unknown item on the same
-    account would be claimed instead and left leased while the one asked for was refused.
+    account would be claimed instead and left leased while the one asked for was refused. The button also skips
+    the wait (`next_attempt_at`) a failed read-back set; the worker does not.
     """
     query = (
         select(social_items.c.id)
@@ -340,6 +341,8 @@ def claim_unknown(
     )
     if item_id is not None:
         query = query.where(social_items.c.id == item_id)
+    else:
+        query = query.where(social_items.c.next_attempt_at <= now)
     with store.connect() as conn:
         candidates = [int(r[0]) for r in conn.execute(query)]
     for candidate in candidates:

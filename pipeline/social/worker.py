@@ -1,10 +1,12 @@
 """The sender: claims due items, posts them, and settles every outcome in the ledger.
 
 Never a blind retry. A failure *before* the post request (connect error, media upload, login) goes back to
-`approved` with exponential backoff; a 429 waits for the platform's reset; anything that may have reached the
-platform becomes `unknown` and is settled by reading the platform back (X, Bluesky) or by re-sending with the
-same Idempotency-Key (Mastodon). A worker killed mid-send leaves a `sending` row whose lease runs out, and the
-next worker treats it exactly like `unknown`.
+`approved` with exponential backoff; a 429 waits for the platform's reset, clamped to the platform's window
+(pipeline/social/ratelimit.py); anything that may have reached the platform becomes `unknown` and is settled by
+reading the account back to the first send (X, Bluesky, Mastodon after its key's hour) or by re-sending with the
+same Idempotency-Key (Mastodon within that hour). A read-back that fails or cannot reach the send time leaves the
+item `unknown`, with the reason, and is tried again with exponential backoff. A worker killed mid-send leaves a
+`sending` row whose lease runs out, and the next worker treats it exactly like `unknown`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Config, SocialAccount
 from pipeline.fsutil import UnsafePathError, safe_join
-from pipeline.social import ledger
+from pipeline.social import ledger, ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import (
     Adapter,
@@ -39,6 +41,7 @@ from pipeline.social.platforms import (
 from pipeline.store import Store
 
 log = logging.getLogger("pipeline.social")
+MIN_READBACK_RETRY_S = 1.0  # a failed read-back is never retried sooner, whatever backoff_base_s says
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Worker:
         self._local = threading.local()
         self._lock = threading.Lock()
         self.paused: dict[str, float] = {}
+        self.strikes: dict[str, int] = {}  # 429s in a row per account, for waits without a usable hint
         self.stats = RunStats()
 
     # --- helpers ------------------------------------------------------------------------------------------
@@ -127,10 +131,39 @@ class Worker:
     def backoff(self, attempts: int) -> float:
         return min(self.social.backoff_base_s * (2 ** max(attempts - 1, 0)), self.social.backoff_max_s)
 
-    def _pause(self, account: str, until: float) -> None:
+    def _rate_limited(self, account: str, exc: RateLimited) -> float:
+        """Pause the account until the (clamped) reset and return that instant."""
+        now = time.time()
         with self._lock:
-            self.paused[account] = max(self.paused.get(account, 0.0), until)
+            strikes = self.strikes.get(account, 0)
+            self.strikes[account] = strikes + 1
+            until = ratelimit.retry_at(now, exc.reset_at, exc.window_s, strikes)
+            self.paused[account] = max(self.paused.get(account, 0.0), until)  # clamped: never past the window
             self.stats.rate_limited += 1
+        log.info("%s rate limited: waiting %.0f s (%s)", account, until - now, exc.reason)
+        return until
+
+    def first_send(self, item: Item) -> float:
+        """The earliest instant a post of this item can exist: its first send since absence was last proved.
+
+        Read-backs page back to here. A human step (planned, failed, cancelled) or reconciliation proving the
+        post absent (`unknown → approved`) closes the earlier attempts; a retry before the post request does not.
+        """
+        since: float | None = None
+        for event in ledger.events(self.store, item.id):
+            if event["to_state"] == "sending":
+                since = event["at"] if since is None else since
+            elif event["to_state"] in ("planned", "failed", "cancelled") or (
+                event["from_state"] == "unknown" and event["to_state"] == "approved"
+            ):
+                since = None
+        return item.created_at if since is None else float(since)
+
+    def readback_delay(self, item: Item) -> float:
+        """Backoff for a read-back that failed: double the previous one (kept as next_attempt_at - updated_at)."""
+        base = max(self.social.backoff_base_s, MIN_READBACK_RETRY_S)
+        previous = item.next_attempt_at - item.updated_at if item.next_attempt_at > item.updated_at else 0.0
+        return min(max(previous * 2, base), max(self.social.backoff_max_s, base))
 
     def _count(self, name: str, lateness: float | None = None) -> None:
         with self._lock:
@@ -173,14 +206,14 @@ class Worker:
                 return
             sent = adapter.post(item, media)
         except RateLimited as exc:
-            self._pause(item.account, exc.reset_at)
+            until = self._rate_limited(item.account, exc)
             ledger.transition(
                 self.store,
                 item.id,
                 ["sending"],
                 "approved",
-                "429: waiting for the rate-limit reset",
-                next_attempt_at=exc.reset_at,
+                f"429: waiting {until - time.time():.0f} s for the rate-limit reset",
+                next_attempt_at=until,
                 attempts=max(item.attempts - 1, 0),
                 claimed_by=None,
                 reason=self.redact(exc.reason),
@@ -213,6 +246,8 @@ class Worker:
             reason="",
         )
         self._count("sent", now - item.due_at)
+        with self._lock:
+            self.strikes.pop(item.account, None)
         log.info("item %s sent to %s as %s", item.id, item.account, sent.remote_id)
 
     def _mark_unknown(self, item: Item, reason: str) -> None:
@@ -260,9 +295,9 @@ class Worker:
 
     def _settle_duplicate(self, item: Item, media: Media | None) -> None:
         try:
-            found = self.adapter(self.accounts[item.account]).reconcile(item, media)
+            found = self.adapter(self.accounts[item.account]).reconcile(item, media, self.first_send(item))
         except PlatformError as exc:
-            self._mark_unknown(item, f"duplicate refused, read-back failed: {exc.reason}")
+            self._mark_unknown(item, f"duplicate refused, and {exc.reason}")
             return
         if found is not None:
             self._mark_sent(item, found, "sending", "duplicate refused; found our earlier post")
@@ -274,20 +309,29 @@ class Worker:
         """Settle an `unknown` item: found → sent; proved absent → approved again; can't tell → stays unknown."""
         media = self.media_for(item)
         try:
-            found = self.adapter(self.accounts[item.account]).reconcile(item, media)
+            found = self.adapter(self.accounts[item.account]).reconcile(item, media, self.first_send(item))
         except RateLimited as exc:
-            self._pause(item.account, exc.reset_at)
-            ledger.update_fields(self.store, item.id, ["unknown"], "reconcile rate limited", claimed_by=None)
+            until = self._rate_limited(item.account, exc)
+            note = f"reconcile: {self.redact(exc.reason)}; next try in {until - time.time():.0f} s"
+            ledger.update_fields(
+                self.store, item.id, ["unknown"], note, claimed_by=None, reason=note, next_attempt_at=until
+            )
             return
         except PlatformError as exc:
+            # Not settled: stays unknown, says why, and waits longer each time (a read-back failing at once
+            # must not be retried in a tight loop, nor keep `run --once` from ending).
+            delay = self.readback_delay(item)
+            note = f"not settled: {self.redact(exc.reason)}; next try in {delay:.0f} s"
             ledger.update_fields(
                 self.store,
                 item.id,
                 ["unknown"],
-                self.redact(exc.reason),
+                note,
                 claimed_by=None,
-                reason=self.redact(exc.reason),
+                reason=note,
+                next_attempt_at=time.time() + delay,
             )
+            log.warning("item %s %s", item.id, note)
             return
         if found is not None:
             self._mark_sent(item, found, "unknown", "reconciled: found on the platform")
@@ -334,12 +378,18 @@ class Worker:
         return min(waits) if waits else None
 
     def run_once(self) -> RunStats:
-        """Send everything due now (waiting out short rate-limit resets), then return: for cron."""
+        """Send everything due now (waiting out short rate-limit resets), then return: for cron.
+
+        The waits together stay within max_rate_wait_s, so a platform answering 429 again and again cannot keep
+        a cron run alive; what is left is sent by the next run.
+        """
+        budget = self.social.max_rate_wait_s
         while True:
             self._drain()
             wait = self._rate_wait()
-            if wait is None:
+            if wait is None or wait > budget:
                 return self.stats
+            budget -= wait
             time.sleep(wait + 0.05)
 
     def run_forever(self, stop: threading.Event) -> RunStats:

@@ -33,6 +33,7 @@ class FakeState:
         )
         self.retry_after: str | None = None  # ... and, when set, this Retry-After header
         self.stall_after_store_s = 0.0  # store the post, then sleep this long before answering
+        self.slow_store_s = 0.0  # take this long to create the post (a busy platform) before storing it
         self.hang_posts = 0  # read this many post requests, store nothing and never answer
         self.fail_reads = 0  # answer this many read-back requests with 503
         self.skew_s = 0.0  # the fake's clock minus ours
@@ -61,6 +62,13 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), handler)
         self.state = state
         self.conf = conf
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (the crash tests do that) is not the fake's error; anything else is."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -140,6 +148,10 @@ class Handler(BaseHTTPRequestHandler):
         self.state.closed.wait()
         self.close_connection = True
         return True
+
+    def slow(self) -> None:
+        if self.state.slow_store_s:
+            self.state.closed.wait(self.state.slow_store_s)
 
     def stall(self) -> None:
         if self.state.stall_after_store_s:

@@ -167,18 +167,19 @@ class BlueskyHandler(Handler):
                 {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
                 {**headers, **self.retry_after_header()},
             )
-        headers = self.limited("write-hour", "write-day", cost=3)
-        if headers is None:
+        points = self.limited("write-hour", "write-day", cost=3)
+        if points is None:
             return None
         data = json.loads(raw or b"{}")
         record = data.get("record", {})
         text = record.get("text", "")
         if len(regex.findall(r"\X", text)) > 300 or len(text.encode()) > 3000:
-            return self.reply(400, {"error": "InvalidRecord", "message": "text too long"}, headers)
+            return self.reply(400, {"error": "InvalidRecord", "message": "text too long"}, points)
+        self.slow()
         with self.state.lock:
             uri = self.server.store(text, record, self.state.now())  # type: ignore[attr-defined]
         self.stall()
-        return self.reply(200, {"uri": uri, "cid": CID}, headers)
+        return self.reply(200, {"uri": uri, "cid": CID}, points)
 
 
 class BlueskyFake(Fake):

@@ -192,15 +192,16 @@ class MastodonHandler(Handler):
                 existing = next((p for p in self.state.posts if p["id"] == remembered[0]), None)
         if existing is not None:
             return self.reply(200, self.status(existing))
-        headers = self.limited("statuses")
-        if headers is None:
+        self.slow()
+        family = self.limited("statuses")
+        if family is None:
             return None
         with self.state.lock:
             post = self.server.store(text, now, form.get("language"))  # type: ignore[attr-defined]
             if key:
                 self.server.conf["keys"][key] = (post["id"], now + KEY_TTL_S)
         self.stall()
-        return self.reply(200, self.status(post), headers)
+        return self.reply(200, self.status(post), family)
 
 
 class MastodonFake(Fake):

@@ -225,6 +225,7 @@ class XHandler(Handler):
             self.state.requested.append((time.time(), text))
         if not twitter_text.parse_tweet(text).valid:
             return self.reply(400, {"title": "Invalid Request", "detail": "text too long"}, headers)
+        self.slow()
         with self.state.lock:
             dup = any(p["text"] == text for p in self.state.posts)
             if dup:

@@ -8,7 +8,6 @@ may have arrived: only reconciliation, never a blind retry, may decide).
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,9 +35,13 @@ class NotSent(PlatformError):
 
 
 class RateLimited(NotSent):
-    def __init__(self, reason: str, reset_at: float) -> None:
+    """429. `reset_at` is the platform's hint on our clock (None: no usable one); the worker clamps it to
+    `window_s`, the longest window the platform documents for that call (pipeline/social/ratelimit.py)."""
+
+    def __init__(self, reason: str, reset_at: float | None, window_s: float) -> None:
         super().__init__(reason)
         self.reset_at = reset_at
+        self.window_s = window_s
 
 
 class Rejected(PlatformError):
@@ -72,7 +75,9 @@ class Adapter(Protocol):
 
     def post(self, item: Item, media: Media | None) -> Sent: ...
 
-    def reconcile(self, item: Item, media: Media | None) -> Sent | None: ...
+    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+        """Found → Sent; proved absent (the read reached `since`, our first send) → None; else raise."""
+        ...
 
 
 def credentials(account: SocialAccount, environ: Mapping[str, str]) -> tuple[dict[str, str] | None, str]:
@@ -101,41 +106,6 @@ def same_text(posted: str, ours: str) -> bool:
         return " ".join(URL_RE.sub("<url>", html.unescape(text)).split())
 
     return norm(posted) == norm(ours)
-
-
-def connect_failed(exc: BaseException) -> bool:
-    """True when the chain of causes shows the TCP connection never opened (so nothing was sent)."""
-    import urllib3.exceptions
-
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        cur = stack.pop()
-        if cur is None or id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        if isinstance(cur, ConnectionRefusedError | urllib3.exceptions.NewConnectionError):
-            return True
-        if type(cur).__name__ in ("ConnectError", "ConnectTimeout", "ConnectTimeoutError"):
-            return True
-        stack.extend([cur.__cause__, cur.__context__])
-        stack.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
-        reason = getattr(cur, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-    return False
-
-
-def reset_from(value: str | None, default_wait: float = 60.0) -> float:
-    """An absolute reset instant from a header that may be epoch seconds or missing."""
-    now = time.time()
-    if value:
-        try:
-            reset = float(value)
-            return reset if reset > now - 1 else now + max(reset, 0.0)
-        except ValueError:
-            pass
-    return now + default_wait
 
 
 def make_adapter(account: SocialAccount, secrets: dict[str, str], timeout: float) -> Adapter:

@@ -2,7 +2,8 @@
 
 Bluesky does not auto-link, so links and hashtags go out as byte-offset facets; the article link travels as an
 external link card whose thumbnail must stay ≤ 1,000,000 bytes (a larger card is sent without its thumbnail
-rather than failing). There is no idempotency key: an unknown outcome is settled by listing recent records.
+rather than failing). There is no idempotency key: an unknown outcome is settled by listing the account's post
+records back to our first send (record keys are TIDs, so each carries its creation time).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from atproto_client import exceptions as atx
 from atproto_client.request import Request
 
 from pipeline.config import SocialAccount
+from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.lengths import bluesky_facets
 from pipeline.social.platforms import (
@@ -26,14 +28,16 @@ from pipeline.social.platforms import (
     Rejected,
     Sent,
     Unknown,
-    connect_failed,
-    reset_from,
     same_text,
 )
+from pipeline.social.platforms.net import Timeouts, describe
 
 log = logging.getLogger(__name__)
 THUMB_MAX_BYTES = 1_000_000
 DEFAULT_BASE = "https://bsky.social"
+PAGE_SIZE = 100  # the largest listRecords page
+SKEW_MARGIN_S = 15 * 60.0  # read back from this long before our first send (record keys carry the PDS clock)
+S32 = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable, the TID alphabet
 
 
 def _status(exc: atx.AtProtocolError) -> int:
@@ -46,13 +50,43 @@ def _headers(exc: atx.AtProtocolError) -> dict[str, Any]:
     return dict(getattr(response, "headers", {}) or {})
 
 
+def _rate_limited(what: str, exc: atx.AtProtocolError, window_s: float) -> RateLimited:
+    hint = ratelimit.hinted_reset(_headers(exc), "ratelimit-reset", window_s)
+    return RateLimited(f"{what} rate limited (429)", hint, window_s)
+
+
+def _network(exc: BaseException) -> bool:
+    return isinstance(exc, atx.NetworkError) and not getattr(exc, "response", None)
+
+
+def record_time(uri: str, value: Any) -> float | None:
+    """When a post record was created: from its TID key (the PDS's clock), else its `createdAt`; None if neither."""
+    rkey = uri.rstrip("/").rsplit("/", 1)[-1]
+    if len(rkey) == 13 and all(c in S32 for c in rkey) and rkey[0] in S32[:16]:
+        number = 0
+        for c in rkey:
+            number = number * 32 + S32.index(c)
+        return (number >> 10) / 1_000_000
+    created = getattr(value, "created_at", None)
+    if created is None and isinstance(value, dict):
+        created = value.get("createdAt")
+    try:
+        return dt.datetime.fromisoformat(str(created).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
 class BlueskyAdapter:
     platform = "bluesky"
+    max_pages = 30  # 3,000 records since the send: more than the hourly write limit allows (1,666)
 
     def __init__(self, account: SocialAccount, secrets: dict[str, str], timeout: float) -> None:
         self.account = account
         self._password = secrets["app_password"]
-        self.client = Client(base_url=account.api_base_url or DEFAULT_BASE, request=Request(timeout=timeout))
+        self.timeouts = Timeouts.of(timeout)
+        self.client = Client(
+            base_url=account.api_base_url or DEFAULT_BASE, request=Request(timeout=self.timeouts.for_httpx())
+        )
         self.did: str | None = None
 
     def _login(self) -> str:
@@ -62,22 +96,30 @@ class BlueskyAdapter:
             except atx.UnauthorizedError:
                 raise Rejected("login refused (check the handle and app password)") from None
             except atx.AtProtocolError as exc:
-                raise NotSent(f"login failed: {type(exc).__name__}") from None
+                if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
+                    raise _rate_limited("login", exc, ratelimit.BLUESKY_WINDOW_S) from None
+                words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
+                raise NotSent(f"login failed: {words}") from None
             self.did = profile.did if profile else self.account.handle
         return self.did
 
     def _map_send_error(self, exc: atx.AtProtocolError, before: bool) -> Exception:
         status = _status(exc)
         if isinstance(exc, atx.RateLimitExceededError) or status == 429:
-            headers = _headers(exc)
-            return RateLimited("rate limited (429)", reset_from(headers.get("ratelimit-reset")))
+            return _rate_limited("post", exc, ratelimit.BLUESKY_WINDOW_S)
         if isinstance(exc, atx.UnauthorizedError | atx.BadRequestError) or (
             400 <= status < 500 and status != 409
         ):
             return Rejected(f"refused: HTTP {status} {type(exc).__name__}")
-        if before or connect_failed(exc):
+        if _network(exc):
+            arrived, words = describe(exc, self.timeouts)
+            if before or not arrived:
+                return NotSent(f"before the post request: {words}" if before else words)
+            return Unknown(f"post request: {words}")
+        if before:
             return NotSent(f"{type(exc).__name__} before the post request")
-        return Unknown(f"no usable answer to the post request: {type(exc).__name__} {status or ''}".strip())
+        detail = f"{type(exc).__name__} {status}" if status else type(exc).__name__
+        return Unknown(f"post request: no usable answer ({detail})")
 
     def _embed(self, item: Item, media: Media | None) -> Any:
         thumb = None
@@ -126,30 +168,48 @@ class BlueskyAdapter:
         except atx.AtProtocolError as exc:
             raise self._map_send_error(exc, before=False) from None
         except httpx.HTTPError as exc:
-            raise Unknown(f"no answer to the post request: {type(exc).__name__}") from None
+            arrived, words = describe(exc, self.timeouts)
+            raise (Unknown(f"post request: {words}") if arrived else NotSent(words)) from None
         return Sent(ref.uri, self.web_url(ref.uri))
 
     def web_url(self, uri: str) -> str:
         rkey = uri.rstrip("/").rsplit("/", 1)[-1]
         return f"https://bsky.app/profile/{self.account.handle}/post/{rkey}"
 
-    def reconcile(self, item: Item, media: Media | None) -> Sent | None:
-        """List the account's recent post records and look for our exact text created after planning."""
+    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+        """Page the account's post records (newest first) back to our first send, looking for our exact text.
+
+        None only when the read reached a record older than the send or the end of the collection; `max_pages`
+        pages without getting there prove nothing and raise `Unknown`.
+        """
         did = self._login()
-        try:
-            page = self.client.com.atproto.repo.list_records(
-                {"repo": did, "collection": "app.bsky.feed.post", "limit": 100}
-            )
-        except atx.AtProtocolError as exc:
-            mapped = self._map_send_error(exc, before=True)
-            if isinstance(mapped, RateLimited):
-                raise mapped from None
-            raise Unknown(f"could not list recent records: {type(exc).__name__}") from None
-        for record in page.records:
-            value: Any = record.value
-            text = getattr(value, "text", None)
-            if text is None and isinstance(value, dict):
-                text = value.get("text")
-            if isinstance(text, str) and same_text(text, item.text):
-                return Sent(record.uri, self.web_url(record.uri))
-        return None
+        floor = since - SKEW_MARGIN_S
+        cursor: str | None = None
+        for _ in range(self.max_pages):
+            params: dict[str, Any] = {"repo": did, "collection": "app.bsky.feed.post", "limit": PAGE_SIZE}
+            if cursor:
+                params["cursor"] = cursor
+            try:
+                page = self.client.com.atproto.repo.list_records(params)
+            except atx.AtProtocolError as exc:
+                if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
+                    raise _rate_limited("read-back", exc, ratelimit.BLUESKY_READ_WINDOW_S) from None
+                words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
+                raise Unknown(f"read-back: {words}") from None
+            for record in page.records:
+                value: Any = record.value
+                created = record_time(record.uri, value)
+                if created is not None and created < floor:
+                    return None  # older than our first send: ours would have come before this
+                text = getattr(value, "text", None)
+                if text is None and isinstance(value, dict):
+                    text = value.get("text")
+                if isinstance(text, str) and same_text(text, item.text):
+                    return Sent(record.uri, self.web_url(record.uri))
+            cursor = page.cursor
+            if not page.records or not cursor:
+                return None  # the whole collection was read
+        raise Unknown(
+            f"read-back: ours is not among the {self.max_pages * PAGE_SIZE} latest records, which do not reach "
+            "back to the send; cannot tell whether it was posted"
+        )

@@ -10,6 +10,7 @@ with tweepy's own `OAuth1UserHandler`: one HTTP stack, one set of credentials, o
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import requests
@@ -17,6 +18,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from pipeline.config import SocialAccount
+from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import (
     Duplicate,
@@ -26,18 +28,20 @@ from pipeline.social.platforms import (
     Rejected,
     Sent,
     Unknown,
-    connect_failed,
-    reset_from,
     same_text,
 )
+from pipeline.social.platforms.net import Timeouts, describe
 
 PUBLIC_ORIGIN = "https://api.twitter.com"
+TIMELINE_DEPTH = 3200  # GET /2/users/:id/tweets reaches back this many posts, no further
+PAGE_SIZE = 100  # its largest page
+SKEW_MARGIN_S = 15 * 60.0  # read back from this long before our first send (clocks differ)
 
 
 class RebaseAdapter(HTTPAdapter):
-    """Send requests for `PUBLIC_ORIGIN` to `base` instead, with a default timeout."""
+    """Send requests for `PUBLIC_ORIGIN` to `base` instead, with a default (connect, read) timeout."""
 
-    def __init__(self, base: str, timeout: float) -> None:
+    def __init__(self, base: str, timeout: float | tuple[float, float]) -> None:
         super().__init__()
         self.base = base.rstrip("/")
         self.timeout = timeout
@@ -51,11 +55,24 @@ class RebaseAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def rate_limited(what: str, response: Any) -> RateLimited:
+    """A 429 from X: the 24-hour per-user post limit when that is what ran out, else the 15-minute window."""
+    headers = dict(getattr(response, "headers", None) or {})
+    lower = {k.lower(): v for k, v in headers.items()}
+    if lower.get("x-user-limit-24hour-remaining") == "0":
+        hint = ratelimit.hinted_reset(headers, "x-user-limit-24hour-reset", ratelimit.X_DAY_S)
+        return RateLimited(f"{what} rate limited (429, 24-hour post limit)", hint, ratelimit.X_DAY_S)
+    hint = ratelimit.hinted_reset(headers, "x-rate-limit-reset", ratelimit.X_WINDOW_S)
+    return RateLimited(f"{what} rate limited (429)", hint, ratelimit.X_WINDOW_S)
+
+
 class XAdapter:
     platform = "x"
+    max_pages = TIMELINE_DEPTH // PAGE_SIZE
 
     def __init__(self, account: SocialAccount, secrets: dict[str, str], timeout: float) -> None:
         self.account = account
+        self.timeouts = Timeouts.of(timeout)
         self.client = tweepy.Client(
             consumer_key=secrets["consumer_key"],
             consumer_secret=secrets["consumer_secret"],
@@ -64,7 +81,8 @@ class XAdapter:
             wait_on_rate_limit=False,
         )
         self.client.session.mount(
-            PUBLIC_ORIGIN + "/", RebaseAdapter(account.api_base_url or PUBLIC_ORIGIN, timeout)
+            PUBLIC_ORIGIN + "/",
+            RebaseAdapter(account.api_base_url or PUBLIC_ORIGIN, self.timeouts.for_requests()),
         )
         self._user_id: str | None = None
 
@@ -84,9 +102,9 @@ class XAdapter:
                 auth=self._auth(),
             )
         except requests.RequestException as exc:
-            raise NotSent(f"media upload: {type(exc).__name__}") from None
+            raise NotSent(f"media upload: {describe(exc, self.timeouts)[1]}") from None
         if resp.status_code == 429:
-            raise RateLimited("media upload rate limited", reset_from(resp.headers.get("x-rate-limit-reset")))
+            raise rate_limited("media upload", resp)
         if resp.status_code >= 500:
             raise NotSent(f"media upload: HTTP {resp.status_code}")
         if resp.status_code >= 400:
@@ -100,7 +118,7 @@ class XAdapter:
                     auth=self._auth(),
                 )
             except requests.RequestException as exc:
-                raise NotSent(f"media alt text: {type(exc).__name__}") from None
+                raise NotSent(f"media alt text: {describe(exc, self.timeouts)[1]}") from None
         return media_id
 
     def post(self, item: Item, media: Media | None) -> Sent:
@@ -108,22 +126,18 @@ class XAdapter:
         try:
             resp = self.client.create_tweet(text=item.text, media_ids=media_ids, user_auth=True)
         except tweepy.TooManyRequests as exc:
-            reset = exc.response.headers.get("x-rate-limit-reset")
-            raise RateLimited("rate limited (429)", reset_from(reset)) from None
+            raise rate_limited("post", exc.response) from None
         except tweepy.Forbidden as exc:
             if "duplicate" in str(exc).lower():
                 raise Duplicate("X refused duplicate content") from None
             raise Rejected(f"forbidden: {exc}") from None
         except tweepy.TwitterServerError as exc:
-            raise Unknown(f"server error after the post request: {exc.response.status_code}") from None
+            raise Unknown(f"post request: server error {exc.response.status_code}") from None
         except tweepy.HTTPException as exc:
             raise Rejected(f"refused: {exc}") from None
-        except requests.ConnectTimeout:
-            raise NotSent("connect timeout") from None
         except requests.RequestException as exc:
-            if connect_failed(exc):
-                raise NotSent(f"could not connect: {type(exc).__name__}") from None
-            raise Unknown(f"no answer to the post request: {type(exc).__name__}") from None
+            arrived, words = describe(exc, self.timeouts)
+            raise (Unknown(f"post request: {words}") if arrived else NotSent(words)) from None
         data: Any = getattr(resp, "data", None) or {}
         tweet_id = str(data["id"])
         return Sent(tweet_id, self.status_url(tweet_id))
@@ -132,20 +146,51 @@ class XAdapter:
         handle = self.account.handle.lstrip("@") or "i/web"
         return f"https://x.com/{handle}/status/{tweet_id}"
 
-    def reconcile(self, item: Item, media: Media | None) -> Sent | None:
-        """Read the account's recent posts for our exact text (links compared as links, not as t.co)."""
+    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+        """Page the account's posts back to our first send for our exact text (links compared as links).
+
+        None only when the read reached the send time; a timeline cut off by X's 3,200-post depth, or longer
+        than `max_pages`, proves nothing and raises `Unknown`.
+        """
+        start = dt.datetime.fromtimestamp(since - SKEW_MARGIN_S, dt.UTC)
+        token: str | None = None
+        seen = 0
         try:
             if self._user_id is None:
                 me: Any = self.client.get_me(user_auth=True)
                 self._user_id = str(me.data.id)
-            page: Any = self.client.get_users_tweets(self._user_id, max_results=100, user_auth=True)
+            for _ in range(self.max_pages):
+                page: Any = self.client.get_users_tweets(
+                    self._user_id,
+                    max_results=PAGE_SIZE,
+                    pagination_token=token,
+                    start_time=start,
+                    tweet_fields=["created_at"],
+                    user_auth=True,
+                )
+                for tweet in page.data or []:
+                    if same_text(tweet.text, item.text):
+                        return Sent(str(tweet.id), self.status_url(str(tweet.id)))
+                seen += len(page.data or [])
+                token = (page.meta or {}).get("next_token")
+                if not token:
+                    if seen >= TIMELINE_DEPTH:
+                        break
+                    return None
         except tweepy.TooManyRequests as exc:
-            raise RateLimited(
-                "rate limited (429)", reset_from(exc.response.headers.get("x-rate-limit-reset"))
-            ) from None
-        except (tweepy.TweepyException, requests.RequestException) as exc:
-            raise Unknown(f"could not read recent posts: {type(exc).__name__}") from None
-        for tweet in page.data or []:
-            if same_text(tweet.text, item.text):
-                return Sent(str(tweet.id), self.status_url(str(tweet.id)))
-        return None
+            raise rate_limited("read-back", exc.response) from None
+        except tweepy.HTTPException as exc:
+            raise Unknown(f"read-back: HTTP {exc.response.status_code}") from None
+        except requests.RequestException as exc:
+            raise Unknown(f"read-back: {describe(exc, self.timeouts)[1]}") from None
+        except tweepy.TweepyException as exc:
+            raise Unknown(f"read-back: {type(exc).__name__}") from None
+        limit = (
+            f"stopped after {self.max_pages} pages"
+            if token
+            else f"X shows only the {TIMELINE_DEPTH} latest posts"
+        )
+        raise Unknown(
+            f"read-back: ours is not among the {seen} posts since the send, but the read did not reach the send "
+            f"time ({limit}); cannot tell whether it was posted"
+        )
