@@ -20,7 +20,7 @@ from pipeline.schema.social import social_items
 from pipeline.social import ledger
 from pipeline.social.worker import Worker
 from pipeline.store import open_store
-from tests.social_fakes import Fake, start_x
+from tests.social_fakes import Fake, start_bluesky, start_mastodon, start_x
 from tests.social_fakes.procs import start_worker, wait_until
 from tests.social_fakes.setup import ENV, SECRETS, add_due, config_for, write_config
 
@@ -99,6 +99,58 @@ def test_a_worker_slowed_past_its_lease_does_not_send_what_another_worker_took_o
     assert xfake.state.post_requests == 1  # the slow worker's copy never left
     final = ledger.get_item(store, item_id)
     assert final is not None and final.state == "sent"
+
+
+@pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
+def test_send_slower_than_the_lease_is_not_taken_for_a_crash(
+    tmp_path: Path, platform: str, db_url: str
+) -> None:
+    """A live worker renews its claim: another worker must not reconcile (and re-send) a post still being made."""
+    f = {"x": start_x, "mastodon": start_mastodon, "bluesky": start_bluesky}[platform]()
+    try:
+        path = write_config(tmp_path, {platform: f}, db_url, request_timeout_s=6.0, sending_lease_s=0.6)
+        config = config_for(path)
+        store = open_store(config.db_url)
+        (item_id,) = add_due(store, f"{platform}-main", platform, 1)
+        f.state.slow_store_s = 2.0  # the platform takes 2 s to make the post: over three leases
+        first, second = Worker(config, store, ENV), Worker(config, store, ENV)
+        sender = threading.Thread(target=first.run_once)
+        sender.start()
+        wait_until(lambda: f.state.post_requests == 1)
+        time.sleep(1.0)  # the first worker's claim is older than the lease now, unless it was renewed
+        second.run_once()
+        sender.join(timeout=30)
+        item = ledger.get_item(store, item_id)
+        assert item is not None and item.state == "sent", item
+        assert [p["text"] for p in f.state.posts] == [item.text]
+        assert f.state.post_requests == 1
+    finally:
+        f.close()
+
+
+def test_a_claim_is_renewed_only_while_this_worker_holds_it_in_that_state(db_url: str) -> None:
+    """One renewal for the heartbeat and the pre-send check: a claim the worker lost is not renewed, not even when
+    another thread of the same worker has since taken the orphaned item for reconciliation."""
+    store = open_store(db_url)
+    kept, orphaned, taken = add_due(store, "x-main", "x", 3)
+    t0 = time.time()
+    for _ in range(3):
+        assert ledger.claim_due(store, "w1", t0, ["x-main"]) is not None
+    assert ledger.renew_claims(store, "w1", [(kept, "sending"), (taken, "sending")], t0 + 5) == {
+        (kept, "sending"),
+        (taken, "sending"),
+    }
+    assert ledger.orphan_sending(store, t0 + 5.5, 1.0) == [orphaned]  # its lease ran out
+    again = ledger.claim_unknown(store, "w1", t0 + 6, 0.0, 1.0, ["x-main"])
+    assert again is not None and again.id == orphaned  # ...and this worker took it back, to reconcile
+    with store.begin() as conn:  # another worker moved this one on
+        conn.execute(update(social_items).where(social_items.c.id == taken).values(claimed_by="w2"))
+    claims = [(kept, "sending"), (orphaned, "sending"), (taken, "sending")]
+    assert ledger.renew_claims(store, "w1", claims, t0 + 7) == {(kept, "sending")}
+    assert ledger.renew_claims(store, "w1", [(orphaned, "unknown")], t0 + 7) == {(orphaned, "unknown")}
+    renewed = ledger.get_item(store, kept)
+    assert renewed is not None and renewed.claimed_at == t0 + 7
+    assert ledger.get_item(store, taken).claimed_at == t0 + 5  # type: ignore[union-attr]
 
 
 @pytest.mark.postgres

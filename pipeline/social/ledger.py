@@ -267,20 +267,38 @@ def _claim_skip_locked(store: Store, worker_id: str, now: float, query: Any) -> 
     return Item.from_row(row)
 
 
-def renew_claim(store: Store, item_id: int, worker_id: str, now: float) -> bool:
-    """Restart this worker's lease on a `sending` item just before the platform call; False when it lost the
-    item (the lease ran out and another worker moved it on), in which case it must not send."""
+def renew_claims(
+    store: Store, worker_id: str, claims: Iterable[tuple[int, str]], now: float
+) -> set[tuple[int, str]]:
+    """Restart this worker's lease on the items it holds and return the claims it still holds.
+
+    A claim is (item id, the state it is held in): `sending` while the worker sends the item, `unknown` while it
+    reconciles it. Only a dead or stalled worker's claims may run out, and two callers keep it so:
+
+    - the worker's heartbeat, a few times per lease, so a send slower than `sending_lease_s` (login, upload, a
+      slow platform) is not taken for a crash, reconciled before the post exists and sent twice;
+    - the sender, right before the post request: a worker stalled past its lease (load, a pause, which stops its
+      heartbeat too) may have been presumed dead and the item moved on by another worker; it is then missing
+      from the answer and must not be sent a second time.
+
+    A claim is renewed only in its own state and while `claimed_by` is still this worker: an item orphaned to
+    `unknown` (which clears `claimed_by`) or taken over since, even by another thread of this worker, is not.
+    """
+    held: set[tuple[int, str]] = set()
     with store.begin() as conn:
-        result = conn.execute(
-            update(social_items)
-            .where(
-                social_items.c.id == item_id,
-                social_items.c.state == "sending",
-                social_items.c.claimed_by == worker_id,
+        for item_id, state in sorted(set(claims)):
+            result = conn.execute(
+                update(social_items)
+                .where(
+                    social_items.c.id == item_id,
+                    social_items.c.state == state,
+                    social_items.c.claimed_by == worker_id,
+                )
+                .values(claimed_at=now)
             )
-            .values(claimed_at=now, updated_at=now)
-        )
-        return result.rowcount == 1
+            if result.rowcount == 1:
+                held.add((item_id, state))
+    return held
 
 
 def orphan_sending(store: Store, now: float, lease_s: float) -> list[int]:

@@ -92,6 +92,8 @@ class Worker:
         self._lock = threading.Lock()
         self.paused: dict[str, float] = {}
         self.strikes: dict[str, int] = {}  # 429s in a row per account, for waits without a usable hint
+        # Claims in flight, (item id, "sending" or "unknown"): what the heartbeat renews (ledger.renew_claims).
+        self._held: set[tuple[int, str]] = set()
         self.stats = RunStats()
 
     # --- helpers ------------------------------------------------------------------------------------------
@@ -183,23 +185,45 @@ class Worker:
         item = ledger.claim_unknown(
             self.store, self.id, now, self.social.reconcile_after_s, self.social.sending_lease_s, accounts
         )
-        if item is not None:
-            self.reconcile(item)
-            return True
-        item = ledger.claim_due(self.store, self.id, now, accounts)
+        work = self.reconcile
+        if item is None:
+            item = ledger.claim_due(self.store, self.id, now, accounts)
+            work = self.send
         if item is None:
             return False
-        self.send(item)
+        claim = (item.id, item.state)
+        with self._lock:
+            self._held.add(claim)
+        try:
+            work(item)
+        finally:
+            with self._lock:
+                self._held.discard(claim)
         return True
+
+    def _heartbeat(self, done: threading.Event) -> None:
+        """Renew the claims of items in flight a few times per lease: only a dead worker's claims run out.
+
+        Without this a send slower than `sending_lease_s` (login, upload and post, each up to its timeout) was
+        taken for a crash by another thread or worker, reconciled before the post existed, and sent twice. A
+        paused or overloaded process stops renewing along with its senders; `send` checks the claim once more.
+        """
+        interval = max(self.social.sending_lease_s / 3, 0.05)
+        while not done.wait(interval):
+            with self._lock:
+                held = list(self._held)
+            ledger.renew_claims(self.store, self.id, held, time.time())
 
     def send(self, item: Item) -> None:
         account = self.accounts[item.account]
         media = self.media_for(item)
         try:
             adapter = self.adapter(account)
-            # A worker slowed past its lease (load, a pause) has been presumed dead and its item re-sent by
-            # another: renewing the claim right before the request is what keeps it from sending a second copy.
-            if not ledger.renew_claim(self.store, item.id, self.id, time.time()):
+            # A worker slowed past its lease (load, a pause: its heartbeat stalled too) has been presumed dead
+            # and its item re-sent by another: renewing the claim right before the request, and finding it gone,
+            # is what keeps it from sending a second copy.
+            claim = (item.id, "sending")
+            if claim not in ledger.renew_claims(self.store, self.id, [claim], time.time()):
                 log.warning(
                     "item %s: claim lost before sending (lease ran out); not sent by this worker", item.id
                 )
@@ -360,11 +384,16 @@ class Worker:
             while self.step():
                 pass
 
+        done = threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(done,), daemon=True)
+        heartbeat.start()
         threads = [threading.Thread(target=loop, daemon=True) for _ in range(self.social.threads)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        done.set()
+        heartbeat.join()
 
     def _rate_wait(self) -> float | None:
         """Seconds until a paused account with due items may send again (within max_rate_wait_s), else None."""
