@@ -121,9 +121,7 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
         for platform, f in fakes.items():
             counts = Counter(p["text"] for p in f.state.posts)
             duplicates += [f"{platform}: {n} copies of {t!r}" for t, n in counts.items() if n > 1]
-            duplicates += (
-                [f"x refused {f.state.duplicates_refused} re-posts"] if f.state.duplicates_refused else []
-            )
+            duplicates += [f"{platform} refused a re-post of {t!r}" for t in f.state.refused_texts]
             by_id = {_remote_id(platform, p): p["text"] for p in f.state.posts}
             for item in ledger.list_items(store, account=f"{platform}-main"):
                 if item.state != "sent" or by_id.get(item.remote_id or "") != item.text:

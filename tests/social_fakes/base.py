@@ -39,6 +39,7 @@ class FakeState:
         self.skew_s = 0.0  # the fake's clock minus ours
         self.media: dict[str, int] = {}
         self.duplicates_refused = 0
+        self.refused_texts: list[str] = []  # X: texts refused as duplicates, in order
         self.windows: dict[str, list[float]] = {}  # window name → [window index, count]
 
     def now(self) -> float:

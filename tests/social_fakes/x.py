@@ -230,6 +230,7 @@ class XHandler(Handler):
             dup = any(p["text"] == text for p in self.state.posts)
             if dup:
                 self.state.duplicates_refused += 1
+                self.state.refused_texts.append(text)
             else:
                 tweet_id = self.server.store(text, self.state.now(), payload.get("media"))  # type: ignore[attr-defined]
         if dup:
