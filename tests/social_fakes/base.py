@@ -89,8 +89,14 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.state
 
     def body(self) -> bytes:
+        """The whole request body; a client that died mid-body never gets its request processed (as on a real
+        server), so a truncated body aborts the request here."""
         n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        data = self.rfile.read(n) if n else b""
+        if len(data) < n:
+            self.close_connection = True
+            raise ConnectionAbortedError(f"request body cut off at {len(data)} of {n} bytes")
+        return data
 
     def reply(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

@@ -180,6 +180,8 @@ class MastodonHandler(Handler):
         ctype = self.headers.get("Content-Type") or ""
         form = json.loads(raw) if "json" in ctype else dict(parse_qsl(raw.decode()))
         text = str(form.get("status", ""))
+        if not text.strip() and not form.get("media_ids") and not form.get("media_ids[]"):
+            return self.reply(422, {"error": "Validation failed: Text can't be blank"})
         counted = regex.sub(r"https?://\S+", "x" * 23, text)
         if len(regex.findall(r"\X", counted)) > self.server.conf.get("limit", 500):
             return self.reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})

@@ -173,11 +173,7 @@ class XHandler(Handler):
         return self.reply(200, payload, headers)
 
     def do_POST(self) -> None:
-        raw = self.body()
-        if len(raw) < int(self.headers.get("Content-Length") or 0):
-            # The client died mid-request (kill -9): nothing arrived, nothing posts.
-            self.close_connection = True
-            return None
+        raw = self.body()  # a body the client never finished (kill -9) aborts the request here
         if not self.oauth_ok(raw):
             return self.reply(401, {"title": "Unauthorized", "detail": "bad OAuth 1.0a signature"})
         path = urlsplit(self.path).path
@@ -223,6 +219,10 @@ class XHandler(Handler):
         text = payload.get("text", "")
         with self.state.lock:
             self.state.requested.append((time.time(), text))
+        if not text.strip() and not payload.get("media"):
+            return self.reply(
+                400, {"title": "Invalid Request", "detail": "text or media is required"}, headers
+            )
         if not twitter_text.parse_tweet(text).valid:
             return self.reply(400, {"title": "Invalid Request", "detail": "text too long"}, headers)
         self.slow()
