@@ -19,7 +19,8 @@ import pytest
 pytest_plugins = ["tests.store_support.fixtures", "tests.web_support.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# A worktree outside the main checkout points PIPELINE_SHARED_DIR at shared/.
+SHARED = Path(os.environ.get("PIPELINE_SHARED_DIR") or REPO.parent / "shared")
 CORPORA = SHARED / "corpora"
 
 _real_connect = socket.socket.connect

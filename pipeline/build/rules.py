@@ -32,4 +32,5 @@ RULES: tuple[Rule, ...] = (
         "image); the page is built without the image's pixel size.",
         "build",
     ),
+    Rule("BUILD005", "warning", "The post's Markdown could not be parsed; its page shows the text as is.", "build"),
 )

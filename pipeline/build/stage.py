@@ -20,20 +20,15 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from markdown_it import MarkdownIt
-
 from pipeline.config import Config
 from pipeline.content import Post, display_path
+from pipeline.content.markdown import MarkdownError, render_html
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_text, exchange, safe_join
 from pipeline.stages import Context, StageResult
 from pipeline.templating import html_env
-
-# Raw HTML in Markdown is shown as text, never passed through: preview pages must not run a post's scripts.
-_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-
 
 MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
 # Names the build writes at the top of the output itself; a permalink may not claim them.
@@ -279,7 +274,13 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             head = f'<meta charset="utf-8">\n<title>{xml_escape(post.title or post.slug)}</title>'
             html_tag = f'<html lang="{xml_escape(post.lang)}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
-        body_html = _MD.render(post.body)
+        try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
+            body_html = render_html(post.tokens)
+        except MarkdownError as exc:
+            findings.append(
+                Finding("BUILD005", "warning", display_path(post.path), post.body_line, f"{exc}; shown as text")
+            )
+            body_html = f"<pre>{xml_escape(post.body)}</pre>"
         html = template.render(
             html_tag=html_tag,
             head=head,

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.content.markdown import block_tokens
 from pipeline.translate.memory import Entry, Memory, key_of
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import PLACEHOLDER_RE, Part, Segment, Segmenter, assemble, segments_of
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from pipeline.config import Config
     from pipeline.content import Post
 
@@ -47,18 +51,26 @@ def segmenter_for(config: Config) -> Segmenter:
 
 
 def cut(
-    post_meta: dict[str, Any], body: str, keys: list[str], segmenter: Segmenter
+    post_meta: dict[str, Any],
+    body: str,
+    keys: list[str],
+    segmenter: Segmenter,
+    tokens: Sequence[Token] | None = None,
+    line_offset: int = 0,
 ) -> tuple[dict[str, list[Part]], list[Part]]:
     meta_parts = {
         key: segmenter.value(key, post_meta[key]) for key in keys if isinstance(post_meta.get(key), str)
     }
-    return meta_parts, segmenter.body(body)
+    return meta_parts, segmenter.body(body, tokens, line_offset)
 
 
 def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
     rel = post.rel.split("/", 1)[1] if post.lang_from_folder else post.rel
     draft_rel = f"{lang}/{rel}"
-    meta_parts, body_parts = cut(post.meta, post.body, config.translate.keys, segmenter_for(config))
+    tokens = block_tokens(post)
+    meta_parts, body_parts = cut(
+        post.meta, post.body, config.translate.keys, segmenter_for(config), tokens, post.body_line - 1
+    )
     return DraftPlan(post, lang, config.content_root / draft_rel, draft_rel, body_parts, meta_parts)
 
 

@@ -13,7 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+from pipeline.content.markdown import parse_tokens
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 PH_OPEN, PH_CLOSE = "⟦", "⟧"
 PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
@@ -209,14 +214,16 @@ class Segmenter:
         self._counter += 1
         return f"{prefix}{self._counter}"
 
-    def body(self, body: str) -> list[Part]:
-        """Parts for a Markdown body; uses markdown-it block tokens to know which lines hold prose."""
+    def body(self, body: str, tokens: Sequence[Token] | None = None, line_offset: int = 0) -> list[Part]:
+        """Parts for a Markdown body; the dialect's block tokens say which lines hold prose. `tokens` (maps
+        shifted by `line_offset`, e.g. a post's shared parse in file lines) saves parsing the body again."""
         self._counter = 0
         lines = [line + "\n" for line in body.split("\n")]
         lines[-1] = lines[-1][:-1]
         if not lines[-1]:
             lines.pop()
-        tokens = _block_parser().parse(body)
+        if tokens is None:
+            tokens, line_offset = parse_tokens(body, blocks_only=True), 0
         ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
         table_lines: set[int] = set()
         in_table = 0
@@ -224,11 +231,11 @@ class Segmenter:
             if tok.type == "table_open":
                 in_table += 1
                 if tok.map:
-                    table_lines.update(range(tok.map[0], tok.map[1]))
+                    table_lines.update(range(tok.map[0] - line_offset, tok.map[1] - line_offset))
             elif tok.type == "table_close":
                 in_table -= 1
             elif tok.type == "inline" and tok.map and not in_table:
-                start, end = tok.map
+                start, end = tok.map[0] - line_offset, tok.map[1] - line_offset
                 opener = tokens[i - 1] if i else None
                 if opener is not None and opener.type == "heading_open" and opener.markup in ("=", "-"):
                     end = start + max(1, end - start - 1)  # setext underline stays literal
@@ -288,24 +295,6 @@ class Segmenter:
     def value(self, key: str, value: str) -> list[Part]:
         """A front-matter string value: one segment (or none when it holds no prose)."""
         return self.inline(value, f"fm:{key}", "meta")
-
-
-_BLOCK_PARSER: Any = None
-
-
-def _block_parser() -> Any:
-    """The site's Markdown dialect with inline parsing switched off: we only need block line maps."""
-    global _BLOCK_PARSER
-    if _BLOCK_PARSER is None:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.footnote import footnote_plugin
-
-        parser = (
-            MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(footnote_plugin)
-        )
-        parser.disable(["inline", "footnote_tail"], ignoreInvalid=True)
-        _BLOCK_PARSER = parser
-    return _BLOCK_PARSER
 
 
 def segment_body(body: str, protect: Sequence[str] = ()) -> list[Part]:

@@ -1,7 +1,7 @@
 """The prose of a post, as the readability and structure rules see it.
 
-Built from the Markdown syntax tree (markdown-it-pyrs, the Rust port of markdown-it: ~10× faster than
-markdown-it-py on our corpora, which decides whether validating 1,775 posts takes 3 s or 30 s). Code, raw HTML,
+Built from the post's syntax tree (`Post.syntax`, see pipeline.content.markdown: the fast Rust engine where it
+is safe, markdown-it-py otherwise, one node shape). Code, raw HTML,
 URLs and front matter never reach the prose; headings, paragraphs, list items and table cells are units, each
 with its file line, grouped into sections between headings.
 """
@@ -11,10 +11,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from pipeline.content import Post
+from pipeline.content.markdown import parse_tokens, tree_from_tokens
 from pipeline.text import split_sentences, words
 
 SKIP_INLINE = frozenset({"code_inline", "html_inline", "autolink", "footnote_ref", "image"})
@@ -122,13 +123,6 @@ def section_sentences(post: Post) -> list[list[Sentence]]:
     return doc.by_section
 
 
-@lru_cache(maxsize=1)
-def _parser() -> Any:
-    import markdown_it_pyrs
-
-    return markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough", "footnote"])
-
-
 class _Lines:
     """Byte offset → 1-based file line (markdown-it-pyrs source maps are UTF-8 byte offsets)."""
 
@@ -187,11 +181,21 @@ def _inline_text(children: Any, links: list[Link], images: list[Link], line: int
 
 
 def analyse(post: Post) -> Doc:
-    """Parse once per post; rules share the result through `post.extra['doc']`."""
+    """Read the syntax tree once per post; rules share the result through `post.extra['doc']`."""
     cached = post.extra.get("doc")
     if isinstance(cached, Doc):
         return cached
-    tree = _parser().tree(post.body)
+    try:
+        doc = _doc(post, post.syntax)
+    except RecursionError:  # a tree deeper than Python's stack: re-read it with nesting capped
+        tree = tree_from_tokens(post.body, parse_tokens(post.body))
+        post.__dict__["syntax"] = tree
+        doc = _doc(post, tree)
+    post.extra["doc"] = doc
+    return doc
+
+
+def _doc(post: Post, tree: Any) -> Doc:
     lines = _Lines(post.body, post.body_line)
     line_of = lines.line
     body_line = post.body_line
@@ -262,6 +266,4 @@ def analyse(post: Post) -> Doc:
     visit(tree.children)
     if not intro.units:
         sections.pop(0)
-    doc = Doc(units, sections, headings, links, images)
-    post.extra["doc"] = doc
-    return doc
+    return Doc(units, sections, headings, links, images)

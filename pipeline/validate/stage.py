@@ -10,14 +10,15 @@ import datetime as dt
 import gc
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 
 from pipeline.content import ContentSet, Post, display_path
-from pipeline.findings import Finding
+from pipeline.content.markdown import MarkdownError, empty_tree
+from pipeline.findings import Finding, Severity
 from pipeline.procs import process_pool
 from pipeline.stages import Context, StageResult
 from pipeline.validate.registry import RULES_VERSION, Check, Env, SiteIndex, all_checks
@@ -62,7 +63,7 @@ def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
         ignored |= {str(x) for x in vconf["ignore"]}
     lang = post.lang.split("-")[0]
     where = display_path(post.path)
-    out: list[Finding] = []
+    out = _markdown_findings(post, where, ignored, cfg.severity)
     for check in checks:
         rid = check.rule.id
         if rid in ignored or (check.languages is not None and lang not in check.languages):
@@ -82,7 +83,25 @@ def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
             out.append(Finding(rid, severity, where, hit.line, hit.message, data=data))
     post.extra.pop("doc", None)
     post.extra.pop("readability", None)
+    post.__dict__.pop("syntax", None)  # only the checks walk the tree: free it as soon as they are done
     return out
+
+
+def _markdown_findings(
+    post: Post, where: str, ignored: set[str], severity: Mapping[str, Severity]
+) -> list[Finding]:
+    """One finding for a body the dialect cannot fully read; the rules then check what could be read."""
+    try:
+        problem = post.syntax.meta.get("problem")
+    except MarkdownError as exc:
+        post.__dict__["syntax"] = empty_tree()
+        if "CONTENT014" in ignored:
+            return []
+        line = post.body_line + (exc.line or 1) - 1
+        return [Finding("CONTENT014", severity.get("CONTENT014", "error"), where, line, str(exc))]
+    if not problem or "CONTENT013" in ignored:
+        return []
+    return [Finding("CONTENT013", severity.get("CONTENT013", "warning"), where, post.body_line, str(problem))]
 
 
 # --- process pool plumbing (fork: workers inherit the loaded posts, nothing is pickled but indices) -------------
@@ -98,12 +117,12 @@ def _work(indices: list[int]) -> list[list[Finding]]:
 def _run_parallel(
     posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
 ) -> list[list[Finding]]:
+    from pipeline.content.markdown import warm
     from pipeline.validate.counts import prewarm
     from pipeline.validate.pixels import text_width_px
-    from pipeline.validate.prose import _parser
 
     prewarm()
-    _parser()
+    warm()
     text_width_px("x", 10)
     _WORK.update(posts=posts, env=env, checks=checks)
     # Inherited objects go to the permanent GC generation: the workers' collections then neither scan them nor

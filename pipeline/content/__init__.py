@@ -1,0 +1,58 @@
+"""The content model: Markdown posts with YAML or TOML front matter, loaded once into `Post` objects.
+
+Every stage reads the same `Post`, so a file is read once per run and all stages agree on line numbers, language
+and hashes; its body is parsed on first use by the one Markdown dialect and the result is shared.
+
+- `post`: the `Post` object and who fills which of its attributes.
+- `frontmatter`: split, read (libyaml, tomllib) and write back round-trip safe (ruamel.yaml, tomlkit).
+- `loader`: walk a content tree into a `ContentSet`; bad files become findings, never exceptions.
+- `markdown`: the dialect — the only place Markdown parsers are built.
+"""
+
+from pipeline.content.frontmatter import (
+    ContentError,
+    FrontFormat,
+    Split,
+    new_post_text,
+    parse_date,
+    parse_toml_front,
+    parse_yaml_front,
+    split_front_matter,
+    update_front_matter,
+)
+from pipeline.content.loader import (
+    LOAD_RULES,
+    MARKDOWN_SUFFIXES,
+    ContentSet,
+    display_path,
+    iter_markdown,
+    load_content,
+    load_post,
+    parse_post,
+    path_filter,
+    select,
+)
+from pipeline.content.post import Post
+
+__all__ = [
+    "LOAD_RULES",
+    "MARKDOWN_SUFFIXES",
+    "ContentError",
+    "ContentSet",
+    "FrontFormat",
+    "Post",
+    "Split",
+    "display_path",
+    "iter_markdown",
+    "load_content",
+    "load_post",
+    "new_post_text",
+    "parse_date",
+    "parse_post",
+    "parse_toml_front",
+    "parse_yaml_front",
+    "path_filter",
+    "select",
+    "split_front_matter",
+    "update_front_matter",
+]

@@ -1,0 +1,329 @@
+"""The site's Markdown dialect, defined once; the only module that builds Markdown parsers.
+
+Dialect: CommonMark + GFM tables + strikethrough + footnotes, raw HTML recognised (checks skip it, renderers
+escape it). Every stage parses through here, so a footnote, a table or a raw `<div>` means the same thing in
+validate, translate, build and the web UI.
+
+Two engines of the same parser family, one dialect:
+
+- markdown-it-py (pure Python) gives tokens with line maps (translate's segmenting, build's and the web UI's
+  HTML). It cannot take the process down: nesting stops at `MAX_NESTING` levels (deeper lines are not parsed
+  as structure) and every failure is a Python exception.
+- markdown-it-pyrs (the Rust port of markdown-it) builds the syntax tree the checks walk, ~7× faster — the
+  difference between validating 3,500 posts in seconds or in most of a minute. It is not safe on hostile input:
+  it panics (`PanicException`, a BaseException a process pool cannot pickle back) on a stray backtick in link
+  text, overflows its stack (a segfault) on ~100k nested `>`, and is quadratic in emphasis delimiters within
+  one paragraph. So `parse_tree` gives it only bodies that a linear pre-scan shows to be shallow and
+  delimiter-light, and uses markdown-it-py — converted to the same node shape — for anything else and after
+  any panic. The pre-scan costs ~2% of a cold validate; ~1% of real posts (big tables, long code) take the
+  slower path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+    from pipeline.content.post import Post
+
+EXTENSIONS = ("table", "strikethrough", "footnote")
+MAX_NESTING = 20  # markdown-it's CommonMark preset: containers and inline markup deeper than this stay text
+# A line starting with this many container characters (`>`, list markers, indentation) may nest deeper than
+# the fast parser's stack allows: such bodies take the safe parser.
+DEEP_PREFIX = 64
+# Σ (emphasis/link delimiters per paragraph)²: the fast parser's work on delimiter runs grows with the square
+# (a paragraph of 8,000 `*a ` takes 0.2 s; 20,000 took 5 s). Above this budget the safe parser, linear, runs.
+DELIMITER_BUDGET = 64_000_000
+
+_DEEP = re.compile(rf"^[ \t>*+\-\d.)]{{{DEEP_PREFIX}}}", re.M)
+
+
+class MarkdownError(Exception):
+    """The body could not be parsed at all; `line` is the body line (1-based) where it went wrong, if known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class Node(Protocol):
+    """A syntax tree node: markdown-it-pyrs' `Node`, or `TreeNode` built from markdown-it-py tokens."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def children(self) -> Sequence[Node]: ...
+
+    @property
+    def srcmap(self) -> tuple[int, int] | None: ...  # UTF-8 byte offsets into the body
+
+    @property
+    def meta(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(slots=True)
+class TreeNode:
+    name: str
+    srcmap: tuple[int, int] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    children: list[TreeNode] = field(default_factory=list)
+
+
+# --- engines -------------------------------------------------------------------------------------------------
+
+
+@cache
+def tokens_parser() -> MarkdownIt:
+    """markdown-it-py with the dialect's extensions (tokens, line maps, HTML rendering)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    return md.enable(["table", "strikethrough"]).use(footnote_plugin)
+
+
+@cache
+def _blocks_parser() -> MarkdownIt:
+    """The dialect with inline parsing off: block structure and line maps at a fifth of the cost."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"]).use(footnote_plugin)
+    md.disable(["inline", "footnote_tail"], ignoreInvalid=True)
+    return md
+
+
+@cache
+def _fast_parser() -> Any:
+    import markdown_it_pyrs
+
+    parser: Any = markdown_it_pyrs.MarkdownIt("commonmark")
+    return parser.enable_many(list(EXTENSIONS))
+
+
+def warm() -> None:
+    """Build the engines before forking workers, so each worker does not build its own."""
+    tokens_parser()
+    _blocks_parser()
+    _fast_parser()
+
+
+# --- the checks' syntax tree ---------------------------------------------------------------------------------
+
+
+def fast_parser_safe(body: str) -> str | None:
+    """Why the fast parser must not see this body (None: it may). Linear in the body's length."""
+    deep = _DEEP.search(body)
+    if deep is not None:
+        return f"nests more than {DEEP_PREFIX // 2} levels deep at body line {body.count(chr(10), 0, deep.start()) + 1}"
+    work = 0
+    for run in body.split("\n\n"):
+        if len(run) < 64:
+            continue
+        n = run.count("*") + run.count("_") + run.count("~") + run.count("[")
+        work += n * n
+        if work > DELIMITER_BUDGET:
+            return "has paragraphs with thousands of emphasis or link delimiters"
+    return None
+
+
+def parse_tree(body: str) -> Node:
+    """The body's syntax tree for the checks. Never crashes the process; raises MarkdownError (a normal
+    exception) only when neither engine can read the body. The root's `meta["problem"]` says why the safe
+    engine was used on a body that nests deeper than it follows."""
+    problem = fast_parser_safe(body)
+    if problem is None:
+        try:
+            tree: Node = _fast_parser().tree(body)
+            return tree
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # pyo3's PanicException derives from BaseException
+            pass
+    root = tree_from_tokens(body, parse_tokens(body))
+    if problem and problem.startswith("nests"):
+        root.meta["problem"] = (
+            f"Markdown {problem}; only {MAX_NESTING} levels are read as structure, deeper lines are not "
+            "checked, translated or rendered — flatten the nesting"
+        )
+    return root
+
+
+def parse_tokens(body: str, line_offset: int = 0, blocks_only: bool = False) -> list[Token]:
+    """markdown-it-py tokens of the body; `line_offset` is added to every line map (file lines for a post).
+    `blocks_only` leaves inline content unparsed (each `inline` token keeps its text)."""
+    try:
+        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(body)
+    except RecursionError:
+        raise MarkdownError("the Markdown nests too deeply to parse; flatten it") from None
+    except (ValueError, IndexError, KeyError, TypeError) as exc:  # a parser bug on odd input: one finding
+        raise MarkdownError(f"the Markdown could not be parsed ({type(exc).__name__}: {exc})") from None
+    if line_offset:
+        stack = list(tokens)
+        while stack:
+            tok = stack.pop()
+            if tok.map:
+                tok.map = [tok.map[0] + line_offset, tok.map[1] + line_offset]
+            if tok.children:
+                stack.extend(tok.children)
+    return tokens
+
+
+_OPEN_NAMES = {
+    "paragraph_open": "paragraph",
+    "blockquote_open": "blockquote",
+    "bullet_list_open": "bullet_list",
+    "ordered_list_open": "ordered_list",
+    "list_item_open": "list_item",
+    "table_open": "table",
+    "thead_open": "thead",
+    "tbody_open": "tbody",
+    "tr_open": "trow",
+    "th_open": "tcell",
+    "td_open": "tcell",
+    "em_open": "em",
+    "strong_open": "strong",
+    "s_open": "strikethrough",
+    "footnote_block_open": "footnote_container",
+    "footnote_open": "footnote_def",
+}
+_LEAF_NAMES = {"footnote_anchor": "footnote_ref_anchor"}
+
+
+def tree_from_tokens(body: str, tokens: Sequence[Token]) -> TreeNode:
+    """The fast parser's node shape from markdown-it-py tokens (iterative: depth never reaches Python's stack).
+
+    Block source maps become byte offsets of their first and last line; tight list items hold their inline
+    nodes directly, as markdown-it-pyrs builds them."""
+    data = body.encode("utf-8")
+    starts = [0]
+    pos = data.find(b"\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = data.find(b"\n", pos + 1)
+
+    def srcmap(tok: Token) -> tuple[int, int] | None:
+        if not tok.map:
+            return None
+        first, last = tok.map
+        return starts[min(first, len(starts) - 1)], starts[last] if last < len(starts) else len(data)
+
+    root = TreeNode("root", (0, len(data)))
+    stack: list[TreeNode] = [root]
+    pending: list[tuple[Sequence[Token], TreeNode]] = []
+    for tok in tokens:
+        _add(tok, stack, srcmap, pending)
+    while pending:
+        children, parent = pending.pop()
+        inline_stack = [parent]
+        for child in children:
+            _add(child, inline_stack, srcmap, pending)
+    return root
+
+
+def _add(
+    tok: Token, stack: list[TreeNode], srcmap: Any, pending: list[tuple[Sequence[Token], TreeNode]]
+) -> None:
+    parent = stack[-1]
+    if tok.nesting == -1:
+        if len(stack) > 1:
+            stack.pop()
+        return
+    if tok.nesting == 1:
+        if tok.type == "paragraph_open" and tok.hidden:
+            stack.append(parent)  # tight list item: its inline nodes belong to the item
+            return
+        if tok.type == "heading_open":
+            name = "heading" if tok.markup.startswith("#") else "lheading"
+            node = TreeNode(name, srcmap(tok), {"level": int(tok.tag[1:] or 1)})
+        elif tok.type == "link_open":
+            href = str(tok.attrs.get("href", ""))
+            if tok.markup == "autolink":
+                node = TreeNode("autolink", None, {"url": href})
+            else:
+                node = TreeNode("link", None, {"url": href, "title": str(tok.attrs.get("title", ""))})
+        else:
+            node = TreeNode(_OPEN_NAMES.get(tok.type, tok.type.removesuffix("_open")), srcmap(tok))
+        parent.children.append(node)
+        stack.append(node)
+        return
+    if tok.type == "inline":
+        pending.append((tok.children or [], parent))
+        return
+    if tok.type == "image":
+        node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))})
+        pending.append((tok.children or [], node))
+    elif tok.type in (
+        "fence",
+        "code_block",
+        "html_block",
+        "html_inline",
+        "code_inline",
+        "text",
+        "text_special",
+    ):
+        meta: dict[str, Any] = {"content": tok.content}
+        if tok.type == "fence":
+            meta["info"] = tok.info
+        node = TreeNode(tok.type if tok.type != "text_special" else "text", srcmap(tok), meta)
+    else:
+        node = TreeNode(_LEAF_NAMES.get(tok.type, tok.type), srcmap(tok))
+    parent.children.append(node)
+
+
+def block_tokens(post: Post) -> list[Token]:
+    """Tokens for the body's block structure (translate's segmenting), maps in file lines: the post's full
+    parse when a stage already made it, else a blocks-only parse (a fifth of the cost)."""
+    full = post.__dict__.get("tokens")
+    if full is not None:
+        return list(full)
+    return parse_tokens(post.body, post.body_line - 1, blocks_only=True)
+
+
+def empty_tree() -> TreeNode:
+    return TreeNode("root", (0, 0))
+
+
+# --- HTML ----------------------------------------------------------------------------------------------------
+
+
+@cache
+def _html_renderer() -> Any:
+    """The dialect's renderer, except that raw HTML is shown as text: previews never run a post's markup."""
+    from markdown_it.common.utils import escapeHtml
+    from markdown_it.renderer import RendererHTML
+
+    def escaped(tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return escapeHtml(tokens[idx].content)
+
+    renderer = RendererHTML()
+    rules: dict[str, Any] = renderer.rules
+    rules.update(getattr(tokens_parser().renderer, "rules", {}))  # the footnote plugin's rules too
+    rules["html_block"] = escaped
+    rules["html_inline"] = escaped
+    return renderer
+
+
+def render_html(tokens: Sequence[Token]) -> str:
+    """HTML for tokens from `parse_tokens` (or `Post.tokens`); raw HTML in the source arrives escaped and
+    markdown-it's link validation drops javascript:/vbscript:/data: targets."""
+    return str(_html_renderer().render(list(tokens), tokens_parser().options, {}))
+
+
+def markdown_to_html(text: str) -> str:
+    """Parse and render text that is not a post (a draft segment in the web UI); never raises."""
+    try:
+        return render_html(parse_tokens(text))
+    except MarkdownError:
+        from markdown_it.common.utils import escapeHtml
+
+        return f"<pre>{escapeHtml(text)}</pre>\n"
