@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -45,23 +45,9 @@ def _finding(
     return Finding(rule, sev, display_path(post.path), line, message, data={"lang": post.lang})  # type: ignore[arg-type]
 
 
-def _select(
-    posts: Iterable[Post], ctx: Context, paths: Sequence[Path] | None, lang: str | None
-) -> list[Post]:
-    allowed = set(ctx.config.cards.languages) or set(ctx.config.site.languages)
-    targets = [p.resolve() for p in paths] if paths else []
-    out = []
-    for post in posts:
-        if lang and post.lang != lang:
-            continue
-        if not lang and post.lang not in allowed:
-            continue
-        if targets:
-            resolved = post.path.resolve()
-            if not any(resolved == t or t in resolved.parents for t in targets):
-                continue
-        out.append(post)
-    return out
+def _select(ctx: Context, paths: Sequence[Path] | None, lang: str | None) -> list[Post]:
+    allowed = {lang} if lang else set(ctx.config.cards.languages) or set(ctx.config.site.languages)
+    return [post for post in ctx.content.select(paths) if post.lang in allowed]
 
 
 def _card_settings(post: Post) -> tuple[str | None, tuple[float, float] | None]:
@@ -247,7 +233,7 @@ def run_stage(
     ctx: Context, paths: Sequence[Path] | None = None, lang: str | None = None, force: bool = False
 ) -> StageResult:
     result = StageResult("cards")
-    posts = _select(ctx.content.posts, ctx, paths, lang)
+    posts = _select(ctx, paths, lang)
     planned, findings = plan(ctx, posts)
     result.findings.extend(findings)
     store = ctx.store

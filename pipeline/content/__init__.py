@@ -30,7 +30,6 @@ from pipeline.content.loader import (
     load_post,
     parse_post,
     path_filter,
-    select,
 )
 from pipeline.content.post import Post
 
@@ -52,7 +51,6 @@ __all__ = [
     "parse_toml_front",
     "parse_yaml_front",
     "path_filter",
-    "select",
     "split_front_matter",
     "update_front_matter",
 ]

@@ -59,6 +59,11 @@ class ContentSet:
     root: Path
     skipped: int = 0
 
+    def select(self, paths: Sequence[Path] | None) -> list[Post]:
+        """The posts a command was pointed at (files or folders); all of them when it was pointed at none."""
+        match = path_filter(paths)
+        return [post for post in self.posts if match(post.path)]
+
     def by_lang(self, lang: str) -> list[Post]:
         return [p for p in self.posts if p.lang == lang]
 
@@ -81,12 +86,6 @@ def path_filter(paths: Sequence[Path] | None) -> Callable[[Path], bool]:
         return resolved in wanted or any(w in resolved.parents for w in wanted)
 
     return match
-
-
-def select(posts: Iterable[Post], paths: Sequence[Path] | None) -> list[Post]:
-    """The posts a command was pointed at (files or folders); all of them when it was pointed at none."""
-    match = path_filter(paths)
-    return [post for post in posts if match(post.path)]
 
 
 def iter_markdown(root: Path, paths: Sequence[Path] | None = None) -> Iterator[Path]:

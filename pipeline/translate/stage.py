@@ -65,13 +65,7 @@ def settings_of(ctx: Context) -> EngineSettings:
 def source_posts(ctx: Context, paths: Sequence[Path] | None = None) -> list[Post]:
     """Posts in the default language that are not themselves translations, optionally limited to paths."""
     default = ctx.config.site.default_language
-    posts = [p for p in ctx.content.posts if p.lang == default and not p.is_translation]
-    if paths:
-        wanted = [Path(p).resolve() for p in paths]
-        posts = [
-            p for p in posts if any(p.path.resolve() == w or w in p.path.resolve().parents for w in wanted)
-        ]
-    return posts
+    return [p for p in ctx.content.select(paths) if p.lang == default and not p.is_translation]
 
 
 def run_stage(

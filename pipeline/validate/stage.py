@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from pipeline.content import ContentSet, Post, display_path
+from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
 from pipeline.procs import process_pool
@@ -219,18 +219,9 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
         if fast is not None:
             return fast
     content = ctx.content
-    wanted = {p.resolve() for p in paths} if paths else None
-
-    def selected(post: Post) -> bool:
-        if wanted is None:
-            return True
-        rp = post.path.resolve()
-        return rp in wanted or any(w in rp.parents for w in wanted)
-
-    posts = [p for p in content.posts if selected(p)]
-    problems = [
-        f for f in content.problems if wanted is None or (f.file and selected_path(Path(f.file), wanted))
-    ]
+    posts = content.select(paths)
+    in_scope = path_filter(paths)
+    problems = [f for f in content.problems if not paths or (f.file and in_scope(Path(f.file)))]
     index = build_index(content)
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
     checks = all_checks()
@@ -303,11 +294,6 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     result = StageResult("validate", findings=findings)
     result.counts = counts
     return result
-
-
-def selected_path(path: Path, wanted: set[Path]) -> bool:
-    rp = path.resolve()
-    return rp in wanted or any(w in rp.parents for w in wanted)
 
 
 def _post_key(post: Post, key_base: str, static_root: Path) -> str:
