@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.rules import STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
+
 DEFAULT_CONFIG = Path("config/site.toml")
 ENV_PREFIX = "PIPELINE__"
 Severity = Literal["error", "warning", "info"]
@@ -145,42 +147,28 @@ class ValidateConfig(Section):
     @model_validator(mode="after")
     def _known_rules_and_thresholds(self) -> ValidateConfig:
         """A misspelt threshold or rule id used to be ignored (or crash a rule on every post); say so instead."""
-        from pipeline.validate.registry import DEFAULTS, all_rules
-
         problems: list[str] = []
-        rules = all_rules()
-        others = _other_stage_rules()
         for rid in [*self.disable, *self.severity]:
-            if rid in others:
+            if rid in STAGE_OF and rid not in VALIDATE_SETTABLE:
                 problems.append(
-                    f"rule {rid!r} belongs to the {others[rid]} stage; validate.disable and validate.severity "
+                    f"rule {rid!r} belongs to the {STAGE_OF[rid]} stage; validate.disable and validate.severity "
                     "apply to content-loading and validate rules only"
                 )
-            elif rid not in rules:
+            elif rid not in VALIDATE_SETTABLE:
                 problems.append(f"rule {rid!r} does not exist (docs/rules.md lists every rule id)")
         tables = [("thresholds", self.thresholds)] + [
             (f"language_thresholds.{lang}", table) for lang, table in self.language_thresholds.items()
         ]
         for where, table in tables:
             for key, value in table.items():
-                if key not in DEFAULTS:
+                if key not in VALIDATE_THRESHOLDS:
                     problems.append(f"{where}.{key}: unknown threshold (docs/rules.md lists them)")
-                elif not _same_kind(DEFAULTS[key], value):
-                    kind = "a list of strings" if isinstance(DEFAULTS[key], list) else "a number"
+                elif not _same_kind(VALIDATE_THRESHOLDS[key], value):
+                    kind = "a list of strings" if isinstance(VALIDATE_THRESHOLDS[key], list) else "a number"
                     problems.append(f"{where}.{key}: must be {kind} (got {value!r})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-
-def _other_stage_rules() -> dict[str, str]:
-    from pipeline.build.rules import RULES as BUILD
-    from pipeline.cards.rules import RULES as CARDS
-    from pipeline.crawl.rules import RULES as CRAWL
-    from pipeline.social.rules import RULES as SOCIAL
-
-    tables = (("cards", CARDS), ("build", BUILD), ("crawl", CRAWL), ("social", SOCIAL))
-    return {r.id: stage for stage, table in tables for r in table}
 
 
 def _same_kind(default: Any, value: Any) -> bool:

@@ -6,43 +6,22 @@ when a rule or config field has no description.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from pipeline.config import Config
-from pipeline.findings import Rule
+from pipeline.rules import STAGE_TABLES, VALIDATE_THRESHOLDS, Rule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-RULE_SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("Content loading", "pipeline.content", "LOAD_RULES"),
-    ("Validate", "pipeline.validate.registry", "all_rules"),
-    ("Cards", "pipeline.cards.rules", "RULES"),
-    ("Build", "pipeline.build.rules", "RULES"),
-    ("Crawl", "pipeline.crawl.rules", "RULES"),
-    ("Social", "pipeline.social.rules", "RULES"),
-)
 
 
 def rule_tables() -> list[tuple[str, list[Rule]]]:
-    out: list[tuple[str, list[Rule]]] = []
-    seen: set[str] = set()
-    for title, module_name, attr in RULE_SOURCES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        value: Any = getattr(module, attr)
-        rules = list(value().values()) if callable(value) else list(value)
-        rules = [r for r in rules if r.id not in seen]
-        seen.update(r.id for r in rules)
-        out.append((title, sorted(rules, key=lambda r: r.id)))
-    return out
+    """The catalogue's tables (pipeline/rules.py), each sorted by id, in the catalogue's order."""
+    return [(title, sorted(table, key=lambda r: r.id)) for title, _stage, table, _settable in STAGE_TABLES]
 
 
 def rules_markdown() -> str:
@@ -53,22 +32,19 @@ def rules_markdown() -> str:
         "Every rule has a stable id. Switch a content-loading or validate rule off for the whole site with",
         '`[validate] disable = ["ID"]`, for one post with `validate: {ignore: [ID]}` in its front matter, or change',
         'its severity with `[validate.severity] ID = "error"`. Thresholds live in `[validate.thresholds]`',
-        "(per language: `[validate.language_thresholds.<lang>]`). Cards, build, crawl and social findings are reported as",
-        "listed; each command's `--fail-on` decides which of them fail a run (crawl also has `--fail-on new`).",
+        "(per language: `[validate.language_thresholds.<lang>]`). Translate, cards, social, build and crawl findings are",
+        "reported as listed; each command's `--fail-on` decides which of them fail a run (crawl also has `--fail-on",
+        "new`). Translation QA ids mark segments for review in the web UI and XLIFF/PO exports. The tables come from",
+        "`pipeline/rules.py`, the one catalogue: a new rule is one line there plus the code that emits it.",
         "",
     ]
     for title, rules in rule_tables():
         lines += [f"## {title}", "", "| id | severity | category | what it checks |", "|---|---|---|---|"]
         lines += [f"| `{r.id}` | {r.severity} | {r.category} | {r.doc} |" for r in rules]
         lines.append("")
-    try:
-        from pipeline.validate.registry import DEFAULTS
-
-        lines += ["## Validate thresholds (defaults)", "", "| key | default |", "|---|---|"]
-        lines += [f"| `{k}` | `{v}` |" for k, v in DEFAULTS.items()]
-        lines.append("")
-    except ModuleNotFoundError:
-        pass
+    lines += ["## Validate thresholds (defaults)", "", "| key | default |", "|---|---|"]
+    lines += [f"| `{k}` | `{v}` |" for k, v in VALIDATE_THRESHOLDS.items()]
+    lines.append("")
     return "\n".join(lines)
 
 

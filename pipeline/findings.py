@@ -12,22 +12,15 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["error", "warning", "info"]
+from pipeline.rules import Rule, Severity
+
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+__all__ = ["SEVERITIES", "SEVERITY_RANK", "Finding", "Rule", "Severity"]
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 FORMATS = ("text", "json", "sarif", "junit", "html", "github")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule as data: id, default severity, one-line doc. Stage tables list these."""
-
-    id: str
-    severity: Severity
-    doc: str
-    category: str = "general"
 
 
 @dataclass

@@ -13,9 +13,9 @@ from pipeline.crawl.checks import Checker
 from pipeline.crawl.expected import ExpectedPage, ExpectedSet, render_head
 from pipeline.crawl.extract import parse_page
 from pipeline.crawl.index import CrawlData
-from pipeline.crawl.rules import RULES
 from pipeline.crawl.sitewide import check_limits, check_sitemap
 from pipeline.crawl.urls import Mapper, normalize
+from pipeline.rules import CRAWL as RULES
 from tests.crawl_support.defects import PLANTED
 from tests.crawl_support.sitegen import load_expected, page_html, write_config, write_post
 

@@ -12,9 +12,9 @@ import pytest
 from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.content import load_content
-from pipeline.crawl.rules import RULES_BY_ID
 from pipeline.crawl.stage import run_stage
 from pipeline.findings import render
+from pipeline.rules import ALL as RULES_BY_ID
 from pipeline.stages import Context, StageResult
 from tests.crawl_support.defects import PLANTED, build
 from tests.crawl_support.server import Reply, Route, _Server, serve

@@ -132,7 +132,7 @@ def test_every_social_rule_id_emitted_is_declared_and_documented(tmp_path: Path)
     import re
 
     from pipeline.docsgen import DOCS
-    from pipeline.social.rules import RULES_BY_ID
+    from pipeline.rules import ALL as RULES_BY_ID
 
     config = _site(
         tmp_path,

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.validate.registry import all_checks, all_rules
+from pipeline.validate.checks import all_checks
+from pipeline.validate.registry import all_rules
 from tests.validate_support import GOOD_BODY, GOOD_META, huge_png_header, make_site, run_validate, yaml_post
 
 NAME = "posts/walking-for-strong-bones.md"

@@ -18,11 +18,11 @@ from pipeline.cards import cache
 from pipeline.cards.fonts import CardError
 from pipeline.cards.layout import Layout, layout_dirs, load_layout
 from pipeline.cards.render import CardOutcome, CardSpec, Kind, is_card, render_card, warm
-from pipeline.cards.rules import RULES_BY_ID
 from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
 from pipeline.procs import process_pool
+from pipeline.rules import ALL
 from pipeline.stages import Context, StageResult
 
 KINDS: tuple[tuple[Kind, str], ...] = (("og", "ogImage"), ("twitter", "twitterImage"))
@@ -40,7 +40,7 @@ class Planned:
 def _finding(
     rule: str, post: Post, message: str, key: str | None = None, severity: str | None = None
 ) -> Finding:
-    sev = severity or RULES_BY_ID[rule].severity
+    sev = severity or ALL[rule].severity
     line = post.line_of(key) if key else post.line_of("title")
     return Finding(rule, sev, display_path(post.path), line, message, data={"lang": post.lang})  # type: ignore[arg-type]
 

@@ -38,9 +38,9 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli import EXIT_FINDINGS, EXIT_OK, UserError, load_context
     from pipeline.crawl.history import fails_on_new
-    from pipeline.crawl.rules import RULES_BY_ID
     from pipeline.crawl.stage import run_stage
     from pipeline.fsutil import atomic_write_text
+    from pipeline.rules import CRAWL, by_id
 
     ctx = load_context(args, needs_content=True)
     if args.output and Path(args.output).is_dir():
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         result.findings,
         args.format,
         tool="pipeline-crawl",
-        rules=RULES_BY_ID,
+        rules=by_id(CRAWL),
         title=f"Crawl audit of {result.data['base_url']}",
         base_dir=Path.cwd(),
         summary=summary,

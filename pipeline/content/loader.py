@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.content.frontmatter import ContentError, parse_toml_front, parse_yaml_front, split_front_matter
 from pipeline.content.post import Post
-from pipeline.findings import Finding, Rule
+from pipeline.findings import Finding
+from pipeline.rules import CONTENT
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -24,32 +25,7 @@ if TYPE_CHECKING:
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
-LOAD_RULES: tuple[Rule, ...] = (
-    Rule("CONTENT001", "error", "File could not be read or is larger than site.max_file_bytes.", "content"),
-    Rule("CONTENT002", "error", "File is not valid UTF-8 text.", "content"),
-    Rule("CONTENT003", "error", "File looks binary (contains NUL bytes).", "content"),
-    Rule("CONTENT004", "error", "Front matter opened with --- or +++ but never closed.", "content"),
-    Rule("CONTENT005", "error", "Front matter is not valid YAML.", "content"),
-    Rule("CONTENT006", "error", "Front matter is not valid TOML.", "content"),
-    Rule("CONTENT007", "error", "Front matter is not a key/value mapping.", "content"),
-    Rule(
-        "CONTENT008",
-        "error",
-        "YAML anchors/aliases are not allowed in front matter (alias bombs).",
-        "content",
-    ),
-    Rule("CONTENT009", "error", "Front matter nests deeper or is larger than the loader allows.", "content"),
-    Rule("CONTENT010", "error", "Symlink points outside the content root.", "content"),
-    Rule("CONTENT011", "warning", "File has no front matter.", "content"),
-    Rule("CONTENT012", "error", "`lang:` names a language that is not in site.languages.", "content"),
-    Rule(
-        "CONTENT013",
-        "warning",
-        "Markdown nests deeper than the parser follows; the deeper lines are not checked, translated or rendered.",
-        "content",
-    ),
-    Rule("CONTENT014", "error", "The Markdown body could not be parsed at all.", "content"),
-)
+LOAD_RULES = CONTENT  # the catalogue's table (pipeline.rules)
 
 
 @dataclass

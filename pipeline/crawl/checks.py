@@ -16,9 +16,9 @@ from typing import Any
 from pipeline.config import CrawlConfig
 from pipeline.crawl.expected import OG_MIN_HEIGHT, OG_MIN_WIDTH, ExpectedPage
 from pipeline.crawl.index import CrawlData, Record, is_unverifiable
-from pipeline.crawl.rules import RULES_BY_ID
 from pipeline.crawl.urls import Mapper, normalize
 from pipeline.findings import Finding
+from pipeline.rules import ALL as RULES_BY_ID
 
 HREFLANG_RE = re.compile(r"^(x-default|[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?)$")
 

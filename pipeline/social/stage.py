@@ -17,11 +17,11 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.content import Post
 from pipeline.findings import Finding
+from pipeline.rules import ALL as RULES_BY_ID
 from pipeline.social import ledger, lengths
 from pipeline.social.compose import compose
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import credentials
-from pipeline.social.rules import RULES_BY_ID
 from pipeline.social.schedule import Calendar
 from pipeline.social.worker import RunStats, Worker
 from pipeline.stages import Context, StageResult, StageSkipped

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from pipeline.content import Post
-from pipeline.findings import Finding, Rule
+from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
 from pipeline.schema.translate import tm_drafts
 from pipeline.stages import Context, StageResult, StageSkipped
@@ -24,29 +24,6 @@ from pipeline.translate.memory import Entry, Memory, key_of
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import Segment
 
-RULES: tuple[Rule, ...] = (
-    Rule("TRANSLATE001", "warning", "No Argos package for a target language; it was skipped.", "translate"),
-    Rule(
-        "TRANSLATE002",
-        "warning",
-        "Draft was edited by hand in a way that cannot be aligned; left untouched.",
-        "translate",
-    ),
-    Rule(
-        "TRANSLATE003",
-        "error",
-        "A post failed to translate; the error is recorded and the run went on.",
-        "translate",
-    ),
-    Rule("TRANSLATE004", "info", "Segments need review (QA warnings or placeholder fallback).", "translate"),
-    Rule(
-        "TRANSLATE005",
-        "error",
-        "The model failed on a segment (e.g. a paragraph longer than it can read); the draft keeps the source "
-        "text there for a translator, the rest of the post is translated, and the next run tries it again.",
-        "translate",
-    ),
-)
 MODEL_ERROR = "TRANSLATE005"  # prefix of the QA note on a segment the model failed on
 
 

@@ -31,7 +31,7 @@ def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
         return exc
 
 
-@rule("IMG001", "error", "Image path leaves the static root ('..', absolute path or symlink).")
+@rule("IMG001")
 def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
     for key in IMAGE_KEYS:
         got = _resolve(post, env, key)
@@ -41,7 +41,7 @@ def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("IMG002", "error", "Hero image file does not exist.")
+@rule("IMG002")
 def hero_exists(post: Post, env: Env) -> Iterator[Hit]:
     got = _resolve(post, env, "image")
     if isinstance(got, Path) and not got.is_file():
@@ -83,14 +83,14 @@ def _hero_info(post: Post, env: Env) -> tuple[int, int, int] | str | None:
     return info
 
 
-@rule("IMG003", "error", "Hero image cannot be decoded.")
+@rule("IMG003")
 def hero_decodes(post: Post, env: Env) -> Iterator[Hit]:
     info = _hero_info(post, env)
     if isinstance(info, str):
         yield Hit(post.line_of("image"), info + "; re-export it as JPEG or PNG", "image")
 
 
-@rule("IMG004", "warning", "Hero image is smaller than 1200×630 (cards would be upscaled).")
+@rule("IMG004")
 def hero_size(post: Post, env: Env) -> Iterator[Hit]:
     info = _hero_info(post, env)
     if isinstance(info, tuple):
@@ -105,7 +105,7 @@ def hero_size(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("IMG005", "warning", "Hero image is over the byte budget (validate.max_hero_bytes).")
+@rule("IMG005")
 def hero_bytes(post: Post, env: Env) -> Iterator[Hit]:
     info = _hero_info(post, env)
     budget = env.config.validate_.max_hero_bytes
@@ -115,7 +115,7 @@ def hero_bytes(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("IMG006", "info", "Open Graph / X card image does not exist yet (the cards stage renders it).")
+@rule("IMG006")
 def cards_pending(post: Post, env: Env) -> Iterator[Hit]:
     for key in ("ogImage", "twitterImage"):
         got = _resolve(post, env, key)

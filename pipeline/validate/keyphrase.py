@@ -31,14 +31,14 @@ def _contains(text: str, phrase: str) -> bool:
     return f" {_norm(phrase)} " in f" {_norm(text)} "
 
 
-@rule("KEY001", "warning", "Keyphrase does not appear in the title.")
+@rule("KEY001")
 def in_title(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     if phrase and post.title and not _contains(post.title, phrase):
         yield Hit(post.line_of("title"), f"keyphrase '{phrase}' is not in the title", "title")
 
 
-@rule("KEY002", "warning", "Keyphrase does not appear in the description.")
+@rule("KEY002")
 def in_description(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     if phrase and post.description and not _contains(post.description, phrase):
@@ -47,7 +47,7 @@ def in_description(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("KEY003", "warning", "Keyphrase does not appear in the first paragraph.")
+@rule("KEY003")
 def in_intro(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     doc = analyse(post)
@@ -56,7 +56,7 @@ def in_intro(post: Post, env: Env) -> Iterator[Hit]:
         yield Hit(first.line, f"keyphrase '{phrase}' is not in the first paragraph", "intro")
 
 
-@rule("KEY004", "info", "Keyphrase appears in fewer than 30 % of H2/H3 subheadings.")
+@rule("KEY004")
 def in_headings(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     subs = [h for h in analyse(post).headings if h.level in (2, 3)]
@@ -71,7 +71,7 @@ def in_headings(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("KEY005", "warning", "Keyphrase words do not appear in the permalink.")
+@rule("KEY005")
 def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     if phrase and post.permalink:
@@ -85,7 +85,7 @@ def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("KEY006", "warning", "Keyphrase density is outside 0.5–3 % of the words.")
+@rule("KEY006")
 def density(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
     if not phrase:

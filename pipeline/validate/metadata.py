@@ -24,11 +24,7 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@rule(
-    "SEO001",
-    "error",
-    "Required front-matter field is missing (title, description, date, permalink, image, tags).",
-)
+@rule("SEO001")
 def required_fields(post: Post, env: Env) -> Iterator[Hit]:
     for key in REQUIRED:
         value = post.meta.get(key)
@@ -42,7 +38,7 @@ def required_fields(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO002", "error", "Front-matter field has the wrong type (e.g. a list where text is expected).")
+@rule("SEO002")
 def field_types(post: Post, env: Env) -> Iterator[Hit]:
     for key, kind in REQUIRED.items():
         value = post.meta.get(key)
@@ -66,14 +62,14 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return {"str": "text", "list": "a list", "object": "a value"}.get(kind.__name__, kind.__name__)
 
 
-@rule("SEO003", "error", "Date does not parse as an ISO date (YYYY-MM-DD[THH:MM:SS]).")
+@rule("SEO003")
 def date_parses(post: Post, env: Env) -> Iterator[Hit]:
     value = post.meta.get("date")
     if value is not None and parse_date(value) is None:
         yield Hit(post.line_of("date"), f"date {value!r} is not an ISO date; write it as YYYY-MM-DD", "date")
 
 
-@rule("SEO004", "warning", "Date is in the future but the post is not marked draft.")
+@rule("SEO004")
 def future_date(post: Post, env: Env) -> Iterator[Hit]:
     date = post.date
     if date is not None and date > env.now and not post.draft:
@@ -90,7 +86,7 @@ def _estimated(text: str, lang: str) -> str:
     return f" (estimated: {note})" if note else ""
 
 
-@rule("SEO010", "warning", "Title with the site suffix is wider than the SERP shows (580 px at 20 px Arial).")
+@rule("SEO010")
 def title_width(post: Post, env: Env) -> Iterator[Hit]:
     if not post.title:
         return
@@ -107,7 +103,7 @@ def title_width(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO011", "error", "Title is used by another post in the same language.")
+@rule("SEO011")
 def title_unique(post: Post, env: Env) -> Iterator[Hit]:
     if post.title:
         others = [
@@ -123,7 +119,7 @@ def title_unique(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO012", "warning", "Description length is outside 120–156 characters.")
+@rule("SEO012")
 def description_length(post: Post, env: Env) -> Iterator[Hit]:
     desc = post.description
     if not desc:
@@ -146,7 +142,7 @@ def description_length(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO013", "warning", "Description is wider than 920 px at 14 px Arial.")
+@rule("SEO013")
 def description_width(post: Post, env: Env) -> Iterator[Hit]:
     if post.description:
         desc = post.description.strip()
@@ -160,7 +156,7 @@ def description_width(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO014", "error", "Description is used by another post in the same language.")
+@rule("SEO014")
 def description_unique(post: Post, env: Env) -> Iterator[Hit]:
     if post.description:
         key = f"{post.lang}\x00{post.description.strip().lower()}"
@@ -173,7 +169,7 @@ def description_unique(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO015", "warning", "Description repeats the title or the preview instead of adding to them.")
+@rule("SEO015")
 def description_differs(post: Post, env: Env) -> Iterator[Hit]:
     desc = (post.description or "").strip().lower()
     if not desc:
@@ -192,7 +188,7 @@ def description_differs(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO016", "warning", "Preview is missing (social posts are composed from it).")
+@rule("SEO016")
 def preview_present(post: Post, env: Env) -> Iterator[Hit]:
     if not (post.preview or "").strip():
         yield Hit(
@@ -202,7 +198,7 @@ def preview_present(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO017", "info", "Preview length is outside the configured bounds.")
+@rule("SEO017")
 def preview_length(post: Post, env: Env) -> Iterator[Hit]:
     preview = (post.preview or "").strip()
     if preview:
@@ -221,7 +217,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^(?:/[a-z]{{2,3}}(?:-[A-Za-z]+)?)?{rx}$")
 
 
-@rule("SEO020", "error", "Permalink does not match site.permalink_pattern.")
+@rule("SEO020")
 def permalink_pattern(post: Post, env: Env) -> Iterator[Hit]:
     link = post.permalink
     if link and not _pattern_regex(env.config.site.permalink_pattern).match(link):
@@ -232,7 +228,7 @@ def permalink_pattern(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO021", "warning", "Permalink slug is not lowercase and hyphenated.")
+@rule("SEO021")
 def permalink_slug(post: Post, env: Env) -> Iterator[Hit]:
     if post.permalink and not SLUG.match(post.slug):
         suggestion = re.sub(r"[^a-z0-9]+", "-", post.slug.lower()).strip("-")
@@ -243,7 +239,7 @@ def permalink_slug(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("SEO022", "error", "Permalink is used by another post (across all languages).")
+@rule("SEO022")
 def permalink_unique(post: Post, env: Env) -> Iterator[Hit]:
     if post.permalink:
         others = [p for p in env.site.permalinks.get(_norm_link(post.permalink), []) if p != post.rel]
@@ -259,7 +255,7 @@ def _norm_link(link: str) -> str:
     return "/" + link.strip("/").lower() + "/"
 
 
-@rule("SEO023", "warning", "Permalink slug differs from the file name.")
+@rule("SEO023")
 def permalink_filename(post: Post, env: Env) -> Iterator[Hit]:
     if post.permalink and post.meta.get("slug") is None:
         stem = PurePosixPath(post.rel).stem
@@ -271,13 +267,13 @@ def permalink_filename(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO030", "warning", "Tags are missing or empty.")
+@rule("SEO030")
 def tags_present(post: Post, env: Env) -> Iterator[Hit]:
     if "tags" in post.meta and not post.tags:
         yield Hit(post.line_of("tags"), "tags list is empty; add at least one tag", "tags")
 
 
-@rule("SEO031", "warning", "Tag is not a slug (lowercase, hyphenated).")
+@rule("SEO031")
 def tags_slugs(post: Post, env: Env) -> Iterator[Hit]:
     for tag in post.tags:
         if not SLUG.match(tag):
@@ -288,7 +284,7 @@ def tags_slugs(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("SEO032", "warning", "Tag is not in validate.allowed_tags.")
+@rule("SEO032")
 def tags_allowed(post: Post, env: Env) -> Iterator[Hit]:
     allowed = env.config.validate_.allowed_tags
     if allowed:

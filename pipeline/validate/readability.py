@@ -105,12 +105,7 @@ def _grade_hit(
     )
 
 
-@rule(
-    "READ001",
-    "warning",
-    "Whole-post Flesch–Kincaid grade above the health target (8 warns, 10 errors; English).",
-    GRADE_LANGS,
-)
+@rule("READ001", languages=GRADE_LANGS)
 def post_grade(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words >= 100:
@@ -120,12 +115,7 @@ def post_grade(post: Post, env: Env) -> Iterator[Hit]:
             yield hit
 
 
-@rule(
-    "READ002",
-    "warning",
-    "Section Flesch–Kincaid grade above the health target (reported at the section's first line; English).",
-    GRADE_LANGS,
-)
+@rule("READ002", languages=GRADE_LANGS)
 def section_grade(post: Post, env: Env) -> Iterator[Hit]:
     for title, line, stats, _ in analysis(post, env).sections:
         if stats.words >= 60:
@@ -136,12 +126,7 @@ def section_grade(post: Post, env: Env) -> Iterator[Hit]:
                 yield hit
 
 
-@rule(
-    "READ003",
-    "warning",
-    "Flesch Reading Ease (the language's variant) below the configured minimum.",
-    FORMULA_LANGS,
-)
+@rule("READ003", languages=FORMULA_LANGS)
 def reading_ease(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words >= 100:
@@ -156,11 +141,7 @@ def reading_ease(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "READ010",
-    "warning",
-    "More than 25 % of sentences are longer than the language's word limit (20 in English).",
-)
+@rule("READ010")
 def long_sentences(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     limit, share_max = env.t(post.lang, "long_sentence_words"), env.t(post.lang, "long_sentence_share")
@@ -176,7 +157,7 @@ def long_sentences(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("READ011", "warning", "Paragraph longer than 150 words.")
+@rule("READ011")
 def long_paragraphs(post: Post, env: Env) -> Iterator[Hit]:
     limit = env.t(post.lang, "paragraph_max_words")
     for unit in analyse(post).units:
@@ -188,7 +169,7 @@ def long_paragraphs(post: Post, env: Env) -> Iterator[Hit]:
                 )
 
 
-@rule("READ012", "warning", "Section between headings longer than 300 words.")
+@rule("READ012")
 def long_sections(post: Post, env: Env) -> Iterator[Hit]:
     limit = env.t(post.lang, "section_max_words")
     for title, line, stats, _ in analysis(post, env).sections:
@@ -199,7 +180,7 @@ def long_sections(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("READ013", "warning", "More than 10 % of sentences use the passive voice (English).", {"en"})
+@rule("READ013", languages={"en"})
 def passive_voice(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if len(a.sentences) >= 5:
@@ -214,7 +195,7 @@ def passive_voice(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("READ014", "warning", "Three or more sentences in a row start with the same word.")
+@rule("READ014")
 def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
     run_len = env.t(post.lang, "repeated_start_run")
     sents = analysis(post, env).sentences
@@ -233,7 +214,7 @@ def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
         i = j + 1
 
 
-@rule("READ015", "info", "Fewer than 30 % of sentences contain a transition word (English).", {"en"})
+@rule("READ015", languages={"en"})
 def transitions(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words < 200 or not a.sentences:
@@ -260,12 +241,7 @@ def transitions(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule(
-    "READ020",
-    "info",
-    "Jargon with a plain-language alternative (validate.plain_language extends the list).",
-    {"en"},
-)
+@rule("READ020", languages={"en"})
 def plain_language(post: Post, env: Env) -> Iterator[Hit]:
     table = {**PLAIN_LANGUAGE, **{k.lower(): v for k, v in env.config.validate_.plain_language.items()}}
     terms = tuple(sorted(table))

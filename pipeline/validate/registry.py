@@ -8,58 +8,20 @@ overridden by `[validate.thresholds]` and `[validate.language_thresholds.<lang>]
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.findings import Rule, Severity
+from pipeline.rules import ALL, VALIDATE, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS, Rule, Severity
 
 if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.content import Post
 
-# Part of every cache key: bump when a rule's findings change for the same input, so cached results are redone.
-# 2: READ020 no longer crashes on ı/İ/ſ; code, HTML and tables in list items are not prose; section names cut at a word.
-# 3: SEO002 checks that `draft` is a boolean.
-RULES_VERSION = "3"
-
-DEFAULTS: dict[str, Any] = {
-    "title_max_px": 580,
-    "title_font_px": 20,
-    "description_min_chars": 120,
-    "description_max_chars": 156,
-    "description_max_px": 920,
-    "description_font_px": 14,
-    "preview_min_chars": 50,
-    "preview_max_chars": 300,
-    "hero_min_width": 1200,
-    "hero_min_height": 630,
-    "keyphrase_heading_share": 0.30,
-    "keyphrase_density_min": 0.5,
-    "keyphrase_density_max": 3.0,
-    "min_words": 300,
-    "grade_warning": 8.0,
-    "grade_error": 10.0,
-    "reading_ease_min": 50.0,
-    "long_sentence_words": 20,
-    "long_sentence_share": 0.25,
-    "paragraph_max_words": 150,
-    "section_max_words": 300,
-    "passive_max_share": 0.10,
-    "transition_min_share": 0.30,
-    "repeated_start_run": 3,
-    "generic_link_texts": [
-        "click here",
-        "here",
-        "read more",
-        "more",
-        "this link",
-        "link",
-        "learn more",
-        "this",
-    ],
-}
+DEFAULTS: dict[str, Any] = VALIDATE_THRESHOLDS  # the catalogue's table (pipeline.rules)
 
 LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "de": {
@@ -134,15 +96,18 @@ class Check:
 
 
 def registrar(checks: list[Check], category: str) -> Callable[..., Callable[[CheckFn], CheckFn]]:
-    """`@rule("SEO001", "error", "doc")` appends a Check to the module's table; nothing else happens at import."""
+    """`@rule("SEO001")` appends a Check for the catalogue's rule to the module's table; nothing else happens at
+    import. The id, severity and doc live in pipeline/rules.py (a check for an id missing there fails loudly)."""
+    validate_ids = {r.id for r in VALIDATE}
 
-    def rule(
-        rule_id: str, severity: Severity, doc: str, languages: Iterable[str] | None = None
-    ) -> Callable[[CheckFn], CheckFn]:
-        def wrap(fn: CheckFn) -> CheckFn:
-            checks.append(
-                Check(Rule(rule_id, severity, doc, category), fn, frozenset(languages) if languages else None)
+    def rule(rule_id: str, languages: Iterable[str] | None = None) -> Callable[[CheckFn], CheckFn]:
+        if rule_id not in validate_ids:
+            raise KeyError(
+                f"validate rule {rule_id} is not in pipeline/rules.py's VALIDATE table; add it there"
             )
+
+        def wrap(fn: CheckFn) -> CheckFn:
+            checks.append(Check(ALL[rule_id], fn, frozenset(languages) if languages else None))
             return fn
 
         return wrap
@@ -150,16 +115,27 @@ def registrar(checks: list[Check], category: str) -> Callable[..., Callable[[Che
     return rule
 
 
-def all_checks() -> list[Check]:
-    from pipeline.validate import images, keyphrase, metadata, readability, structure
+# What a validate result depends on besides the post and the settings: the code that computes it.
+_SOURCES = ("validate", "content", "text.py", "rules.py", "findings.py")
 
-    return [*metadata.CHECKS, *keyphrase.CHECKS, *images.CHECKS, *structure.CHECKS, *readability.CHECKS]
+
+@cache
+def rules_digest() -> str:
+    """Part of every validate cache key: changes whenever a rule, a threshold default or the code behind them
+    changes, so a cached result is never served for code that would now say something else. (A hand-bumped
+    version number was forgotten when a rule was added: the cache then hid the new rule on unchanged posts.)"""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in _SOURCES:
+        target = root / name
+        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+        for path in files:
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    h.update(repr(sorted(LANGUAGE_DEFAULTS.items())).encode())
+    return h.hexdigest()[:16]
 
 
 def all_rules() -> dict[str, Rule]:
-    from pipeline.content import LOAD_RULES
-
-    rules = {r.id: r for r in LOAD_RULES}
-    for check in all_checks():
-        rules[check.rule.id] = check.rule
-    return rules
+    """Rules whose findings validate reports (content loading and validate), for reports' rule docs."""
+    return dict(VALIDATE_SETTABLE)

@@ -1,6 +1,6 @@
 """Validate stage: run every rule on every post, all findings at once, cached per post, in parallel when large.
 
-Cache key = post content hash + config fingerprint + rules version + a digest of the cross-post facts
+Cache key = post content hash + config fingerprint + a digest of the rule table and validate's code + a digest of the cross-post facts
 (titles, descriptions, permalinks): an unchanged post on an unchanged site is not re-analysed.
 """
 
@@ -21,7 +21,8 @@ from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
 from pipeline.procs import process_pool
 from pipeline.stages import Context, StageResult
-from pipeline.validate.registry import RULES_VERSION, Check, Env, SiteIndex, all_checks
+from pipeline.validate.checks import all_checks
+from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
 PARALLEL_MIN_POSTS = 300
 
@@ -180,7 +181,7 @@ def site_signature(config: Any) -> str:
     """
     from pipeline.content import iter_markdown
 
-    h = hashlib.sha256(f"{config.fingerprint()}:{RULES_VERSION}:{dt.date.today()}".encode())
+    h = hashlib.sha256(f"{config.fingerprint()}:{rules_digest()}:{dt.date.today()}".encode())
     roots = [(config.content_root, True), (config.static_root, False)]
     for root, markdown_only in roots:
         if not root.is_dir():
@@ -225,7 +226,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     index = build_index(content)
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
     checks = all_checks()
-    key_base = f"{config.fingerprint()}:{RULES_VERSION}:{_index_digest(index)}"
+    key_base = f"{config.fingerprint()}:{rules_digest()}:{_index_digest(index)}"
 
     cached: dict[str, list[Finding]] = {}
     store = ctx.store if use_cache else None

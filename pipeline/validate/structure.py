@@ -15,7 +15,7 @@ _PLAIN_HTTP = re.compile(r"https?://([^/?#\[\]\t\r\n\x80-\U0010ffff]*)(?:[/?#]|\
 rule = registrar(CHECKS, "structure")
 
 
-@rule("MD001", "warning", "Body has an H1 although the layout already renders the title as H1.")
+@rule("MD001")
 def no_body_h1(post: Post, env: Env) -> Iterator[Hit]:
     if env.config.validate_.layout_renders_title:
         for h in analyse(post).headings:
@@ -25,7 +25,7 @@ def no_body_h1(post: Post, env: Env) -> Iterator[Hit]:
                 )
 
 
-@rule("MD002", "warning", "Heading level skipped (e.g. H2 followed by H4).")
+@rule("MD002")
 def heading_levels(post: Post, env: Env) -> Iterator[Hit]:
     previous = 1
     for h in analyse(post).headings:
@@ -38,7 +38,7 @@ def heading_levels(post: Post, env: Env) -> Iterator[Hit]:
         previous = h.level
 
 
-@rule("MD003", "warning", "Image has no alt text.")
+@rule("MD003")
 def image_alt(post: Post, env: Env) -> Iterator[Hit]:
     for img in analyse(post).images:
         if not img.text.strip():
@@ -49,7 +49,7 @@ def image_alt(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("MD004", "warning", "Link text is generic ('click here', 'read more').")
+@rule("MD004")
 def generic_links(post: Post, env: Env) -> Iterator[Hit]:
     generic = {g.lower() for g in env.t(post.lang, "generic_link_texts")}
     for link in analyse(post).links:
@@ -86,7 +86,7 @@ def _is_internal(url: str, env: Env) -> bool:
     return bool(netloc) and netloc == base
 
 
-@rule("MD005", "error", "Internal link points to no known post permalink.")
+@rule("MD005")
 def internal_links(post: Post, env: Env) -> Iterator[Hit]:
     for link in analyse(post).links:
         if not _is_internal(link.url, env):
@@ -107,7 +107,7 @@ def internal_links(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
-@rule("MD006", "warning", "Post has no outbound link to another site.")
+@rule("MD006")
 def outbound_link(post: Post, env: Env) -> Iterator[Hit]:
     doc = analyse(post)
     if doc.units and not any(
@@ -120,7 +120,7 @@ def outbound_link(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("MD007", "warning", "Body is shorter than 300 words.")
+@rule("MD007")
 def min_words(post: Post, env: Env) -> Iterator[Hit]:
     section_sentences(post)  # counts every unit's words as it splits sentences; readability reuses the split
     n = sum(unit_words(u) for u in analyse(post).units)  # = len(words(prose)): units are joined by newlines
