@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.platforms import PLATFORMS
 from pipeline.rules import STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
 DEFAULT_CONFIG = Path("config/site.toml")
@@ -234,8 +235,9 @@ class CardsConfig(Section):
 
 class SocialAccount(Section):
     name: str = Field(..., max_length=64, description="Account id used in the ledger and the web UI.")
-    platform: Literal["x", "mastodon", "bluesky"] = Field(
-        ..., description="Which platform adapter posts for this account."
+    platform: str = Field(
+        ...,
+        description=f"Which platform posts for this account: {', '.join(PLATFORMS)} (pipeline/platforms.py).",
     )
     handle: str = Field("", description="Public handle, for display and reconciliation.")
     languages: list[str] = Field(
@@ -261,6 +263,13 @@ class SocialAccount(Section):
         180, ge=0, description="Minimum minutes between language variants of one article on this account."
     )
     enabled: bool = Field(True, description="Switch the account off without deleting it.")
+
+    @field_validator("platform")
+    @classmethod
+    def _known_platform(cls, value: str) -> str:
+        if value not in PLATFORMS:
+            raise ValueError(f"'{value}' is not a platform; choose from {', '.join(PLATFORMS)}")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.config import Config, SocialAccount
 from pipeline.content import Post
+from pipeline.platforms import PLATFORMS
 from pipeline.social import lengths
 
 
@@ -104,7 +105,8 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
     title = (post.title or post.slug).strip()
     body = " ".join((post.preview or post.description or "").split())
     tags = [t for t in (hashtag(tag) for tag in post.tags) if t]
-    template = _env(str(templates_dir(config))).get_template(f"{platform}.txt.j2")
+    entry = PLATFORMS[platform]
+    template = _env(str(templates_dir(config))).get_template(entry.template)
     limit = limit_for(account)
 
     def render(title_: str, body_: str, tags_: list[str]) -> str:
@@ -138,7 +140,7 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
         short_title, _ = lengths.truncate(title, lambda t: ok(render(t, body, tags)))
         truncated.append("title shortened")
         text = render(short_title, body, tags)
-    image = (post.twitter_image if platform == "x" else None) or post.og_image or post.image
+    image = next((str(v) for k in entry.image_keys if (v := post.meta.get(k))), None)
     alt = str(post.meta.get("ogImageAlt") or post.meta.get("imageAlt") or title)
     return Composed(
         text=text,

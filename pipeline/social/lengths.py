@@ -14,11 +14,9 @@ from dataclasses import dataclass
 import regex
 import twitter_text
 
-X_LIMIT = 280
-MASTODON_LIMIT = 500
+from pipeline.platforms import PLATFORMS
+
 MASTODON_URL_WEIGHT = 23
-BLUESKY_GRAPHEMES = 300
-BLUESKY_BYTES = 3000
 ELLIPSIS = "…"
 
 # A URL as the platforms see it (scheme required): runs to the next whitespace, minus trailing punctuation.
@@ -65,15 +63,20 @@ def bluesky_length(text: str) -> int:
     return grapheme_len(text)
 
 
+# How each platform's server counts (pipeline.platforms names one per platform).
+COUNTERS: dict[str, Callable[[str], int]] = {
+    "twitter": x_length,
+    "mastodon": mastodon_length,
+    "graphemes": bluesky_length,
+}
+
+
 def measure(platform: str, text: str, limit: int | None = None) -> Measure:
-    nbytes = len(text.encode("utf-8"))
-    if platform == "x":
-        return Measure("x", limit or X_LIMIT, x_length(text), nbytes)
-    if platform == "mastodon":
-        return Measure("mastodon", limit or MASTODON_LIMIT, mastodon_length(text), nbytes)
-    if platform == "bluesky":
-        return Measure("bluesky", limit or BLUESKY_GRAPHEMES, bluesky_length(text), nbytes, BLUESKY_BYTES)
-    raise ValueError(f"unknown platform {platform!r}")
+    entry = PLATFORMS.get(platform)
+    if entry is None:
+        raise ValueError(f"unknown platform {platform!r}")
+    length = COUNTERS[entry.counting](text)
+    return Measure(platform, limit or entry.limit, length, len(text.encode("utf-8")), entry.byte_limit)
 
 
 def fits(platform: str, text: str, limit: int | None = None) -> bool:

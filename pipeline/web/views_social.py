@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.platforms import PLATFORMS
 from pipeline.social import ledger, lengths
 from pipeline.social import stage as social
 from pipeline.web import calendar as cal
@@ -240,7 +241,7 @@ def length() -> Any:
     data = request.get_json(silent=True) or {}
     platform = str(data.get("platform", ""))
     text = str(data.get("text", ""))[:20_000]
-    if platform not in ("x", "mastodon", "bluesky"):
+    if platform not in PLATFORMS:
         return jsonify({"error": "unknown platform"}), 400
     m = lengths.measure(platform, text, _limit_for(str(data.get("account", ""))))
     return jsonify(

@@ -8,20 +8,15 @@ may have arrived: only reconciliation, never a blind retry, may decide).
 from __future__ import annotations
 
 import html
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.config import SocialAccount
+from pipeline.platforms import PLATFORMS
 from pipeline.social.ledger import Item
 from pipeline.social.lengths import URL_RE
-
-# Credential names each platform needs, as keys of `credentials_env` (values name environment variables).
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "x": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
-    "mastodon": ("access_token",),
-    "bluesky": ("app_password",),
-}
 
 
 class PlatformError(Exception):
@@ -83,7 +78,8 @@ class Adapter(Protocol):
 def credentials(account: SocialAccount, environ: Mapping[str, str]) -> tuple[dict[str, str] | None, str]:
     """The account's secrets from the environment, or (None, one-line reason naming what to set)."""
     values: dict[str, str] = {}
-    for name in REQUIRED[account.platform]:
+    platform = PLATFORMS[account.platform]
+    for name in platform.credentials:
         var = account.credentials_env.get(name)
         if not var:
             return None, (
@@ -94,8 +90,8 @@ def credentials(account: SocialAccount, environ: Mapping[str, str]) -> tuple[dic
         if not value:
             return None, f"social account '{account.name}' is off: environment variable {var} is not set"
         values[name] = value
-    if account.platform == "bluesky" and not account.handle:
-        return None, f"social account '{account.name}' is off: set handle (the Bluesky login)"
+    if platform.needs_handle and not account.handle:
+        return None, f"social account '{account.name}' is off: set handle (the {platform.label} login)"
     return values, ""
 
 
@@ -109,14 +105,8 @@ def same_text(posted: str, ours: str) -> bool:
 
 
 def make_adapter(account: SocialAccount, secrets: dict[str, str], timeout: float) -> Adapter:
-    if account.platform == "x":
-        from pipeline.social.platforms.x import XAdapter
-
-        return XAdapter(account, secrets, timeout)
-    if account.platform == "mastodon":
-        from pipeline.social.platforms.mastodon import MastodonAdapter
-
-        return MastodonAdapter(account, secrets, timeout)
-    from pipeline.social.platforms.bluesky import BlueskyAdapter
-
-    return BlueskyAdapter(account, secrets, timeout)
+    """The adapter named by the platform's entry in pipeline.platforms, imported on first use."""
+    module_name, _, class_name = PLATFORMS[account.platform].adapter.partition(":")
+    adapter_class = getattr(importlib.import_module(module_name), class_name)
+    adapter: Adapter = adapter_class(account, secrets, timeout)
+    return adapter
