@@ -13,8 +13,9 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.findings import Rule, render
 from pipeline.fsutil import atomic_write_text
+from pipeline.report import WRITERS, render
+from pipeline.rules import Rule
 from pipeline.stages import STAGE_ORDER, Context, StageResult, StageSkipped
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,13 @@ def write_stage_reports(ctx: Context, result: StageResult) -> None:
 
         rules = all_rules()
     base = Path.cwd()
-    for fmt, ext in (("html", "html"), ("json", "json"), ("sarif", "sarif"), ("junit", "xml")):
-        path = out / f"{result.stage}.{ext}"
+    for writer in (w for w in WRITERS.values() if w.in_run):
+        path = out / f"{result.stage}.{writer.extension}"
         atomic_write_text(
             path,
             render(
                 result.findings,
-                fmt,
+                writer.name,
                 tool=f"pipeline-{result.stage}",
                 rules=rules,
                 title=f"{result.stage} report",

@@ -13,7 +13,7 @@ from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.content import load_content
 from pipeline.crawl.stage import run_stage
-from pipeline.findings import render
+from pipeline.report import render
 from pipeline.rules import ALL as RULES_BY_ID
 from pipeline.stages import Context, StageResult
 from tests.crawl_support.defects import PLANTED, build

@@ -11,16 +11,15 @@ import jsonschema
 import pytest
 
 from pipeline.findings import (
-    FORMATS,
     Finding,
     Rule,
     apply_baseline,
     counts,
     exceeds,
     load_baseline,
-    render,
     write_baseline,
 )
+from pipeline.report import FORMATS, render
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 XSS = "<script>alert(1)</script>"

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
 
     from pipeline.build.stage import BuildError, run_stage
     from pipeline.cli import UserError, load_context
-    from pipeline.findings import exceeds, render_text
+    from pipeline.findings import exceeds
+    from pipeline.report import render_text
 
     ctx = load_context(args, needs_content=True)
     if args.base_url and not args.base_url.startswith(("http://", "https://")):

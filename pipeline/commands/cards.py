@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.findings import SEVERITY_RANK, exceeds, render_text
+from pipeline.findings import SEVERITY_RANK, exceeds
+from pipeline.report import render_text
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.findings import FORMATS, exceeds, render
+from pipeline.findings import exceeds
+from pipeline.report import FORMATS, render
 
 FAIL_ON = ("error", "warning", "new", "never")
 

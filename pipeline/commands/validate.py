@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.findings import FORMATS
+from pipeline.report import FORMATS
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -36,8 +36,9 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
     from pipeline.content import MARKDOWN_SUFFIXES, iter_markdown
-    from pipeline.findings import apply_baseline, exceeds, load_baseline, render, write_baseline
+    from pipeline.findings import apply_baseline, exceeds, load_baseline, write_baseline
     from pipeline.history import record_run
+    from pipeline.report import render
     from pipeline.validate.registry import all_rules
     from pipeline.validate.stage import run_stage
 
