@@ -359,6 +359,10 @@ class CrawlConfig(Section):
     parse_workers: int = Field(
         -1, ge=-1, description="HTML parsing processes; -1 = auto (bs4: one per spare core, lxml: none)."
     )
+    prefer_preview: bool = Field(
+        False,
+        description="`pipeline run` crawls the preview build even when the public site answers (`--preview`).",
+    )
     processes: int = Field(
         0,
         ge=0,

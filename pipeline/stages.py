@@ -1,19 +1,25 @@
-"""Stage contract shared by the CLI, `pipeline run` and the web UI.
+"""The stage contract shared by the CLI, `pipeline run` and the web UI.
 
-A stage function takes a `Context` and returns a `StageResult`. A stage that cannot run (no credentials, no
-language package) raises `StageSkipped` with a one-line reason — the scrapy `NotConfigured` habit — and the run
-goes on. Stage code never prints or exits: it returns data and the CLI decides how to show it.
+A stage is a `Stage`: a name, a `run(ctx) -> StageResult`, what it reads and writes (documentation the runner
+and docs show), and the rules its findings come from. A stage that cannot run (no credentials, no language
+package) raises `StageSkipped` with a one-line reason — the scrapy `NotConfigured` habit — and the run goes
+on. Stage code never prints or exits: it returns data and the CLI decides how to show it.
+
+What stages hand each other travels in the `Context`: the loaded posts (re-read only where a stage says it
+changed them, `StageResult.changed`), the store, and the preview site a build made (`ctx.preview_site`, which
+crawl uses when the public site cannot be reached). The order is `pipeline.order.STAGES`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.findings import Finding
+from pipeline.rules import Rule
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -21,9 +27,6 @@ if TYPE_CHECKING:
     from pipeline.store import Store
 
 Status = Literal["done", "skipped", "failed"]
-
-# The order `pipeline run` executes; one explicit tuple, as the design asks.
-STAGE_ORDER: tuple[str, ...] = ("validate", "translate", "cards", "social", "build", "crawl")
 
 
 class StageSkipped(Exception):
@@ -43,6 +46,7 @@ class Context:
     _content: ContentSet | None = None
     _store: Store | None = None
     progress: Callable[[str, int, int], None] | None = None
+    preview_site: Path | None = None  # set by the build stage: the folder it wrote
 
     @property
     def content(self) -> ContentSet:
@@ -65,6 +69,11 @@ class Context:
         self._content = None
         return self.content
 
+    def refresh(self, paths: Iterable[Path]) -> None:
+        """Re-read only these files (a stage wrote them); the other posts stay as loaded."""
+        if self._content is not None:
+            self._content.refresh(paths, self.config)
+
     @property
     def store(self) -> Store:
         if self._store is None:
@@ -86,6 +95,20 @@ class StageResult:
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    changed: list[Path] = field(default_factory=list)  # posts written or created: later stages re-read them
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of `pipeline run`. `reads`/`writes` name what it consumes and produces (posts, store tables,
+    files, the preview site) so the order in pipeline.order can be checked by reading it."""
+
+    name: str
+    run: Callable[[Context], StageResult]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    rules: Mapping[str, Rule] = field(default_factory=dict)  # rule docs for its reports
+    always_report: bool = False  # write report files even when the stage found nothing (a clean bill)
 
 
 def timed(stage: str, fn: Callable[[], StageResult]) -> StageResult:

@@ -190,3 +190,13 @@ def test_every_catalogued_rule_is_emitted_somewhere() -> None:
 def test_catalogue_ids_are_unique_across_stages() -> None:
     ids = [rule.id for _title, _stage, table, _settable in STAGE_TABLES for rule in table]
     assert len(ids) == len(set(ids))
+
+
+def test_the_runner_names_no_stage() -> None:
+    from pipeline.order import STAGES
+
+    source = (PKG / "runner.py").read_text("utf-8")
+    literals = {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)}
+    assert not literals & {stage.name for stage in STAGES}
+    assert not {m for m in GRAPH["pipeline.runner"] if m.split(".")[1:2] and m.split(".")[1] in STAGE_PACKAGES}
+    assert [stage.name for stage in STAGES] == ["validate", "translate", "cards", "social", "build", "crawl"]

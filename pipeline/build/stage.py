@@ -27,7 +27,8 @@ from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag,
 from pipeline.crawl.urls import join
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_text, exchange, safe_join
-from pipeline.stages import Context, StageResult
+from pipeline.rules import BUILD, by_id
+from pipeline.stages import Context, Stage, StageResult
 from pipeline.templating import html_env
 
 MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
@@ -346,6 +347,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
     result = StageResult("build", findings=findings, outputs=[out / "index.html"])
     result.counts = {"pages": len(written), "published": len(built), "redirects": len(redirects)}
     result.data["output"] = str(out)
+    ctx.preview_site = out  # crawl audits it when the public site cannot be reached
     return result
 
 
@@ -398,3 +400,12 @@ def _outside_links(root: Path):  # type: ignore[no-untyped-def]
         return skipped
 
     return ignore
+
+
+STAGE = Stage(
+    "build",
+    run=run_stage,
+    reads=("posts", "static folder", "site templates"),
+    writes=("preview site",),
+    rules=by_id(BUILD),
+)

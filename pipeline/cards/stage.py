@@ -22,8 +22,8 @@ from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
 from pipeline.procs import process_pool
-from pipeline.rules import ALL
-from pipeline.stages import Context, StageResult
+from pipeline.rules import ALL, CARDS, by_id
+from pipeline.stages import Context, Stage, StageResult
 
 KINDS: tuple[tuple[Kind, str], ...] = (("og", "ogImage"), ("twitter", "twitterImage"))
 FORMATS: dict[str, Literal["jpeg", "png"]] = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
@@ -281,6 +281,7 @@ def run_stage(
             fills.setdefault(item.post.path, (item.post, {}))[1][item.fill_key] = item.url_path
     for post, updates in fills.values():
         post.write(updates=updates)
+        result.changed.append(post.path)
     result.counts = {
         "cards": len(planned),
         "rendered": rendered,
@@ -291,3 +292,12 @@ def run_stage(
     if any(f.severity == "error" for f in result.findings) and rendered == 0 and not fresh and planned:
         result.status = "failed"
     return result
+
+
+STAGE = Stage(
+    "cards",
+    run=run_stage,
+    reads=("posts", "hero images", "layouts", "card cache"),
+    writes=("card images", "card paths in drafts", "card cache"),
+    rules=by_id(CARDS),
+)

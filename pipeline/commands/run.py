@@ -32,17 +32,19 @@ def run(args: argparse.Namespace) -> int:
 
     from pipeline.cli import UserError, load_context
     from pipeline.findings import counts, exceeds
+    from pipeline.order import BY_NAME, STAGES
     from pipeline.runner import run_all
-    from pipeline.stages import STAGE_ORDER
 
-    stages = STAGE_ORDER
+    stages = STAGES
     if args.only:
-        stages = tuple(s.strip() for s in args.only.split(",") if s.strip())
-        unknown = [s for s in stages if s not in STAGE_ORDER]
+        names = [s.strip() for s in args.only.split(",") if s.strip()]
+        unknown = [s for s in names if s not in BY_NAME]
         if unknown:
-            raise UserError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(STAGE_ORDER)}")
-    ctx = load_context(args, needs_content=True)
-    results = run_all(ctx, stages, preview=args.preview)
+            raise UserError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
+        stages = tuple(stage for stage in STAGES if stage.name in names)
+    overrides = {"crawl": {"prefer_preview": True}} if args.preview else None
+    ctx = load_context(args, overrides=overrides, needs_content=True)
+    results = run_all(ctx, stages)
     console = Console(stderr=False, highlight=False, width=max(140, Console().width))
     table = Table(title=f"pipeline run — {ctx.config.site.name}")
     for col in ("stage", "status", "counts", "findings", "time"):

@@ -37,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
     from pipeline.content import MARKDOWN_SUFFIXES, iter_markdown
     from pipeline.findings import apply_baseline, exceeds, load_baseline, write_baseline
-    from pipeline.history import record_run
     from pipeline.report import render
     from pipeline.validate.registry import all_rules
     from pipeline.validate.stage import run_stage
@@ -85,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise UserError(f"cannot read baseline {args.baseline}: {exc}") from None
         counted, _known = apply_baseline(findings, baseline)
-    record_run(ctx, "validate", findings, result.counts)
     report = render(
         findings,
         args.format,

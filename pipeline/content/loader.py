@@ -40,6 +40,32 @@ class ContentSet:
         match = path_filter(paths)
         return [post for post in self.posts if match(post.path)]
 
+    def refresh(self, paths: Iterable[Path], config: Config) -> None:
+        """Re-read these files after a stage wrote them (drafts written, card paths filled in): changed posts
+        are replaced, new ones added, and a file that no longer loads becomes a finding as at load time."""
+        wanted = {Path(p).resolve() for p in paths if str(p).lower().endswith(MARKDOWN_SUFFIXES)}
+        if not wanted:
+            return
+        shown = {display_path(p) for p in wanted}
+        self.posts = [post for post in self.posts if post.path.resolve() not in wanted]
+        self.problems = [f for f in self.problems if f.file not in shown]
+        for path in sorted(wanted):
+            if not path.is_file():
+                continue
+            try:
+                post = load_post(
+                    path,
+                    self.root,
+                    default_lang=config.site.default_language,
+                    languages=list(config.site.languages),
+                    max_bytes=config.site.max_file_bytes,
+                )
+            except ContentError as exc:
+                self.problems.append(Finding(exc.rule, "error", display_path(path), exc.line, str(exc)))
+                continue
+            self.posts.append(post)
+        self.posts.sort(key=lambda post: post.path)
+
     def by_lang(self, lang: str) -> list[Post]:
         return [p for p in self.posts if p.lang == lang]
 

@@ -16,7 +16,8 @@ from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess, crawl_sharde
 from pipeline.crawl.sitewide import check_limits, check_links, check_sitemap
 from pipeline.crawl.urls import Mapper, origin
 from pipeline.findings import Finding, counts
-from pipeline.stages import Context, StageResult, StageSkipped
+from pipeline.rules import CRAWL, by_id
+from pipeline.stages import Context, Stage, StageResult, StageSkipped
 
 SHARD_MIN_POSTS = 500
 
@@ -145,3 +146,45 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
             ),
         },
     )
+
+
+def _reachable(url: str, timeout: float = 2.0) -> bool:
+    """Can we open a TCP connection to the site's origin? (No request is sent.)"""
+    import socket
+
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except (OSError, RuntimeError):  # RuntimeError: the test suite's network guard
+        return False
+
+
+def run_in_pipeline(ctx: Context) -> StageResult:
+    """`pipeline run`: audit the public site when it answers, else (or with crawl.prefer_preview) the preview
+    build the build stage left in the context, served on a loopback port for the length of the crawl."""
+    base = ctx.config.crawl.base_url or ctx.config.site.base_url
+    if not ctx.config.crawl.prefer_preview and _reachable(base):
+        return run_stage(ctx)
+    if ctx.preview_site is None:
+        raise StageSkipped(
+            f"{base} is not reachable and there is no preview build to crawl (run `pipeline build`)"
+        )
+    from pipeline.build.server import PreviewServer
+
+    with PreviewServer(ctx.preview_site) as url:
+        # One history for every preview crawl of this site, whatever port the preview server got.
+        result = run_stage(ctx, base_url=url, history_key=f"preview of {base}")
+    result.reason = result.reason or f"crawled the preview build at {url} ({base} not reachable)"
+    return result
+
+
+STAGE = Stage(
+    "crawl",
+    run=run_in_pipeline,
+    reads=("published posts", "the public site or the preview site", "link cache"),
+    writes=("findings", "run history", "link cache"),
+    rules=by_id(CRAWL),
+    always_report=True,
+)

@@ -18,13 +18,14 @@ from pipeline.config import Config
 from pipeline.content import Post
 from pipeline.findings import Finding
 from pipeline.rules import ALL as RULES_BY_ID
+from pipeline.rules import SOCIAL, by_id
 from pipeline.social import ledger, lengths
 from pipeline.social.compose import compose
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import credentials
 from pipeline.social.schedule import Calendar
 from pipeline.social.worker import RunStats, Worker
-from pipeline.stages import Context, StageResult, StageSkipped
+from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.store import Store
 
 EDITABLE = ("planned", "approved", "failed")
@@ -144,6 +145,15 @@ def run_stage(ctx: Context) -> StageResult:
         reason="; ".join(off.values()),
         data={"created": outcome["created"], "accounts_off": off},
     )
+
+
+STAGE = Stage(
+    "social",
+    run=run_stage,
+    reads=("published posts", "social accounts", "ledger"),
+    writes=("planned ledger items",),
+    rules=by_id(SOCIAL),
+)
 
 
 # --- operations for the CLI and the web UI ------------------------------------------------------------------

@@ -16,8 +16,9 @@ from sqlalchemy import insert, select, update
 from pipeline.content import Post
 from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
+from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.schema.translate import tm_drafts
-from pipeline.stages import Context, StageResult, StageSkipped
+from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
 from pipeline.translate.engine import Engine, EngineSettings
 from pipeline.translate.memory import Entry, Memory, key_of
@@ -93,6 +94,7 @@ def run_stage(
         _translate_language(ctx, engine, posts, src, lang, counts, result)
         counts["model_calls"] += engine.calls
     result.counts = counts
+    result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them
     if counts["needs_review"]:
         result.findings.append(
             Finding("TRANSLATE004", "info", None, None, f"{counts['needs_review']} segment(s) need review")
@@ -259,3 +261,12 @@ def _translate_language(
 def _retry(entry: Entry) -> bool:
     """A segment the model failed on last time is tried again (unless a person has since translated it)."""
     return not entry.protected and any(q.startswith(MODEL_ERROR) for q in entry.qa)
+
+
+STAGE = Stage(
+    "translate",
+    run=run_stage,
+    reads=("source posts", "translation memory", "Argos packages"),
+    writes=("draft posts", "translation memory"),
+    rules=by_id(TRANSLATE, TRANSLATION_QA),
+)

@@ -19,8 +19,10 @@ from sqlalchemy import delete, insert, select
 from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
+from pipeline.history import record_run
 from pipeline.procs import process_pool
-from pipeline.stages import Context, StageResult
+from pipeline.rules import VALIDATE_SETTABLE
+from pipeline.stages import Context, Stage, StageResult
 from pipeline.validate.checks import all_checks
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
@@ -213,6 +215,14 @@ def _fast_path(ctx: Context, signature: str) -> StageResult | None:
 
 
 def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool = True) -> StageResult:
+    """Validate the site (or the posts under `paths`) and record the run in the history, whoever called:
+    `pipeline validate`, `pipeline run` and the web audit page all see the same runs."""
+    result = _validate(ctx, paths, use_cache)
+    record_run(ctx, "validate", result.findings, result.counts)
+    return result
+
+
+def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> StageResult:
     config = ctx.config
     signature = site_signature(config) if use_cache and not paths else None
     if signature is not None and not ctx.content_loaded:
@@ -321,3 +331,13 @@ def _plain(f: Finding) -> dict[str, Any]:
         "url": f.url,
         "data": f.data,
     }
+
+
+STAGE = Stage(
+    "validate",
+    run=run_stage,
+    reads=("posts", "static images", "validate cache"),
+    writes=("findings", "run history", "validate cache"),
+    rules=VALIDATE_SETTABLE,
+    always_report=True,
+)
