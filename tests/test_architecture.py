@@ -198,5 +198,7 @@ def test_the_runner_names_no_stage() -> None:
     source = (PKG / "runner.py").read_text("utf-8")
     literals = {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)}
     assert not literals & {stage.name for stage in STAGES}
-    assert not {m for m in GRAPH["pipeline.runner"] if m.split(".")[1:2] and m.split(".")[1] in STAGE_PACKAGES}
+    assert not {
+        m for m in GRAPH["pipeline.runner"] if m.split(".")[1:2] and m.split(".")[1] in STAGE_PACKAGES
+    }
     assert [stage.name for stage in STAGES] == ["validate", "translate", "cards", "social", "build", "crawl"]

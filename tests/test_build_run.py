@@ -94,3 +94,24 @@ def test_run_end_to_end(tmp_path: Path) -> None:
     assert len(cards) >= 12
     crawl = json.loads((tmp_path / "reports" / "crawl.json").read_text())
     assert crawl["summary"]["error"] == 0, [f["message"] for f in crawl["findings"]][:10]
+
+
+def test_run_records_validate_history_like_validate_does(tmp_path: Path) -> None:
+    """The web audit page reads the run history: `pipeline run` must leave the same validate run there as
+    `pipeline validate` (it used to record nothing, so the page showed an old run's counts)."""
+    from sqlalchemy import select
+
+    from pipeline.cli import main
+    from pipeline.schema.core import run_findings, runs
+    from pipeline.store import open_store
+
+    config_path = copy_site(tmp_path)
+    assert main(["--config", str(config_path), "run", "--only", "validate"]) == 0
+    store = open_store(load_config(config_path).db_url)
+    with store.connect() as conn:
+        rows = conn.execute(select(runs.c.id, runs.c.summary).where(runs.c.stage == "validate")).all()
+        assert len(rows) == 1
+        stored = conn.execute(select(run_findings.c.rule).where(run_findings.c.run_id == rows[0].id)).all()
+    report = json.loads((tmp_path / "reports" / "validate.json").read_text())
+    assert len(stored) == report["summary"]["total"] > 0
+    assert rows[0].summary["posts"] == report["summary"]["posts"]

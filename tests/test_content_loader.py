@@ -450,3 +450,28 @@ def test_cr_only_file_parses_and_round_trips(tmp_path: Path) -> None:
 def test_lang_written_another_way_is_the_site_language(written: str, lang: str) -> None:
     raw = f"---\ntitle: t\nlang: {written}\n---\nbody\n".encode()
     assert parse_post(raw, Path("p.md"), Path("."), languages=LANGS).lang == lang
+
+
+def test_refresh_rereads_only_the_changed_files(tmp_path: Path) -> None:
+    """A stage that wrote drafts says which; only those are read again (the others keep their objects)."""
+    content = tmp_path / "content"
+    (content / "es").mkdir(parents=True)
+    for name in ("a", "b"):
+        (content / f"{name}.md").write_text(f"---\ntitle: {name}\n---\nBody {name}.\n", "utf-8")
+    config = load_config(
+        None, overrides={"site": {"content_dir": str(content), "languages": {"en": {}, "es": {}}}}
+    )
+    loaded = load_content(config)
+    a, b = loaded.posts
+    (content / "a.md").write_text("---\ntitle: changed\n---\nNew.\n", "utf-8")
+    (content / "b.md").write_text("---\ntitle: also changed, but nobody said so\n---\n", "utf-8")
+    (content / "es" / "a.md").write_text(
+        "---\ntitle: borrador\ntranslation: {status: draft}\n---\nHola.\n", "utf-8"
+    )
+    (content / "es" / "bad.md").write_text("---\ntitle: [unclosed\n---\n", "utf-8")
+    loaded.refresh([content / "a.md", content / "es" / "a.md", content / "es" / "bad.md"], config)
+    assert [p.rel for p in loaded.posts] == ["a.md", "b.md", "es/a.md"]
+    assert loaded.posts[0] is not a and loaded.posts[0].title == "changed"
+    assert loaded.posts[1] is b and b.title == "b"
+    assert loaded.posts[2].lang == "es" and loaded.posts[2].is_translation
+    assert [f.rule for f in loaded.problems] == ["CONTENT005"]
