@@ -35,8 +35,7 @@ def ours(corpora: Path, state: Path) -> tuple[float, float, float, int]:
     from pipeline.stages import Context
     from pipeline.validate.stage import run_stage
 
-    config = load_config(None)
-    config.site.content_dir = corpora
+    config = load_config(None, overrides={"site": {"content_dir": str(corpora)}})
     cpu0 = _cpu()
     start = time.perf_counter()
     result = run_stage(Context(config=config))

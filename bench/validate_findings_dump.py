@@ -44,12 +44,13 @@ def main() -> None:
 
         dump: dict[str, list[list[object]]] = {}
         if CORPORA.is_dir():
-            config = load_config(None)
-            config.site.content_dir = CORPORA
+            config = load_config(None, overrides={"site": {"content_dir": str(CORPORA)}})
             dump["corpora"] = _dump(config, serial)
-        config = load_config(REPO / "config" / "site.toml")
-        config.site.content_dir = site.resolve() / "content"
-        config.site.static_dir = site.resolve() / "static"
+        folders = {
+            "content_dir": str(site.resolve() / "content"),
+            "static_dir": str(site.resolve() / "static"),
+        }
+        config = load_config(REPO / "config" / "site.toml", overrides={"site": folders})
         dump["example"] = _dump(config, serial)
     finally:
         shutil.rmtree(state, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Configuration: one validated object, loaded once, before any stage runs.
 
 Precedence (lowest to highest): model defaults < TOML file < `PIPELINE__SECTION__KEY` environment variables <
-command-line flags. Every problem is collected and reported at once, each naming its key path, because a user
-fixing a config should not have to run the tool five times to find five typos. Unknown keys are errors.
+command-line flags (passed as `load_config(overrides=...)`). The result is frozen: nothing changes it later.
+Every problem is collected and reported at once, each naming its key path, because a user fixing a config
+should not have to run the tool five times to find five typos. Unknown keys are errors.
 
 Secrets never live here: social accounts name the *environment variables* that hold credentials.
 """
@@ -37,7 +38,9 @@ class ConfigError(Exception):
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Frozen: every stage reads the one config `load_config` validated; a command that wants other values
+    # (a flag) passes them to load_config as overrides, so they are validated like the file's.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LanguageConfig(Section):
@@ -413,7 +416,7 @@ class Config(Section):
         "`postgresql+psycopg://user@host/db` to share one store between machines (docs/postgres.md).",
     )
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     # Filled by load_config, not by users.
     root: Path = Field(default=Path("."), exclude=True, description="Folder relative paths resolve against.")
@@ -552,20 +555,29 @@ def load_config(
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = _format_loc(tuple(err["loc"]))
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
-            elif (
-                "input" in err
-                and err["type"] not in ("missing",)
-                and not isinstance(err["input"], dict | list)
-            ):
-                msg = f"{msg} (got {err['input']!r})"
-            problems.append(f"{loc}: {msg}")
-        raise ConfigError(source, problems) from None
-    config.root = root
-    config.source = source
-    return config
+        raise ConfigError(source, _problems(exc)) from None
+    return config.model_copy(update={"root": root, "source": source})
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc = _format_loc(tuple(err["loc"]))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
+        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
+            msg = f"{msg} (got {err['input']!r})"
+        problems.append(f"{loc}: {msg}")
+    return problems
+
+
+def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
+    """A copy of a loaded config with some values replaced, validated like the file's (tests, benchmarks and
+    commands that learn a value late); the original stays as it was."""
+    data = _merge(config.model_dump(by_alias=True, exclude={"root", "source"}), overrides)
+    try:
+        new = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(config.source, _problems(exc)) from None
+    return new.model_copy(update={"root": config.root, "source": config.source})

@@ -269,3 +269,21 @@ def test_rule_ids_of_other_stages_are_explained_not_called_unknown(tmp_path: Pat
         "content-loading and validate rules only; rule 'CARD012' belongs to the cards stage; validate.disable "
         "and validate.severity apply to content-loading and validate rules only"
     ]
+
+
+def test_config_is_frozen_after_load_and_flags_arrive_as_overrides(tmp_path: Path) -> None:
+    """A stage changing the config under the others (build used to rewrite site.base_url for the rest of the
+    run) is refused; a flag's value is validated like the file's."""
+    import pydantic
+
+    from pipeline.config import with_overrides
+
+    config = load_config(None, overrides={"site": {"base_url": "https://example.org/"}})
+    assert config.site.base_url == "https://example.org"
+    with pytest.raises(pydantic.ValidationError):
+        config.site.base_url = "https://elsewhere.example"  # type: ignore[misc]
+    other = with_overrides(config, {"crawl": {"prefer_preview": True}})
+    assert other.crawl.prefer_preview and not config.crawl.prefer_preview and other.root == config.root
+    with pytest.raises(ConfigError) as err:
+        load_config(None, overrides={"site": {"base_url": "ftp://x"}})
+    assert "site.base_url" in err.value.problems[0]

@@ -205,9 +205,14 @@ def test_history_key_spans_crawls_on_different_ports(tmp_path: Path) -> None:
     for i in range(2):
         with serve() as server:
             site = build(tmp_path / f"run{i}", server)
-            config = load_config(site.config_path, environ={})
-            config.site.content_dir = tmp_path / "run0" / "content"  # one store, one site, two origins
-            config.database_url = f"sqlite:///{tmp_path / 'history.db'}"
+            config = load_config(
+                site.config_path,
+                environ={},
+                overrides={  # one store, one site, two origins
+                    "site": {"content_dir": str(tmp_path / "run0" / "content")},
+                    "database_url": f"sqlite:///{tmp_path / 'history.db'}",
+                },
+            )
             results.append(
                 run_stage(Context(config), base_url=server.base, history_key="preview of the site")
             )

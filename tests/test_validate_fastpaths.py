@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from pipeline.config import Config, load_config
+from pipeline.config import Config, load_config, with_overrides
 from pipeline.stages import Context
 from pipeline.text import _WORD_BEFORE, _word_before, sentence_pairs, split_sentences, words
 from pipeline.validate import counts, readability
@@ -182,7 +182,7 @@ def test_section_and_post_counts_agree(tmp_path: Path, extra: dict[str, int]) ->
     config = make_site(
         tmp_path, {"walk.md": yaml_post(GOOD_META, GOOD_BODY + "\n## Extra\n\nOne more. Two more.\n")}
     )
-    config.validate_.syllables = extra
+    config = with_overrides(config, {"validate": {"syllables": extra}})
     post = Context(config=config).content.posts[0]
     env = _env(config)
     a = counts.analysis(post, env)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.config import with_overrides
 from pipeline.validate.checks import all_checks
 from pipeline.validate.registry import all_rules
 from tests.validate_support import GOOD_BODY, GOOD_META, huge_png_header, make_site, run_validate, yaml_post
@@ -199,7 +200,7 @@ def test_permalink_unique_across_languages(tmp_path: Path) -> None:
 
 def test_allowed_tags(tmp_path: Path) -> None:
     config = make_site(tmp_path, {NAME: yaml_post(GOOD_META, GOOD_BODY)})
-    config.validate_.allowed_tags = ["walking"]
+    config = with_overrides(config, {"validate": {"allowed_tags": ["walking"]}})
     assert [f.message for f in run_validate(config) if f.rule == "SEO032"] == [
         "tag 'bone-health' is not in the allowed list (validate.allowed_tags)"
     ]
@@ -207,7 +208,7 @@ def test_allowed_tags(tmp_path: Path) -> None:
 
 def test_small_hero_and_budget(tmp_path: Path) -> None:
     config = make_site(tmp_path, {NAME: yaml_post(GOOD_META, GOOD_BODY)}, hero_size=(640, 427))
-    config.validate_.max_hero_bytes = 100
+    config = with_overrides(config, {"validate": {"max_hero_bytes": 100}})
     rules = {f.rule for f in run_validate(config)}
     assert {"IMG004", "IMG005"} <= rules
 
@@ -234,13 +235,13 @@ def test_ignore_per_post_and_config(tmp_path: Path) -> None:
     config = make_site(tmp_path, {NAME: yaml_post(m, GOOD_BODY)})
     rules = {f.rule for f in run_validate(config)}
     assert "SEO012" not in rules and "KEY002" in rules
-    config.validate_.disable = ["KEY002"]
+    config = with_overrides(config, {"validate": {"disable": ["KEY002"]}})
     assert "KEY002" not in {f.rule for f in run_validate(config)}
 
 
 def test_severity_override(tmp_path: Path) -> None:
     config = make_site(tmp_path, {NAME: yaml_post(dict(GOOD_META, preview=None), GOOD_BODY)})
-    config.validate_.severity = {"SEO016": "error"}
+    config = with_overrides(config, {"validate": {"severity": {"SEO016": "error"}}})
     assert [f.severity for f in run_validate(config) if f.rule == "SEO016"] == ["error"]
 
 
@@ -272,7 +273,7 @@ def test_configured_jargon_matched_through_unicode_case_folding(tmp_path: Path) 
     """A configured "μg" (Greek mu) matches "µg" (micro sign) case-insensitively in `re`; lower() keeps them apart."""
     b = GOOD_BODY + "\nTake 500 µg daily.\n"
     config = make_site(tmp_path, {NAME: yaml_post(dict(GOOD_META), b)})
-    config.validate_.plain_language = {"μg": "micrograms"}
+    config = with_overrides(config, {"validate": {"plain_language": {"μg": "micrograms"}}})
     findings = run_validate(config)
     assert not [f for f in findings if f.rule == "VALIDATE000"]
     assert [f.message for f in findings if f.rule == "READ020"] == ["'µg' → consider 'micrograms'"]

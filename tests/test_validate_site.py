@@ -139,8 +139,7 @@ def test_bad_post_does_not_stop_the_run(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_every_corpus_post_validates(corpora: Path, tmp_path: Path) -> None:
-    config = load_config(None)
-    config.site.content_dir = corpora
+    config = load_config(None, overrides={"site": {"content_dir": str(corpora)}})
     result = run_stage(Context(config=config), use_cache=False)
     assert result.counts["posts"] >= 1700
     crashed = [f for f in result.findings if f.rule == "VALIDATE000"]

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pipeline.config import load_config
+from pipeline.config import load_config, with_overrides
 from pipeline.social import ledger, lengths
 from pipeline.stages import Context
 from pipeline.web import accounts, security
@@ -96,8 +96,7 @@ def test_session_cookie_flags(site: Site, monkeypatch: pytest.MonkeyPatch) -> No
     plain = create_app(site.ctx).test_client()
     header = plain.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
-    secure_cfg = site.config.model_copy(deep=True)
-    secure_cfg.web.secure_cookies = True
+    secure_cfg = with_overrides(site.config, {"web": {"secure_cookies": True}})
     secure = create_app(Context(config=secure_cfg, _store=site.ctx.store)).test_client()
     assert "Secure" in secure.get("/login").headers["Set-Cookie"]
 

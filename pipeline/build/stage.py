@@ -193,8 +193,9 @@ def run_stage(
     ctx: Context, base_url: str | None = None, output: Path | None = None, drafts: bool = True
 ) -> StageResult:
     config = ctx.config
-    if base_url:
-        config.site.base_url = base_url.rstrip("/")
+    if base_url:  # `--base-url`: this build's canonical origin, validated like the config's
+        site = config.site.model_validate({**config.site.model_dump(), "base_url": base_url})
+        config = config.model_copy(update={"site": site})
     out = output_dir(ctx, output)
     check_output(config, out)
     with _build_lock(out):

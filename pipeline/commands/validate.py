@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
         if first.is_dir() and first in root.parents:
             paths = None  # a folder holding the content root (e.g. the site folder): validate the whole site
         elif not (first == root or root in first.parents):
-            ctx.config.site.content_dir = first if first.is_dir() else first.parent
+            folder = first if first.is_dir() else first.parent
+            ctx = load_context(args, overrides={"site": {"content_dir": str(folder)}})
             paths = None if first.is_dir() and len(args.paths) == 1 else args.paths
     result = run_stage(ctx, paths, use_cache=not args.no_cache)
     findings = result.findings
