@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,6 +278,36 @@ def _private_sqlite(db_path: Path) -> None:
         side = db_path.with_name(db_path.name + suffix)
         if side.exists():
             private_file(side)
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+) -> None:
+    """Insert rows, or update the row with the same `keys` (a unique index or primary key), in one statement:
+    the dialect's INSERT … ON CONFLICT DO UPDATE, so two writers racing on one key leave one row, never an
+    IntegrityError or a lost update (update-then-insert and delete-then-insert both had a window).
+    Every column a row names besides the keys is updated."""
+    batch = [rows] if isinstance(rows, Mapping) else list(rows)
+    if not batch:
+        return
+    columns = [c for c in batch[0] if c not in keys]
+    name = conn.dialect.name
+    stmt: Any
+    if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        stmt = sqlite.insert(table)
+    elif name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        stmt = postgresql.insert(table)
+    else:
+        raise NotImplementedError(f"upsert has no ON CONFLICT form for {name}; add the dialect's insert here")
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns})
+    conn.execute(stmt, batch)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -3,6 +3,7 @@ the parametrized `db_url`/`new_db_url` fixtures): migrations, concurrent first s
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import socket
 import subprocess
@@ -267,3 +268,36 @@ def test_an_unreachable_server_is_a_usage_error_that_hides_the_password(
     assert main(["validate", "-q"]) == 2
     err = capsys.readouterr().err
     assert "cannot open the store" in err and "s3cret-pw" not in err and "Traceback" not in err
+def test_upsert_inserts_then_updates_in_one_statement(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from pipeline.schema.crawl import crawl_link_cache
+    from pipeline.store import Store, upsert
+
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    now = dt.datetime.now(dt.UTC)
+    rows = [{"url": f"https://e.example/{i}", "status": 200, "checked_at": now} for i in range(3)]
+    with store.begin() as conn:
+        upsert(conn, crawl_link_cache, rows, keys=("url",))
+        upsert(
+            conn,
+            crawl_link_cache,
+            {"url": "https://e.example/1", "status": 404, "checked_at": now},
+            keys=("url",),
+        )
+        upsert(conn, crawl_link_cache, [], keys=("url",))
+    with store.connect() as conn:
+        got = dict(conn.execute(select(crawl_link_cache.c.url, crawl_link_cache.c.status)).all())
+    assert got == {"https://e.example/0": 200, "https://e.example/1": 404, "https://e.example/2": 200}
+
+
+def test_no_hand_written_upserts_remain() -> None:
+    """update-then-insert (rowcount == 0) and delete-then-insert both race a second writer; store.upsert does not."""
+    root = Path(__file__).resolve().parent.parent / "pipeline"
+    for path in root.rglob("*.py"):
+        text = path.read_text("utf-8")
+        assert "rowcount == 0" not in text, path
+    for name in ("translate/memory.py", "cards/cache.py", "crawl/history.py", "validate/cache.py"):
+        assert "upsert(" in (root / name).read_text("utf-8"), name
+    assert "sqlalchemy" not in (root / "validate" / "stage.py").read_text("utf-8")
+    assert "sqlalchemy" not in (root / "translate" / "stage.py").read_text("utf-8")

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, select
 
 from pipeline.cards.fonts import CardError, card_setter
 from pipeline.cards.layout import TextLayer
 from pipeline.cards.render import RENDERER_VERSION, SIZES, CardOutcome, CardSpec, fill_text
 from pipeline.schema.cards import card_renders
+from pipeline.store import upsert
 from pipeline.typeset.fonts import FontMissing, file_digest
 
 if TYPE_CHECKING:
@@ -122,31 +123,24 @@ def recorded_paths(store: Store) -> dict[str, int]:
 def record(store: Store, outcome: CardOutcome, url_path: str, alt: str) -> None:
     spec = outcome.spec
     data = outcome.data or b""
-    where = and_(
-        card_renders.c.post_rel == spec.post_rel,
-        card_renders.c.lang == spec.lang,
-        card_renders.c.kind == spec.kind,
-    )
+    row = {
+        "post_rel": spec.post_rel,
+        "lang": spec.lang,
+        "kind": spec.kind,
+        "cache_key": spec.key,
+        "path": str(spec.out),
+        "url_path": url_path,
+        "alt": alt,
+        "bytes": len(data),
+        "width": outcome.width,
+        "height": outcome.height,
+        "format": spec.fmt,
+        "quality": outcome.quality,
+        "contrast": outcome.contrast,
+        "output_sha256": hashlib.sha256(data).hexdigest(),
+    }
     with store.begin() as conn:
-        conn.execute(delete(card_renders).where(where))
-        conn.execute(
-            insert(card_renders).values(
-                post_rel=spec.post_rel,
-                lang=spec.lang,
-                kind=spec.kind,
-                cache_key=spec.key,
-                path=str(spec.out),
-                url_path=url_path,
-                alt=alt,
-                bytes=len(data),
-                width=outcome.width,
-                height=outcome.height,
-                format=spec.fmt,
-                quality=outcome.quality,
-                contrast=outcome.contrast,
-                output_sha256=hashlib.sha256(data).hexdigest(),
-            )
-        )
+        upsert(conn, card_renders, row, keys=("post_rel", "lang", "kind"))
 
 
 def card_for(store: Store, post_rel: str, lang: str, kind: str) -> CardRecord | None:

@@ -12,14 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, desc, insert, select
+from sqlalchemy import desc, select
 
 from pipeline.crawl.index import Record
 from pipeline.findings import SEVERITY_RANK, Finding
 from pipeline.history import store_run
 from pipeline.schema.core import run_findings, runs
 from pipeline.schema.crawl import crawl_link_cache
-from pipeline.store import Store
+from pipeline.store import Store, upsert
 
 STAGE = "crawl"
 
@@ -158,8 +158,5 @@ def save_link_cache(store: Store, records: Iterable[Record]) -> int:
     if not rows:
         return 0
     with store.begin() as conn:
-        urls = [r["url"] for r in rows]
-        for i in range(0, len(urls), 500):  # stay under SQLite's bound-parameter limit
-            conn.execute(delete(crawl_link_cache).where(crawl_link_cache.c.url.in_(urls[i : i + 500])))
-        conn.execute(insert(crawl_link_cache), rows)
+        upsert(conn, crawl_link_cache, rows, keys=("url",))
     return len(rows)

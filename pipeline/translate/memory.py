@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, select
 
-from pipeline.schema.translate import tm_entries
+from pipeline.schema.translate import tm_drafts, tm_entries
+from pipeline.store import upsert
 from pipeline.translate.qa import blocking
 from pipeline.translate.segment import normalize
 
@@ -108,11 +109,8 @@ class Memory:
             "who": entry.who,
             "updated_at": _now(),
         }
-        res = self.conn.execute(update(tm_entries).where(self._where(entry.key)).values(**values))
-        if res.rowcount == 0:
-            self.conn.execute(
-                insert(tm_entries).values(key=entry.key, src_lang=self.src, tgt_lang=self.tgt, **values)
-            )
+        row = {"key": entry.key, "src_lang": self.src, "tgt_lang": self.tgt, **values}
+        upsert(self.conn, tm_entries, row, keys=("key", "src_lang", "tgt_lang"))
 
     def put_machine(
         self,
@@ -180,3 +178,35 @@ class Memory:
                 }
             )
         return scored
+
+
+# --- draft records: what each draft file holds, so hand edits can be told from our own output ---------------
+
+
+def load_draft_record(conn: Connection, source_rel: str, lang: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(tm_drafts).where(tm_drafts.c.source_rel == source_rel, tm_drafts.c.lang == lang)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def save_draft_record(
+    conn: Connection,
+    source_rel: str,
+    lang: str,
+    draft_rel: str,
+    src_lang: str,
+    source_hash: str,
+    written_hash: str,
+    segments: list[dict[str, Any]],
+) -> None:
+    row = {
+        "source_rel": source_rel,
+        "lang": lang,
+        "draft_rel": draft_rel,
+        "src_lang": src_lang,
+        "source_hash": source_hash,
+        "written_hash": written_hash,
+        "segments": segments,
+    }
+    upsert(conn, tm_drafts, row, keys=("source_rel", "lang"))

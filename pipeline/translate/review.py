@@ -206,7 +206,7 @@ def _source_post(ctx: Context, source_rel: str) -> Post:
 
 def rewrite_draft(ctx: Context, source_rel: str, lang: str) -> str:
     """Import any hand edits in the file, render the draft from memory, replace the file atomically."""
-    from pipeline.translate.stage import save_record
+    from pipeline.translate.memory import save_draft_record
 
     rec = _record(ctx, source_rel, lang)
     post = _source_post(ctx, source_rel)
@@ -224,5 +224,14 @@ def rewrite_draft(ctx: Context, source_rel: str, lang: str) -> str:
             )
         text, records, _ = d.render(plan, entries, ctx.config)
         atomic_write_text(plan.draft_path, text)
-        save_record(conn, plan, rec["src_lang"], d.text_hash(text), records)
+        save_draft_record(
+            conn,
+            plan.post.rel,
+            plan.lang,
+            plan.draft_rel,
+            rec["src_lang"],
+            plan.post.hash,
+            d.text_hash(text),
+            records,
+        )
     return text

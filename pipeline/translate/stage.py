@@ -11,17 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from pipeline.content import Post
 from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
 from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
-from pipeline.schema.translate import tm_drafts
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
 from pipeline.translate.engine import Engine, EngineSettings
-from pipeline.translate.memory import Entry, Memory, key_of
+from pipeline.translate.memory import Entry, Memory, key_of, load_draft_record, save_draft_record
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import Segment
 
@@ -102,32 +99,6 @@ def run_stage(
     return result
 
 
-def _load_record(conn: Any, rel: str, lang: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(tm_drafts).where(tm_drafts.c.source_rel == rel, tm_drafts.c.lang == lang)
-    ).first()
-    return dict(row._mapping) if row else None
-
-
-def save_record(
-    conn: Any, plan: d.DraftPlan, src_lang: str, written_hash: str, records: list[dict[str, Any]]
-) -> None:
-    values = {
-        "draft_rel": plan.draft_rel,
-        "src_lang": src_lang,
-        "source_hash": plan.post.hash,
-        "written_hash": written_hash,
-        "segments": records,
-    }
-    res = conn.execute(
-        update(tm_drafts)
-        .where(tm_drafts.c.source_rel == plan.post.rel, tm_drafts.c.lang == plan.lang)
-        .values(**values)
-    )
-    if res.rowcount == 0:
-        conn.execute(insert(tm_drafts).values(source_rel=plan.post.rel, lang=plan.lang, **values))
-
-
 def _translate_language(
     ctx: Context,
     engine: Engine,
@@ -153,7 +124,7 @@ def _translate_language(
                     Finding("TRANSLATE003", "error", post.rel, None, f"cannot segment: {exc}")
                 )
                 continue
-            record = _load_record(conn, post.rel, lang)
+            record = load_draft_record(conn, post.rel, lang)
             if record is not None:
                 records[post.rel] = record
                 aligned, edits = d.import_hand_edits(plan, record, memory, config)
@@ -255,7 +226,9 @@ def _translate_language(
                 counts["drafts_written"] += 1
                 result.outputs.append(plan.draft_path)
             if record is None or record["written_hash"] != written or record["segments"] != seg_records:
-                save_record(conn, plan, src, written, seg_records)
+                save_draft_record(
+                    conn, plan.post.rel, plan.lang, plan.draft_rel, src, plan.post.hash, written, seg_records
+                )
 
 
 def _retry(entry: Entry) -> bool:

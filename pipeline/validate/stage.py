@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-
 from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
@@ -23,6 +21,7 @@ from pipeline.history import record_run
 from pipeline.procs import process_pool
 from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
+from pipeline.validate import cache
 from pipeline.validate.checks import all_checks
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
@@ -200,16 +199,11 @@ def site_signature(config: Any) -> str:
 
 def _fast_path(ctx: Context, signature: str) -> StageResult | None:
     """The stored whole-site result when nothing on disk or in the settings changed since it was computed."""
-    from pipeline.schema.core import validate_cache
-
-    with ctx.store.connect() as conn:
-        row = conn.execute(
-            select(validate_cache.c.key, validate_cache.c.findings).where(validate_cache.c.path == SITE_ROW)
-        ).first()
-    if row is None or row.key != signature:
+    stored = cache.load_site(ctx.store, SITE_ROW, signature)
+    if stored is None:
         return None
-    result = StageResult("validate", findings=[Finding(**f) for f in row.findings["findings"]])
-    counts = dict(row.findings["counts"])
+    result = StageResult("validate", findings=[Finding(**f) for f in stored["findings"]])
+    counts = dict(stored["counts"])
     result.counts = {**counts, "analysed": 0, "cached": counts["posts"]}
     return result
 
@@ -242,16 +236,8 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     store = ctx.store if use_cache else None
     keys: dict[str, str] = {}
     if store is not None:
-        from pipeline.schema.core import validate_cache
-
-        with store.connect() as conn:
-            rows = conn.execute(
-                select(validate_cache.c.path, validate_cache.c.key, validate_cache.c.findings)
-            ).all()
         keys = {p.rel: _post_key(p, key_base, env.static_root) for p in posts}
-        for row in rows:
-            if keys.get(row.path) == row.key:
-                cached[row.path] = [Finding(**f) for f in row.findings]
+        cached = cache.load_fresh(store, keys)
 
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
@@ -264,21 +250,7 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
             ctx.tick("validate", i, len(todo))
 
     if store is not None and todo:
-        from pipeline.schema.core import validate_cache
-
-        with store.begin() as conn:
-            conn.execute(delete(validate_cache).where(validate_cache.c.path.in_([p.rel for p in todo])))
-            conn.execute(
-                insert(validate_cache),
-                [
-                    {
-                        "path": p.rel,
-                        "key": keys[p.rel],
-                        "findings": [_plain(f) for f in found],
-                    }
-                    for p, found in zip(todo, fresh, strict=True)
-                ],
-            )
+        cache.save(store, ((p.rel, keys[p.rel], found) for p, found in zip(todo, fresh, strict=True)))
 
     findings: list[Finding] = list(problems)
     by_rel = {p.rel: f for p, f in zip(todo, fresh, strict=True)}
@@ -291,17 +263,7 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "unreadable": len(problems),
     }
     if store is not None and signature is not None:
-        from pipeline.schema.core import validate_cache
-
-        with store.begin() as conn:
-            conn.execute(delete(validate_cache).where(validate_cache.c.path == SITE_ROW))
-            conn.execute(
-                insert(validate_cache).values(
-                    path=SITE_ROW,
-                    key=signature,
-                    findings={"findings": [_plain(f) for f in findings], "counts": counts},
-                )
-            )
+        cache.save_site(store, SITE_ROW, signature, findings, counts)
     result = StageResult("validate", findings=findings)
     result.counts = counts
     return result
@@ -319,18 +281,6 @@ def _post_key(post: Post, key_base: str, static_root: Path) -> str:
             except (OSError, ValueError):  # ValueError: a NUL in the path; IMG001 reports it
                 h.update(f"{key}:missing".encode())
     return h.hexdigest()[:32]
-
-
-def _plain(f: Finding) -> dict[str, Any]:
-    return {
-        "rule": f.rule,
-        "severity": f.severity,
-        "file": f.file,
-        "line": f.line,
-        "message": f.message,
-        "url": f.url,
-        "data": f.data,
-    }
 
 
 STAGE = Stage(
