@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-    from pipeline.content.post import Post
 
 EXTENSIONS = ("table", "strikethrough", "footnote")
 MAX_NESTING = 20  # markdown-it's CommonMark preset: containers and inline markup deeper than this stay text
@@ -42,6 +41,13 @@ DEEP_PREFIX = 64
 # (a paragraph of 8,000 `*a ` takes 0.2 s; 20,000 took 5 s). Above this budget the safe parser, linear, runs.
 DELIMITER_BUDGET = 64_000_000
 
+# The safe engine's trees are at most this deep, whatever markdown-it-py nests (it caps containers at
+# MAX_NESTING but not emphasis pairs): every walker of a tree may recurse.
+MAX_TREE_DEPTH = 64
+_NESTING_PROBLEM = (
+    f"Markdown nests deeper than {MAX_TREE_DEPTH} levels; deeper structure is read as plain text and deeper "
+    "lines may not be checked, translated or rendered as structure — flatten the nesting"
+)
 _DEEP = re.compile(rf"^[ \t>*+\-\d.)]{{{DEEP_PREFIX}}}", re.M)
 
 
@@ -75,6 +81,7 @@ class TreeNode:
     srcmap: tuple[int, int] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     children: list[TreeNode] = field(default_factory=list)
+    depth: int = 0
 
 
 # --- engines -------------------------------------------------------------------------------------------------
@@ -221,22 +228,36 @@ def tree_from_tokens(body: str, tokens: Sequence[Token]) -> TreeNode:
     stack: list[TreeNode] = [root]
     pending: list[tuple[Sequence[Token], TreeNode]] = []
     for tok in tokens:
-        _add(tok, stack, srcmap, pending)
+        _add(tok, stack, srcmap, pending, root)
     while pending:
         children, parent = pending.pop()
         inline_stack = [parent]
         for child in children:
-            _add(child, inline_stack, srcmap, pending)
+            _add(child, inline_stack, srcmap, pending, root)
     return root
 
 
 def _add(
-    tok: Token, stack: list[TreeNode], srcmap: Any, pending: list[tuple[Sequence[Token], TreeNode]]
+    tok: Token,
+    stack: list[TreeNode],
+    srcmap: Any,
+    pending: list[tuple[Sequence[Token], TreeNode]],
+    root: TreeNode,
 ) -> None:
     parent = stack[-1]
     if tok.nesting == -1:
         if len(stack) > 1:
             stack.pop()
+        return
+    too_deep = parent.depth >= MAX_TREE_DEPTH
+    if (too_deep and tok.nesting == 1) or (too_deep and tok.type == "image"):
+        # markdown-it nests inline markup (emphasis pairs) without a limit; past this depth a node's content
+        # joins its parent, so no walker of the tree ever recurses deeper than MAX_TREE_DEPTH.
+        root.meta.setdefault("problem", _NESTING_PROBLEM)
+        if tok.nesting == 1:
+            stack.append(parent)
+        else:
+            pending.append((tok.children or [], parent))
         return
     if tok.nesting == 1:
         if tok.type == "paragraph_open" and tok.hidden:
@@ -253,6 +274,7 @@ def _add(
                 node = TreeNode("link", None, {"url": href, "title": str(tok.attrs.get("title", ""))})
         else:
             node = TreeNode(_OPEN_NAMES.get(tok.type, tok.type.removesuffix("_open")), srcmap(tok))
+        node.depth = parent.depth + 1
         parent.children.append(node)
         stack.append(node)
         return
@@ -261,6 +283,7 @@ def _add(
         return
     if tok.type == "image":
         node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))})
+        node.depth = parent.depth + 1
         pending.append((tok.children or [], node))
     elif tok.type in (
         "fence",

@@ -187,8 +187,11 @@ def analyse(post: Post) -> Doc:
         return cached
     try:
         doc = _doc(post, post.syntax)
-    except RecursionError:  # a tree deeper than Python's stack: re-read it with nesting capped
+    except RecursionError:  # a fast-parser tree deeper than Python's stack: the safe engine's is capped
         tree = tree_from_tokens(post.body, parse_tokens(post.body))
+        tree.meta.setdefault(
+            "problem", "Markdown nests too deeply for the checks; deeper structure is read as text"
+        )
         post.__dict__["syntax"] = tree
         doc = _doc(post, tree)
     post.extra["doc"] = doc
