@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+    from pipeline.content.post import Post
+
 
 EXTENSIONS = ("table", "strikethrough", "footnote")
 MAX_NESTING = 20  # markdown-it's CommonMark preset: containers and inline markup deeper than this stay text
