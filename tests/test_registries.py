@@ -60,7 +60,9 @@ def test_a_new_platform_is_one_entry_one_adapter_one_template(
     (tmp_path / "social").mkdir()
     (tmp_path / "social" / "echo.txt.j2").write_text("{{ title }} {{ url }}", "utf-8")
     (tmp_path / "content").mkdir()
-    (tmp_path / "content" / "p.md").write_text("---\ntitle: A rather long title for a short platform, and then some more words\n---\n")
+    (tmp_path / "content" / "p.md").write_text(
+        "---\ntitle: A rather long title for a short platform, and then some more words\n---\n"
+    )
     (tmp_path / "site.toml").write_text(
         f'[site]\ncontent_dir = "{tmp_path / "content"}"\n[social]\ntemplates_dir = "{tmp_path / "social"}"\n'
         '[[social.accounts]]\nname = "e"\nplatform = "echo"\ncredentials_env = {token = "ECHO_TOKEN"}\n'

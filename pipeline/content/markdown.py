@@ -22,7 +22,7 @@ Two engines of the same parser family, one dialect:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -228,42 +228,51 @@ def tree_from_tokens(body: str, tokens: Sequence[Token]) -> TreeNode:
 
     root = TreeNode("root", (0, len(data)))
     stack: list[TreeNode] = [root]
-    pending: list[tuple[Sequence[Token], TreeNode]] = []
     for tok in tokens:
-        _add(tok, stack, srcmap, pending, root)
-    while pending:
-        children, parent = pending.pop()
-        inline_stack = [parent]
-        for child in children:
-            _add(child, inline_stack, srcmap, pending, root)
+        if tok.type == "inline":
+            _inline(tok.children or [], stack[-1], srcmap, root)
+        else:
+            _add(tok, stack, srcmap, root)
     return root
 
 
-def _add(
-    tok: Token,
-    stack: list[TreeNode],
-    srcmap: Any,
-    pending: list[tuple[Sequence[Token], TreeNode]],
-    root: TreeNode,
-) -> None:
+def _inline(children: Sequence[Token], parent: TreeNode, srcmap: Any, root: TreeNode) -> None:
+    """Inline tokens in document order; an image's alt text is walked before its next sibling, without
+    recursion (`![![![…` nests images as deep as the input does)."""
+    work: list[tuple[Iterator[Token], list[TreeNode]]] = [(iter(children), [parent])]
+    while work:
+        tokens, stack = work[-1]
+        tok = next(tokens, None)
+        if tok is None:
+            work.pop()
+            continue
+        if tok.type != "image":
+            _add(tok, stack, srcmap, root)
+            continue
+        host = stack[-1]
+        if host.depth >= MAX_TREE_DEPTH:  # alt text joins the host (see _add)
+            root.meta.setdefault("problem", _NESTING_PROBLEM)
+            work.append((iter(tok.children or []), [host]))
+            continue
+        node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))}, depth=host.depth + 1)
+        host.children.append(node)
+        work.append((iter(tok.children or []), [node]))
+
+
+def _add(tok: Token, stack: list[TreeNode], srcmap: Any, root: TreeNode) -> None:
     parent = stack[-1]
     if tok.nesting == -1:
         if len(stack) > 1:
             stack.pop()
         return
-    too_deep = parent.depth >= MAX_TREE_DEPTH
-    if (too_deep and tok.nesting == 1) or (too_deep and tok.type == "image"):
-        # markdown-it nests inline markup (emphasis pairs) without a limit; past this depth a node's content
-        # joins its parent, so no walker of the tree ever recurses deeper than MAX_TREE_DEPTH.
-        root.meta.setdefault("problem", _NESTING_PROBLEM)
-        if tok.nesting == 1:
-            stack.append(parent)
-        else:
-            pending.append((tok.children or [], parent))
-        return
     if tok.nesting == 1:
-        if tok.type == "paragraph_open" and tok.hidden:
-            stack.append(parent)  # tight list item: its inline nodes belong to the item
+        if (tok.type == "paragraph_open" and tok.hidden) or parent.depth >= MAX_TREE_DEPTH:
+            # A tight list item's inline nodes belong to the item. Past MAX_TREE_DEPTH (markdown-it nests
+            # emphasis pairs without a limit) a node's content joins its parent, so no walker of the tree
+            # ever recurses deeper than that.
+            if not tok.hidden:
+                root.meta.setdefault("problem", _NESTING_PROBLEM)
+            stack.append(parent)
             return
         if tok.type == "heading_open":
             name = "heading" if tok.markup.startswith("#") else "lheading"
@@ -274,20 +283,14 @@ def _add(
                 node = TreeNode("autolink", None, {"url": href})
             else:
                 node = TreeNode("link", None, {"url": href, "title": str(tok.attrs.get("title", ""))})
-        else:
-            node = TreeNode(_OPEN_NAMES.get(tok.type, tok.type.removesuffix("_open")), srcmap(tok))
+        else:  # table cells carry no line map in markdown-it-py: they are on their row's line
+            name = _OPEN_NAMES.get(tok.type, tok.type.removesuffix("_open"))
+            node = TreeNode(name, srcmap(tok) or (parent.srcmap if name == "tcell" else None))
         node.depth = parent.depth + 1
         parent.children.append(node)
         stack.append(node)
         return
-    if tok.type == "inline":
-        pending.append((tok.children or [], parent))
-        return
-    if tok.type == "image":
-        node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))})
-        node.depth = parent.depth + 1
-        pending.append((tok.children or [], node))
-    elif tok.type in (
+    if tok.type in (
         "fence",
         "code_block",
         "html_block",

@@ -1,0 +1,85 @@
+"""The one Markdown dialect: both engines read a post the same way, and hostile input takes the safe one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.content import load_content
+from pipeline.content.markdown import (
+    TreeNode,
+    fast_parser_safe,
+    parse_tokens,
+    parse_tree,
+    render_html,
+    tree_from_tokens,
+)
+from pipeline.validate.prose import _doc
+from tests.conftest import REPO
+
+
+def _posts() -> list:  # type: ignore[type-arg]
+    config = load_config(REPO / "config" / "site.toml", environ={})
+    return load_content(config).posts
+
+
+@pytest.mark.parametrize("post", _posts(), ids=lambda p: p.rel)
+def test_both_engines_give_the_checks_the_same_prose(post) -> None:  # type: ignore[no-untyped-def]
+    fast = _doc(post, parse_tree(post.body))
+    safe = _doc(post, tree_from_tokens(post.body, parse_tokens(post.body)))
+    assert [(u.kind, u.text) for u in fast.units] == [(u.kind, u.text) for u in safe.units]
+    assert [(h.text, h.line, h.level) for h in fast.headings] == [
+        (h.text, h.line, h.level) for h in safe.headings
+    ]
+    assert [(link.url, link.text) for link in fast.links] == [(link.url, link.text) for link in safe.links]
+    assert [(i.url, i.text) for i in fast.images] == [(i.url, i.text) for i in safe.images]
+    assert [u.line for u in fast.units if u.kind != "item"] == [
+        u.line for u in safe.units if u.kind != "item"
+    ]
+
+
+def test_hostile_bodies_take_the_safe_engine() -> None:
+    assert fast_parser_safe("# Title\n\nA paragraph with *emphasis* and a [link](/x).\n") is None
+    assert fast_parser_safe(">" * 100_000 + " x\n")
+    assert fast_parser_safe("- " * 50_000 + "x\n")
+    assert fast_parser_safe("*a " * 20_000 + "x" + " b*" * 20_000)
+    deep = parse_tree(">" * 100_000 + " x\n")
+    assert isinstance(deep, TreeNode) and "nests" in deep.meta["problem"]
+
+
+def test_a_panic_in_the_fast_engine_falls_back_to_the_same_dialect() -> None:
+    tree = parse_tree("See [x`](https://e.com/).\n")  # markdown-it-pyrs panics on this
+    assert isinstance(tree, TreeNode) and "problem" not in tree.meta
+    assert tree.children[0].name == "paragraph"
+
+
+def test_deep_emphasis_never_makes_a_tree_deeper_than_the_cap() -> None:
+    tree = tree_from_tokens("", parse_tokens("*a " * 5_000 + "x" + " b*" * 5_000))
+    depth, stack = 0, [(tree, 0)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        stack.extend((child, level + 1) for child in node.children)
+    assert depth <= 66 and "problem" in tree.meta
+
+
+def test_html_escapes_raw_html_and_drops_script_links() -> None:
+    html = render_html(
+        parse_tokens("<script>alert(1)</script>\n\n[x](javascript:alert(1)) <b>b</b>\n\n|a|\n|-|\n|1|\n")
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html and 'href="javascript:' not in html
+    assert "&lt;b&gt;" in html and "<table>" in html
+
+
+def test_segmenting_reuses_a_posts_full_parse(tmp_path: Path) -> None:
+    from pipeline.content.markdown import block_tokens
+
+    post = _posts()[0]
+    blocks = block_tokens(post)
+    assert all(
+        t.type != "inline" or not t.children for t in blocks
+    )  # blocks-only parse when nothing is cached
+    full = post.tokens
+    assert block_tokens(post) == full  # the cached full parse is shared
