@@ -176,7 +176,8 @@ def run_in_pipeline(ctx: Context) -> StageResult:
     with PreviewServer(ctx.preview_site) as url:
         # One history for every preview crawl of this site, whatever port the preview server got.
         result = run_stage(ctx, base_url=url, history_key=f"preview of {base}")
-    result.reason = result.reason or f"crawled the preview build at {url} ({base} not reachable)"
+    why = "--preview" if ctx.config.crawl.prefer_preview else f"{base} not reachable"
+    result.reason = result.reason or f"crawled the preview build at {url} ({why})"
     return result
 
 
