@@ -36,11 +36,16 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.findings import exceeds
     from pipeline.report import render_text
 
-    ctx = load_context(args, needs_content=True)
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         raise UserError(f"--base-url {args.base_url!r} must start with http:// or https://")
+    site: dict[str, str] = {}
+    if args.base_url:
+        site["base_url"] = args.base_url
+    if args.output:
+        site["output_dir"] = str(Path(args.output).resolve())  # a flag's path is relative to where it is typed
+    ctx = load_context(args, overrides={"site": site} if site else None, needs_content=True)
     try:
-        result = run_stage(ctx, base_url=args.base_url, output=args.output, drafts=not args.no_drafts)
+        result = run_stage(ctx, drafts=not args.no_drafts)
     except BuildError as exc:
         raise UserError(str(exc)) from None
     if result.findings:

@@ -43,13 +43,14 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.fsutil import atomic_write_text
     from pipeline.rules import CRAWL, by_id
 
-    ctx = load_context(args, needs_content=True)
+    overrides = {"crawl": {"base_url": args.base_url}} if args.base_url else None
+    ctx = load_context(args, overrides=overrides, needs_content=True)
     if args.output and Path(args.output).is_dir():
         raise UserError(
             f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"
         )
     try:
-        result = run_stage(ctx, base_url=args.base_url)
+        result = run_stage(ctx)
     except ValueError as exc:
         raise UserError(f"{exc} (pass --base-url or set crawl.base_url)") from None
     if result.status == "failed":
