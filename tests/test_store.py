@@ -268,6 +268,8 @@ def test_an_unreachable_server_is_a_usage_error_that_hides_the_password(
     assert main(["validate", "-q"]) == 2
     err = capsys.readouterr().err
     assert "cannot open the store" in err and "s3cret-pw" not in err and "Traceback" not in err
+
+
 def test_upsert_inserts_then_updates_in_one_statement(tmp_path: Path) -> None:
     from sqlalchemy import select
 

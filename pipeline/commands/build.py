@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if args.base_url:
         site["base_url"] = args.base_url
     if args.output:
-        site["output_dir"] = str(Path(args.output).resolve())  # a flag's path is relative to where it is typed
+        site["output_dir"] = str(
+            Path(args.output).resolve()
+        )  # a flag's path is relative to where it is typed
     ctx = load_context(args, overrides={"site": site} if site else None, needs_content=True)
     try:
         result = run_stage(ctx, drafts=not args.no_drafts)
