@@ -218,3 +218,27 @@ def test_rewritten_regexes_match_the_originals() -> None:
             m.groupdict() for m in end_orig.finditer(sample)
         ]
         assert text._WORD.findall(sample) == word_orig.findall(sample), sample
+
+
+def test_cache_key_follows_the_rule_table_and_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new or changed rule changes every cache key: a hand-bumped version was forgotten once, and unchanged
+    posts kept their old findings without the new rule's."""
+    from pipeline.validate import registry
+
+    registry.rules_digest.cache_clear()
+    before = registry.rules_digest()
+    real = Path.read_bytes
+    target = Path(registry.__file__).resolve().parent / "structure.py"
+
+    def edited(path: Path) -> bytes:
+        return real(path) + (b"\n# a new check\n" if path == target else b"")
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    registry.rules_digest.cache_clear()
+    after_code = registry.rules_digest()
+    monkeypatch.setattr(Path, "read_bytes", real)
+    monkeypatch.setitem(registry.LANGUAGE_DEFAULTS, "pt", {"long_sentence_words": 30})
+    registry.rules_digest.cache_clear()
+    after_table = registry.rules_digest()
+    registry.rules_digest.cache_clear()
+    assert len({before, after_code, after_table}) == 3
