@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import update
 
-from pipeline.config import load_config
+from pipeline.config import load_config, with_overrides
 from pipeline.schema.social import social_items
 from pipeline.schema.web import web_sessions
 from pipeline.stages import Context
@@ -46,9 +46,7 @@ def web_backend(request: pytest.FixtureRequest) -> str:
 
 
 def _app_with(site: Site, **web: object) -> Flask:
-    cfg = site.config.model_copy(deep=True)
-    for key, value in web.items():
-        setattr(cfg.web, key, value)
+    cfg = with_overrides(site.config, {"web": web})
     return create_app(Context(config=cfg, _store=site.ctx.store))
 
 
