@@ -43,14 +43,15 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.fsutil import atomic_write_text
     from pipeline.rules import CRAWL, by_id
 
-    overrides = {"crawl": {"base_url": args.base_url}} if args.base_url else None
-    ctx = load_context(args, overrides=overrides, needs_content=True)
+    # --base-url is this run's target, not the site's configured crawl origin: the history key tells the two
+    # apart (a loopback --base-url is a preview of crawl.base_url / site.base_url), so it is a stage argument.
+    ctx = load_context(args, needs_content=True)
     if args.output and Path(args.output).is_dir():
         raise UserError(
             f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"
         )
     try:
-        result = run_stage(ctx)
+        result = run_stage(ctx, base_url=args.base_url)
     except ValueError as exc:
         raise UserError(f"{exc} (pass --base-url or set crawl.base_url)") from None
     if result.status == "failed":
