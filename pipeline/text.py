@@ -10,10 +10,13 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from pipeline.wordbreak import words as _words
 
 # Lower-cased, without the final dot: a dot after these never ends a sentence.
 COMMON_ABBREVIATIONS: frozenset[str] = frozenset(
@@ -28,18 +31,72 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
     "es": frozenset("dra sra srta ud uds p.ej aprox núm pág".split()),
     "fr": frozenset("m mme mlle p.ex env".split()),
 }
-_END = re.compile(
-    r"""(?=[.!?…。！？])                  # look-ahead: lets the scan skip to candidates (2× faster, same matches)
-        (?P<end>[.!?…]+|[。！？]+)      # terminal punctuation
-        (?P<close>["'”’)\]»]*)            # closing quotes/brackets stay with the sentence
-        (?P<sep>\s+|(?<=[。！？])(?=\S))   # whitespace (or nothing after CJK punctuation)
-    """,
-    re.VERBOSE,
+# Sentence terminators. Those of scripts written with spaces between sentences need whitespace after them (so
+# "2.5", "example.com" and "Yahoo!Inc" stay whole); the others end a sentence even when the next one follows
+# directly, as Chinese and Japanese write it. The script set is Unicode's Sentence_Break=STerm outside Latin use
+# (danda ।॥, Arabic ؟ ۔, Armenian ։, Ethiopic ። ፧ ፨, Myanmar ။, Khmer ។ ៕, CJK 。！？｡ and others), minus the
+# Myanmar little section ၊ (a comma in use), plus the Tibetan shad ། ༎ and the fullwidth full stop ． that
+# Japanese technical writing uses for 。. Greek writes its question mark as ";" (U+037E normalises to it): a
+# sentence end in Greek text only.
+LATIN_TERMINATORS = ".!?…\u037e\u203c\u203d\u2047\u2048\u2049\u2024\ufe52\ufe56\ufe57"
+SCRIPT_TERMINATORS = (
+    "\u0589\u061d\u061e\u061f\u06d4\u0700\u0701\u0702\u07f9\u0837\u0839\u083d\u083e\u0964\u0965\u104b"
+    "\u1362\u1367\u1368\u166e\u1735\u1736\u17d4\u17d5\u1803\u1809\u1944\u1945\u1aa8\u1aa9\u1aaa\u1aab"
+    "\u1b4e\u1b4f\u1b5a\u1b5b\u1b5e\u1b5f\u1b7d\u1b7e\u1b7f\u1c3b\u1c3c\u1c7e\u1c7f\u2cf9\u2cfa\u2cfb"
+    "\u2e2e\u2e3c\u2e53\u2e54\u2e60\u2e61\u3002\ua4ff\ua60e\ua60f\ua6f3\ua6f7\ua876\ua877\ua8ce\ua8cf"
+    "\ua92f\ua9c8\ua9c9\uaa5d\uaa5e\uaa5f\uaaf0\uaaf1\uabeb\ufe12\ufe15\ufe16\uff01\uff1f\uff61\U00010a56"
+    "\U00010a57\U00010f55\U00010f56\U00010f57\U00010f58\U00010f59\U00010f86\U00010f87\U00010f88\U00010f89"
+    "\U00011047\U00011048\U000110be\U000110bf\U000110c0\U000110c1\U00011141\U00011142\U00011143\U000111c5"
+    "\U000111c6\U000111cd\U000111de\U000111df\U00011238\U00011239\U0001123b\U0001123c\U000112a9\U000113d4"
+    "\U000113d5\U0001144b\U0001144c\U000115c2\U000115c3\U000115c9\U000115ca\U000115cb\U000115cc\U000115cd"
+    "\U000115ce\U000115cf\U000115d0\U000115d1\U000115d2\U000115d3\U000115d4\U000115d5\U000115d6\U000115d7"
+    "\U00011641\U00011642\U0001173c\U0001173d\U0001173e\U00011944\U00011946\U00011a42\U00011a43\U00011a9b"
+    "\U00011a9c\U00011c41\U00011c42\U00011ef7\U00011ef8\U00011f43\U00011f44\U00016a6e\U00016a6f\U00016af5"
+    "\U00016b37\U00016b38\U00016b44\U00016d6e\U00016d6f\U00016e98\U0001bc9f\U0001da88\u0f0d\u0f0e\uff0e"
 )
+LANGUAGE_TERMINATORS: dict[str, str] = {"el": ";"}
+_SCRIPT_END = frozenset(SCRIPT_TERMINATORS)
+# Closing quotes and brackets stay with the sentence they close. The CJK ones were added after the Latin set;
+# after a closer, only whitespace ends the sentence (「行きます。」と言った is one sentence).
+_CLOSERS = "\"'”’)\\]»」』）］｝〕〉》】"
+
+
+def _end_regex(latin: str, script: str) -> re.Pattern[str]:
+    ends = re.escape(latin + script)
+    return re.compile(
+        rf"""(?=[{ends}])                   # look-ahead: lets the scan skip to candidates (2× faster, same matches)
+        (?P<end>[{re.escape(latin)}]+|[{re.escape(script)}]+)   # terminal punctuation
+        (?P<close>[{re.escape(_CLOSERS)}]*+)   # closing quotes/brackets stay with the sentence
+        (?P<sep>\s+|(?<=[{re.escape(script)}])(?=\S))   # whitespace (or nothing after a script's own stop)
+        """,
+        re.VERBOSE,
+    )
+
+
+# One astral character in the look-ahead's class makes `re` drop its fast scan for candidates (3× slower over a
+# site): texts without astral characters (nearly all) get the pattern without the astral terminators.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_BMP_TERMINATORS = "".join(c for c in SCRIPT_TERMINATORS if c <= "\uffff")
+_END_BY_LANG: dict[tuple[str, bool], re.Pattern[str]] = {}
+
+
+def _end_pattern(lang: str, astral: bool = False) -> re.Pattern[str]:
+    pattern = _END_BY_LANG.get((lang, astral))
+    if pattern is None:
+        extra = LANGUAGE_TERMINATORS.get(lang.split("-")[0].split("_")[0], "")
+        script = SCRIPT_TERMINATORS if astral else _BMP_TERMINATORS
+        pattern = _END_BY_LANG[lang, astral] = _end_regex(LATIN_TERMINATORS + extra, script)
+    return pattern
+
+
+# Thai and Lao have no full stop: a space between two letters of the script separates sentences (or clauses,
+# which Thai writing does not tell apart). Not after the repetition mark ๆ/ໆ, which a space always follows.
+_SPACE_SCRIPT = re.compile(r"[\u0e01-\u0e5b\u0e81-\u0edf]")
+_SPACE_BREAK = re.compile(
+    r"(?<=[\u0e01-\u0e45\u0e47-\u0e5b\u0e81-\u0ec5\u0ec7-\u0edf])\s+(?=[\u0e01-\u0e5b\u0e81-\u0edf])"
+)
+_SPECIAL = re.compile("[\u0e01-\u0e5b\u0e81-\u0edf\U00010000-\U0010ffff]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
-# A letter, then word characters, apostrophes and hyphens, ending on a word character. Written with a
-# look-behind instead of `(?:[\w'’-]*\w)?` (same matches; 1.6× faster, and it runs over every word of a site).
-_WORD = re.compile(r"[^\W\d_][\w'’-]*(?<=\w)", re.UNICODE)
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 # Medical and longevity vocabulary CMUdict lacks or miscounts. Extendable via validate.syllables in config.
@@ -103,8 +160,11 @@ def _is_boundary(text: str, match: re.Match[str], abbrevs: frozenset[str]) -> bo
     after = match.end()
     if after >= len(text):
         return False
-    if end[0] in "。！？":
-        return True
+    if end[0] in _SCRIPT_END:
+        # "１．５": a fullwidth stop between fullwidth digits is a decimal point
+        return not (
+            end[0] == "．" and text[after].isdigit() and text[match.start() - 1 : match.start()].isdigit()
+        )
     nxt = text[after]
     if nxt.islower():  # "e.g. walking", "approx. ten": a lower-case continuation is never a new sentence
         return False
@@ -112,11 +172,39 @@ def _is_boundary(text: str, match: re.Match[str], abbrevs: frozenset[str]) -> bo
         word = _word_before(text, match.start())
         if word:
             token = word.group(1).lower().rstrip(".")
-            if token in abbrevs or (len(token) == 1 and token.isalpha()):
+            if token in abbrevs or (
+                len(token) == 1 and token.isalpha() and not _after_mark(text, word.start())
+            ):
                 return False
             if token.isdigit() and nxt.isdigit():  # "1. 2" list-ish numbers
                 return False
     return True
+
+
+def _after_mark(text: str, pos: int) -> bool:
+    """A one-letter "initial" right after a combining mark or joiner is the end of a longer word: `\\w` stops at
+    marks, so in "संवाद." the word before the dot looked like the single letter "द"."""
+    if pos == 0:
+        return False
+    prev = text[pos - 1]
+    return prev in "\u200c\u200d" or unicodedata.category(prev)[0] == "M"
+
+
+def _breaks(text: str, lang: str) -> list[tuple[int, int]]:
+    """(start, end) of every separator between two sentences, in order."""
+    abbrevs = _abbreviations(lang)
+    special = _SPECIAL.search(text) is not None  # one scan for the rare cases: astral characters, Thai, Lao
+    astral = special and _ASTRAL.search(text) is not None
+    found = [
+        (m.start("sep"), m.end())
+        for m in _end_pattern(lang, astral).finditer(text)
+        if _is_boundary(text, m, abbrevs)
+    ]
+    if special and _SPACE_SCRIPT.search(text) is not None:
+        more = [(m.start(), m.end()) for m in _SPACE_BREAK.finditer(text) if m.end() < len(text)]
+        if more:
+            found = sorted(set(found).union(more))
+    return found
 
 
 def sentence_pairs(text: str, lang: str = "en") -> list[tuple[str, str]]:
@@ -128,15 +216,11 @@ def sentence_pairs(text: str, lang: str = "en") -> list[tuple[str, str]]:
     """
     if not text:
         return []
-    abbrevs = _abbreviations(lang)
     out: list[tuple[str, str]] = []
     start = 0
-    for match in _END.finditer(text):
-        if not _is_boundary(text, match, abbrevs):
-            continue
-        sep_start = match.start("sep")
-        out.append((text[start:sep_start], text[sep_start : match.end()]))
-        start = match.end()
+    for sep_start, sep_end in _breaks(text, lang):
+        out.append((text[start:sep_start], text[sep_start:sep_end]))
+        start = sep_end
     if start < len(text):
         tail = text[start:]
         stripped = tail.rstrip()
@@ -152,16 +236,12 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if not text:
         return spans
-    abbrevs = _abbreviations(lang)
     start = 0
-    for match in _END.finditer(text):
-        if not _is_boundary(text, match, abbrevs):
-            continue
-        sep_start = match.start("sep")
+    for sep_start, sep_end in _breaks(text, lang):
         rest = text[start:sep_start].lstrip()
         if rest:
             spans.append((sep_start - len(rest), sep_start))
-        start = match.end()
+        start = sep_end
     if start < len(text):
         stripped = text[start:].rstrip()
         rest = stripped.lstrip()
@@ -171,8 +251,36 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     return spans
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+def graphemes(text: str) -> int:
+    """User-perceived characters (extended grapheme clusters): "हिंदी" is 2 (हिं दी), not 5 code points; a vowelled Arabic
+    word counts its letters, not its marks. Length limits on descriptions and previews count these."""
+    if text.isascii():
+        return len(text)
+    import regex
+
+    return len(regex.findall(r"\X", text))
+
+
+_URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)\S+")
+
+
+def blank_urls(text: str) -> str:
+    """`text` with bare URLs replaced by spaces of the same length (offsets unchanged): a URL written as plain
+    text is no more prose than an autolink, and its pieces are not words of the language."""
+    if "://" not in text and "www." not in text:
+        return text
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
+def char_count(text: str) -> int:
+    """Characters without whitespace: the length unit for Chinese and Japanese (as Yoast counts Japanese)."""
+    return len("".join(text.split()))
+
+
+def words(text: str, lang: str = "") -> list[str]:
+    """Words by Unicode rules (see pipeline.wordbreak): ICU's UAX #29 segmentation, with dictionaries for
+    Chinese, Japanese, Thai, Lao, Khmer and Myanmar, and hyphenated compounds kept whole."""
+    return _words(text, lang)
 
 
 def _cache_dir() -> Path:

@@ -16,7 +16,8 @@ from typing import Any
 
 from pipeline.content import Post
 from pipeline.content.markdown import parse_tokens, tree_from_tokens
-from pipeline.text import split_sentences, words
+from pipeline.text import blank_urls, split_sentences, words
+from pipeline.wordbreak import words_in_spans
 
 SKIP_INLINE = frozenset({"code_inline", "html_inline", "autolink", "footnote_ref", "image"})
 BLOCK_UNITS = frozenset({"paragraph", "heading", "lheading", "tcell", "th", "td"})
@@ -55,6 +56,7 @@ class Sentence:
     text: str
     line: int
     words: list[str]
+    kind: str = "paragraph"  # the unit's kind: heading | paragraph | item | cell
 
 
 @dataclass
@@ -85,7 +87,7 @@ class Doc:
 def unit_words(unit: Unit) -> int:
     """Word count of a unit, counted once per post (readability's sentence pass fills it as it goes)."""
     if unit.n_words < 0:
-        unit.n_words = len(words(unit.text))
+        unit.n_words = len(words(blank_urls(unit.text)))
     return unit.n_words
 
 
@@ -98,18 +100,17 @@ def sentences_of(units: Sequence[Unit], lang: str) -> list[Sentence]:
     for unit in units:
         text, line = unit.text, unit.line
         if unit.kind == "heading":
-            ws = words(text)
+            ws = words(blank_urls(text), lang)
             unit.n_words = len(ws)
             if ws:
-                append(Sentence(text, line, ws))
+                append(Sentence(text, line, ws, "heading"))
             continue
         n = 0
-        for start, end in split_sentences(text, lang):
-            sentence = text[start:end]
-            ws = words(sentence)
+        spans = split_sentences(text, lang)
+        for (start, end), ws in zip(spans, words_in_spans(blank_urls(text), spans, lang), strict=True):
             if ws:
                 n += len(ws)
-                append(Sentence(sentence, line, ws))
+                append(Sentence(text[start:end], line, ws, unit.kind))
         unit.n_words = n
     return out
 

@@ -116,7 +116,7 @@ def registrar(checks: list[Check], category: str) -> Callable[..., Callable[[Che
 
 
 # What a validate result depends on besides the post and the settings: the code that computes it.
-_SOURCES = ("validate", "content", "typeset", "text.py", "rules.py", "findings.py")
+_SOURCES = ("validate", "content", "typeset", "text.py", "wordbreak.py", "rules.py", "findings.py")
 
 
 @cache
