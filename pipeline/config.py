@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.platforms import PLATFORMS
-from pipeline.rules import STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
+from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
 DEFAULT_CONFIG = Path("config/site.toml")
 ENV_PREFIX = "PIPELINE__"
@@ -147,12 +147,17 @@ class ValidateConfig(Section):
     plain_language: dict[str, str] = Field(
         default_factory=dict, description="Jargon → plain words suggestions, added to the built-in list."
     )
+    rule_languages: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Languages a language-dependent rule runs for, replacing the built-in list (docs/rules.md, "
+        "'Rules by language'), e.g. {READ003 = ['en', 'pt']}; ['*'] runs it for every language.",
+    )
 
     @model_validator(mode="after")
     def _known_rules_and_thresholds(self) -> ValidateConfig:
         """A misspelt threshold or rule id used to be ignored (or crash a rule on every post); say so instead."""
         problems: list[str] = []
-        for rid in [*self.disable, *self.severity]:
+        for rid in [*self.disable, *self.severity, *self.rule_languages]:
             if rid in STAGE_OF and rid not in VALIDATE_SETTABLE:
                 problems.append(
                     f"rule {rid!r} belongs to the {STAGE_OF[rid]} stage; validate.disable and validate.severity "
@@ -169,7 +174,10 @@ class ValidateConfig(Section):
                     problems.append(f"{where}.{key}: unknown threshold (docs/rules.md lists them)")
                 elif not _same_kind(VALIDATE_THRESHOLDS[key], value):
                     kind = "a list of strings" if isinstance(VALIDATE_THRESHOLDS[key], list) else "a number"
+                    kind = "text" if isinstance(VALIDATE_THRESHOLDS[key], str) else kind
                     problems.append(f"{where}.{key}: must be {kind} (got {value!r})")
+                elif key == "length_unit" and value not in LENGTH_UNITS:
+                    problems.append(f"{where}.length_unit: must be 'words' or 'chars' (got {value!r})")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -14,7 +14,14 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from pipeline.config import Config
-from pipeline.rules import STAGE_TABLES, VALIDATE_THRESHOLDS, Rule
+from pipeline.rules import (
+    STAGE_TABLES,
+    VALIDATE_LANGID_REASON,
+    VALIDATE_LANGID_RULES,
+    VALIDATE_LANGUAGES,
+    VALIDATE_THRESHOLDS,
+    Rule,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -44,6 +51,25 @@ def rules_markdown() -> str:
         lines.append("")
     lines += ["## Validate thresholds (defaults)", "", "| key | default |", "|---|---|"]
     lines += [f"| `{k}` | `{v}` |" for k, v in VALIDATE_THRESHOLDS.items()]
+    lines.append("")
+    lines += [
+        "## Rules by language",
+        "",
+        "Rules not listed run in every language. A run that skips a rule for some of its posts' languages says",
+        'so once (on stderr). `[validate] rule_languages = { READ003 = ["en", "pt"] }` changes a rule\'s list',
+        '(`["*"]`: every language).',
+        "",
+        "| rule | languages | why not the others |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| `{rid}` | {', '.join(sorted(langs))} | {why} |"
+        for rid, (langs, why) in VALIDATE_LANGUAGES.items()
+    ]
+    lines += [
+        f"| `{rid}` | those of py3langid's model | {VALIDATE_LANGID_REASON} |"
+        for rid in VALIDATE_LANGID_RULES
+    ]
     lines.append("")
     return "\n".join(lines)
 

@@ -78,7 +78,13 @@ VALIDATE: tuple[Rule, ...] = (
         "metadata",
     ),
     Rule("SEO011", "error", "Title is used by another post in the same language.", "metadata"),
-    Rule("SEO012", "warning", "Description length is outside 120–156 characters.", "metadata"),
+    Rule(
+        "SEO012",
+        "warning",
+        "Description length is outside 120–156 characters (fewer in wider scripts: 60–80 in Japanese, 81–106 in "
+        "Bengali).",
+        "metadata",
+    ),
     Rule("SEO013", "warning", "Description is wider than 920 px at 14 px Arial.", "metadata"),
     Rule("SEO014", "error", "Description is used by another post in the same language.", "metadata"),
     Rule(
@@ -124,7 +130,7 @@ VALIDATE: tuple[Rule, ...] = (
     Rule("MD004", "warning", "Link text is generic ('click here', 'read more').", "structure"),
     Rule("MD005", "error", "Internal link points to no known post permalink.", "structure"),
     Rule("MD006", "warning", "Post has no outbound link to another site.", "structure"),
-    Rule("MD007", "warning", "Body is shorter than 300 words.", "structure"),
+    Rule("MD007", "warning", "Body is shorter than 300 words (600 characters in Japanese).", "structure"),
     Rule(
         "READ001",
         "warning",
@@ -146,11 +152,19 @@ VALIDATE: tuple[Rule, ...] = (
     Rule(
         "READ010",
         "warning",
-        "More than 25 % of sentences are longer than the language's word limit (20 in English).",
+        "More than 25 % of sentences are longer than the language's limit (20 words in English; 75 characters in "
+        "Japanese).",
         "readability",
     ),
-    Rule("READ011", "warning", "Paragraph longer than 150 words.", "readability"),
-    Rule("READ012", "warning", "Section between headings longer than 300 words.", "readability"),
+    Rule(
+        "READ011", "warning", "Paragraph longer than 150 words (550 characters in Japanese).", "readability"
+    ),
+    Rule(
+        "READ012",
+        "warning",
+        "Section between headings longer than 300 words (1,100 characters in Japanese).",
+        "readability",
+    ),
     Rule("READ013", "warning", "More than 10 % of sentences use the passive voice (English).", "readability"),
     Rule("READ014", "warning", "Three or more sentences in a row start with the same word.", "readability"),
     Rule(
@@ -164,6 +178,19 @@ VALIDATE: tuple[Rule, ...] = (
         "info",
         "Jargon with a plain-language alternative (validate.plain_language extends the list).",
         "readability",
+    ),
+    Rule(
+        "LANG001",
+        "warning",
+        "Title is not in the post's language (e.g. an English title on a Bengali post).",
+        "language",
+    ),
+    Rule("LANG002", "warning", "Description is not in the post's language.", "language"),
+    Rule(
+        "LANG003",
+        "warning",
+        "A run of paragraphs in the body is in another language (e.g. an English section left in a translation).",
+        "language",
     ),
     Rule(
         "VALIDATE000",
@@ -415,6 +442,21 @@ VALIDATE_THRESHOLDS: dict[str, Any] = {
     "passive_max_share": 0.1,
     "transition_min_share": 0.3,
     "repeated_start_run": 3,
+    # Length in "words" or "chars" (characters without spaces: Chinese and Japanese); the *_chars values are
+    # Japanese's (pipeline/validate/registry.py LANGUAGE_DEFAULTS), for a language a site switches to "chars".
+    "length_unit": "words",
+    "min_chars": 600,
+    "long_sentence_chars": 75,
+    "paragraph_max_chars": 550,
+    "section_max_chars": 1100,
+    # Language check (LANG001-003, docs/validate.md)
+    "langid_min_confidence": 0.9,
+    "langid_own_script_share": 0.2,
+    "langid_declared_prior": 10.0,
+    "langid_title_min_letters": 12,
+    "langid_description_min_letters": 30,
+    "langid_paragraph_min_letters": 40,
+    "langid_run_min_letters": 80,
     "generic_link_texts": [
         "click here",
         "here",
@@ -426,6 +468,30 @@ VALIDATE_THRESHOLDS: dict[str, Any] = {
         "this",
     ],
 }
+
+LENGTH_UNITS = ("words", "chars")
+
+# Languages a language-dependent validate rule runs for, and why not the others (pipeline.validate.langsupport
+# applies the table; `validate.rule_languages` overrides it). Rules not listed run in every language. Evidence:
+# Flesch–Kincaid is calibrated on English school grades and syllables (Kincaid et al. 1975; textstat and Yoast
+# apply it to English only); Flesch Reading Ease has published constants for the languages in textstat's
+# LANG_CONFIGS (Amstad for de, Fernández Huerta for es, Flesch–Vacca for it, Douma for nl), and our syllable
+# counts exist for them (CMUdict, pyphen); the passive-voice patterns and the word lists are English.
+_ENGLISH = ("en",)
+VALIDATE_LANGUAGES: dict[str, tuple[tuple[str, ...], str]] = {
+    "READ001": (_ENGLISH, "Flesch–Kincaid grades are calibrated on English school grades and syllables"),
+    "READ002": (_ENGLISH, "Flesch–Kincaid grades are calibrated on English school grades and syllables"),
+    "READ003": (
+        ("en", "de", "es", "fr", "it", "nl", "ru", "hu"),
+        "Flesch Reading Ease has published constants only for en, de, es, fr, it, nl, ru, hu (textstat)",
+    ),
+    "READ013": (_ENGLISH, "passive voice is recognised by English auxiliaries and participles"),
+    "READ015": (_ENGLISH, "the transition-word list is English"),
+    "READ020": (_ENGLISH, "the plain-language list is English"),
+}
+# The language check runs for the languages its offline identifier's model knows (pipeline.langid.LABELS).
+VALIDATE_LANGID_RULES = ("LANG001", "LANG002", "LANG003")
+VALIDATE_LANGID_REASON = "the offline language identifier (py3langid) has no model for this language"
 
 
 # (section title in docs/rules.md, stage, table) in the order the docs list them. `validate.disable` and

@@ -140,6 +140,19 @@ CASES: dict[str, Mutation] = {
         )
     ),
     "READ020": body(lambda b: b + "\nYou can utilize a cane if needed.\n"),
+    # the test site publishes en and de: German text on an English post
+    "LANG001": meta(title="Wandern für starke Knochen und gesunde Gelenke"),
+    "LANG002": meta(
+        description="Wandern stärkt die Knochen und verbessert das Gleichgewicht. Hier erfahren Sie, wie viel "
+        "Sie gehen sollten und wie es zur Gewohnheit wird."
+    ),
+    "LANG003": body(
+        lambda b: (
+            b
+            + "\n## Auf Deutsch\n\nWandern stärkt die Knochen und das Herz. Gehen Sie jeden Tag eine halbe Stunde, am "
+            "besten an der frischen Luft und mit bequemen Schuhen.\n"
+        )
+    ),
 }
 
 # Rules that need two posts (uniqueness) are tested separately below.

@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
             paths = None if first.is_dir() and len(args.paths) == 1 else args.paths
     result = run_stage(ctx, paths, use_cache=not args.no_cache)
     findings = result.findings
+    if not args.quiet:
+        for note in result.data.get("notes", []):  # rules switched off for some languages, once per run
+            print(f"note: {note}", file=sys.stderr)
     if args.write_baseline:
         write_baseline(args.write_baseline, findings)
         print(f"baseline of {len(findings)} findings written to {args.write_baseline}", file=sys.stderr)

@@ -55,12 +55,18 @@ def load_site(store: Store, row_path: str, signature: str) -> dict[str, Any] | N
 
 
 def save_site(
-    store: Store, row_path: str, signature: str, findings: list[Finding], counts: dict[str, int]
+    store: Store,
+    row_path: str,
+    signature: str,
+    findings: list[Finding],
+    counts: dict[str, int],
+    notes: list[str] | None = None,
 ) -> None:
+    """`notes`: the run's one-line notes (rules switched off for some languages), shown again on a no-change run."""
     row = {
         "path": row_path,
         "key": signature,
-        "findings": {"findings": [plain(f) for f in findings], "counts": counts},
+        "findings": {"findings": [plain(f) for f in findings], "counts": counts, "notes": notes or []},
     }
     with store.begin() as conn:
         upsert(conn, validate_cache, row, keys=("path",))

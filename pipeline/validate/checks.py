@@ -6,10 +6,10 @@ its ids, severities and docs live in the catalogue, pipeline/rules.py.
 
 from __future__ import annotations
 
-from pipeline.validate import images, keyphrase, metadata, readability, structure
+from pipeline.validate import images, keyphrase, language, metadata, readability, structure
 from pipeline.validate.registry import Check
 
-MODULES = (metadata, keyphrase, images, structure, readability)
+MODULES = (metadata, keyphrase, images, structure, readability, language)
 
 
 def all_checks() -> list[Check]:

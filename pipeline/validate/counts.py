@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.content import Post
 from pipeline.text import Syllables
+from pipeline.validate.langsupport import needs_syllables
 from pipeline.validate.prose import Sentence, analyse, section_sentences
 from pipeline.validate.registry import Env
 
@@ -151,11 +152,28 @@ class WordInfo:
 
 
 def word_info(lang: str, env: Env) -> WordInfo:
+    if not needs_syllables(lang, env.config):
+        # No formula runs for this language: the syllable counts would go unread (pyphen was a third of the time
+        # spent on a Portuguese or Romanian post).
+        info = _WORD_INFO.get(("", ()))
+        if info is None:
+            info = _WORD_INFO["", ()] = WordInfo(_NoSyllables(), frozenset())
+        return info
     key = (lang, tuple(sorted(env.config.validate_.syllables.items())))
     info = _WORD_INFO.get(key)
     if info is None:
         info = _WORD_INFO[key] = WordInfo(syllable_counter(lang, env), _easy_words(lang))
     return info
+
+
+class _NoSyllables(Syllables):
+    """Counts no syllables: for languages no syllable-based formula is run for."""
+
+    def __init__(self) -> None:
+        super().__init__("", {})
+
+    def __call__(self, word: str) -> int:
+        return 0
 
 
 def _stats(sentences: Sequence[Sentence], info: WordInfo) -> Stats:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from pipeline.content import Post, parse_date
+from pipeline.text import graphemes
 from pipeline.validate.pixels import text_width_px, width_note
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
@@ -125,7 +126,7 @@ def description_length(post: Post, env: Env) -> Iterator[Hit]:
     if not desc:
         return
     lo, hi = env.t(post.lang, "description_min_chars"), env.t(post.lang, "description_max_chars")
-    n = len(desc.strip())
+    n = graphemes(desc.strip())  # user-perceived characters: combining marks are not characters of their own
     if n > hi:
         yield Hit(
             post.line_of("description"),
@@ -203,10 +204,11 @@ def preview_length(post: Post, env: Env) -> Iterator[Hit]:
     preview = (post.preview or "").strip()
     if preview:
         lo, hi = env.t(post.lang, "preview_min_chars"), env.t(post.lang, "preview_max_chars")
-        if not lo <= len(preview) <= hi:
+        n = graphemes(preview)
+        if not lo <= n <= hi:
             yield Hit(
                 post.line_of("preview"),
-                f"preview is {len(preview)} characters (aim for {lo}–{hi})",
+                f"preview is {n} characters (aim for {lo}–{hi})",
                 "preview",
             )
 

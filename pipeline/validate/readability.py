@@ -12,16 +12,15 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 from pipeline.content import Post
+from pipeline.text import char_count
 from pipeline.validate.counts import analysis
+from pipeline.validate.langsupport import languages
 from pipeline.validate.prose import Unit, analyse, unit_words
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
 CHECKS: list[Check] = []
 rule = registrar(CHECKS, "readability")
-FORMULA_LANGS = frozenset({"en", "de", "es", "fr", "it", "nl", "ru", "hu"})
-# Flesch–Kincaid grade is calibrated on English syllable counts: applied to Spanish or German it reports grades
-# several years too high. Other languages are held to their own Flesch Reading Ease variant (READ003).
-GRADE_LANGS = frozenset({"en"})
+# Which languages each rule runs for is data in pipeline.validate.langsupport (with the reason for the others).
 
 PLAIN_LANGUAGE: dict[str, str] = {
     "utilize": "use",
@@ -105,7 +104,7 @@ def _grade_hit(
     )
 
 
-@rule("READ001", languages=GRADE_LANGS)
+@rule("READ001", languages("READ001"))
 def post_grade(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words >= 100:
@@ -115,7 +114,7 @@ def post_grade(post: Post, env: Env) -> Iterator[Hit]:
             yield hit
 
 
-@rule("READ002", languages=GRADE_LANGS)
+@rule("READ002", languages("READ002"))
 def section_grade(post: Post, env: Env) -> Iterator[Hit]:
     for title, line, stats, _ in analysis(post, env).sections:
         if stats.words >= 60:
@@ -126,7 +125,7 @@ def section_grade(post: Post, env: Env) -> Iterator[Hit]:
                 yield hit
 
 
-@rule("READ003", languages=FORMULA_LANGS)
+@rule("READ003", languages("READ003"))
 def reading_ease(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words >= 100:
@@ -141,46 +140,58 @@ def reading_ease(post: Post, env: Env) -> Iterator[Hit]:
             )
 
 
+def counts_chars(env: Env, lang: str) -> bool:
+    """Lengths in characters (Chinese, Japanese: `length_unit = "chars"`) rather than words."""
+    return bool(env.t(lang, "length_unit") == "chars")
+
+
 @rule("READ010")
 def long_sentences(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
-    limit, share_max = env.t(post.lang, "long_sentence_words"), env.t(post.lang, "long_sentence_share")
+    chars = counts_chars(env, post.lang)
+    limit = env.t(post.lang, "long_sentence_chars" if chars else "long_sentence_words")
+    share_max = env.t(post.lang, "long_sentence_share")
     if len(a.sentences) >= 5:
-        long = [s for s in a.sentences if len(s.words) > limit]
+        if chars:
+            long = [s for s in a.sentences if char_count(s.text) > limit]
+        else:
+            long = [s for s in a.sentences if len(s.words) > limit]
         share = len(long) / len(a.sentences)
         if share > share_max:
             first = long[0]
+            unit = "characters" if chars else "words"
             yield Hit(
                 first.line,
-                f"{share:.0%} of sentences have more than {limit} words (max {share_max:.0%}); first at this line",
+                f"{share:.0%} of sentences have more than {limit} {unit} (max {share_max:.0%}); first at this line",
                 "long",
             )
 
 
 @rule("READ011")
 def long_paragraphs(post: Post, env: Env) -> Iterator[Hit]:
-    limit = env.t(post.lang, "paragraph_max_words")
-    for unit in analyse(post).units:
-        if unit.kind == "paragraph":
-            n = unit_words(unit)
+    chars = counts_chars(env, post.lang)
+    limit = env.t(post.lang, "paragraph_max_chars" if chars else "paragraph_max_words")
+    unit = "characters" if chars else "words"
+    for u in analyse(post).units:
+        if u.kind == "paragraph":
+            n = char_count(u.text) if chars else unit_words(u)
             if n > limit:
-                yield Hit(
-                    unit.line, f"paragraph has {n} words (max {limit}); split it", f"para:{unit.text[:40]}"
-                )
+                yield Hit(u.line, f"paragraph has {n} {unit} (max {limit}); split it", f"para:{u.text[:40]}")
 
 
 @rule("READ012")
 def long_sections(post: Post, env: Env) -> Iterator[Hit]:
-    limit = env.t(post.lang, "section_max_words")
-    for title, line, stats, _ in analysis(post, env).sections:
-        if stats.words > limit:
+    chars = counts_chars(env, post.lang)
+    limit = env.t(post.lang, "section_max_chars" if chars else "section_max_words")
+    unit = "characters" if chars else "words"
+    for title, line, stats, sents in analysis(post, env).sections:
+        n = sum(char_count(s.text) for s in sents) if chars else stats.words
+        if n > limit:
             name = _section_name(title)
-            yield Hit(
-                line, f"{name} has {stats.words} words (max {limit}); add a subheading", f"section:{title}"
-            )
+            yield Hit(line, f"{name} has {n} {unit} (max {limit}); add a subheading", f"section:{title}")
 
 
-@rule("READ013", languages={"en"})
+@rule("READ013", languages("READ013"))
 def passive_voice(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if len(a.sentences) >= 5:
@@ -197,8 +208,11 @@ def passive_voice(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("READ014")
 def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
+    """Compares first *words* (Unicode word segmentation), so one consonant or kana never counts as a word.
+    Running text only: table cells and headings are not sentences in a row, and a Hugo shortcode ({{< tab >}})
+    is markup, not an opening word."""
     run_len = env.t(post.lang, "repeated_start_run")
-    sents = analysis(post, env).sentences
+    sents = [s for s in analysis(post, env).sentences if s.kind in _RUNNING and not s.text.startswith("{{")]
     i = 0
     while i < len(sents):
         first = sents[i].words[0].lower()
@@ -214,7 +228,10 @@ def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
         i = j + 1
 
 
-@rule("READ015", languages={"en"})
+_RUNNING = frozenset({"paragraph", "item"})
+
+
+@rule("READ015", languages("READ015"))
 def transitions(post: Post, env: Env) -> Iterator[Hit]:
     a = analysis(post, env)
     if a.post.words < 200 or not a.sentences:
@@ -241,7 +258,7 @@ def transitions(post: Post, env: Env) -> Iterator[Hit]:
         )
 
 
-@rule("READ020", languages={"en"})
+@rule("READ020", languages("READ020"))
 def plain_language(post: Post, env: Env) -> Iterator[Hit]:
     table = {**PLAIN_LANGUAGE, **{k.lower(): v for k, v in env.config.validate_.plain_language.items()}}
     terms = tuple(sorted(table))

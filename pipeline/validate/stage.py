@@ -23,6 +23,8 @@ from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
 from pipeline.validate import cache
 from pipeline.validate.checks import all_checks
+from pipeline.validate.langsupport import effective_checks
+from pipeline.validate.langsupport import notes as language_notes
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
 PARALLEL_MIN_POSTS = 300
@@ -119,11 +121,15 @@ def _work(indices: list[int]) -> list[list[Finding]]:
 def _run_parallel(
     posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
 ) -> list[list[Finding]]:
+    from pipeline import wordbreak
     from pipeline.content.markdown import warm
     from pipeline.validate.counts import prewarm
+    from pipeline.validate.language import prewarm as prewarm_langid
     from pipeline.validate.pixels import text_width_px
 
     prewarm()
+    wordbreak.prewarm()
+    prewarm_langid(env, checks)
     warm()
     text_width_px("x", 10)
     _WORK.update(posts=posts, env=env, checks=checks)
@@ -203,6 +209,7 @@ def _fast_path(ctx: Context, signature: str) -> StageResult | None:
     if stored is None:
         return None
     result = StageResult("validate", findings=[Finding(**f) for f in stored["findings"]])
+    result.data["notes"] = list(stored.get("notes", []))
     counts = dict(stored["counts"])
     result.counts = {**counts, "analysed": 0, "cached": counts["posts"]}
     return result
@@ -229,7 +236,8 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     problems = [f for f in content.problems if not paths or (f.file and in_scope(Path(f.file)))]
     index = build_index(content)
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
-    checks = all_checks()
+    checks = effective_checks(all_checks(), config)
+    notes = language_notes(checks, {p.lang for p in posts}, config.validate_.disable)
     key_base = f"{config.fingerprint()}:{rules_digest()}:{_index_digest(index)}"
 
     cached: dict[str, list[Finding]] = {}
@@ -263,9 +271,10 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "unreadable": len(problems),
     }
     if store is not None and signature is not None:
-        cache.save_site(store, SITE_ROW, signature, findings, counts)
+        cache.save_site(store, SITE_ROW, signature, findings, counts, notes)
     result = StageResult("validate", findings=findings)
     result.counts = counts
+    result.data["notes"] = notes
     return result
 
 

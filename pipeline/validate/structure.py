@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from pipeline.content import Post
+from pipeline.text import char_count
 from pipeline.validate.prose import analyse, section_sentences, unit_words
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
@@ -122,8 +123,20 @@ def outbound_link(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("MD007")
 def min_words(post: Post, env: Env) -> Iterator[Hit]:
+    units = analyse(post).units
+    if env.t(post.lang, "length_unit") == "chars":  # Chinese, Japanese: no spaces, length in characters
+        n = sum(char_count(u.text) for u in units)
+        want = env.t(post.lang, "min_chars")
+        if n < want:
+            yield Hit(
+                post.body_line,
+                f"body has {n} characters (aim for at least {want})",
+                "words",
+                data={"chars": n},
+            )
+        return
     section_sentences(post)  # counts every unit's words as it splits sentences; readability reuses the split
-    n = sum(unit_words(u) for u in analyse(post).units)  # = len(words(prose)): units are joined by newlines
+    n = sum(unit_words(u) for u in units)  # = len(words(prose)): units are joined by newlines
     want = env.t(post.lang, "min_words")
     if n < want:
         yield Hit(post.body_line, f"body has {n} words (aim for at least {want})", "words", data={"words": n})

@@ -1,0 +1,112 @@
+"""Which language-dependent rules run for which languages, and why the others do not: one table, as data.
+
+A readability formula applied to a language it was not calibrated for does not give a rough answer, it gives a
+wrong one (Flesch–Kincaid on Spanish reports grades years too high; on Bengali or Japanese it counts syllables it
+cannot see). Such a rule is switched off for that language, and the run says so once — the language, the rule
+and the reason — instead of guessing or staying silent. `[validate] rule_languages = { READ003 = ["en", "pt"] }`
+changes a rule's list (`["*"]`: every language) for a site that has better evidence.
+
+The table itself is data in the rule catalogue (pipeline/rules.py, VALIDATE_LANGUAGES, with its evidence);
+docs/rules.md lists it under "Rules by language".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.rules import VALIDATE_LANGID_REASON, VALIDATE_LANGID_RULES, VALIDATE_LANGUAGES
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.validate.registry import Check
+
+
+@dataclass(frozen=True)
+class Support:
+    languages: frozenset[str] | None  # None: every language
+    reason: str  # why the rule does not run for the others, as the run reports it
+
+
+def _langid_languages() -> frozenset[str]:
+    from pipeline.langid import LABELS
+
+    return LABELS
+
+
+RULE_LANGUAGES: dict[str, Support] = {
+    rid: Support(frozenset(langs), reason) for rid, (langs, reason) in VALIDATE_LANGUAGES.items()
+}
+LANGID_RULES = VALIDATE_LANGID_RULES
+LANGID_REASON = VALIDATE_LANGID_REASON
+
+
+def support(rule_id: str) -> Support | None:
+    if rule_id in LANGID_RULES:
+        return Support(_langid_languages(), LANGID_REASON)
+    return RULE_LANGUAGES.get(rule_id)
+
+
+def languages(rule_id: str) -> frozenset[str] | None:
+    """The table's languages for a rule (None: every language); what the rule decorators declare."""
+    got = RULE_LANGUAGES.get(rule_id)
+    return got.languages if got else None
+
+
+FORMULA_RULES = ("READ001", "READ002", "READ003")  # the rules that read syllable counts
+
+
+def needs_syllables(lang: str, config: Config) -> bool:
+    """Whether any syllable-based formula runs for `lang` under this config."""
+    base = lang.split("-")[0].lower()
+    off = set(config.validate_.disable)
+    for rid in FORMULA_RULES:
+        if rid in off:
+            continue
+        wanted = config.validate_.rule_languages.get(rid)
+        if wanted is not None:
+            if "*" in wanted or base in {w.split("-")[0].lower() for w in wanted}:
+                return True
+        elif base in (languages(rid) or ()):
+            return True
+    return False
+
+
+def effective_checks(checks: Sequence[Check], config: Config) -> list[Check]:
+    """The checks with the table's languages, as `[validate] rule_languages` overrides them."""
+    overrides = config.validate_.rule_languages
+    out: list[Check] = []
+    for check in checks:
+        rid = check.rule.id
+        if rid in overrides:
+            wanted = overrides[rid]
+            langs = None if "*" in wanted else frozenset(w.split("-")[0].lower() for w in wanted)
+            out.append(dataclasses.replace(check, languages=langs))
+        elif rid in LANGID_RULES:
+            out.append(dataclasses.replace(check, languages=_langid_languages()))
+        else:
+            out.append(check)
+    return out
+
+
+def notes(checks: Sequence[Check], post_languages: Iterable[str], disabled: Iterable[str] = ()) -> list[str]:
+    """One line per rule that this run skips for some of its languages: which languages and why."""
+    langs = sorted({lang.split("-")[0] for lang in post_languages})
+    off = set(disabled)
+    lines: list[str] = []
+    for check in checks:
+        rid = check.rule.id
+        if check.languages is None or rid in off:
+            continue
+        skipped = [lang for lang in langs if lang not in check.languages]
+        if not skipped:
+            continue
+        info = support(rid)
+        reason = info.reason if info else "the site's validate.rule_languages leaves these languages out"
+        lines.append(
+            f"{rid} is not run for {', '.join(skipped)}: {reason} "
+            f"(validate.rule_languages.{rid} changes this)"
+        )
+    return lines
