@@ -41,7 +41,7 @@ def write_config(tmp: Path, fakes: dict[str, Fake], database_url: str | None = N
     ]
     lines.append("[social]")
     defaults = {
-        "request_timeout_s": 2.0,
+        "request_timeout_s": 10.0,  # loopback, but CI machines are loaded: 2 s once timed out a 429 under xdist
         "sending_lease_s": 30.0,
         "reconcile_after_s": 0.0,
         "backoff_base_s": 0.0,
