@@ -30,7 +30,7 @@ class Rule:
 # Loading a post (pipeline.content): the file, its front matter, its Markdown.
 CONTENT: tuple[Rule, ...] = (
     Rule("CONTENT001", "error", "File could not be read or is larger than site.max_file_bytes.", "content"),
-    Rule("CONTENT002", "error", "File is not valid UTF-8 text.", "content"),
+    Rule("CONTENT002", "error", "File (or its name) is not valid UTF-8.", "content"),
     Rule("CONTENT003", "error", "File looks binary (contains NUL bytes).", "content"),
     Rule("CONTENT004", "error", "Front matter opened with --- or +++ but never closed.", "content"),
     Rule("CONTENT005", "error", "Front matter is not valid YAML.", "content"),

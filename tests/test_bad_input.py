@@ -99,6 +99,9 @@ CASES: list[Case] = [
     Case("lang-escape.md", b"---\ntitle: x\nlang: ../../tmp/x\n---\nbody\n", "CONTENT012", 3),
 ]
 GOOD = ["good-one.md", "good-two.md"]
+BAD_NAME = (
+    b"bad-name-\xff.md"  # not UTF-8: Python sees a lone surrogate, which crashed the cache key (exit 3)
+)
 
 
 def _write_site(tmp: Path) -> tuple[Path, Path]:
@@ -118,6 +121,7 @@ def _write_site(tmp: Path) -> tuple[Path, Path]:
     os.symlink(secret, static / "escape.jpg")
     for case in CASES:
         (content / case.name).write_bytes(case.data)
+    (content / os.fsdecode(BAD_NAME)).write_bytes(_post("bad-name"))  # a Latin-1 name on a UTF-8 system
     (content / "good-one.md").write_bytes(
         _post("good-one", image="/images/alpha.png", ogImage=None, twitterImage=None)
     )
@@ -201,6 +205,24 @@ def test_each_case_is_reported_with_file_and_line(bad_run: dict[str, object], ca
     if case.line is not None:
         assert hit["line"] == case.line
     assert hit["message"] and "Traceback" not in hit["message"]
+
+
+def test_file_name_that_is_not_utf8_is_a_finding_on_that_file(bad_run: dict[str, object]) -> None:
+    findings = bad_run["report"]["findings"]  # type: ignore[index]
+    mine = [f for f in findings if f["file"] and f["file"].endswith("/bad-name-\\xff.md")]
+    assert [f["rule"] for f in mine] == ["CONTENT002"], mine
+    assert "rename" in mine[0]["message"]
+
+
+def test_run_table_prints_config_names_literally(tmp_path: Path) -> None:
+    """Stage reasons quote config syntax; `[[social.accounts]]` used to vanish as console markup."""
+    (tmp_path / "content").mkdir()
+    config = tmp_path / "site.toml"
+    config.write_text(f'[site]\nbase_url = "https://x.example"\ncontent_dir = "{tmp_path / "content"}"\n')
+    env = {**os.environ, "PIPELINE_STATE_DIR": str(tmp_path / "state")}
+    proc = _cli("--config", str(config), "run", "--only", "social", env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "[[social.accounts]]" in " ".join(proc.stdout.split()), proc.stdout
 
 
 def test_huge_and_symlinked_posts(bad_run: dict[str, object]) -> None:

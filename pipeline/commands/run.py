@@ -29,6 +29,7 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from pipeline.cli import UserError, load_context
     from pipeline.findings import counts, exceeds
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = load_context(args, overrides=overrides, needs_content=True)
     results = run_all(ctx, stages)
     console = Console(stderr=False, highlight=False, width=max(140, Console().width))
-    table = Table(title=f"pipeline run — {ctx.config.site.name}")
+    table = Table(title=Text(f"pipeline run — {ctx.config.site.name}"))
     for col in ("stage", "status", "counts", "findings", "time"):
         table.add_column(col)
     style = {"done": "green", "skipped": "yellow", "failed": "bold red"}
@@ -55,13 +56,15 @@ def run(args: argparse.Namespace) -> int:
         status = r.status + (f": {r.reason}" if r.reason else "")
         table.add_row(
             r.stage,
-            f"[{style[r.status]}]{status}[/]",
+            Text(
+                status, style=style[r.status]
+            ),  # a Text, not markup: reasons quote config such as [[social.accounts]]
             ", ".join(f"{k} {v}" for k, v in r.counts.items()),
             f"{c['error']} err, {c['warning']} warn, {c['info']} info" if r.findings else "-",
             f"{r.seconds:.1f}s",
         )
     console.print(table)
-    console.print(f"reports: {ctx.config.reports_root / 'index.html'}")
+    console.print(Text(f"reports: {ctx.config.reports_root / 'index.html'}"))
     failed = any(r.status == "failed" for r in results)
     findings = [f for r in results for f in r.findings]
     if failed:

@@ -119,6 +119,12 @@ def load_post(
     symlinks, so only the file itself can be a link: one lstat instead of resolving every path component, which
     was a third of the load time on a 10,000-post site."""
     root_resolved = walked_root or root.resolve()
+    if not _utf8_name(path):
+        raise ContentError(
+            "CONTENT002",
+            "file name is not valid UTF-8 (its URL, reports and the store need text): rename the file",
+            1,
+        )
     try:
         if walked_root is not None and not os.path.islink(path):
             resolved = walked_root / path.relative_to(root)
@@ -290,7 +296,23 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
     return ContentSet(posts, problems, root)
 
 
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode()
+    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates (PEP 383)
+        return False
+    return True
+
+
 def display_path(path: Path) -> str:
+    """Paths in findings, made printable: a name with bytes that are not UTF-8 shows them as \\xNN escapes."""
+    shown = _display_path(path)
+    if _utf8_name(Path(shown)):
+        return shown
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+
+
+def _display_path(path: Path) -> str:
     """Paths in findings are relative to the working directory when possible: editors and CI annotate them.
 
     A path lexically under the working directory (getcwd is already physical) is shown as written, without

@@ -199,7 +199,7 @@ def site_signature(config: Any) -> str:
                 st = path.stat()
             except OSError:
                 continue
-            h.update(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
+            h.update(os.fsencode(path) + f"\x00{st.st_size}\x00{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
