@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -72,6 +73,31 @@ def sweep_stale_temps(folder: Path) -> list[str]:
             with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
                 os.unlink(folder / name)
                 removed.append(name)
+    return removed
+
+
+def sweep_stale_dirs(parent: Path, prefix: str) -> list[str]:
+    """Delete `<prefix><pid>-…` work folders in `parent` whose owning process no longer exists.
+
+    For scratch folders in the system temp dir (a crawl's spider records): a kill -9 skips the cleanup, and on a
+    nightly cron the leftovers would pile up for ever."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)-")
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if not m or _alive(int(m.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            if (
+                entry.is_dir(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_uid == os.getuid()
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.name)
     return removed
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from pipeline import fsutil
 
@@ -33,3 +36,28 @@ def test_the_first_write_into_a_folder_sweeps_temps_of_dead_writers(tmp_path: Pa
         live_writer.kill()
         live_writer.wait()
     assert fsutil.sweep_stale_temps(tmp_path) == [live.name]
+
+
+def test_a_crawl_removes_the_scratch_folders_of_crawls_killed_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl killed with -9 skipped its cleanup and left its spider records in /tmp, once per night."""
+    import tempfile
+
+    from pipeline.crawl.job import TMP_PREFIX, SpiderProcess
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / f"{TMP_PREFIX}{_dead_pid()}-x1y2z3"
+    stale.mkdir()
+    (stale / "records.jsonl").write_text("{}\n")
+    live_crawl = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = tmp_path / f"{TMP_PREFIX}{live_crawl.pid}-a1b2c3"
+        live.mkdir()
+        with SpiderProcess() as spider:
+            assert spider.tmp.parent == tmp_path and spider.tmp.name.startswith(f"{TMP_PREFIX}{os.getpid()}-")
+            assert not stale.exists() and live.exists()
+        assert not spider.tmp.exists()
+    finally:
+        live_crawl.kill()
+        live_crawl.wait()

@@ -154,6 +154,9 @@ class PageBudget:
             self.fd = -1
 
 
+TMP_PREFIX = "pipeline-crawl-"  # + the owner's pid: a later crawl removes folders whose owner died
+
+
 class CrawlError(Exception):
     """The spider process failed; the message carries the tail of its log."""
 
@@ -176,7 +179,10 @@ class SpiderProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = repo_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.update(child_env())  # the spider dies with us (pipeline.procs)
-        self.tmp = Path(tempfile.mkdtemp(prefix="pipeline-crawl-"))
+        from pipeline.fsutil import sweep_stale_dirs
+
+        sweep_stale_dirs(Path(tempfile.gettempdir()), TMP_PREFIX)  # left by a crawl killed with -9
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))
         self.out = self.tmp / "records.jsonl"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.crawl.spider", "-", str(self.out)],
