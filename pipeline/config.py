@@ -408,6 +408,18 @@ class WebConfig(Section):
     )
 
 
+class ComputeConfig(Section):
+    backend: Literal["local", "ray"] = Field(
+        "local",
+        description="Where validate, translate, cards and crawl do their heavy work: `local` process pools, or "
+        "a `ray` cluster (the `ray` extra; docs/scaling.md). Results are the same either way.",
+    )
+    address: str = Field(
+        "",
+        description="Ray head to join (`host:port`); empty: `RAY_ADDRESS`, else a Ray started for the run.",
+    )
+
+
 class Config(Section):
     site: SiteConfig = Field(default_factory=SiteConfig, description="The site: names, folders, languages.")
     validate_: ValidateConfig = Field(
@@ -418,6 +430,7 @@ class Config(Section):
     social: SocialConfig = Field(default_factory=SocialConfig, description="Social stage.")
     crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="Crawl stage.")
     web: WebConfig = Field(default_factory=WebConfig, description="Web UI.")
+    compute: ComputeConfig = Field(default_factory=ComputeConfig, description="Where heavy work runs.")
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the store: default a SQLite file in the state dir; "
@@ -470,6 +483,7 @@ class Config(Section):
         import hashlib
 
         data = self.model_dump(mode="json", by_alias=True)
+        data.pop("compute", None)  # where the work runs never changes its results
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 

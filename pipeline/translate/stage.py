@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.compute import uses_ray
 from pipeline.content import Post
 from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
@@ -57,8 +58,16 @@ def run_stage(
     settings = settings or settings_of(ctx)
     engines: dict[str, Engine] = {}
     result = StageResult("translate")
+    slots = None
+    if uses_ray(config):  # the model calls run in Ray actors (pipeline.compute.translate)
+        from pipeline.compute.translate import Slots
+
+        slots = Slots(config)
     for lang in langs:
-        engine = Engine.for_pair(config.state_dir, src, lang, settings)
+        if slots is not None:
+            engine = slots.engine(config.state_dir, src, lang, settings)
+        else:
+            engine = Engine.for_pair(config.state_dir, src, lang, settings)
         if engine is None:
             result.findings.append(
                 Finding("TRANSLATE001", "warning", None, None, missing_package_message(src, lang))
@@ -85,11 +94,15 @@ def run_stage(
         0,
     )
     counts["posts"] = len(posts)
-    for done, (lang, engine) in enumerate(engines.items()):
-        if ctx.progress:
-            ctx.progress(f"translate {src}→{lang}", done, len(engines))
-        _translate_language(ctx, engine, posts, src, lang, counts, result)
-        counts["model_calls"] += engine.calls
+    try:
+        for done, (lang, engine) in enumerate(engines.items()):
+            if ctx.progress:
+                ctx.progress(f"translate {src}→{lang}", done, len(engines))
+            _translate_language(ctx, engine, posts, src, lang, counts, result)
+            counts["model_calls"] += engine.calls
+    finally:
+        if slots is not None:
+            slots.close()
     result.counts = counts
     result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them
     if counts["needs_review"]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.compute import uses_ray
 from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
@@ -176,6 +177,32 @@ def _chunks(posts: Sequence[Post], count: int) -> list[list[int]]:
     return chunks
 
 
+def _check_chunk(env: Env, posts: list[Post]) -> list[list[Finding]]:
+    checks = all_checks()
+    return [check_post(post, env, checks) for post in posts]
+
+
+def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[list[Finding]]:
+    """The posts as Ray tasks in chunks of similar text size, biggest first (as the local pool takes them);
+    the environment travels once through the object store."""
+    from pipeline.compute.cluster import connect, slots
+    from pipeline.compute.tasks import map_chunks
+
+    chunks = _chunks(posts, slots(connect(ctx.config)) * 8)
+    parts = map_chunks(
+        ctx.config,
+        _check_chunk,
+        [[posts[i] for i in chunk] for chunk in chunks],
+        shared=env,
+        progress=lambda done, total: ctx.tick("validate", done, total),
+    )
+    results: list[list[Finding]] = [[] for _ in posts]
+    for chunk, part in zip(chunks, parts, strict=True):
+        for i, findings in zip(chunk, part, strict=True):
+            results[i] = findings
+    return results
+
+
 # validate_cache row holding the whole-site result for the no-change fast path: an absolute path, which no post's
 # content-relative path can equal (a NUL prefix did that too, but PostgreSQL text cannot store NUL).
 SITE_ROW = "/site"
@@ -249,7 +276,9 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
 
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
-    if len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
+    if todo and uses_ray(config):
+        fresh = _run_on_ray(todo, env, ctx)
+    elif len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
         fresh = _run_parallel(todo, env, checks, workers, ctx)
     else:
         fresh = []
