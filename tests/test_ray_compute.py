@@ -8,14 +8,17 @@ front matter the stages fill in) and every finding must be equal.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.ray_support.cluster import RayCluster, local_address
-from tests.ray_support.site import make_site, run_stages
+from tests.ray_support.cluster import Killer, RayCluster, local_address
+from tests.ray_support.site import EXAMPLE, make_site, run_stages
 
 pytestmark = pytest.mark.ray
+STAGES = ("translate", "cards")
 
 
 def test_translate_cards_and_validate_on_the_cluster_match_the_local_run(
@@ -42,3 +45,41 @@ def test_translate_cards_and_validate_on_the_cluster_match_the_local_run(
     nodes = [n for n in ray.nodes() if n["Alive"]]
     assert len(nodes) >= 2
     assert all(local_address(n["NodeManagerAddress"]) for n in nodes)  # nothing left this machine
+
+
+def test_a_node_killed_mid_batch_loses_nothing(
+    tmp_path: Path, ray_cluster: RayCluster, ray_address: str
+) -> None:
+    """A third node joins; the moment one of its workers is translating a batch (then, rendering a chunk of
+    cards) it is killed with SIGKILL — raylet, agents and workers. The batches it held are translated by the
+    other actors, the cards chunk is retried by Ray elsewhere, and the site ends up exactly as the local run
+    leaves it."""
+    posts = tuple(sorted(p.stem for p in (EXAMPLE / "content" / "posts").glob("*.md")))
+    small_batches = {"max_batch_tokens": 64}  # many batches, so the victim holds some when it dies
+    local = run_stages(make_site(tmp_path / "local", posts), {"backend": "local"}, STAGES, small_batches)
+    victims: list[Killer] = []
+
+    def arm(title: str) -> Callable[[], None]:
+        def add_and_watch() -> None:
+            node = f"victim-{os.getpid()}-{len(victims)}"
+            ray_cluster.add_node(node)
+            victims.append(ray_cluster.kill_node_when(node, title))
+
+        return add_and_watch
+
+    remote = run_stages(
+        make_site(tmp_path / "ray", posts),
+        {"backend": "ray", "address": ray_address},
+        STAGES,
+        small_batches,
+        during={"translate": arm("ray::ModelSlot.translate"), "cards": arm("ray::_run_chunk")},
+    )
+    for victim in victims:
+        victim.join(timeout=5)
+        assert victim.killed, f"{victim.node} never ran {victim.title}"
+    assert remote.results["translate"].data["ray_actors_replaced"] >= 1
+    assert local.results["translate"].counts["drafts_written"] == len(posts)
+    assert sorted(remote.files) == sorted(local.files)
+    assert [k for k in local.files if remote.files[k] != local.files[k]] == []
+    assert remote.findings == local.findings
+    assert remote.results["cards"].counts == local.results["cards"].counts

@@ -68,6 +68,7 @@ def connect(config: Config) -> Any:
         ) from None
     if ray.is_initialized():
         return ray
+    _notices_to_stderr()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline-first: no usage report leaves the machine
     address = address_of(config)
     kwargs: dict[str, Any] = {
@@ -85,6 +86,22 @@ def connect(config: Config) -> Any:
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise _fail(config, "address", f"cannot join the Ray cluster at {address}: {exc}") from None
     return ray
+
+
+def _notices_to_stderr() -> None:
+    """Ray prints the cluster's notices (a node died, a task is retried) on the driver's stdout, where they would
+    land inside a JSON or SARIF report; they are diagnostics, so they go to stderr."""
+    from ray._private import worker
+
+    original = getattr(worker, "print_to_stdstream", None)
+    if original is None or getattr(original, "to_stderr", False):
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        original({**data, "is_err": True}, ignore_prefix)
+
+    to_stderr.to_stderr = True  # type: ignore[attr-defined]
+    worker.print_to_stdstream = to_stderr
 
 
 def slots(ray: Any) -> int:

@@ -102,6 +102,7 @@ def run_stage(
             counts["model_calls"] += engine.calls
     finally:
         if slots is not None:
+            result.data["ray_actors_replaced"] = slots.replaced  # actors lost mid-run, their batches redone
             slots.close()
     result.counts = counts
     result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them

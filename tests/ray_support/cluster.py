@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,13 @@ class RayCluster:
         assert not left, f"still alive after SIGKILL: {left}"
         return pids
 
+    def kill_node_when(self, node: str, title: str, timeout_s: float = 120.0) -> Killer:
+        """A thread that kill -9s `node` the moment one of its workers runs `title` (Ray titles a busy worker
+        `ray::<function or Actor.method>`): the kill lands mid-task, not between tasks."""
+        killer = Killer(self, node, title, timeout_s)
+        killer.start()
+        return killer
+
     def stop(self) -> set[int]:
         """Kill every process of the cluster; the ones that survived (none, or the test fails)."""
         left = kill_all(processes_under(self.root))
@@ -223,3 +231,22 @@ class RayCluster:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+
+class Killer(threading.Thread):
+    def __init__(self, cluster: RayCluster, node: str, title: str, timeout_s: float) -> None:
+        super().__init__(daemon=True, name=f"kill-{node}")
+        self.cluster, self.node, self.title, self.timeout_s = cluster, node, title, timeout_s
+        self.killed: set[int] = set()
+        self.busy: list[str] = []  # the titles of the node's processes at the moment of the kill
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            pids = self.cluster.node_processes(self.node)
+            titles = [_cmdline(pid) for pid in pids]
+            if any(t.startswith(self.title) for t in titles):
+                self.busy = sorted(t for t in titles if t.startswith("ray::"))
+                self.killed = self.cluster.kill_node(self.node)
+                return
+            time.sleep(0.01)

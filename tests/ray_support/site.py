@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +59,8 @@ def config_for(root: Path, compute: Mapping[str, Any], **sections: Any) -> Any:
         },
         "translate": {"languages": ["es"], "beam_size": 1},
         "compute": dict(compute),
-        **sections,
     }
+    overrides.update(sections)
     return load_config(None, overrides=overrides)
 
 
@@ -72,8 +72,13 @@ class Outcome:
 
 
 def run_stages(
-    root: Path, compute: Mapping[str, Any], stages: tuple[str, ...] = ("translate", "cards", "validate")
+    root: Path,
+    compute: Mapping[str, Any],
+    stages: tuple[str, ...] = ("translate", "cards", "validate"),
+    translate_settings: Mapping[str, Any] | None = None,
+    during: Mapping[str, Callable[[], Any]] | None = None,
 ) -> Outcome:
+    """`during[stage]()` is called just before that stage runs (the kill test arms its killer there)."""
     from pipeline.cards.stage import run_stage as cards
     from pipeline.translate.stage import run_stage as translate
     from pipeline.validate.stage import run_stage as validate
@@ -83,8 +88,12 @@ def run_stages(
     out = Outcome()
     with inside(root, state):
         install(state, "upper", "en", "es")
-        config = config_for(root, compute)
+        config = config_for(
+            root, compute, translate={"languages": ["es"], "beam_size": 1, **(translate_settings or {})}
+        )
         for name in stages:
+            if during and name in during:
+                during[name]()
             # A fresh context per stage, as `pipeline run` re-reads what the stage before it wrote.
             result = runners[name](Context(config=config))
             out.results[name] = result
