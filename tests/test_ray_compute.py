@@ -9,13 +9,13 @@ front matter the stages fill in) and every finding must be equal.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from pipeline.compute.cluster import connect
 from tests.ray_support.cluster import Killer, RayCluster, local_address
-from tests.ray_support.site import EXAMPLE, make_site, run_stages
+from tests.ray_support.site import EXAMPLE, config_for, make_site, run_stages
 
 pytestmark = pytest.mark.ray
 STAGES = ("translate", "cards")
@@ -50,33 +50,36 @@ def test_translate_cards_and_validate_on_the_cluster_match_the_local_run(
 def test_a_node_killed_mid_batch_loses_nothing(
     tmp_path: Path, ray_cluster: RayCluster, ray_address: str
 ) -> None:
-    """A third node joins; the moment one of its workers is translating a batch (then, rendering a chunk of
-    cards) it is killed with SIGKILL — raylet, agents and workers. The batches it held are translated by the
-    other actors, the cards chunk is retried by Ray elsewhere, and the site ends up exactly as the local run
-    leaves it."""
-    posts = tuple(sorted(p.stem for p in (EXAMPLE / "content" / "posts").glob("*.md")))
+    """A third node joins; the moment one of its workers is translating a batch, the node is killed with
+    SIGKILL — raylet, agents and workers — and its queued batches go to the other actors. Then, the moment a
+    worker of the second node is rendering a chunk of cards, that worker is killed and Ray runs the chunk again.
+    The site ends up exactly as the local run leaves it."""
+    posts = tuple(sorted(p.stem for p in (EXAMPLE / "content" / "posts").glob("*.md")))[:5]
     small_batches = {"max_batch_tokens": 64}  # many batches, so the victim holds some when it dies
     local = run_stages(make_site(tmp_path / "local", posts), {"backend": "local"}, STAGES, small_batches)
-    victims: list[Killer] = []
+    killers: list[Killer] = []
+    victim = f"victim-{os.getpid()}"
 
-    def arm(title: str) -> Callable[[], None]:
-        def add_and_watch() -> None:
-            node = f"victim-{os.getpid()}-{len(victims)}"
-            ray_cluster.add_node(node)
-            victims.append(ray_cluster.kill_node_when(node, title))
+    def during_translate() -> None:
+        ray_cluster.add_node(victim)
+        connect(config_for(tmp_path, {"backend": "ray", "address": ray_address}))
+        # A worker ready on the new node, so its actor starts as soon as the others and gets batches too.
+        ray_cluster.warm(victim, ("pipeline.compute.translate", "ctranslate2"))
+        killers.append(ray_cluster.kill_when(victim, "ray::ModelSlot.translate"))
 
-        return add_and_watch
+    def during_cards() -> None:
+        killers.append(ray_cluster.kill_when("node2", "ray::_run_chunk", whole_node=False))
 
     remote = run_stages(
         make_site(tmp_path / "ray", posts),
         {"backend": "ray", "address": ray_address},
         STAGES,
         small_batches,
-        during={"translate": arm("ray::ModelSlot.translate"), "cards": arm("ray::_run_chunk")},
+        during={"translate": during_translate, "cards": during_cards},
     )
-    for victim in victims:
-        victim.join(timeout=5)
-        assert victim.killed, f"{victim.node} never ran {victim.title}"
+    for killer in killers:
+        killer.join(timeout=5)
+        assert killer.killed, f"no worker of {killer.node} ran {killer.title}"
     assert remote.results["translate"].data["ray_actors_replaced"] >= 1
     assert local.results["translate"].counts["drafts_written"] == len(posts)
     assert sorted(remote.files) == sorted(local.files)

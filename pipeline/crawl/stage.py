@@ -6,6 +6,7 @@ import os
 import time
 from urllib.parse import urlsplit
 
+from pipeline.compute import uses_ray
 from pipeline.config import Config
 from pipeline.content import iter_markdown
 from pipeline.crawl.checks import Checker, check_aliases
@@ -79,8 +80,9 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
     start = time.perf_counter()
     config = ctx.config
     crawl_base = crawl_base_of(config, base_url)
+    on_ray = uses_ray(config)  # shards as Ray tasks (pipeline.compute.crawl) instead of local subprocesses
     # Spider processes start importing Scrapy while we load the content.
-    spiders = [SpiderProcess() for _ in range(planned_processes(config))]
+    spiders = [] if on_ray else [SpiderProcess() for _ in range(planned_processes(config))]
     try:
         expected = build_expected(config, ctx.content)
         if not expected.pages:
@@ -91,7 +93,12 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
         cache = load_link_cache(store, config.crawl.external_ttl_hours) if config.crawl.check_external else {}
         job = build_job(config, expected, crawl_base, sorted(cache))
         try:
-            records = crawl_sharded(spiders, job)
+            if on_ray:
+                from pipeline.compute.crawl import crawl_on_ray
+
+                records = crawl_on_ray(config, job, config.crawl.processes)
+            else:
+                records = crawl_sharded(spiders, job)
         except CrawlError as exc:
             return StageResult("crawl", "failed", str(exc))
     finally:

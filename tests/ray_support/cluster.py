@@ -186,6 +186,23 @@ class RayCluster:
     def add_node(self, node: str) -> None:
         self._start(node, ["--address", self.address])
 
+    def warm(self, node: str, modules: tuple[str, ...]) -> None:
+        """Start a worker on `node` that has imported `modules`, so the node takes work as soon as the others:
+        Ray hands an idle worker to the next task or actor there. Needs this process connected (ray.init)."""
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        folder = str(self.root / node)
+        node_id = next(
+            n["NodeID"]
+            for n in ray.nodes()
+            if n["Alive"] and str(n.get("ObjectStoreSocketName", "")).startswith(folder)
+        )
+        strategy = NodeAffinitySchedulingStrategy(node_id, soft=False)
+        # A lambda travels by value (this module is not importable on the workers; the pipeline package is).
+        remote = ray.remote(num_cpus=1)(lambda names: [__import__(name) for name in names] and None)
+        ray.get(remote.options(scheduling_strategy=strategy).remote(modules))
+
     def node_processes(self, node: str) -> set[int]:
         return processes_under(self.root / node)
 
@@ -196,10 +213,11 @@ class RayCluster:
         assert not left, f"still alive after SIGKILL: {left}"
         return pids
 
-    def kill_node_when(self, node: str, title: str, timeout_s: float = 120.0) -> Killer:
-        """A thread that kill -9s `node` the moment one of its workers runs `title` (Ray titles a busy worker
-        `ray::<function or Actor.method>`): the kill lands mid-task, not between tasks."""
-        killer = Killer(self, node, title, timeout_s)
+    def kill_when(self, node: str, title: str, whole_node: bool = True, timeout_s: float = 120.0) -> Killer:
+        """A thread that kill -9s `node` (raylet, agents, workers), or only the worker, the moment one of the
+        node's workers runs `title` (Ray titles a busy worker `ray::<function or Actor.method>`): the kill lands
+        mid-task, not between tasks."""
+        killer = Killer(self, node, title, whole_node, timeout_s)
         killer.start()
         return killer
 
@@ -234,19 +252,26 @@ class RayCluster:
 
 
 class Killer(threading.Thread):
-    def __init__(self, cluster: RayCluster, node: str, title: str, timeout_s: float) -> None:
+    def __init__(
+        self, cluster: RayCluster, node: str, title: str, whole_node: bool, timeout_s: float
+    ) -> None:
         super().__init__(daemon=True, name=f"kill-{node}")
-        self.cluster, self.node, self.title, self.timeout_s = cluster, node, title, timeout_s
+        self.cluster, self.node, self.title = cluster, node, title
+        self.whole_node, self.timeout_s = whole_node, timeout_s
         self.killed: set[int] = set()
-        self.busy: list[str] = []  # the titles of the node's processes at the moment of the kill
 
     def run(self) -> None:
         deadline = time.monotonic() + self.timeout_s
         while time.monotonic() < deadline:
-            pids = self.cluster.node_processes(self.node)
-            titles = [_cmdline(pid) for pid in pids]
-            if any(t.startswith(self.title) for t in titles):
-                self.busy = sorted(t for t in titles if t.startswith("ray::"))
-                self.killed = self.cluster.kill_node(self.node)
+            busy = {
+                pid for pid in self.cluster.node_processes(self.node) if _cmdline(pid).startswith(self.title)
+            }
+            if busy:
+                if self.whole_node:
+                    self.killed = self.cluster.kill_node(self.node)
+                else:
+                    assert not kill_all(busy)
+                    self.killed = busy
                 return
             time.sleep(0.01)
+
