@@ -274,4 +274,3 @@ class Killer(threading.Thread):
                     self.killed = busy
                 return
             time.sleep(0.01)
-
