@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.compute.settings import ComputeConfig
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -405,18 +406,6 @@ class WebConfig(Section):
         le=5,
         description="Reverse proxies in front of `pipeline serve` whose X-Forwarded-For/-Proto headers are "
         "believed (client address for the login limits); 0 believes none.",
-    )
-
-
-class ComputeConfig(Section):
-    backend: Literal["local", "ray"] = Field(
-        "local",
-        description="Where validate, translate, cards and crawl do their heavy work: `local` process pools, or "
-        "a `ray` cluster (the `ray` extra; docs/scaling.md). Results are the same either way.",
-    )
-    address: str = Field(
-        "",
-        description="Ray head to join (`host:port`); empty: `RAY_ADDRESS`, else a Ray started for the run.",
     )
 
 
