@@ -322,4 +322,5 @@ STAGE = Stage(
     reads=("posts", "hero images", "layouts", "card cache"),
     writes=("card images", "card paths in drafts", "card cache"),
     rules=by_id(CARDS),
+    compute=True,
 )

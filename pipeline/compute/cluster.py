@@ -55,8 +55,7 @@ def _probe(config: Config, address: str) -> None:
         ) from None
 
 
-def connect(config: Config) -> Any:
-    """The `ray` module, joined to the configured cluster (once per process; later calls reuse it)."""
+def _import_ray(config: Config) -> Any:
     try:
         import ray
     except ImportError:
@@ -66,6 +65,23 @@ def connect(config: Config) -> Any:
             "'ray' needs Ray on this machine and on every node: pip install 'pipeline[ray]' (or set "
             'compute.backend = "local")',
         ) from None
+    return ray
+
+
+def preflight(config: Config) -> None:
+    """Before a command starts any stage: with `backend = "ray"`, Ray is installed and the head answers.
+
+    Checked up front so that a run does not do half its stages and then fail the heavy ones; joining the
+    cluster (or starting a local Ray) is left to the first stage that has work for it."""
+    ray = _import_ray(config)
+    address = address_of(config)
+    if not ray.is_initialized() and address not in (LOCAL, "auto"):
+        _probe(config, address)
+
+
+def connect(config: Config) -> Any:
+    """The `ray` module, joined to the configured cluster (once per process; later calls reuse it)."""
+    ray = _import_ray(config)
     if ray.is_initialized():
         return ray
     _notices_to_stderr()

@@ -194,5 +194,6 @@ STAGE = Stage(
     reads=("published posts", "the public site or the preview site", "link cache"),
     writes=("findings", "run history", "link cache"),
     rules=by_id(CRAWL),
+    compute=True,
     always_report=True,
 )

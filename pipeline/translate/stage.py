@@ -256,4 +256,5 @@ STAGE = Stage(
     reads=("source posts", "translation memory", "Argos packages"),
     writes=("draft posts", "translation memory"),
     rules=by_id(TRANSLATE, TRANSLATION_QA),
+    compute=True,
 )

@@ -327,5 +327,6 @@ STAGE = Stage(
     reads=("posts", "static images", "validate cache"),
     writes=("findings", "run history", "validate cache"),
     rules=VALIDATE_SETTABLE,
+    compute=True,
     always_report=True,
 )
