@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import desc, insert, select, update
 
 from pipeline.findings import Finding
-from pipeline.schema.core import run_findings, runs
+from pipeline.schema.core import count_run, run_findings, runs
 from pipeline.stages import Context
 from pipeline.store import Store
 
@@ -48,6 +48,7 @@ def store_run(
         ]
         if rows:
             conn.execute(insert(run_findings), rows)
+            count_run(conn, run_id)
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)

@@ -22,6 +22,7 @@ from pipeline.compute import uses_ray
 from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
+from pipeline.history import record_run
 from pipeline.procs import process_pool
 from pipeline.rules import ALL, CARDS, by_id
 from pipeline.stages import Context, Stage, StageResult
@@ -313,6 +314,8 @@ def run_stage(
     }
     if any(f.severity == "error" for f in result.findings) and rendered == 0 and not fresh and planned:
         result.status = "failed"
+    if paths is None and lang is None:  # a whole-site run: the audit's history compares these
+        record_run(ctx, "cards", result.findings, result.counts)
     return result
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pipeline.compute import uses_ray
 from pipeline.config import Config
 from pipeline.content import iter_markdown
+from pipeline.crawl import graph as link_graph
 from pipeline.crawl.checks import Checker, check_aliases
 from pipeline.crawl.expected import ExpectedSet, build_expected
 from pipeline.crawl.history import default_history_key, diff, load_link_cache, record_run, save_link_cache
@@ -135,6 +136,7 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
     run_id = record_run(
         store, crawl_base, findings, {**stats, **counts(findings), **history.summary()}, seconds, key
     )
+    link_graph.save(store, key, run_id, link_graph.edges(checker, expected))
     return StageResult(
         "crawl",
         counts={**counts(findings), **{k: int(v) for k, v in stats.items()}, **history.summary()},

@@ -15,6 +15,8 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    insert,
+    select,
 )
 
 from pipeline.store import Migration, create_tables, metadata
@@ -47,6 +49,21 @@ run_findings = Table(
     Column("data", JSON, nullable=False, default=dict),
     Index("ix_run_findings_run", "run_id"),
     Index("ix_run_findings_fp", "fingerprint"),
+    # The audit page asks "is this fingerprint in the other run" for every finding it shows.
+    Index("ix_run_findings_run_fp", "run_id", "fingerprint"),
+)
+
+# Findings per run by rule, severity and language (lang '' when none), written with the run: the audit's trend
+# charts read a few hundred of these rows instead of counting every stored finding of every run again.
+run_counts = Table(
+    "run_counts",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("lang", String(16), nullable=False, default=""),
+    Column("n", Integer, nullable=False),
+    Index("ix_run_counts_run", "run_id"),
 )
 
 validate_cache = Table(
@@ -67,7 +84,29 @@ def _drop_nul_site_row(conn: Connection) -> None:
         conn.exec_driver_sql("DELETE FROM validate_cache WHERE path = char(0) || 'site'")
 
 
+def count_run(conn: Connection, run_id: int | None = None) -> None:
+    """Fill run_counts from run_findings for one run (None: every run, for stores older than the table)."""
+    lang = func.coalesce(run_findings.c.lang, "")
+    query = select(
+        run_findings.c.run_id, run_findings.c.rule, run_findings.c.severity, lang, func.count()
+    ).group_by(run_findings.c.run_id, run_findings.c.rule, run_findings.c.severity, lang)
+    if run_id is not None:
+        query = query.where(run_findings.c.run_id == run_id)
+    conn.execute(insert(run_counts).from_select(["run_id", "rule", "severity", "lang", "n"], query))
+
+
+def _audit_tables(conn: Connection) -> None:
+    """The audit's index and per-run counts; a store from before them gets the counts of its stored runs."""
+    for index in run_findings.indexes:
+        if index.name == "ix_run_findings_run_fp":
+            index.create(conn, checkfirst=True)
+    run_counts.create(conn, checkfirst=True)
+    if conn.execute(select(func.count()).select_from(run_counts)).scalar_one() == 0:
+        count_run(conn)
+
+
 MIGRATIONS = [
     Migration(1, "runs, run findings and validate cache", create_tables(runs, run_findings, validate_cache)),
     Migration(2, "drop the NUL-keyed whole-site validate row", _drop_nul_site_row),
+    Migration(3, "run findings indexed and counted for the audit page", _audit_tables),
 ]

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.compute import uses_ray
-from pipeline.content import Post
+from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
+from pipeline.history import record_run
 from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
@@ -110,6 +111,8 @@ def run_stage(
         result.findings.append(
             Finding("TRANSLATE004", "info", None, None, f"{counts['needs_review']} segment(s) need review")
         )
+    if paths is None and languages is None:  # a whole-site run: the audit's history compares these
+        record_run(ctx, "translate", result.findings, result.counts)
     return result
 
 
@@ -135,7 +138,14 @@ def _translate_language(
             except Exception as exc:  # one bad post never stops the run
                 counts["failed"] += 1
                 result.findings.append(
-                    Finding("TRANSLATE003", "error", post.rel, None, f"cannot segment: {exc}")
+                    Finding(
+                        "TRANSLATE003",
+                        "error",
+                        display_path(post.path),
+                        None,
+                        f"cannot segment: {exc}",
+                        data={"lang": lang},
+                    )
                 )
                 continue
             record = load_draft_record(conn, post.rel, lang)
@@ -149,10 +159,11 @@ def _translate_language(
                         Finding(
                             "TRANSLATE002",
                             "warning",
-                            plan.draft_rel,
+                            display_path(plan.draft_path),
                             None,
                             "draft was edited by hand and its paragraphs no longer line up with the source; "
                             "left untouched (restore the structure or delete the file to regenerate it)",
+                            data={"lang": lang},
                         )
                     )
             elif plan.draft_path.exists():
@@ -161,9 +172,10 @@ def _translate_language(
                     Finding(
                         "TRANSLATE002",
                         "warning",
-                        plan.draft_rel,
+                        display_path(plan.draft_path),
                         None,
                         "a file exists where the draft goes but was not written by this pipeline; left untouched",
+                        data={"lang": lang},
                     )
                 )
             plans.append(plan)
@@ -212,11 +224,12 @@ def _translate_language(
                         Finding(
                             MODEL_ERROR,
                             "error",
-                            plan.post.rel,
+                            display_path(plan.post.path),
                             None,
                             f"segment {seg.id} ({len(seg.template):,} characters) could not be translated into "
                             f"{lang} ({why}); the draft keeps the source text there — split the paragraph or "
                             "translate it by hand",
+                            data={"lang": lang},
                         )
                     )
     # The machine output is committed before any draft is written: a kill -9 between writing a draft and

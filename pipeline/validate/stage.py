@@ -243,10 +243,12 @@ def _fast_path(ctx: Context, signature: str) -> StageResult | None:
 
 
 def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool = True) -> StageResult:
-    """Validate the site (or the posts under `paths`) and record the run in the history, whoever called:
-    `pipeline validate`, `pipeline run` and the web audit page all see the same runs."""
+    """Validate the site (or the posts under `paths`) and record a whole-site run in the history, whoever
+    called: `pipeline validate`, `pipeline run` and the web audit page all see the same runs. A run over some
+    files is not recorded: the audit would read every other post's findings as fixed."""
     result = _validate(ctx, paths, use_cache)
-    record_run(ctx, "validate", result.findings, result.counts)
+    if not paths:
+        record_run(ctx, "validate", result.findings, result.counts)
     return result
 
 

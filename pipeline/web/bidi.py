@@ -12,14 +12,38 @@ from pipeline.config import SiteConfig
 
 # ISO 639 codes whose default script runs right to left (CLDR likely-subtags: Arab, Hebr, Thaa, Syrc, Nkoo, Adlm).
 RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "azb", "bal", "bqi", "ckb", "dv", "fa", "glk", "he", "iw", "ks", "lrc", "mzn", "nqo", "pnb",
-     "prs", "ps", "sd", "sdh", "syr", "ug", "ur", "yi"}
+    {
+        "ar",
+        "arc",
+        "azb",
+        "bal",
+        "bqi",
+        "ckb",
+        "dv",
+        "fa",
+        "glk",
+        "he",
+        "iw",
+        "ks",
+        "lrc",
+        "mzn",
+        "nqo",
+        "pnb",
+        "prs",
+        "ps",
+        "sd",
+        "sdh",
+        "syr",
+        "ug",
+        "ur",
+        "yi",
+    }
 )
 RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand", "samr"})
 
 
 def direction(site: SiteConfig, lang: str | None) -> str:
-    """"rtl" or "ltr" for text in `lang` (a BCP 47 code as the site or a platform spells it)."""
+    """ "rtl" or "ltr" for text in `lang` (a BCP 47 code as the site or a platform spells it)."""
     if not lang:
         return "ltr"
     conf = site.languages.get(lang)
