@@ -129,3 +129,44 @@ def record_bulk(store: Store, n: int, runs_count: int = 2, churn: float = 0.05) 
         current = findings[cut:] + extra[:cut]
         ids.append(store_run(store, "validate", current, {"posts": 1500}))
     return ids
+
+
+ARABIC_POST = """---
+date: '2025-06-10T08:00:00'
+title: 'النوم وطول العمر: ماذا تقول الأدلة؟'
+description: 'كيف يرتبط النوم بطول العمر، ولماذا يرتبط النوم القصير والطويل بصحة أسوأ، وما العادات العملية التي تساعد معظم البالغين على نوم أفضل.'
+preview: 'النوم من العادات اليومية القليلة المرتبطة بكل أجهزة الجسم تقريبًا. إليك ما تقوله الدراسات الكبيرة عن النوم وطول العمر، وأين لا تزال الأدلة غير مؤكدة.'
+permalink: /ar/articles/sleep-and-longevity/
+image: /images/library/chelsea.png
+tags:
+- sleep
+- longevity
+---
+
+النوم من العادات اليومية القليلة المرتبطة بكل أجهزة الجسم تقريبًا، من القلب إلى الذاكرة.
+"""
+
+
+def add_arabic(site: Site) -> Site:
+    """The site with Arabic added (no `dir` in the config: the web UI must know Arabic runs right to left), an
+    Arabic post, and the X account posting in Arabic too. Returns the site with the new config loaded."""
+    from pipeline.config import load_config
+    from pipeline.stages import Context
+
+    cfg = site.root / "config" / "site.toml"
+    text = cfg.read_text(encoding="utf-8")
+    text = text.replace(
+        '[site.languages.de]\nname = "Deutsch"\n',
+        '[site.languages.de]\nname = "Deutsch"\n[site.languages.ar]\nname = "العربية"\n',
+    )
+    text = text.replace(
+        'languages = ["en", "es"]\ntimezone = "Europe/Berlin"',
+        'languages = ["en", "es", "ar"]\ntimezone = "Europe/Berlin"',
+    )
+    assert "[site.languages.ar]" in text and '"ar"]' in text
+    cfg.write_text(text, encoding="utf-8")
+    post = site.content / "ar" / "posts" / "sleep-and-longevity.md"
+    post.parent.mkdir(parents=True)
+    post.write_text(ARABIC_POST, encoding="utf-8")
+    config = load_config(cfg, environ={})
+    return Site(site.root, config, Context(config=config, quiet=True))
