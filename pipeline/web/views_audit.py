@@ -289,4 +289,4 @@ def source() -> Any:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         abort(404, description=f"'{file}' cannot be read")
-    return render_template("source.html", file=file, lines=lines, line=line, lang=lang)
+    return render_template("source.html", file=file, shown=_shown(file), lines=lines, line=line, lang=lang)
