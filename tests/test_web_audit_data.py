@@ -84,6 +84,9 @@ def test_statuses_groups_and_filters(db_url: str) -> None:
     page, total = audit_data.pages(store, scope, Filters(), 0, 2)
     assert total == 6 and len(page) == 2 and page[0].errors >= page[1].errors
     assert [r.rule for r in audit_data.rows(store, scope, Filters(), 1, 2)] == [r.rule for r in rows[1:3]]
+    window, total = audit_data.page_of_rows(store, scope, Filters(), 2, 3)
+    assert total == len(rows) == 7 and [r.rule for r in window] == [r.rule for r in rows[2:5]]
+    assert audit_data.page_of_rows(store, scope, Filters(status="new"), 50, 10) == ([], 2)
 
 
 def test_trend_counts_each_run_and_each_rule(db_url: str) -> None:

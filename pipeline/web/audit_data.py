@@ -399,6 +399,20 @@ def rows(
         return [_row(r) for r in conn.execute(q)]
 
 
+def page_of_rows(store: Store, scope: Scope, f: Filters, offset: int, limit: int) -> tuple[list[Row], int]:
+    """One page of the list and how many rows the list has in all, in one pass (a window count over the
+    sorted rows); an offset past the end gives no rows and the total from a plain count."""
+    a = current(scope, f)
+    if a is None:
+        return [], 0
+    q = _ordered(a).add_columns(func.count().over().label("total")).offset(offset).limit(limit)
+    with store.connect() as conn:
+        found = conn.execute(q).all()
+        if found:
+            return [_row(r) for r in found], int(found[0].total)
+        return [], int(conn.execute(select(func.count()).select_from(a)).scalar_one())
+
+
 # --- pages (the Pages view: which pages carry the most findings) ---------------------------------------------
 
 

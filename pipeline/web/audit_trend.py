@@ -155,13 +155,13 @@ def chart(lines: list[Line], width: int = 640, height: int = 200) -> dict[str, A
 
 
 def spark_path(values: list[int], width: int = 80, height: int = 20) -> str:
-    """SVG polyline points for a small trend; flat at the bottom when every value is 0."""
+    """SVG polyline points for a small trend, scaled from 0 to the highest value (so 100 → 101 stays flat)."""
     if not values:
         return ""
-    top = max(values) or 1
+    high = max(values)
     n = len(values)
     step = width / (n - 1) if n > 1 else 0.0
     return " ".join(
-        f"{round(i * step if n > 1 else width / 2, 1)},{round(2 + (height - 4) * (1 - v / top), 1)}"
+        f"{round(i * step if n > 1 else width / 2, 1)},{round(2 + (height - 4) * (1 - v / high) if high else height - 2, 1)}"
         for i, v in enumerate(values)
     )

@@ -137,9 +137,7 @@ def index() -> Any:
 def findings() -> Any:
     f = _filters()
     scope = audit_data.load_scope(store())
-    groups = audit_data.groups(store(), scope, f)
-    pager = _pager(sum(g.findings + g.fixed for g in groups))
-    rows = audit_data.rows(store(), scope, f, pager.offset, pager.per)
+    rows, pager = _page_of_rows(scope, f)
     return render_template(
         "audit_findings.html",
         view="findings",
@@ -148,6 +146,16 @@ def findings() -> Any:
         shown=_shown,
         **_common(scope, f),
     )
+
+
+def _page_of_rows(scope: Scope, f: Filters) -> tuple[list[audit_data.Row], Pager]:
+    """The requested page of findings with its pager; a page past the end shows the last one."""
+    asked = _pager(10**9)
+    rows, total = audit_data.page_of_rows(store(), scope, f, asked.offset, asked.per)
+    pager = _pager(total)
+    if pager.page != asked.page:
+        rows, total = audit_data.page_of_rows(store(), scope, f, pager.offset, pager.per)
+    return rows, pager
 
 
 @bp.route("/rule/<rule_id>")
@@ -161,8 +169,7 @@ def rule(rule_id: str) -> Any:
     if known is None and not groups:
         abort(404, description=f"No rule {rule_id!r} in the catalogue and no findings of it.")
     group = groups[0] if groups else None
-    pager = _pager(group.findings + group.fixed if group else 0)
-    rows = audit_data.rows(store(), scope, f, pager.offset, pager.per)
+    rows, pager = _page_of_rows(scope, f)
     lines = audit_trend.trend(store(), scope, f)
     return render_template(
         "audit_rule.html",
