@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import desc, select, update
 
-from pipeline.schema.core import run_findings, runs
+from pipeline.schema.core import findings_run, run_findings, runs
 from pipeline.store import Store
 from tests.web_support.audit import record_bulk
 from tests.web_support.site import PASSWORD, add_users, build_site, serve
@@ -33,7 +33,7 @@ FINDINGS = 10_000
 def naive_python(store: Store) -> int:
     """Load the latest two runs' findings, diff them by fingerprint and sort them: the work per request before."""
     with store.connect() as conn:
-        last, prev = conn.execute(select(runs.c.id).order_by(desc(runs.c.id)).limit(2)).scalars().all()
+        last, prev = conn.execute(select(findings_run()).order_by(desc(runs.c.id)).limit(2)).scalars().all()
         now = conn.execute(select(run_findings).where(run_findings.c.run_id == last)).all()
         before = {
             r.fingerprint: r for r in conn.execute(select(run_findings).where(run_findings.c.run_id == prev))

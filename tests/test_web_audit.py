@@ -22,7 +22,7 @@ from pipeline.content import display_path
 from pipeline.crawl.history import history_key_of
 from pipeline.report.as_csv import COLUMNS
 from pipeline.rules import ALL
-from pipeline.schema.core import run_findings, runs
+from pipeline.schema.core import findings_run, run_findings, runs
 from pipeline.store import Store
 from tests.test_web_browser import ARTIFACTS, CHROMIUM, login
 from tests.web_support.audit import AuditHistory, audit_history, record_bulk
@@ -99,7 +99,7 @@ def naive(store: Store) -> list[dict[str, Any]]:
     """Every current finding with its status: per history, the latest run against the one before."""
     with store.connect() as conn:
         done = conn.execute(
-            select(runs.c.id, runs.c.stage, runs.c.summary)
+            select(findings_run().label("rows"), runs.c.stage, runs.c.summary)
             .where(runs.c.status == "done")
             .order_by(desc(runs.c.id))
         ).all()
@@ -107,7 +107,7 @@ def naive(store: Store) -> list[dict[str, Any]]:
         for r in done:
             histories[
                 (r.stage, str(history_key_of(r.summary or {}) or "") if r.stage == "crawl" else "")
-            ].append(r.id)
+            ].append(r.rows)
         out = []
         for (stage, _site), ids in histories.items():
             latest = conn.execute(select(run_findings).where(run_findings.c.run_id == ids[0])).all()
@@ -243,9 +243,13 @@ def test_trend_has_one_point_per_stored_run(audit_server: tuple[Site, AuditHisto
     assert series["build"].locator("circle.point").count() == 1
     counts = [int(c.get_attribute("data-count")) for c in series["validate"].locator("circle.point").all()]
     with site.ctx.store.connect() as conn:
-        stored = [
-            len(conn.execute(select(run_findings.c.id).where(run_findings.c.run_id == rid)).all())
+        rows_of = [
+            conn.execute(select(findings_run()).where(runs.c.id == rid)).scalar_one()
             for rid in history.validate_runs
+        ]
+        stored = [
+            len(conn.execute(select(run_findings.c.id).where(run_findings.c.run_id == rows)).all())
+            for rows in rows_of
         ]
     assert counts == stored
     # Per issue: MD003 appeared in the last validate run only.

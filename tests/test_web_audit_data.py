@@ -9,7 +9,7 @@ from pipeline.crawl import graph
 from pipeline.crawl import history as crawl_history
 from pipeline.findings import Finding
 from pipeline.history import store_run
-from pipeline.schema.core import run_counts, run_findings
+from pipeline.schema.core import findings_run, run_counts, run_findings, runs
 from pipeline.store import open_store
 from pipeline.web import audit_data, audit_trend
 from pipeline.web.audit_data import Filters
@@ -143,3 +143,73 @@ def test_link_graph_keeps_the_latest_crawl_of_each_site(db_url: str) -> None:
     assert graph.urls_of_file(store, ["content/b.md"]) == [f"{SITE}/b/"]
     assert graph.file_of_url(store, f"{SITE}/b/") == "content/b.md"
     assert graph.inbound(store, []) == ([], 0)
+
+
+def test_a_run_equal_to_an_earlier_one_refers_to_its_findings(db_url: str) -> None:
+    """A no-change re-run stores no finding rows (60k rows a run made `pipeline validate` take seconds), and
+    every reader still sees its findings: the audit (all open, none new or fixed), trends, facets, the diffs."""
+    store = open_store(db_url)
+
+    def stored_rows() -> int:
+        with store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(run_findings)).scalar_one())
+
+    first = store_run(store, "validate", [A, B, C], {})
+    second = store_run(store, "validate", [A, B, C], {})
+    assert stored_rows() == 3
+    with store.connect() as conn:
+        refs = dict(conn.execute(select(runs.c.id, findings_run())).all())
+    assert refs == {first: first, second: first}
+    scope = audit_data.load_scope(store)
+    rows = audit_data.rows(store, scope, Filters())
+    assert sorted((r.rule, r.status) for r in rows) == [
+        ("MD003", "open"),
+        ("READ002", "open"),
+        ("SEO012", "open"),
+    ]
+    assert audit_data.rows(store, scope, Filters(status="new")) == []
+    assert audit_data.rows(store, scope, Filters(status="fixed")) == []
+    assert [[p.count for p in line.points] for line in audit_trend.trend(store, scope, Filters())] == [[3, 3]]
+    assert audit_data.facets(store, scope).langs == ["en", "es"]
+    # A change stores its own rows and compares against the shared ones; going back refers to them again.
+    store_run(store, "validate", [B, C, D], {})
+    assert stored_rows() == 6
+    scope = audit_data.load_scope(store)
+    assert {(r.rule, r.status) for r in audit_data.rows(store, scope, Filters(status="fixed"))} == {
+        ("SEO012", "fixed")
+    }
+    fourth = store_run(store, "validate", [A, B, C], {})
+    assert stored_rows() == 6
+    scope = audit_data.load_scope(store)
+    assert {(r.rule, r.status) for r in audit_data.rows(store, scope, Filters())} == {
+        ("SEO012", "new"),
+        ("MD003", "open"),
+        ("READ002", "open"),
+        ("MD003", "fixed"),
+    }
+    with store.connect() as conn:
+        assert conn.execute(select(findings_run()).where(runs.c.id == fourth)).scalar_one() == first
+    # A different message is a different finding set; crawls share rows the same way and still diff.
+    store_run(store, "validate", [A, B, _v("READ002", "content/a.md", "section too hard now", "error")], {})
+    assert stored_rows() == 9
+    crawl_history.record_run(store, SITE, [_c("CRAWL001", "/x/")], {}, 1.0)
+    crawl_history.record_run(store, SITE, [_c("CRAWL001", "/x/")], {}, 1.0)
+    assert stored_rows() == 10
+    run, before = crawl_history.previous_findings(store, SITE)
+    assert run is not None and [f.rule for f in before] == ["CRAWL001"]
+
+
+def test_an_older_store_gets_the_shared_findings_columns(db_url: str) -> None:
+    store = open_store(db_url)
+    store_run(store, "validate", [A], {})
+    with store.begin() as conn:  # as a store from before migration 4
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE component = 'core' AND version = 4")
+        conn.exec_driver_sql("DROP INDEX ix_runs_stage_digest")
+        conn.exec_driver_sql("ALTER TABLE runs DROP COLUMN findings_of")
+        conn.exec_driver_sql("ALTER TABLE runs DROP COLUMN digest")
+    assert ("core", 4) in store.migrate()
+    store_run(store, "validate", [A], {})  # the old run has no digest: this one stores its own rows
+    third = store_run(store, "validate", [A], {})
+    with store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(run_findings)).scalar_one() == 2
+        assert conn.execute(select(runs.c.findings_of).where(runs.c.id == third)).scalar_one() is not None

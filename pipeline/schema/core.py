@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    ColumnElement,
     Connection,
     DateTime,
     Float,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    inspect,
     select,
 )
 
@@ -31,6 +33,12 @@ runs = Table(
     Column("status", String(16), nullable=False, default="running"),
     Column("seconds", Float),
     Column("summary", JSON, nullable=False, default=dict),
+    # A run whose findings equal an earlier run's of the same stage stores none: `findings_of` names the run
+    # whose run_findings rows are its findings (NULL: its own), `digest` is what "equal" was decided by. A
+    # no-change nightly validate of a big site then writes one row instead of tens of thousands.
+    Column("findings_of", Integer),
+    Column("digest", String(64)),
+    Index("ix_runs_stage_digest", "stage", "digest"),
 )
 
 run_findings = Table(
@@ -105,8 +113,25 @@ def _audit_tables(conn: Connection) -> None:
         count_run(conn)
 
 
+def findings_run() -> ColumnElement[int]:
+    """The id of the run whose run_findings rows hold a run's findings (its own, or the equal earlier run's):
+    select this, never `runs.c.id`, to read a run's findings."""
+    return func.coalesce(runs.c.findings_of, runs.c.id)
+
+
+def _shared_findings(conn: Connection) -> None:
+    """A run may refer to an equal earlier run's findings instead of copying them (columns on an older store)."""
+    have = {c["name"] for c in inspect(conn).get_columns("runs")}
+    for name, kind in (("findings_of", "INTEGER"), ("digest", "VARCHAR(64)")):
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+    for index in runs.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS = [
     Migration(1, "runs, run findings and validate cache", create_tables(runs, run_findings, validate_cache)),
     Migration(2, "drop the NUL-keyed whole-site validate row", _drop_nul_site_row),
     Migration(3, "run findings indexed and counted for the audit page", _audit_tables),
+    Migration(4, "a run with the findings of an earlier run refers to them", _shared_findings),
 ]

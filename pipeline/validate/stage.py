@@ -18,7 +18,7 @@ from pipeline.compute import uses_ray
 from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
-from pipeline.history import record_run
+from pipeline.history import finding_rows, findings_digest, record_run
 from pipeline.procs import process_pool
 from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
@@ -237,6 +237,7 @@ def _fast_path(ctx: Context, signature: str) -> StageResult | None:
         return None
     result = StageResult("validate", findings=[Finding(**f) for f in stored["findings"]])
     result.data["notes"] = list(stored.get("notes", []))
+    result.data["findings_digest"] = stored.get("digest")
     counts = dict(stored["counts"])
     result.counts = {**counts, "analysed": 0, "cached": counts["posts"]}
     return result
@@ -248,7 +249,7 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     files is not recorded: the audit would read every other post's findings as fixed."""
     result = _validate(ctx, paths, use_cache)
     if not paths:
-        record_run(ctx, "validate", result.findings, result.counts)
+        record_run(ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"))
     return result
 
 
@@ -301,11 +302,14 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "cached": len(posts) - len(todo),
         "unreadable": len(problems),
     }
+    digest = None
     if store is not None and signature is not None:
-        cache.save_site(store, SITE_ROW, signature, findings, counts, notes)
+        digest = findings_digest(finding_rows(findings))
+        cache.save_site(store, SITE_ROW, signature, findings, counts, notes, digest)
     result = StageResult("validate", findings=findings)
     result.counts = counts
     result.data["notes"] = notes
+    result.data["findings_digest"] = digest
     return result
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from pipeline.crawl.history import history_key_of
-from pipeline.schema.core import run_counts, run_findings, runs
+from pipeline.schema.core import findings_run, run_counts, run_findings, runs
 from pipeline.store import Store
 
 SEVERITIES = ("error", "warning", "info")
@@ -80,6 +80,11 @@ class Filters:
 class Run:
     id: int
     started_at: dt.datetime | None
+    rows: int = 0  # the run whose run_findings rows are this run's findings (itself, or an equal earlier run)
+
+    @property
+    def findings(self) -> int:
+        return self.rows or self.id
 
 
 @dataclass
@@ -125,7 +130,7 @@ def load_scope(store: Store) -> Scope:
     """Every history with its runs, from the newest RUN_LIMIT finished runs (one small query)."""
     with store.connect() as conn:
         rows = conn.execute(
-            select(runs.c.id, runs.c.stage, runs.c.started_at, runs.c.summary)
+            select(runs.c.id, findings_run().label("rows"), runs.c.stage, runs.c.started_at, runs.c.summary)
             .where(runs.c.status == "done")
             .order_by(desc(runs.c.id))
             .limit(RUN_LIMIT)
@@ -134,7 +139,7 @@ def load_scope(store: Store) -> Scope:
     for r in rows:
         site = str(history_key_of(r.summary or {}) or "") if r.stage == "crawl" else ""
         hist = by_key.setdefault((r.stage, site), History(r.stage, site))
-        hist.runs.append(Run(int(r.id), _utc(r.started_at)))
+        hist.runs.append(Run(int(r.id), _utc(r.started_at), int(r.rows)))
     order = {"validate": 0, "translate": 1, "cards": 2, "social": 3, "build": 4, "crawl": 5}
     return Scope(sorted(by_key.values(), key=lambda h: (order.get(h.stage, 9), h.stage, h.site)))
 
@@ -204,14 +209,20 @@ def current(
     files = files or []
     for h in scope.selected(f):
         prev = h.previous
-        if f.status != "fixed" and not (prev is None and f.status):
+        # The latest run refers to the rows of the one before (nothing changed): all open, none new or fixed.
+        unchanged = prev is not None and prev.findings == h.latest.findings
+        if f.status != "fixed" and not (prev is None and f.status) and not (unchanged and f.status == "new"):
             cur = run_findings.alias("cur")
-            where = [cur.c.run_id == h.latest.id, *_row_filters(cur, f, urls, files)]
+            where = [cur.c.run_id == h.latest.findings, *_row_filters(cur, f, urls, files)]
             if prev is None:
                 status: ColumnElement[Any] = _text("")
+            elif unchanged:
+                status = _text("open")
             else:
                 other = run_findings.alias("other")
-                seen = exists().where(other.c.run_id == prev.id, other.c.fingerprint == cur.c.fingerprint)
+                seen = exists().where(
+                    other.c.run_id == prev.findings, other.c.fingerprint == cur.c.fingerprint
+                )
                 if f.status == "new":
                     where.append(~seen)
                     status = _text("new")
@@ -221,11 +232,11 @@ def current(
                 else:
                     status = cast(case((seen, "open"), else_="new"), String)
             parts.append(select(*_columns(cur, h, status)).where(and_(*where)))
-        if prev is not None and f.status in ("", "fixed"):
+        if prev is not None and not unchanged and f.status in ("", "fixed"):
             old = run_findings.alias("old")
             now = run_findings.alias("now")
-            gone = ~exists().where(now.c.run_id == h.latest.id, now.c.fingerprint == old.c.fingerprint)
-            where = [old.c.run_id == prev.id, gone, *_row_filters(old, f, urls, files)]
+            gone = ~exists().where(now.c.run_id == h.latest.findings, now.c.fingerprint == old.c.fingerprint)
+            where = [old.c.run_id == prev.findings, gone, *_row_filters(old, f, urls, files)]
             parts.append(select(*_columns(old, h, _text("fixed"))).where(and_(*where)))
     if not parts:
         return None
