@@ -113,6 +113,11 @@ def test_every_page_fits_a_phone(full_site: tuple[Site, str], phone: Any) -> Non
         resp = phone.goto(url + path)
         assert resp.status < 500, path
         check_phone_layout(phone, name)
+    # A trend wider than the phone scrolls inside its box and opens at the latest run.
+    phone.goto(f"{url}/audit/")
+    plot = phone.locator("#trend .plot").bounding_box()
+    last = phone.locator("#trend g.series[data-series='validate'] circle.point").last.bounding_box()
+    assert plot["x"] <= last["x"] and last["x"] + last["width"] <= plot["x"] + plot["width"], (plot, last)
     login(phone, url, "tomas")  # a translator opening the admin page: the "Not allowed" page
     assert phone.goto(f"{url}/admin/users").status == 403
     check_phone_layout(phone, "phone-error-403")
