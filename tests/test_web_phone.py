@@ -113,11 +113,14 @@ def test_every_page_fits_a_phone(full_site: tuple[Site, str], phone: Any) -> Non
         resp = phone.goto(url + path)
         assert resp.status < 500, path
         check_phone_layout(phone, name)
-    # A trend wider than the phone scrolls inside its box and opens at the latest run.
+    # The trend fits the phone: its latest run and its count axis are in view, its labels readable.
     phone.goto(f"{url}/audit/")
     plot = phone.locator("#trend .plot").bounding_box()
     last = phone.locator("#trend g.series[data-series='validate'] circle.point").last.bounding_box()
-    assert plot["x"] <= last["x"] and last["x"] + last["width"] <= plot["x"] + plot["width"], (plot, last)
+    top = phone.locator("#trend text.tick.y").last.bounding_box()
+    for box in (last, top):
+        assert plot["x"] <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"], (plot, box)
+    assert top["height"] >= 9, top  # rendered text height in CSS px
     login(phone, url, "tomas")  # a translator opening the admin page: the "Not allowed" page
     assert phone.goto(f"{url}/admin/users").status == 403
     check_phone_layout(phone, "phone-error-403")

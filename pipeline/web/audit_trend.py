@@ -94,7 +94,7 @@ def sparklines(store: Store, scope: Scope, f: Filters, runs: int = 12) -> dict[t
 
 def chart(lines: list[Line], width: int = 640, height: int = 200) -> dict[str, Any]:
     """Geometry for a line chart: x is the run's time, y the count; every run is a point with a tooltip."""
-    pad_l, pad_r, pad_t, pad_b = 44, 12, 12, 24
+    pad_l, pad_r, pad_t, pad_b = 56, 12, 12, 24  # room on the left for a 5-digit count at phone text size
     plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
     points = [p for line in lines for p in line.points]
     top = max((p.count for p in points), default=0) or 1
