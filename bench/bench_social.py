@@ -70,7 +70,7 @@ def ours(n: int, span: float, threads: int) -> tuple[float, float, float, int]:
         runner.join()
         late = sorted(worker.stats.lateness)
         elapsed = max(time.time() - t0 - span, 1e-9)
-        dup = fake.state.post_requests - len({p["text"] for p in fake.state.posts})
+        dup = fake.state.post_requests - len({p["expanded"] for p in fake.state.posts})
         fake.close()
         store.close()
     p50 = late[len(late) // 2] if late else float("nan")

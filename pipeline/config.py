@@ -275,6 +275,21 @@ class SocialAccount(Section):
         180, ge=0, description="Minimum minutes between language variants of one article on this account."
     )
     enabled: bool = Field(True, description="Switch the account off without deleting it.")
+    author: str = Field(
+        "",
+        description="LinkedIn: the author URN (urn:li:organization:ID or urn:li:person:ID; empty: the member "
+        "who owns the token). Threads: the user id (empty: me).",
+    )
+    api_version: str = Field(
+        "", description="LinkedIn-Version header (YYYYMM); empty: the adapter's default."
+    )
+    threads: bool = Field(
+        False, description="Plan long posts as a numbered thread instead of shortening the preview."
+    )
+    first_comment: Literal["", "link", "hashtags", "link+hashtags"] = Field(
+        "",
+        description="Move the link and/or hashtags out of the post into its first reply (LinkedIn: comment).",
+    )
 
     @field_validator("platform")
     @classmethod

@@ -68,7 +68,7 @@ def test_three_workers_on_200_due_items_post_each_once(tmp_path: Path, xfake: Fa
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     assert xfake.state.post_requests == 200
-    texts = [p["text"] for p in xfake.state.posts]
+    texts = [p["expanded"] for p in xfake.state.posts]
     assert len(texts) == 200 and len(set(texts)) == 200
     states = {i.state for i in ledger.list_items(store) if i.id in set(ids)}
     assert states == {"sent"}
@@ -122,7 +122,7 @@ def test_send_slower_than_the_lease_is_not_taken_for_a_crash(
         sender.join(timeout=30)
         item = ledger.get_item(store, item_id)
         assert item is not None and item.state == "sent", item
-        assert [p["text"] for p in f.state.posts] == [item.text]
+        assert [p["expanded"] for p in f.state.posts] == [item.text]
         assert f.state.post_requests == 1
     finally:
         f.close()
@@ -244,7 +244,7 @@ def test_kill_9_loop_three_workers_on_postgresql_post_each_item_once(
             break
     items = {i.id: i for i in ledger.list_items(store)}
     lost = [i for i in ids if items[i].state != "sent"]
-    texts = [p["text"] for p in xfake.state.posts]
+    texts = [p["expanded"] for p in xfake.state.posts]
     requested = [text for _, text in xfake.state.requested]
     twice = sorted({t for t in requested if requested.count(t) > 1})
     print(

@@ -4,30 +4,37 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.social import lengths
+from pipeline.social import lengths, links
 
 URL = "https://longevity-notes.com/articles/best-exercises-osteoporosis/?utm_source=x&utm_medium=social"
 FAMILY = "👨\u200d👩\u200d👧"  # one grapheme, five code points, 18 bytes
 
-# text, X weighted, Mastodon graphemes (URL = 23), Bluesky graphemes, UTF-8 bytes
+SHORT = "longevity-notes.com/articles/bes..."  # Bluesky writes the link so (social-app's toShortUrl)
+
+# text, X weighted, Mastodon graphemes (URL = 23), Bluesky graphemes and UTF-8 bytes of the stored text (links
+# short), Threads (an emoji counts its UTF-8 bytes), LinkedIn (UTF-16 code units)
 TABLE = [
-    ("hello", 5, 5, 5, 5),
-    ("日本語", 6, 3, 3, 9),
-    ("😀", 2, 1, 1, 4),
-    (FAMILY, 2, 1, 1, 18),
-    ("e\u0301", 1, 1, 1, 3),
-    (URL, 23, 23, len(URL), len(URL)),
-    (f"Read {URL} now", 32, 32, len(URL) + 9, len(URL) + 9),
-    ("Ñandú", 5, 5, 5, 7),
+    ("hello", 5, 5, 5, 5, 5, 5),
+    ("日本語", 6, 3, 3, 9, 3, 3),
+    ("😀", 2, 1, 1, 4, 4, 2),
+    (FAMILY, 2, 1, 1, 18, 18, 8),
+    ("e\u0301", 1, 1, 1, 3, 1, 2),
+    (URL, 23, 23, len(SHORT), len(SHORT), len(URL), len(URL)),
+    (f"Read {URL} now", 32, 32, len(SHORT) + 9, len(SHORT) + 9, len(URL) + 9, len(URL) + 9),
+    ("Ñandú", 5, 5, 5, 7, 5, 5),
 ]
 
 
-@pytest.mark.parametrize(("text", "x", "masto", "bsky", "nbytes"), TABLE)
-def test_length_table(text: str, x: int, masto: int, bsky: int, nbytes: int) -> None:
+@pytest.mark.parametrize(("text", "x", "masto", "bsky", "nbytes", "threads", "linkedin"), TABLE)
+def test_length_table(
+    text: str, x: int, masto: int, bsky: int, nbytes: int, threads: int, linkedin: int
+) -> None:
     assert lengths.measure("x", text).length == x
     assert lengths.measure("mastodon", text).length == masto
     m = lengths.measure("bluesky", text)
     assert (m.length, m.byte_length) == (bsky, nbytes)
+    assert lengths.measure("threads", text).length == threads
+    assert lengths.measure("linkedin", text).length == linkedin
 
 
 def test_limits_at_the_boundary() -> None:
@@ -64,10 +71,34 @@ def test_truncation_of_cjk_and_emoji_keeps_clusters_whole() -> None:
     assert "\u200d" not in out[-3:-1] or out.endswith(FAMILY + lengths.ELLIPSIS)
 
 
-def test_bluesky_facets_are_byte_offsets() -> None:
+def test_bluesky_facets_are_byte_offsets_into_the_text_with_short_links() -> None:
     text = f"Ünïcödé ✓ {URL} #Knochen"
-    facets = lengths.bluesky_facets(text)
-    raw = text.encode()
+    stored, facets = links.bluesky_post(text)
+    assert stored == f"Ünïcödé ✓ {SHORT} #Knochen"
+    raw = stored.encode()
     assert [f.kind for f in facets] == ["link", "tag"]
-    assert raw[facets[0].byte_start : facets[0].byte_end].decode() == URL
+    assert raw[facets[0].byte_start : facets[0].byte_end].decode() == SHORT
+    assert facets[0].value == URL  # the facet carries the full address
     assert raw[facets[1].byte_start : facets[1].byte_end].decode() == "#Knochen"
+
+
+@pytest.mark.parametrize(
+    ("url", "x", "mastodon", "bluesky"),
+    [
+        # X: no scheme, no www., 26 characters then …; Mastodon: 30 then …; Bluesky: host + path, a path over
+        # 15 characters cut to 13 and "..."
+        ("https://www.example.com/", "example.com/", "example.com/", "www.example.com"),
+        ("https://example.com/a/b", "example.com/a/b", "example.com/a/b", "example.com/a/b"),
+        (URL, "longevity-notes.com/articl…", "longevity-notes.com/articles/b…", SHORT),
+        (
+            "http://example.com/?q=1#top",
+            "example.com/?q=1#top",
+            "example.com/?q=1#top",
+            "example.com?q=1#top",
+        ),
+    ],
+)
+def test_links_read_as_each_platform_shows_them(url: str, x: str, mastodon: str, bluesky: str) -> None:
+    assert links.x_display(url) == x
+    assert links.mastodon_display(url) == mastodon
+    assert links.bluesky_display(url) == bluesky

@@ -113,7 +113,7 @@ def test_post_older_than_the_latest_page_is_found(tmp_path: Path, readback_fake:
     assert settled.state == "sent", settled
     assert settled.remote_id == ours.get("id", ours.get("uri"))
     assert f.state.post_requests == 1 and f.state.read_requests >= 2
-    assert sum(p["text"] == item.text for p in f.state.posts) == 1
+    assert sum(p["expanded"] == item.text for p in f.state.posts) == 1
 
 
 def test_read_that_cannot_reach_the_send_time_is_unknown_not_absent(
@@ -129,7 +129,7 @@ def test_read_that_cannot_reach_the_send_time_is_unknown_not_absent(
     settled = _reconcile(worker, store, item)
     assert settled.state == "unknown", settled
     assert "cannot tell" in settled.reason and "next try in" in settled.reason
-    assert f.state.post_requests == 1 and not any(p["text"] == item.text for p in f.state.posts)
+    assert f.state.post_requests == 1 and not any(p["expanded"] == item.text for p in f.state.posts)
 
 
 def test_x_timeline_cut_at_3200_posts_proves_nothing(tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_mastodon_after_the_keys_hour_reads_back_instead_of_posting_again(tmp_pa
         _others(f, 100)  # three pages of 40 since
         settled = _reconcile(worker, store, item)
         assert settled.state == "sent" and settled.remote_id == ours, settled
-        assert len([p for p in f.state.posts if p["text"] == item.text]) == 1
+        assert len([p for p in f.state.posts if p["expanded"] == item.text]) == 1
         assert f.state.post_requests == 1 and f.state.read_requests >= 3
     finally:
         f.close()
@@ -197,7 +197,7 @@ def test_mastodon_after_the_keys_hour_sends_again_only_when_proved_absent(tmp_pa
         worker.run_once()
         sent = ledger.get_item(store, item.id)
         assert sent is not None and sent.state == "sent"
-        assert [p["text"] for p in f.state.posts] == [item.text]
+        assert [p["expanded"] for p in f.state.posts] == [item.text]
     finally:
         f.close()
 
@@ -245,7 +245,7 @@ def test_failing_readback_backs_off_and_once_ends(tmp_path: Path, fake: tuple[st
     assert again.returncode == 0, err
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "sent", item  # proved absent, then sent once
-    assert [p["text"] for p in f.state.posts] == [item.text]
+    assert [p["expanded"] for p in f.state.posts] == [item.text]
 
 
 def test_readback_backoff_doubles_up_to_the_cap(tmp_path: Path) -> None:

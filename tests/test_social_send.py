@@ -1,7 +1,9 @@
-"""Sending through the real clients (tweepy, Mastodon.py, atproto) to local fakes: outcomes land in the ledger."""
+"""Sending through the real clients (tweepy, Mastodon.py, atproto; `requests` for Threads and LinkedIn) to local
+fakes: outcomes land in the ledger."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,17 +12,18 @@ from sqlalchemy import update
 
 from pipeline.schema.social import social_items
 from pipeline.social import ledger
+from pipeline.social.platforms.linkedin import next_midnight_utc
 from pipeline.social.stage import reconcile, send_due
 from pipeline.store import Store
-from tests.social_fakes import Fake, start_bluesky, start_mastodon, start_x
+from tests.social_fakes import Fake, start
 from tests.social_fakes.setup import ENV, add_due, config_for, write_config
 
-STARTERS = {"x": start_x, "mastodon": start_mastodon, "bluesky": start_bluesky}
+PLATFORMS = ["x", "mastodon", "bluesky", "threads", "linkedin"]
 
 
-@pytest.fixture(params=["x", "mastodon", "bluesky"])
+@pytest.fixture(params=PLATFORMS)
 def fake(request: pytest.FixtureRequest) -> Iterator[tuple[str, Fake]]:
-    f = STARTERS[request.param]()
+    f = start(request.param)
     yield request.param, f
     f.close()
 
@@ -68,6 +71,12 @@ def test_rate_limit_waits_for_reset_then_succeeds(tmp_path: Path, fake: tuple[st
     (item_id,) = add_due(store, f"{platform}-main", platform, 1)
     stats, _ = send_due(config, store, ENV)  # type: ignore[arg-type]
     item = ledger.get_item(store, item_id)
+    if platform == "linkedin":
+        # LinkedIn's limits are per day and reset at midnight UTC (its 429 names no reset): the item waits there.
+        assert item is not None and item.state == "approved" and "daily limit" in item.reason
+        assert item.next_attempt_at == next_midnight_utc(time.time())
+        assert f.state.post_requests == 1 and not f.state.posts
+        return
     assert item is not None and item.state == "sent"
     assert stats.rate_limited == 1
     assert f.state.post_requests == 2

@@ -46,7 +46,7 @@ def test_post_request_never_answered_is_unknown_in_words_then_reconciled(
     store, item_id, elapsed = _run(tmp_path, platform, f)
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "sent", item  # reconciled in the same pass, sent once
-    assert [p["text"] for p in f.state.posts] == [item.text]
+    assert [p["expanded"] for p in f.state.posts] == [item.text]
     unknown = [e for e in ledger.events(store, item_id) if e["to_state"] == "unknown"]
     assert [e["note"] for e in unknown] == ["post request: no answer within 0.5 s (read timeout)"]
     assert elapsed < 10

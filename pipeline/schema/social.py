@@ -3,11 +3,29 @@
 Times are stored as float epoch seconds (UTC): exact, zone-free, and comparable in SQL on every backend, which
 the claim query and lateness figures rely on. The unique key (account, translation_key, lang) is what makes
 re-planning idempotent.
+
+Migration 2 (threads, approvals, account health, viewer zones) adds columns with ALTER TABLE only where they are
+missing: a new store's migration 1 already creates the table from the current definition, an old one's did not.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+)
+from sqlalchemy.schema import CreateColumn
 
 from pipeline.store import Migration, create_tables, metadata
 
@@ -41,6 +59,15 @@ social_items = Table(
     Column("sent_at", Float),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # migration 2
+    Column(
+        "parts", JSON, nullable=True
+    ),  # the texts sent in order (a thread, the first comment); null: [text]
+    Column("first_comment", Text, nullable=True),
+    Column("thread", Boolean, nullable=True),  # long text may become a thread
+    Column("approved_by", String(64), nullable=True),
+    Column("approved_at", Float, nullable=True),
+    Column("created_by", String(64), nullable=True),  # a post made in the web UI: who made it
     UniqueConstraint("account", "translation_key", "lang", name="uq_social_items_article"),
     Index("ix_social_items_due", "state", "due_at"),
 )
@@ -57,6 +84,58 @@ social_events = Table(
     Index("ix_social_events_item", "item_id"),
 )
 
+# Each part of a thread as it goes out: `prepared` holds what a two-step platform made before publishing (a
+# Threads container), `sent` the platform's id of the published part. A part is recorded by the worker holding
+# the item's claim, so a crash between parts resumes with the next part and never re-posts an earlier one.
+social_parts = Table(
+    "social_parts",
+    metadata,
+    Column("item_id", Integer, ForeignKey("social_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),  # prepared | sent
+    Column("remote_id", Text),
+    Column("remote_url", Text),
+    Column("ref", JSON),  # what a reply needs besides the id (Bluesky cid), or a prepared container
+    Column("at", Float, nullable=False),
+)
+
+# What the senders last saw of each account, for the web page: credentials, a rejected token, the last error,
+# a rate-limit pause. Written by `pipeline social run`, whose environment holds the credentials.
+social_health = Table(
+    "social_health",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("state", String(32), nullable=False),  # ok | credentials missing | token rejected | error | paused
+    Column("detail", Text, nullable=False, default=""),
+    Column("last_ok_at", Float),
+    Column("last_error", Text),
+    Column("last_error_at", Float),
+    Column("paused_until", Float),
+    Column("seen_at", Float, nullable=False),  # the last time a sender looked at this account
+)
+
+# The time zone each web user reads the calendar in.
+social_viewers = Table(
+    "social_viewers",
+    metadata,
+    Column("user_name", String(64), primary_key=True),
+    Column("timezone", String(64), nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+ADDED_IN_2 = ("parts", "first_comment", "thread", "approved_by", "approved_at", "created_by")
+
+
+def _add_columns(conn: Connection) -> None:
+    have = {c["name"] for c in inspect(conn).get_columns("social_items")}
+    for name in ADDED_IN_2:
+        if name not in have:
+            column = CreateColumn(social_items.c[name]).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE social_items ADD COLUMN {column}")
+    create_tables(social_parts, social_health, social_viewers)(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "social items ledger and transition log", create_tables(social_items, social_events)),
+    Migration(2, "thread parts, approvals, account health, viewer time zones", _add_columns),
 ]

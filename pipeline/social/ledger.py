@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.schema.social import social_events, social_items
-from pipeline.store import Store
+from pipeline.schema.social import social_events, social_items, social_parts
+from pipeline.store import Store, upsert
 
 STATES: tuple[str, ...] = ("planned", "approved", "sending", "sent", "failed", "unknown", "cancelled")
 
@@ -32,6 +32,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset({"approved", "planned"}),
     "sent": frozenset(),
 }
+
+
+ORPHANED_REASON = (
+    "the sender stopped while sending (it crashed or was restarted), so the post may or may not exist; "
+    "it is looked up on the platform automatically"
+)
 
 
 class LedgerError(Exception):
@@ -67,15 +73,29 @@ class Item:
     sent_at: float | None
     created_at: float
     updated_at: float
+    parts: list[str] | None = None
+    first_comment: str | None = None
+    thread: bool | None = None
+    approved_by: str | None = None
+    approved_at: float | None = None
+    created_by: str | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Item:
         data = dict(row._mapping)
         data["truncated"] = list(data.get("truncated") or [])
+        data["parts"] = list(data["parts"]) if data.get("parts") else None
         return cls(**data)
 
+    @property
+    def texts(self) -> list[str]:
+        """What is sent, in order: the thread's parts and the first comment, or the one text."""
+        return list(self.parts) if self.parts else [self.text]
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        data = dict(self.__dict__)
+        data["parts"] = self.texts
+        return data
 
 
 def can_move(from_state: str, to_state: str) -> bool:
@@ -323,7 +343,13 @@ def orphan_sending(store: Store, now: float, lease_s: float) -> list[int]:
                     social_items.c.state == "sending",
                     or_(social_items.c.claimed_at.is_(None), social_items.c.claimed_at < now - lease_s),
                 )
-                .values(state="unknown", claimed_by=None, claimed_at=now, updated_at=now)
+                .values(
+                    state="unknown",
+                    claimed_by=None,
+                    claimed_at=now,
+                    updated_at=now,
+                    reason=ORPHANED_REASON,
+                )
             )
             if result.rowcount == 1:
                 _log(conn, item_id, "sending", "unknown", "worker lease expired (crash?)", now)
@@ -389,3 +415,93 @@ def events(store: Store, item_id: int) -> list[dict[str, Any]]:
             select(social_events).where(social_events.c.item_id == item_id).order_by(social_events.c.id)
         ).fetchall()
     return [dict(r._mapping) for r in rows]
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    """One part of an item as it went out (pipeline.schema.social.social_parts)."""
+
+    idx: int
+    state: str  # prepared | sent
+    remote_id: str | None
+    remote_url: str | None
+    ref: dict[str, Any]
+    at: float
+
+
+def parts_of(store: Store, item_id: int) -> dict[int, PartRecord]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(social_parts).where(social_parts.c.item_id == item_id).order_by(social_parts.c.idx)
+        ).fetchall()
+    return {
+        int(r.idx): PartRecord(int(r.idx), r.state, r.remote_id, r.remote_url, dict(r.ref or {}), float(r.at))
+        for r in rows
+    }
+
+
+def sent_parts(store: Store, item_ids: Sequence[int]) -> dict[int, int]:
+    """How many parts of each item are out (for lists and the calendar)."""
+    if not item_ids:
+        return {}
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(social_parts.c.item_id, social_parts.c.idx).where(
+                social_parts.c.item_id.in_(list(item_ids)), social_parts.c.state == "sent"
+            )
+        ).fetchall()
+    out: dict[int, int] = {}
+    for item_id, _idx in rows:
+        out[int(item_id)] = out.get(int(item_id), 0) + 1
+    return out
+
+
+def record_part(
+    store: Store,
+    item_id: int,
+    idx: int,
+    worker_id: str,
+    state: str,
+    remote_id: str | None = None,
+    remote_url: str | None = None,
+    ref: dict[str, Any] | None = None,
+    count: int = 1,
+) -> bool:
+    """Record a part as prepared or sent, only while `worker_id` still holds the item's claim.
+
+    The claim check and the write are one transaction: a worker presumed dead (its lease ran out, another took
+    over) cannot record anything, and must not go on to the next part either — it gets False.
+    """
+    now = time.time()
+    with store.begin() as conn:
+        held = conn.execute(
+            select(social_items.c.state).where(
+                social_items.c.id == item_id,
+                social_items.c.state.in_(["sending", "unknown"]),
+                social_items.c.claimed_by == worker_id,
+            )
+        ).first()
+        if held is None:
+            return False
+        upsert(
+            conn,
+            social_parts,
+            {
+                "item_id": item_id,
+                "idx": idx,
+                "state": state,
+                "remote_id": remote_id,
+                "remote_url": remote_url,
+                "ref": ref or {},
+                "at": now,
+            },
+            ["item_id", "idx"],
+        )
+        if state == "sent" and count > 1:
+            _log(conn, item_id, held.state, held.state, f"part {idx + 1}/{count} out as {remote_id}", now)
+    return True
+
+
+def request_check(store: Store, item_id: int, note: str) -> bool:
+    """Ask the senders to look an `unknown` item up at their next pass (skips the read-back backoff)."""
+    return update_fields(store, item_id, ["unknown"], note, next_attempt_at=0.0)

@@ -2,8 +2,9 @@
 
 Each platform counts differently, and a post that is one unit too long is rejected outright, so we count the way
 the server does: X weighs code points (CJK and emoji 2, URLs always 23) through twitter-text's own tables;
-Mastodon counts grapheme clusters with every URL as 23; Bluesky counts graphemes *and* UTF-8 bytes with URLs at
-full length, and needs links as byte-offset facets because it does not auto-link.
+Mastodon counts grapheme clusters with every URL as 23; Bluesky counts graphemes *and* UTF-8 bytes of the text it
+stores (links in their short form, pipeline/social/links.py); Threads counts characters with every emoji as its
+UTF-8 bytes; LinkedIn counts UTF-16 code units (its servers are Java).
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import regex
 import twitter_text
 
 from pipeline.platforms import PLATFORMS
+from pipeline.social.links import HASHTAG_RE, POSTED, URL_RE, Facet, bluesky_post
 
 MASTODON_URL_WEIGHT = 23
 ELLIPSIS = "…"
-
-# A URL as the platforms see it (scheme required): runs to the next whitespace, minus trailing punctuation.
-URL_RE = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
-HASHTAG_RE = regex.compile(r"(?<![\w#])#[\p{L}\p{M}\p{N}_]+")
+EMOJI_RE = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\uFE0F")
 MENTION_RE = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
 
 
@@ -60,14 +59,26 @@ def mastodon_length(text: str) -> int:
 
 
 def bluesky_length(text: str) -> int:
-    return grapheme_len(text)
+    """Graphemes of the text Bluesky stores: links in their short form (links.bluesky_post)."""
+    return grapheme_len(bluesky_post(text)[0])
+
+
+def threads_length(text: str) -> int:
+    """Characters, except that an emoji counts as its UTF-8 bytes (Threads' documented rule; 😀 is 4)."""
+    return sum(len(g.encode("utf-8")) if EMOJI_RE.search(g) else 1 for g in graphemes(text))
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 # How each platform's server counts (pipeline.platforms names one per platform).
 COUNTERS: dict[str, Callable[[str], int]] = {
     "twitter": x_length,
     "mastodon": mastodon_length,
-    "graphemes": bluesky_length,
+    "bluesky": bluesky_length,
+    "threads": threads_length,
+    "utf16": utf16_length,
 }
 
 
@@ -76,7 +87,8 @@ def measure(platform: str, text: str, limit: int | None = None) -> Measure:
     if entry is None:
         raise ValueError(f"unknown platform {platform!r}")
     length = COUNTERS[entry.counting](text)
-    return Measure(platform, limit or entry.limit, length, len(text.encode("utf-8")), entry.byte_limit)
+    stored = POSTED[entry.posted](text)
+    return Measure(platform, limit or entry.limit, length, len(stored.encode("utf-8")), entry.byte_limit)
 
 
 def fits(platform: str, text: str, limit: int | None = None) -> bool:
@@ -135,25 +147,6 @@ def truncate(text: str, ok: Callable[[str], bool]) -> tuple[str, bool]:
     return best, True
 
 
-@dataclass(frozen=True)
-class Facet:
-    """A Bluesky rich-text facet: byte offsets into the UTF-8 text and what the span means."""
-
-    byte_start: int
-    byte_end: int
-    kind: str  # "link" | "tag"
-    value: str
-
-
 def bluesky_facets(text: str) -> list[Facet]:
-    """Links and hashtags as byte-offset facets: Bluesky indexes UTF-8 bytes, not characters."""
-
-    def byte_offset(i: int) -> int:
-        return len(text[:i].encode("utf-8"))
-
-    out = [
-        Facet(byte_offset(m.start()), byte_offset(m.end()), "link", m.group()) for m in URL_RE.finditer(text)
-    ]
-    for m in HASHTAG_RE.finditer(text):
-        out.append(Facet(byte_offset(m.start()), byte_offset(m.end()), "tag", m.group()[1:]))
-    return sorted(out, key=lambda f: f.byte_start)
+    """Facets of the text Bluesky stores (see links.bluesky_post, which also gives that text)."""
+    return bluesky_post(text)[1]

@@ -23,13 +23,18 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Config, SocialAccount
 from pipeline.fsutil import UnsafePathError, safe_join
-from pipeline.social import ledger, ratelimit
-from pipeline.social.ledger import Item
+from pipeline.platforms import PLATFORMS
+from pipeline.social import health, ledger, ratelimit
+from pipeline.social.ledger import Item, PartRecord
 from pipeline.social.platforms import (
     Adapter,
+    AuthRejected,
+    Checkpoint,
+    ClaimLost,
     Duplicate,
     Media,
     NotSent,
+    Part,
     PlatformError,
     RateLimited,
     Rejected,
@@ -38,10 +43,15 @@ from pipeline.social.platforms import (
     credentials,
     make_adapter,
 )
+from pipeline.social.thread import card_part
 from pipeline.store import Store
 
 log = logging.getLogger("pipeline.social")
 MIN_READBACK_RETRY_S = 1.0  # a failed read-back is never retried sooner, whatever backoff_base_s says
+
+
+def _as_sent(rec: PartRecord) -> Sent:
+    return Sent(rec.remote_id or "", rec.remote_url or "", rec.ref)
 
 
 @dataclass
@@ -82,6 +92,7 @@ class Worker:
             values, reason = credentials(account, environ)
             if values is None:
                 self.disabled[account.name] = reason
+                health.credentials_missing(store, account.name, reason)
                 continue
             self.accounts[account.name] = account
             self.secrets[account.name] = values
@@ -94,6 +105,7 @@ class Worker:
         self.strikes: dict[str, int] = {}  # 429s in a row per account, for waits without a usable hint
         # Claims in flight, (item id, "sending" or "unknown"): what the heartbeat renews (ledger.renew_claims).
         self._held: set[tuple[int, str]] = set()
+        self._ok_written: dict[str, float] = {}  # account → when its health was last written as ok
         self.stats = RunStats()
 
     # --- helpers ------------------------------------------------------------------------------------------
@@ -214,21 +226,80 @@ class Worker:
                 held = list(self._held)
             ledger.renew_claims(self.store, self.id, held, time.time())
 
+    def _part(
+        self, item: Item, idx: int, done: dict[int, PartRecord], media: Media | None, card_at: int
+    ) -> Part:
+        def sent(rec: PartRecord | None) -> Sent | None:
+            return _as_sent(rec) if rec is not None and rec.state == "sent" else None
+
+        texts = item.texts
+        prepared = done.get(idx)
+        return Part(
+            idx,
+            len(texts),
+            texts[idx],
+            parent=sent(done.get(idx - 1)) if idx else None,
+            root=sent(done.get(0)) if idx else None,
+            prepared=prepared.ref if prepared is not None and prepared.state == "prepared" else {},
+            card=idx == card_at,
+            media=media,
+        )
+
+    def _checkpoint(self, item: Item, idx: int) -> Checkpoint:
+        """Record what a two-step platform made before its second step, or stop if the claim is gone."""
+
+        def save(ref: dict[str, object]) -> None:
+            if not ledger.record_part(self.store, item.id, idx, self.id, "prepared", ref=dict(ref)):
+                raise ClaimLost("claim lost before publishing")
+
+        return save
+
+    def _record(self, item: Item, idx: int, sent: Sent) -> bool:
+        if ledger.record_part(
+            self.store, item.id, idx, self.id, "sent", sent.remote_id, sent.url, sent.ref, len(item.texts)
+        ):
+            return True
+        log.warning("item %s: claim lost after part %d went out; another worker settles it", item.id, idx + 1)
+        return False
+
     def send(self, item: Item) -> None:
+        """Post the item's parts in order, each recorded before the next; a part already out is skipped."""
         account = self.accounts[item.account]
         media = self.media_for(item)
+        texts = item.texts
+        card_at = card_part(texts, item.link_url) if item.link_url else -1
+        done = ledger.parts_of(self.store, item.id)
+        label = ""
         try:
             adapter = self.adapter(account)
-            # A worker slowed past its lease (load, a pause: its heartbeat stalled too) has been presumed dead
-            # and its item re-sent by another: renewing the claim right before the request, and finding it gone,
-            # is what keeps it from sending a second copy.
-            claim = (item.id, "sending")
-            if claim not in ledger.renew_claims(self.store, self.id, [claim], time.time()):
-                log.warning(
-                    "item %s: claim lost before sending (lease ran out); not sent by this worker", item.id
-                )
-                return
-            sent = adapter.post(item, media)
+            for idx in range(len(texts)):
+                if idx in done and done[idx].state == "sent":
+                    continue
+                part = self._part(item, idx, done, media, card_at)
+                label = part.label
+                # A worker slowed past its lease (load, a pause: its heartbeat stalled too) has been presumed
+                # dead and its item re-sent by another: renewing the claim right before the request, and finding
+                # it gone, is what keeps it from sending a second copy.
+                claim = (item.id, "sending")
+                if claim not in ledger.renew_claims(self.store, self.id, [claim], time.time()):
+                    log.warning(
+                        "item %s: claim lost before sending (lease ran out); not sent by this worker", item.id
+                    )
+                    return
+                try:
+                    sent = adapter.post(item, part, self._checkpoint(item, idx))
+                except Duplicate:
+                    found = self._settle_duplicate(item, part)
+                    if found is None:
+                        return
+                    sent = found
+                if not self._record(item, idx, sent):
+                    return
+                done[idx] = PartRecord(idx, "sent", sent.remote_id, sent.url, sent.ref, time.time())
+        except ClaimLost:
+            log.warning("item %s: claim lost before publishing; not sent by this worker", item.id)
+        except AuthRejected as exc:
+            self._auth_rejected(item, label + exc.reason)
         except RateLimited as exc:
             until = self._rate_limited(item.account, exc)
             ledger.transition(
@@ -240,20 +311,45 @@ class Worker:
                 next_attempt_at=until,
                 attempts=max(item.attempts - 1, 0),
                 claimed_by=None,
-                reason=self.redact(exc.reason),
+                reason=self.redact(label + exc.reason),
             )
         except NotSent as exc:
-            self._retry_or_dead_letter(item, exc.reason, "sending")
+            self._retry_or_dead_letter(item, label + exc.reason, "sending")
         except Rejected as exc:
-            self._fail(item, exc.reason, "sending")
-        except Duplicate:
-            self._settle_duplicate(item, media)
+            posted = f" (parts 1-{len(done)} are posted)" if done else ""
+            self._fail(item, label + exc.reason + posted, "sending")
         except Unknown as exc:
-            self._mark_unknown(item, exc.reason)
+            self._mark_unknown(item, label + exc.reason)
         except Exception as exc:
-            self._mark_unknown(item, f"unexpected {type(exc).__name__}: {exc}")
+            self._mark_unknown(item, f"{label}unexpected {type(exc).__name__}: {exc}")
         else:
-            self._mark_sent(item, sent, "sending", "sent")
+            self._mark_sent(
+                item,
+                _as_sent(done[0]),
+                "sending",
+                "sent" if len(texts) == 1 else f"sent ({len(texts)} parts)",
+            )
+
+    def _auth_rejected(self, item: Item, reason: str) -> None:
+        """The token was refused: nothing was posted. The account waits; the item goes back, no attempt counted."""
+        until = time.time() + max(self.social.backoff_max_s, 60.0)
+        with self._lock:
+            self.paused[item.account] = max(self.paused.get(item.account, 0.0), until)
+        reason = self.redact(reason)
+        health.token_rejected(self.store, item.account, reason, until)
+        ledger.transition(
+            self.store,
+            item.id,
+            ["sending"],
+            "approved",
+            f"credentials refused: {reason}; the account waits until the token is renewed",
+            next_attempt_at=until,
+            attempts=max(item.attempts - 1, 0),
+            claimed_by=None,
+            reason=reason,
+        )
+        self._count("retried")
+        log.warning("%s: credentials refused (%s); paused", item.account, reason)
 
     def _mark_sent(self, item: Item, sent: Sent, from_state: str, note: str) -> None:
         now = time.time()
@@ -272,6 +368,12 @@ class Worker:
         self._count("sent", now - item.due_at)
         with self._lock:
             self.strikes.pop(item.account, None)
+            last = self._ok_written.get(item.account, 0.0)
+            write = now - last > health.OK_EVERY_S
+            if write:
+                self._ok_written[item.account] = now
+        if write:
+            health.sent_ok(self.store, item.account)
         log.info("item %s sent to %s as %s", item.id, item.account, sent.remote_id)
 
     def _mark_unknown(self, item: Item, reason: str) -> None:
@@ -285,6 +387,7 @@ class Worker:
             reason=self.redact(reason),
         )
         self._count("unknown")
+        health.error(self.store, item.account, self.redact(reason))
         log.warning("item %s: outcome unknown (%s); will reconcile", item.id, self.redact(reason))
 
     def _fail(self, item: Item, reason: str, from_state: str) -> None:
@@ -298,6 +401,7 @@ class Worker:
             reason=self.redact(reason),
         )
         self._count("failed")
+        health.error(self.store, item.account, self.redact(reason))
         log.warning("item %s failed: %s", item.id, self.redact(reason))
 
     def _retry_or_dead_letter(self, item: Item, reason: str, from_state: str) -> None:
@@ -317,23 +421,38 @@ class Worker:
         )
         self._count("retried")
 
-    def _settle_duplicate(self, item: Item, media: Media | None) -> None:
+    def _settle_duplicate(self, item: Item, part: Part) -> Sent | None:
+        """X (and LinkedIn) refused the text as a duplicate: ours from an unknown earlier attempt, or a real one."""
         try:
-            found = self.adapter(self.accounts[item.account]).reconcile(item, media, self.first_send(item))
+            found = self.adapter(self.accounts[item.account]).reconcile(item, part, self.first_send(item))
         except PlatformError as exc:
-            self._mark_unknown(item, f"duplicate refused, and {exc.reason}")
-            return
+            self._mark_unknown(item, f"{part.label}duplicate refused, and {exc.reason}")
+            return None
         if found is not None:
-            self._mark_sent(item, found, "sending", "duplicate refused; found our earlier post")
             self._count("reconciled")
-        else:
-            self._fail(item, "X refused the text as a duplicate of an older post; edit the text", "sending")
+            return found
+        self._fail(
+            item,
+            f"{part.label}{PLATFORMS[item.platform].label} refused the text as a duplicate of an older post; "
+            "edit the text",
+            "sending",
+        )
+        return None
 
     def reconcile(self, item: Item) -> None:
-        """Settle an `unknown` item: found → sent; proved absent → approved again; can't tell → stays unknown."""
-        media = self.media_for(item)
+        """Settle an `unknown` item's next part: found → recorded (sent, or on to the next part); proved absent →
+        approved again (that part is sent by the next pass); can't tell → stays unknown."""
+        texts = item.texts
+        done = ledger.parts_of(self.store, item.id)
+        pending = [i for i in range(len(texts)) if not (i in done and done[i].state == "sent")]
+        if not pending:  # every part recorded; the crash came before the item was marked
+            self._mark_sent(item, _as_sent(done[0]), "unknown", "reconciled: every part was out")
+            return
+        idx = pending[0]
+        card_at = card_part(texts, item.link_url) if item.link_url else -1
+        part = self._part(item, idx, done, self.media_for(item), card_at)
         try:
-            found = self.adapter(self.accounts[item.account]).reconcile(item, media, self.first_send(item))
+            found = self.adapter(self.accounts[item.account]).reconcile(item, part, self.first_send(item))
         except RateLimited as exc:
             until = self._rate_limited(item.account, exc)
             note = f"reconcile: {self.redact(exc.reason)}; next try in {until - time.time():.0f} s"
@@ -345,7 +464,7 @@ class Worker:
             # Not settled: stays unknown, says why, and waits longer each time (a read-back failing at once
             # must not be retried in a tight loop, nor keep `run --once` from ending).
             delay = self.readback_delay(item)
-            note = f"not settled: {self.redact(exc.reason)}; next try in {delay:.0f} s"
+            note = f"not settled: {part.label}{self.redact(exc.reason)}; next try in {delay:.0f} s"
             ledger.update_fields(
                 self.store,
                 item.id,
@@ -358,8 +477,23 @@ class Worker:
             log.warning("item %s %s", item.id, note)
             return
         if found is not None:
-            self._mark_sent(item, found, "unknown", "reconciled: found on the platform")
+            if not self._record(item, idx, found):
+                return
             self._count("reconciled")
+            if idx == len(texts) - 1:
+                head = found if idx == 0 else _as_sent(done[0])
+                self._mark_sent(item, head, "unknown", "reconciled: found on the platform")
+            else:
+                ledger.transition(
+                    self.store,
+                    item.id,
+                    ["unknown"],
+                    "approved",
+                    f"reconciled: part {idx + 1} found on the platform; continuing with part {idx + 2}",
+                    next_attempt_at=0.0,
+                    claimed_by=None,
+                    reason="",
+                )
             return
         if item.attempts >= self.social.max_attempts:
             self._fail(
@@ -371,7 +505,7 @@ class Worker:
             item.id,
             ["unknown"],
             "approved",
-            "reconciled: not on the platform; will send again",
+            f"reconciled: {part.label}not on the platform; will send again",
             next_attempt_at=0.0,
             claimed_by=None,
         )
@@ -380,6 +514,8 @@ class Worker:
     # --- loops --------------------------------------------------------------------------------------------
 
     def _drain(self) -> None:
+        health.seen(self.store, list(self.accounts))
+
         def loop() -> None:
             while self.step():
                 pass

@@ -119,10 +119,10 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
         duplicates: list[str] = []
         lost: list[str] = []
         for platform, f in fakes.items():
-            counts = Counter(p["text"] for p in f.state.posts)
+            counts = Counter(p["expanded"] for p in f.state.posts)
             duplicates += [f"{platform}: {n} copies of {t!r}" for t, n in counts.items() if n > 1]
             duplicates += [f"{platform} refused a re-post of {t!r}" for t in f.state.refused_texts]
-            by_id = {_remote_id(platform, p): p["text"] for p in f.state.posts}
+            by_id = {_remote_id(platform, p): p["expanded"] for p in f.state.posts}
             for item in ledger.list_items(store, account=f"{platform}-main"):
                 if item.state != "sent" or by_id.get(item.remote_id or "") != item.text:
                     lost.append(f"{item.id} {platform} {item.state} {item.reason}")

@@ -1,4 +1,4 @@
-"""Local HTTP fakes of X, Mastodon and Bluesky on 127.0.0.1, spoken to by the real client libraries.
+"""Local HTTP fakes of X, Mastodon, Bluesky, Threads and LinkedIn on 127.0.0.1, spoken to by the real clients.
 
 Each fake checks auth the way the platform does (OAuth 1.0a HMAC-SHA1 signature over the public URL, bearer
 token, session JWT), enforces the limits and rules a sender must respect (lengths, duplicates, media sizes,
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from tests.social_fakes.base import Blackhole, Fake, FakeState, SilentServer
 from tests.social_fakes.bluesky import BlueskyFake
+from tests.social_fakes.linkedin import LinkedInFake
 from tests.social_fakes.mastodon import MastodonFake
+from tests.social_fakes.threads import ThreadsFake
 from tests.social_fakes.x import XFake
 
 __all__ = [
@@ -21,11 +23,16 @@ __all__ = [
     "BlueskyFake",
     "Fake",
     "FakeState",
+    "LinkedInFake",
     "MastodonFake",
     "SilentServer",
+    "ThreadsFake",
     "XFake",
+    "start",
     "start_bluesky",
+    "start_linkedin",
     "start_mastodon",
+    "start_threads",
     "start_x",
 ]
 
@@ -47,3 +54,24 @@ def start_mastodon(**conf: object) -> MastodonFake:
 
 def start_bluesky(**conf: object) -> BlueskyFake:
     return BlueskyFake(handle="me.bsky.fake", password="bsky-SECRET-app-pw", **conf)
+
+
+def start_threads(**conf: object) -> ThreadsFake:
+    return ThreadsFake(token="threads-SECRET-token-77", **conf)
+
+
+def start_linkedin(**conf: object) -> LinkedInFake:
+    return LinkedInFake(token="linkedin-SECRET-token-88", **conf)
+
+
+def start(platform: str, **conf: object) -> Fake:
+    """The fake of one platform, by name."""
+    starters = {
+        "x": start_x,
+        "mastodon": start_mastodon,
+        "bluesky": start_bluesky,
+        "threads": start_threads,
+        "linkedin": start_linkedin,
+    }
+    fake: Fake = starters[platform](**conf)
+    return fake

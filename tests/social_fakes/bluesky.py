@@ -4,12 +4,15 @@ Rules of the real PDS kept here: record keys are TIDs (microseconds since the ep
 records sort after older ones); `listRecords` returns newest first, `limit` 1..100, pages with the `cursor` it
 returns (the last record's key: a page is followed by a cursor whenever it is not empty); writes cost points
 (create 3) against 5,000 per hour and 35,000 per day, `createSession` is limited to 30 per 5 minutes and 300 per
-day per handle, every answer carries `ratelimit-limit/-remaining/-reset` (epoch seconds) and `ratelimit-policy`.
+day per handle, every answer carries `ratelimit-limit/-remaining/-reset` (epoch seconds) and `ratelimit-policy`;
+each record has its own CID, and a reply's `root` and `parent` must name existing records by uri *and* cid; link
+facets must cover exactly the bytes of their text (a facet past the end, or off a UTF-8 boundary, is refused).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 from typing import Any
@@ -40,6 +43,24 @@ def _s32(n: int) -> str:
 
 def tid(micros: int, clock_id: int = 7) -> str:
     return _s32(micros) + _s32(clock_id).rjust(2, "2")
+
+
+def expand(text: str, facets: list[dict[str, Any]]) -> str:
+    """The text with each link facet's short text replaced by its full address: what the sender wrote."""
+    data = text.encode("utf-8")
+    out, pos = [], 0
+    links = []
+    for facet in facets:
+        for feature in facet.get("features") or []:
+            if feature.get("$type") == "app.bsky.richtext.facet#link" or "uri" in feature:
+                index = facet["index"]
+                links.append((int(index["byteStart"]), int(index["byteEnd"]), str(feature["uri"])))
+    for start, end, uri in sorted(links):
+        out.append(data[pos:start].decode("utf-8", "replace"))
+        out.append(uri)
+        pos = end
+    out.append(data[pos:].decode("utf-8", "replace"))
+    return "".join(out)
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -105,7 +126,7 @@ class BlueskyHandler(Handler):
             rows = [p for p in rows if p["rkey"] < cursor]
         page = rows[: int(raw_limit)]
         body: dict[str, Any] = {
-            "records": [{"uri": p["uri"], "cid": CID, "value": p["record"]} for p in page]
+            "records": [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]} for p in page]
         }
         if page:
             body["cursor"] = page[-1]["rkey"]
@@ -175,11 +196,39 @@ class BlueskyHandler(Handler):
         text = record.get("text", "")
         if len(regex.findall(r"\X", text)) > 300 or len(text.encode()) > 3000:
             return self.reply(400, {"error": "InvalidRecord", "message": "text too long"}, points)
+        problem = self.bad_facets(text, record.get("facets") or []) or self.bad_reply(record.get("reply"))
+        if problem:
+            return self.reply(400, {"error": "InvalidRequest", "message": problem}, points)
         self.slow()
         with self.state.lock:
-            uri = self.server.store(text, record, self.state.now())  # type: ignore[attr-defined]
+            uri, cid = self.server.store(text, record, self.state.now())  # type: ignore[attr-defined]
         self.stall()
-        return self.reply(200, {"uri": uri, "cid": CID}, points)
+        return self.reply(200, {"uri": uri, "cid": cid}, points)
+
+    @staticmethod
+    def bad_facets(text: str, facets: list[dict[str, Any]]) -> str:
+        data = text.encode("utf-8")
+        for facet in facets:
+            index = facet.get("index") or {}
+            start, end = int(index.get("byteStart", -1)), int(index.get("byteEnd", -1))
+            if not 0 <= start < end <= len(data):
+                return f"facet {start}..{end} is outside the text"
+            try:
+                data[start:end].decode("utf-8")
+            except UnicodeDecodeError:
+                return f"facet {start}..{end} cuts a character"
+        return ""
+
+    def bad_reply(self, reply: Any) -> str:
+        if not reply:
+            return ""
+        with self.state.lock:
+            known = {p["uri"]: p["cid"] for p in self.state.posts}
+        for role in ("root", "parent"):
+            ref = reply.get(role) or {}
+            if known.get(ref.get("uri")) != ref.get("cid") or not ref.get("cid"):
+                return f"Could not locate record: {ref.get('uri')} ({role})"
+        return ""
 
 
 class BlueskyFake(Fake):
@@ -188,15 +237,29 @@ class BlueskyFake(Fake):
         self.server.store = self._store  # type: ignore[attr-defined]
         self._last_us = 0
 
-    def _store(self, text: str, record: dict[str, Any], at: float) -> str:
+    def _store(self, text: str, record: dict[str, Any], at: float) -> tuple[str, str]:
         us = int(at * 1_000_000)
         if us <= self._last_us and at >= self.state.now() - 1:  # keys of new records only ever grow
             us = self._last_us + 1
         self._last_us = max(self._last_us, us)
         rkey = tid(us)
         uri = f"at://{DID}/app.bsky.feed.post/{rkey}"
-        self.state.posts.append({"uri": uri, "rkey": rkey, "text": text, "record": record, "at": at})
-        return uri
+        digest = base64.b32encode(hashlib.sha256(uri.encode() + text.encode()).digest()).decode().lower()
+        cid = "bafyrei" + digest.rstrip("=")[:52]
+        reply = record.get("reply") or {}
+        self.state.posts.append(
+            {
+                "uri": uri,
+                "cid": cid,
+                "rkey": rkey,
+                "text": text,
+                "expanded": expand(text, record.get("facets") or []),
+                "record": record,
+                "at": at,
+                "in_reply_to": (reply.get("parent") or {}).get("uri"),
+            }
+        )
+        return uri, cid
 
     def add_post(self, text: str, at: float | None = None) -> str:
         """A post made outside our sender (the app, another tool), `at` on the fake's clock."""
@@ -204,4 +267,4 @@ class BlueskyFake(Fake):
             at = self.state.now() if at is None else at
             created = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(at))
             record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": created}
-            return self._store(text, record, at)
+            return self._store(text, record, at)[0]

@@ -6,7 +6,7 @@ creates a second status; identical texts are not refused; posting is limited to 
 every API call to 300 per 5 minutes, with `X-RateLimit-*` headers (reset as an ISO 8601 time) and a `Date`
 header; status ids are snowflakes (milliseconds << 16); an account's statuses come newest first, at most 40 per
 page (`limit` is clamped), paged with `max_id` / `since_id` / `min_id` and a `Link` header; content comes back as
-HTML (escaped, links and hashtags wrapped, line breaks as `<br />`).
+HTML (escaped, links and hashtags wrapped, line breaks as `<br />`); a reply's `in_reply_to_id` must exist (404).
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ class MastodonHandler(Handler):
             "content": render(post["text"]),
             "visibility": "public",
             "language": post.get("language"),
+            "in_reply_to_id": post.get("in_reply_to"),
             "account": ACCOUNT,
             "media_attachments": [],
             "mentions": [],
@@ -185,6 +186,11 @@ class MastodonHandler(Handler):
         counted = regex.sub(r"https?://\S+", "x" * 23, text)
         if len(regex.findall(r"\X", counted)) > self.server.conf.get("limit", 500):
             return self.reply(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
+        parent = str(form.get("in_reply_to_id") or "")
+        with self.state.lock:
+            missing = bool(parent) and not any(p["id"] == parent for p in self.state.posts)
+        if missing:
+            return self.reply(404, {"error": "Record not found"})
         key = self.headers.get("Idempotency-Key")
         now = self.state.now()
         with self.state.lock:
@@ -199,7 +205,7 @@ class MastodonHandler(Handler):
         if family is None:
             return None
         with self.state.lock:
-            post = self.server.store(text, now, form.get("language"))  # type: ignore[attr-defined]
+            post = self.server.store(text, now, form.get("language"), parent or None)  # type: ignore[attr-defined]
             if key:
                 self.server.conf["keys"][key] = (post["id"], now + KEY_TTL_S)
         self.stall()
@@ -212,15 +218,19 @@ class MastodonFake(Fake):
         self.server.store = self._store  # type: ignore[attr-defined]
         self._seq = 0
 
-    def _store(self, text: str, at: float, language: str | None = None) -> dict[str, Any]:
+    def _store(
+        self, text: str, at: float, language: str | None = None, reply_to: str | None = None
+    ) -> dict[str, Any]:
         self._seq += 1
         sid = str(snowflake(at, self._seq))
         post = {
             "id": sid,
             "text": text,
+            "expanded": text,
             "at": at,
             "language": language,
             "url": f"https://fake.social/@me/{sid}",
+            "in_reply_to": reply_to,
         }
         self.state.posts.append(post)
         return post

@@ -20,6 +20,8 @@ ENV = {
     "T_X_ATS": X_SECRETS["token_secret"],
     "T_MASTO": "masto-SECRET-token-55",
     "T_BSKY": "bsky-SECRET-app-pw",
+    "T_THREADS": "threads-SECRET-token-77",
+    "T_LINKEDIN": "linkedin-SECRET-token-88",
 }
 SECRETS = [v for k, v in ENV.items() if "SECRET" in v]
 
@@ -27,6 +29,8 @@ CREDS = {
     "x": '{ consumer_key = "T_X_CK", consumer_secret = "T_X_CS", access_token = "T_X_AT", access_token_secret = "T_X_ATS" }',
     "mastodon": '{ access_token = "T_MASTO" }',
     "bluesky": '{ app_password = "T_BSKY" }',
+    "threads": '{ access_token = "T_THREADS" }',
+    "linkedin": '{ access_token = "T_LINKEDIN" }',
 }
 
 

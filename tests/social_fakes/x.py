@@ -5,7 +5,7 @@ Rules of the real API kept here because a sender's correctness depends on them: 
 `x-user-limit-24hour-*` headers); post ids are snowflakes in time order; the user timeline
 (`GET /2/users/:id/tweets`) pages with `pagination_token`, accepts `max_results` 5..100 only, filters by
 `start_time`, and reaches back to the 3,200 most recent posts and no further; texts come back with recognised
-links rewritten to t.co and `&<>` escaped.
+links rewritten to t.co and `&<>` escaped; a reply must name a post that exists (`reply.in_reply_to_tweet_id`).
 """
 
 from __future__ import annotations
@@ -225,6 +225,18 @@ class XHandler(Handler):
             )
         if not twitter_text.parse_tweet(text).valid:
             return self.reply(400, {"title": "Invalid Request", "detail": "text too long"}, headers)
+        parent = str((payload.get("reply") or {}).get("in_reply_to_tweet_id") or "")
+        with self.state.lock:
+            missing = bool(parent) and not any(p["id"] == parent for p in self.state.posts)
+        if missing:
+            return self.reply(
+                403,
+                {
+                    "detail": "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                    "status": 403,
+                },
+                headers,
+            )
         self.slow()
         with self.state.lock:
             dup = any(p["text"] == text for p in self.state.posts)
@@ -232,7 +244,7 @@ class XHandler(Handler):
                 self.state.duplicates_refused += 1
                 self.state.refused_texts.append(text)
             else:
-                tweet_id = self.server.store(text, self.state.now(), payload.get("media"))  # type: ignore[attr-defined]
+                tweet_id = self.server.store(text, self.state.now(), payload.get("media"), parent or None)  # type: ignore[attr-defined]
         if dup:
             return self.reply(
                 403,
@@ -249,11 +261,20 @@ class XFake(Fake):
         self.server.store = self._store  # type: ignore[attr-defined]
         self._seq = 0
 
-    def _store(self, text: str, at: float, media: Any = None) -> str:
+    def _store(self, text: str, at: float, media: Any = None, reply_to: str | None = None) -> str:
         """Store one post (caller holds the state lock); ids grow with time, as snowflakes do."""
         self._seq += 1
         tweet_id = str(snowflake(at, self._seq))
-        self.state.posts.append({"id": tweet_id, "text": text, "media": media, "at": at})
+        self.state.posts.append(
+            {
+                "id": tweet_id,
+                "text": text,
+                "expanded": text,
+                "media": media,
+                "at": at,
+                "in_reply_to": reply_to,
+            }
+        )
         return tweet_id
 
     def add_post(self, text: str, at: float | None = None) -> str:

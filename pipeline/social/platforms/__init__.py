@@ -1,17 +1,22 @@
-"""Platform adapters: one small class per platform over its well-kept client library.
+"""Platform adapters: one small class per platform over its well-kept client library (or `requests`).
 
 Adapters translate every client's error zoo into five outcomes the worker can act on safely. The one that
 matters most is the line between `NotSent` (the post request never left: retrying is safe) and `Unknown` (it
 may have arrived: only reconciliation, never a blind retry, may decide).
+
+An item goes out as one or more parts (a thread, the first comment), each posted by `post(item, part,
+checkpoint)` as a reply to the part before and settled by `reconcile(item, part, since)`; the worker records each
+part in the ledger before it moves on. A platform that publishes in two steps (Threads) hands what the first step
+made to `checkpoint`, which records it while the worker still holds the item, before the second step runs.
 """
 
 from __future__ import annotations
 
 import html
 import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from pipeline.config import SocialAccount
 from pipeline.platforms import PLATFORMS
@@ -43,6 +48,15 @@ class Rejected(PlatformError):
     """The platform refused the post for good (too long, bad auth, bad media): retrying will not help."""
 
 
+class AuthRejected(NotSent):
+    """The platform refused the credentials (401, an expired or revoked token): nothing was posted. The account
+    waits (every post would be refused the same way) until someone renews the token."""
+
+
+class ClaimLost(PlatformError):
+    """This worker no longer holds the item (its lease ran out and another worker took over): stop, post nothing."""
+
+
 class Duplicate(PlatformError):
     """X refused the text as a duplicate: it may be ours from an unknown earlier attempt, so reconcile."""
 
@@ -55,6 +69,9 @@ class Unknown(PlatformError):
 class Sent:
     remote_id: str
     url: str
+    ref: dict[str, Any] = field(
+        default_factory=dict
+    )  # what a reply to it needs besides the id (Bluesky: cid)
 
 
 @dataclass(frozen=True)
@@ -65,12 +82,38 @@ class Media:
     filename: str
 
 
+@dataclass(frozen=True)
+class Part:
+    """One post of an item: its text, where it goes in the thread, and what it replies to."""
+
+    index: int
+    count: int
+    text: str
+    parent: Sent | None = None  # the part this one replies to (None: the head post)
+    root: Sent | None = None  # the head post of the thread
+    prepared: dict[str, Any] = field(default_factory=dict)  # made by an earlier attempt (a Threads container)
+    card: bool = False  # this part carries the article's link card
+    media: Media | None = None  # the card image (X and Mastodon attach it to the head, Bluesky to the card)
+
+    @property
+    def label(self) -> str:
+        return f"part {self.index + 1}/{self.count}: " if self.count > 1 else ""
+
+
+Checkpoint = Callable[[dict[str, Any]], None]
+
+
+def single(item: Item, media: Media | None = None) -> Part:
+    """An item's one part, for a post that is not a thread."""
+    return Part(0, 1, item.text, card=bool(item.link_url), media=media)
+
+
 class Adapter(Protocol):
     platform: str
 
-    def post(self, item: Item, media: Media | None) -> Sent: ...
+    def post(self, item: Item, part: Part, checkpoint: Checkpoint) -> Sent: ...
 
-    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+    def reconcile(self, item: Item, part: Part, since: float) -> Sent | None:
         """Found → Sent; proved absent (the read reached `since`, our first send) → None; else raise."""
         ...
 

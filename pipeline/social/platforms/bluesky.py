@@ -1,9 +1,11 @@
 """Bluesky through the atproto SDK.
 
-Bluesky does not auto-link, so links and hashtags go out as byte-offset facets; the article link travels as an
-external link card whose thumbnail must stay ≤ 1,000,000 bytes (a larger card is sent without its thumbnail
-rather than failing). There is no idempotency key: an unknown outcome is settled by listing the account's post
-records back to our first send (record keys are TIDs, so each carries its creation time).
+Bluesky does not auto-link, so links and hashtags go out as byte-offset facets, each link written in its short
+form as the Bluesky app writes it (pipeline/social/links.py); the article link travels as an external link card
+whose thumbnail must stay ≤ 1,000,000 bytes (a larger card is sent without its thumbnail rather than failing).
+A reply names its thread's root and its parent by uri and cid. There is no idempotency key: an unknown outcome is
+settled by listing the account's post records back to our first send (record keys are TIDs, so each carries its
+creation time).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from atproto_client.request import Request
 from pipeline.config import SocialAccount
 from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
-from pipeline.social.lengths import bluesky_facets
+from pipeline.social.links import bluesky_post
 from pipeline.social.platforms import (
+    AuthRejected,
+    Checkpoint,
     Media,
     NotSent,
+    Part,
     RateLimited,
     Rejected,
     Sent,
@@ -94,7 +99,7 @@ class BlueskyAdapter:
             try:
                 profile = self.client.login(self.account.handle, self._password)
             except atx.UnauthorizedError:
-                raise Rejected("login refused (check the handle and app password)") from None
+                raise AuthRejected("login refused (check the handle and app password)") from None
             except atx.AtProtocolError as exc:
                 if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
                     raise _rate_limited("login", exc, ratelimit.BLUESKY_WINDOW_S) from None
@@ -140,10 +145,15 @@ class BlueskyAdapter:
         )
         return models.AppBskyEmbedExternal.Main(external=external)
 
-    def post(self, item: Item, media: Media | None) -> Sent:
+    @staticmethod
+    def _strong(sent: Sent) -> Any:
+        return models.ComAtprotoRepoStrongRef.Main(uri=sent.remote_id, cid=str(sent.ref.get("cid", "")))
+
+    def post(self, item: Item, part: Part, checkpoint: Checkpoint | None = None) -> Sent:
         did = self._login()
+        text, found = bluesky_post(part.text)
         facets = []
-        for f in bluesky_facets(item.text):
+        for f in found:
             feature: Any = (
                 models.AppBskyRichtextFacet.Link(uri=f.value)
                 if f.kind == "link"
@@ -155,13 +165,18 @@ class BlueskyAdapter:
                     features=[feature],
                 )
             )
-        embed = self._embed(item, media) if item.link_url else None
+        embed = self._embed(item, part.media) if item.link_url and part.card else None
+        reply = None
+        if part.parent is not None:
+            root = part.root or part.parent
+            reply = models.AppBskyFeedPost.ReplyRef(root=self._strong(root), parent=self._strong(part.parent))
         record = models.AppBskyFeedPost.Record(
             created_at=dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
-            text=item.text,
+            text=text,
             facets=facets or None,
             embed=embed,
             langs=[item.lang],
+            reply=reply,
         )
         try:
             ref = self.client.app.bsky.feed.post.create(did, record)
@@ -170,19 +185,20 @@ class BlueskyAdapter:
         except httpx.HTTPError as exc:
             arrived, words = describe(exc, self.timeouts)
             raise (Unknown(f"post request: {words}") if arrived else NotSent(words)) from None
-        return Sent(ref.uri, self.web_url(ref.uri))
+        return Sent(ref.uri, self.web_url(ref.uri), {"cid": ref.cid})
 
     def web_url(self, uri: str) -> str:
         rkey = uri.rstrip("/").rsplit("/", 1)[-1]
         return f"https://bsky.app/profile/{self.account.handle}/post/{rkey}"
 
-    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+    def reconcile(self, item: Item, part: Part, since: float) -> Sent | None:
         """Page the account's post records (newest first) back to our first send, looking for our exact text.
 
         None only when the read reached a record older than the send or the end of the collection; `max_pages`
         pages without getting there prove nothing and raise `Unknown`.
         """
         did = self._login()
+        stored = bluesky_post(part.text)[0]
         floor = since - SKEW_MARGIN_S
         cursor: str | None = None
         for _ in range(self.max_pages):
@@ -204,8 +220,9 @@ class BlueskyAdapter:
                 text = getattr(value, "text", None)
                 if text is None and isinstance(value, dict):
                     text = value.get("text")
-                if isinstance(text, str) and same_text(text, item.text):
-                    return Sent(record.uri, self.web_url(record.uri))
+                # A post sent before links went out in their short form holds the text as written.
+                if isinstance(text, str) and (text == stored or same_text(text, part.text)):
+                    return Sent(record.uri, self.web_url(record.uri), {"cid": record.cid})
             cursor = page.cursor
             if not page.records or not cursor:
                 return None  # the whole collection was read

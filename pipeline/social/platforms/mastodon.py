@@ -21,12 +21,24 @@ from mastodon import (
     MastodonNetworkError,
     MastodonRatelimitError,
     MastodonServerError,
+    MastodonUnauthorizedError,
 )
 
 from pipeline.config import SocialAccount
 from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
-from pipeline.social.platforms import Media, NotSent, RateLimited, Rejected, Sent, Unknown, same_text
+from pipeline.social.platforms import (
+    AuthRejected,
+    Checkpoint,
+    Media,
+    NotSent,
+    Part,
+    RateLimited,
+    Rejected,
+    Sent,
+    Unknown,
+    same_text,
+)
 from pipeline.social.platforms.net import Timeouts, describe
 
 KEY_HOUR_S = 3600.0  # how long Mastodon honours an Idempotency-Key after the status it created
@@ -97,19 +109,29 @@ class MastodonAdapter:
             raise NotSent(f"media upload: {describe(exc, self.timeouts)[1]}") from None
         except MastodonServerError as exc:
             raise NotSent(f"media upload: {type(exc).__name__}") from None
+        except MastodonUnauthorizedError:
+            raise AuthRejected("the access token was refused (401)") from None
         except MastodonAPIError as exc:
             raise Rejected(f"media upload refused: {exc}") from None
 
-    def post(self, item: Item, media: Media | None) -> Sent:
-        media_ids = [self.upload(media)] if media else None
+    @staticmethod
+    def key(item: Item, part: Part) -> str:
+        """Each part of a thread has its own key (the head keeps the item's, as before threads)."""
+        return item.idempotency_key if part.index == 0 else f"{item.idempotency_key}-{part.index}"
+
+    def post(self, item: Item, part: Part, checkpoint: Checkpoint | None = None) -> Sent:
+        media_ids = [self.upload(part.media)] if part.media and part.index == 0 else None
         try:
             status: Any = self.api.status_post(
-                item.text,
+                part.text,
                 media_ids=media_ids,
-                idempotency_key=item.idempotency_key,
+                idempotency_key=self.key(item, part),
                 language=item.lang,
                 visibility="public",
+                in_reply_to_id=part.parent.remote_id if part.parent else None,
             )
+        except MastodonUnauthorizedError:
+            raise AuthRejected("the access token was refused (401)") from None
         except MastodonRatelimitError:
             raise self._rate_limited("post", ratelimit.MASTODON_STATUS_WINDOW_S) from None
         except MastodonServerError as exc:
@@ -121,13 +143,13 @@ class MastodonAdapter:
             raise Rejected(f"refused: {exc}") from None
         return Sent(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
 
-    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+    def reconcile(self, item: Item, part: Part, since: float) -> Sent | None:
         """Within the key's hour: send again under the same key. After it: read back, never re-send from here."""
         if time.time() - since < KEY_TRUST_S:
-            return self.post(item, media)
-        return self.read_back(item, since)
+            return self.post(item, part)
+        return self.read_back(part, since)
 
-    def read_back(self, item: Item, since: float) -> Sent | None:
+    def read_back(self, part: Part, since: float) -> Sent | None:
         """Our status among the account's statuses since the first send; None only when the read got there."""
         floor = dt.datetime.fromtimestamp(since - SKEW_MARGIN_S, dt.UTC)
         max_id: Any = None
@@ -141,7 +163,7 @@ class MastodonAdapter:
                 if not page:
                     return None
                 for status in page:
-                    if same_text(status_text(str(status.get("content") or "")), item.text):
+                    if same_text(status_text(str(status.get("content") or "")), part.text):
                         return Sent(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
                 max_id = page[-1]["id"]
         except MastodonRatelimitError:

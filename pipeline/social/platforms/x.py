@@ -21,9 +21,12 @@ from pipeline.config import SocialAccount
 from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import (
+    AuthRejected,
+    Checkpoint,
     Duplicate,
     Media,
     NotSent,
+    Part,
     RateLimited,
     Rejected,
     Sent,
@@ -105,6 +108,8 @@ class XAdapter:
             raise NotSent(f"media upload: {describe(exc, self.timeouts)[1]}") from None
         if resp.status_code == 429:
             raise rate_limited("media upload", resp)
+        if resp.status_code == 401:
+            raise AuthRejected("media upload: the credentials were refused (401)")
         if resp.status_code >= 500:
             raise NotSent(f"media upload: HTTP {resp.status_code}")
         if resp.status_code >= 400:
@@ -121,12 +126,19 @@ class XAdapter:
                 raise NotSent(f"media alt text: {describe(exc, self.timeouts)[1]}") from None
         return media_id
 
-    def post(self, item: Item, media: Media | None) -> Sent:
-        media_ids = [self.upload(media)] if media else None
+    def post(self, item: Item, part: Part, checkpoint: Checkpoint | None = None) -> Sent:
+        media_ids = [self.upload(part.media)] if part.media and part.index == 0 else None
         try:
-            resp = self.client.create_tweet(text=item.text, media_ids=media_ids, user_auth=True)
+            resp = self.client.create_tweet(
+                text=part.text,
+                media_ids=media_ids,
+                in_reply_to_tweet_id=part.parent.remote_id if part.parent else None,
+                user_auth=True,
+            )
         except tweepy.TooManyRequests as exc:
             raise rate_limited("post", exc.response) from None
+        except tweepy.Unauthorized:
+            raise AuthRejected("the credentials were refused (401)") from None
         except tweepy.Forbidden as exc:
             if "duplicate" in str(exc).lower():
                 raise Duplicate("X refused duplicate content") from None
@@ -146,7 +158,7 @@ class XAdapter:
         handle = self.account.handle.lstrip("@") or "i/web"
         return f"https://x.com/{handle}/status/{tweet_id}"
 
-    def reconcile(self, item: Item, media: Media | None, since: float) -> Sent | None:
+    def reconcile(self, item: Item, part: Part, since: float) -> Sent | None:
         """Page the account's posts back to our first send for our exact text (links compared as links).
 
         None only when the read reached the send time; a timeline cut off by X's 3,200-post depth, or longer
@@ -169,7 +181,7 @@ class XAdapter:
                     user_auth=True,
                 )
                 for tweet in page.data or []:
-                    if same_text(tweet.text, item.text):
+                    if same_text(tweet.text, part.text):
                         return Sent(str(tweet.id), self.status_url(str(tweet.id)))
                 seen += len(page.data or [])
                 token = (page.meta or {}).get("next_token")
