@@ -188,10 +188,7 @@ class ThreadsHandler(Handler):
             return self.reply(400, graph_error("THREADS_API__LINK_LIMIT_EXCEEDED", 100))
         reply_to = params.get("reply_to_id")
         with self.state.lock:
-            if reply_to and not any(p["id"] == reply_to for p in self.state.posts):
-                missing = True
-            else:
-                missing = False
+            missing = bool(reply_to) and not any(p["id"] == reply_to for p in self.state.posts)
         if missing:
             return self.reply(
                 400, graph_error(f"Object with ID '{reply_to}' does not exist", 100, subcode=33)
