@@ -37,6 +37,9 @@ class Platform:
     posted: str = "as_written"  # the text as the platform stores it: a key of pipeline.social.links.POSTED
     feed_chars: int | None = None  # the feed shows this many characters, then "…see more"
     handle_prefix: str = "@"  # how the preview writes the handle
+    # "media": the card image goes out attached to the head post (a picture, no title); "card": a link card
+    # (image, title, domain) on the part that carries the link
+    card_style: str = "card"
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -52,6 +55,7 @@ PLATFORMS: dict[str, Platform] = {
             template="x.txt.j2",
             image_keys=("twitterImage", "ogImage", "image"),
             url_display="tco",
+            card_style="media",
         ),
         Platform(
             name="mastodon",
@@ -62,6 +66,7 @@ PLATFORMS: dict[str, Platform] = {
             counting="mastodon",  # graphemes, every URL 23, @user@domain as @user
             template="mastodon.txt.j2",
             url_display="mastodon",
+            card_style="media",
         ),
         Platform(
             name="bluesky",

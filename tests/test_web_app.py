@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from pipeline.config import load_config, with_overrides
+from pipeline.schema.social import social_items
 from pipeline.social import ledger, lengths
 from pipeline.stages import Context
 from pipeline.web import accounts, security
@@ -166,29 +168,38 @@ def test_marketer_edit_is_length_checked_and_approve_moves_state(app: Flask, sit
     login(client, "mia")
     tok = token(client, f"/social/item/{planned.id}")
     too_long = "word " * 80
-    client.post(f"/social/item/{planned.id}/text", data={"csrf_token": tok, "text": too_long})
+    refused = client.post(f"/social/item/{planned.id}/text", data={"csrf_token": tok, "text": too_long})
     assert ledger.get_item(site.ctx.store, planned.id).text == planned.text  # type: ignore[union-attr]
-    page = client.get(f"/social/item/{planned.id}").get_data(as_text=True)
-    assert "shorten it" in page
+    # The refusal says why, and the typed text is still in the box (it used to come back as the old text).
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "shorten it" in page
+    assert f">{too_long}</textarea>" in page
     client.post(f"/social/item/{planned.id}/text", data={"csrf_token": tok, "text": "Shorter text #Sleep"})
     client.post(f"/social/item/{planned.id}/approve", data={"csrf_token": tok})
     after = ledger.get_item(site.ctx.store, planned.id)
     assert after is not None and (after.text, after.state) == ("Shorter text #Sleep", "approved")
 
 
-def test_unknown_item_reconcile_reports_why_it_cannot(app: Flask, site: Site) -> None:
+def test_unknown_item_check_again_without_credentials_queues_it_for_the_sender(
+    app: Flask, site: Site
+) -> None:
+    """The web server holds no credentials (the usual set-up): "check again" does not fail with an environment
+    variable only an admin can act on; it asks the sender to look the post up and says so in plain words."""
     items = plan_social(site)
     unknown = next(i for i in items if i.state == "unknown")
+    with site.ctx.store.begin() as conn:  # a failed read-back had set a long wait
+        conn.execute(update(social_items).where(social_items.c.id == unknown.id).values(next_attempt_at=9e9))
     client = app.test_client()
     login(client, "mia")
     tok = token(client, f"/social/item/{unknown.id}")
     page = client.get(f"/social/item/{unknown.id}").get_data(as_text=True)
-    assert "read timed out after 15 s" in page and "Reconcile with" in page
+    assert "read timed out after 15 s" in page and "Check again" in page
     client.post(f"/social/item/{unknown.id}/reconcile", data={"csrf_token": tok})
-    # No credentials in the environment: the stage refuses and the page says why; the item stays unknown.
-    assert ledger.get_item(site.ctx.store, unknown.id).state == "unknown"  # type: ignore[union-attr]
+    item = ledger.get_item(site.ctx.store, unknown.id)
+    assert item is not None and item.state == "unknown" and item.next_attempt_at == 0.0  # the wait is skipped
     flashed = client.get(f"/social/item/{unknown.id}").get_data(as_text=True)
-    assert "flash error" in flashed
+    assert "Queued: the sender looks it up" in flashed
+    assert "environment variable" not in flashed and "X_TOKEN" not in flashed
 
 
 def test_admin_manages_users_through_the_page(app: Flask, site: Site) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pipeline.content import load_post
-from pipeline.social import ledger, lengths
+from pipeline.social import ledger, lengths, links
 from tests.conftest import REPO
 from tests.web_support.site import (
     PASSWORD,
@@ -153,23 +153,27 @@ def test_marketer_reschedules_and_ledger_changes(site_server: tuple[Site, str], 
     site, url = site_server
     item = next(i for i in ledger.list_items(site.ctx.store, account="notes-x") if i.state == "planned")
     login(page, url, "mia")
-    page.wait_for_selector("table.items")  # type: ignore[attr-defined]
+    page.wait_for_selector("ul.post-list")  # type: ignore[attr-defined]
     shot(page, "social-list")
     start = dt.datetime.fromtimestamp(item.due_at, dt.UTC).date().isoformat()
     page.goto(f"{url}/social/calendar?date={start}")  # type: ignore[attr-defined]
-    assert page.locator(f"a.cal-item[data-item='{item.id}']").count() == 1  # type: ignore[attr-defined]
+    assert page.locator(f".week a.cal-item[data-item='{item.id}']").count() == 1  # type: ignore[attr-defined]
     shot(page, "calendar-week")
     page.goto(f"{url}/social/calendar?view=month&date={start}")  # type: ignore[attr-defined]
-    assert page.locator(f"a.cal-item[data-item='{item.id}']").count() == 1  # type: ignore[attr-defined]
+    assert page.locator(f".month a.cal-item[data-item='{item.id}']").count() == 1  # type: ignore[attr-defined]
     shot(page, "calendar-month")
-    page.click(f"a.cal-item[data-item='{item.id}']")  # type: ignore[attr-defined]
+    page.click(f".month a.cal-item[data-item='{item.id}']")  # type: ignore[attr-defined]
     # The live counter asks the server, which counts by X's rules (a URL is 23 whatever its length).
     page.fill("#text", "Short post https://example.org/" + "a" * 80)  # type: ignore[attr-defined]
     page.wait_for_selector("#length .count:text-is('34')")  # type: ignore[attr-defined]
     page.fill("#text", item.text)  # type: ignore[attr-defined]
     count = lengths.measure("x", item.text).length
     page.wait_for_selector(f"#length .count:text-is('{count}')")  # type: ignore[attr-defined]
-    assert page.locator("#preview-text").inner_text() == item.text  # type: ignore[attr-defined]
+    # The preview shows the link as X does (t.co display URL), not the 140-character tracking URL.
+    shown = links.shortened(item.text, "tco")
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "t => document.getElementById('preview-text').innerText === t", arg=shown
+    )
     shot(page, "social-item")
     berlin = ZoneInfo("Europe/Berlin")
     when = (dt.datetime.now(berlin) + dt.timedelta(days=3)).replace(
@@ -177,6 +181,10 @@ def test_marketer_reschedules_and_ledger_changes(site_server: tuple[Site, str], 
     )
     page.fill("#when", when.strftime("%Y-%m-%dT%H:%M"))  # type: ignore[attr-defined]
     page.click("form.reschedule button")  # type: ignore[attr-defined]
+    # 11:45 is not one of the account's slots: the move needs a confirmation, and says why.
+    assert "is not one of notes-x's slots" in page.locator("#conflicts").inner_text()  # type: ignore[attr-defined]
+    assert ledger.get_item(site.ctx.store, item.id).due_at == item.due_at  # type: ignore[union-attr]
+    page.click("#move-anyway")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     moved = ledger.get_item(site.ctx.store, item.id)
     assert moved is not None and moved.due_at == when.timestamp() != item.due_at
@@ -228,7 +236,7 @@ def test_post_without_csrf_token_is_refused(site_server: tuple[Site, str], page:
     site, url = site_server
     item = next(i for i in ledger.list_items(site.ctx.store) if i.state == "planned")
     login(page, url, "mia")
-    page.wait_for_selector("table.items")  # type: ignore[attr-defined]
+    page.wait_for_selector("ul.post-list")  # type: ignore[attr-defined]
     resp = page.request.post(f"{url}/social/item/{item.id}/cancel", form={"x": "1"})  # type: ignore[attr-defined]
     assert resp.status == 400
     bad = page.request.post(f"{url}/social/item/{item.id}/cancel", form={"csrf_token": "forged"})  # type: ignore[attr-defined]

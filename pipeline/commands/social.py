@@ -34,6 +34,9 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
     r = actions.add_parser("reschedule", parents=[parent], help="move an item to another time")
     r.add_argument("id", type=int, metavar="ID")
     r.add_argument("when", metavar="WHEN", help="ISO time with offset, e.g. 2026-05-01T09:00+02:00")
+    r.add_argument(
+        "--anyway", action="store_true", help="move even outside the account's slots, spacing or daily cap"
+    )
     run_p = actions.add_parser("run", parents=[parent], help="send due items")
     run_p.add_argument("--once", action="store_true", help="send what is due now and exit (for cron)")
     p.set_defaults(func=run)
@@ -48,8 +51,17 @@ def _fmt_time(epoch: float | None) -> str:
         return f"invalid ({epoch:.0f})"
 
 
+def _who() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
 def run(args: argparse.Namespace) -> int:
-    from pipeline.social import stage
+    from pipeline.social import manage, stage
     from pipeline.stages import StageSkipped
 
     if not getattr(args, "action", None):
@@ -67,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             print(", ".join(f"{k} {v}" for k, v in result.counts.items()))
             return 0
         if args.action == "list":
-            items = stage.list_items(store, account=args.account, lang=args.lang, state=args.state)
+            items = manage.list_items(store, account=args.account, lang=args.lang, state=args.state)
             if args.format == "json":
                 print(json.dumps([i.as_dict() for i in items], ensure_ascii=False, indent=1))
                 return 0
@@ -76,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
             )
             for i in items:
                 text = i.text.replace("\n", " ")
+                if len(i.texts) > 1:
+                    text = f"({len(i.texts)} parts) {text}"
                 detail = i.reason if i.state in ("failed", "unknown") and i.reason else text
                 print(
                     f"{i.id:>5}  {i.account:<14} {i.lang:<5} {i.state:<9} {_fmt_time(i.due_at):<21} "
@@ -86,12 +100,12 @@ def run(args: argparse.Namespace) -> int:
             ids = list(args.ids)
             if args.all:
                 source = ("planned",) if args.action == "approve" else ("planned", "approved", "failed")
-                ids += [i.id for i in store_items(stage, store, source)]
+                ids += [i.id for i in store_items(manage, store, source)]
             if not ids:
                 raise UserError(f"pipeline social {args.action}: give item IDs or --all")
-            op = stage.approve if args.action == "approve" else stage.cancel
+            op = manage.approve if args.action == "approve" else manage.cancel
             for item_id in ids:
-                item = op(store, item_id)
+                item = op(store, item_id, _who())
                 print(f"{item.id} {item.state}")
             return 0
         if args.action == "reschedule":
@@ -99,7 +113,12 @@ def run(args: argparse.Namespace) -> int:
                 when = dt.datetime.fromisoformat(args.when)
             except ValueError:
                 raise UserError(f"'{args.when}' is not an ISO time; e.g. 2026-05-01T09:00+02:00") from None
-            item = stage.reschedule(store, args.id, when)
+            try:
+                item = manage.reschedule(store, args.id, when, ctx.config, args.anyway, _who())
+            except manage.Conflict as exc:
+                raise UserError(
+                    f"{args.when} breaks the account's rules: {exc}; add --anyway to move it regardless"
+                ) from None
             print(f"{item.id} due {_fmt_time(item.due_at)}")
             return 0
         if args.action == "run":
@@ -110,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 print(", ".join(f"{k} {v}" for k, v in stats.counts().items()))
                 return 0
             return _run_forever(ctx)
-    except stage.SocialError as exc:
+    except manage.SocialError as exc:
         raise UserError(str(exc)) from None
     except StageSkipped:
         raise

@@ -3,6 +3,10 @@
 Templates decide the shape; this module decides what to give up when the shape is too long, in a fixed order
 so a reader always gets the most useful part: first the preview is shortened at a word boundary, then dropped,
 then hashtags go from the last, and only then is the title itself shortened. The link is never touched.
+
+Two account options change that: `threads = true` sends a long text as a numbered thread instead of shortening
+it (where the platform threads), and `first_comment` moves the link and/or the hashtags out of the post into its
+first reply (LinkedIn: its first comment).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pipeline.config import Config, SocialAccount
 from pipeline.content import Post
 from pipeline.platforms import PLATFORMS
 from pipeline.social import lengths
+from pipeline.social.thread import ThreadError, split
 
 
 @dataclass
@@ -31,6 +36,9 @@ class Composed:
     media_path: str | None
     media_alt: str
     truncated: list[str] = field(default_factory=list)
+    parts: list[str] | None = None  # a thread and/or the first comment, in sending order
+    first_comment: str = ""
+    thread: bool = False
 
 
 @cache
@@ -109,17 +117,47 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
     template = _env(str(templates_dir(config))).get_template(entry.template)
     limit = limit_for(account)
 
+    moved = account.first_comment if entry.replies != "none" else ""
+    comment = " ".join(
+        ([url] if "link" in moved else []) + ([" ".join(tags)] if "hashtags" in moved and tags else [])
+    )
+    in_post_url = "" if "link" in moved else url
+    tags = [] if "hashtags" in moved else tags
+
     def render(title_: str, body_: str, tags_: list[str]) -> str:
         return _tidy(
             template.render(
                 title=title_,
                 body=body_,
-                url=url,
+                url=in_post_url,
                 hashtags=" ".join(tags_),
                 lang=post.lang,
                 site=config.site.name,
             )
         )
+
+    image = next((str(v) for k in entry.image_keys if (v := post.meta.get(k))), None)
+    alt = str(post.meta.get("ogImageAlt") or post.meta.get("imageAlt") or title)
+    result = Composed(
+        text="",
+        link_url=url,
+        campaign=campaign,
+        card_title=title,
+        card_description=" ".join((post.description or post.preview or "").split()),
+        media_path=image,
+        media_alt=alt,
+        first_comment=comment,
+        thread=account.threads and entry.replies == "thread",
+    )
+    if result.thread or comment:
+        try:
+            parts = split(platform, render(title, body, tags), post.lang, limit, result.thread, comment)
+        except ThreadError:
+            pass  # too long even as a thread: shortened below, as without the option
+        else:
+            result.text = render(title, body, tags)
+            result.parts = parts.texts if len(parts.texts) > 1 else None
+            return result
 
     def ok(text: str) -> bool:
         return lengths.fits(platform, text, limit)
@@ -140,15 +178,10 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
         short_title, _ = lengths.truncate(title, lambda t: ok(render(t, body, tags)))
         truncated.append("title shortened")
         text = render(short_title, body, tags)
-    image = next((str(v) for k in entry.image_keys if (v := post.meta.get(k))), None)
-    alt = str(post.meta.get("ogImageAlt") or post.meta.get("imageAlt") or title)
-    return Composed(
-        text=text,
-        link_url=url,
-        campaign=campaign,
-        card_title=title,
-        card_description=" ".join((post.description or post.preview or "").split()),
-        media_path=image,
-        media_alt=alt,
-        truncated=truncated,
-    )
+    result.text, result.truncated = text, truncated
+    if comment:
+        try:
+            result.parts = split(platform, text, post.lang, limit, False, comment).texts
+        except ThreadError:
+            result.first_comment, result.truncated = "", [*truncated, "first comment dropped (too long)"]
+    return result

@@ -62,6 +62,47 @@ class Calendar:
                 return False
         return True
 
+    def conflicts(self, instant: float, key: str) -> list[str]:
+        """Why `instant` breaks this account's rules (outside its slots, too close to another post, over the daily
+        cap), in words; empty when it fits. A marketer may still confirm a move against them."""
+        tz = ZoneInfo(self.account.timezone)
+        local = dt.datetime.fromtimestamp(instant, tz)
+        out: list[str] = []
+        weekday = WEEKDAYS[local.weekday()]
+        slots = sorted(self.account.slots.get(weekday, []))
+        if local.strftime("%H:%M") not in slots:
+            where = (
+                f"its {local.strftime('%A')} slots are {', '.join(slots)}"
+                if slots
+                else f"no slots on {local.strftime('%A')}s"
+            )
+            out.append(
+                f"{local.strftime('%H:%M')} is not one of {self.account.name}'s slots ({where}, {tz.key})"
+            )
+        day = local.date()
+        same_day = sum(1 for t, _ in self.taken if self._local_day(t) == day)
+        if same_day >= self.account.max_per_day:
+            out.append(
+                f"{self.account.name} already has {same_day} post(s) on {day.isoformat()}; "
+                f"its daily cap is {self.account.max_per_day}"
+            )
+        spacing = self.account.min_spacing_minutes * 60
+        variant_gap = self.account.variant_spacing_minutes * 60
+        for t, k in sorted(self.taken):
+            gap = abs(t - instant)
+            other = dt.datetime.fromtimestamp(t, tz).strftime("%a %d %b %H:%M")
+            if gap < spacing:
+                out.append(
+                    f"{gap / 60:.0f} min from another post at {other}; "
+                    f"{self.account.name} keeps {self.account.min_spacing_minutes} min between posts"
+                )
+            elif k == key and gap < variant_gap:
+                out.append(
+                    f"{gap / 60:.0f} min from another language of the same article at {other}; "
+                    f"{self.account.name} keeps {self.account.variant_spacing_minutes} min between them"
+                )
+        return out
+
     def place(self, earliest: float, key: str) -> float | None:
         for instant, _day in slot_instants(self.account, earliest):
             if self.allows(instant, key):

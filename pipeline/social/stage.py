@@ -1,8 +1,8 @@
-"""Social stage entry point (`plan`) and the operations the CLI and the web UI share.
+"""Social stage entry point (`plan`), and sending or settling now for the CLI and the web UI.
 
 Planning is idempotent by construction: the ledger's unique key is (account, translation_key, lang), existing
-rows keep their slots, and only missing combinations are composed and placed. Operations return data or raise
-`SocialError` with a message fit for a user; none prints.
+rows keep their slots, and only missing combinations are composed and placed. What people do to planned posts
+(approve, edit, move, create, bulk) is pipeline.social.manage.
 """
 
 from __future__ import annotations
@@ -19,21 +19,15 @@ from pipeline.content import Post
 from pipeline.findings import Finding
 from pipeline.rules import ALL as RULES_BY_ID
 from pipeline.rules import SOCIAL, by_id
-from pipeline.social import ledger, lengths
+from pipeline.social import health, ledger
 from pipeline.social.compose import compose
 from pipeline.social.ledger import Item
+from pipeline.social.manage import SocialError, account_of
 from pipeline.social.platforms import credentials
 from pipeline.social.schedule import Calendar
 from pipeline.social.worker import RunStats, Worker
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.store import Store
-
-EDITABLE = ("planned", "approved", "failed")
-RESCHEDULABLE = ("planned", "approved", "failed")
-
-
-class SocialError(Exception):
-    """A user-facing problem with an operation (unknown id, state does not allow it, text too long)."""
 
 
 def _require_accounts(config: Config) -> None:
@@ -94,6 +88,9 @@ def plan(config: Config, store: Store, posts: Sequence[Post], now: float | None 
                     "state": "planned" if account.approval_required else "approved",
                     "due_at": due,
                     "idempotency_key": uuid.uuid4().hex,
+                    "parts": composed.parts,
+                    "first_comment": composed.first_comment or None,
+                    "thread": composed.thread,
                 }
             )
             keys.add((post.translation_key, post.lang))
@@ -156,95 +153,7 @@ STAGE = Stage(
 )
 
 
-# --- operations for the CLI and the web UI ------------------------------------------------------------------
-
-
-def _item(store: Store, item_id: int) -> Item:
-    item = ledger.get_item(store, item_id)
-    if item is None:
-        raise SocialError(f"no social item {item_id} (see `pipeline social list`)")
-    return item
-
-
-def list_items(
-    store: Store,
-    account: str | None = None,
-    lang: str | None = None,
-    state: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-) -> list[Item]:
-    if state and state not in ledger.STATES:
-        raise SocialError(f"state '{state}' is not one of {', '.join(ledger.STATES)}")
-    return ledger.list_items(
-        store,
-        account=account,
-        lang=lang,
-        state=state,
-        since=since.timestamp() if since else None,
-        until=until.timestamp() if until else None,
-    )
-
-
-def _move(store: Store, item_id: int, to_state: str, note: str, **values: Any) -> Item:
-    item = _item(store, item_id)
-    if not ledger.can_move(item.state, to_state):
-        raise SocialError(f"item {item_id} is {item.state}; it cannot become {to_state}")
-    if not ledger.transition(store, item_id, [item.state], to_state, note, **values):
-        raise SocialError(f"item {item_id} changed while we looked; try again")
-    return _item(store, item_id)
-
-
-def approve(store: Store, item_id: int) -> Item:
-    return _move(store, item_id, "approved", "approved", next_attempt_at=0.0, attempts=0)
-
-
-def cancel(store: Store, item_id: int) -> Item:
-    return _move(store, item_id, "cancelled", "cancelled")
-
-
-RESCHEDULE_GRACE_S = 300.0  # "now" typed a minute ago is still now
-RESCHEDULE_HORIZON_S = 2 * 366 * 86400.0  # further out is a typo in the year, not a plan
-
-
-def reschedule(store: Store, item_id: int, when: dt.datetime) -> Item:
-    item = _item(store, item_id)
-    if item.state not in RESCHEDULABLE:
-        raise SocialError(f"item {item_id} is {item.state}; only {', '.join(RESCHEDULABLE)} items move")
-    if when.tzinfo is None:
-        raise SocialError("give the time with a zone offset, e.g. 2026-05-01T09:00+02:00")
-    now = time.time()
-    try:
-        due = when.timestamp()
-        dt.datetime.fromtimestamp(due, dt.UTC)  # must also be shown again, in UTC (year 10000 cannot)
-    except (OverflowError, ValueError, OSError):
-        raise SocialError(
-            f"{when.isoformat()} is out of range; give a time within the next two years"
-        ) from None
-    if due < now - RESCHEDULE_GRACE_S:
-        raise SocialError(
-            f"{when.isoformat()} is in the past; give a future time (the current time sends it at the next pass)"
-        )
-    if due > now + RESCHEDULE_HORIZON_S:
-        raise SocialError(f"{when.isoformat()} is more than two years ahead; check the year")
-    ledger.update_fields(
-        store, item_id, RESCHEDULABLE, f"rescheduled to {when.isoformat()}", due_at=when.timestamp()
-    )
-    return _item(store, item_id)
-
-
-def edit_text(config: Config, store: Store, item_id: int, text: str) -> Item:
-    """Replace an item's text after checking it against the account's exact platform limit."""
-    item = _item(store, item_id)
-    if item.state not in EDITABLE:
-        raise SocialError(f"item {item_id} is {item.state}; only {', '.join(EDITABLE)} items can be edited")
-    account = next((a for a in config.social.accounts if a.name == item.account), None)
-    m = lengths.measure(item.platform, text, account.char_limit if account else None)
-    if not m.fits:
-        extra = f" and {m.byte_length}/{m.byte_limit} bytes" if m.byte_limit else ""
-        raise SocialError(f"text is {m.length}/{m.limit} on {item.platform}{extra}; shorten it")
-    ledger.update_fields(store, item_id, EDITABLE, "text edited", text=text, truncated=[])
-    return _item(store, item_id)
+# --- sending and settling now (the CLI's `run --once`, the web UI's "check again") -----------------------
 
 
 def send_due(
@@ -258,12 +167,19 @@ def send_due(
     return worker.run_once(), worker
 
 
+def _item(store: Store, item_id: int) -> Item:
+    item = ledger.get_item(store, item_id)
+    if item is None:
+        raise SocialError(f"no social item {item_id} (see `pipeline social list`)")
+    return item
+
+
 def reconcile(config: Config, store: Store, item_id: int, environ: Mapping[str, str] | None = None) -> Item:
-    """Settle one `unknown` item now (web UI button), ignoring the settle delay."""
+    """Settle one `unknown` item now, ignoring the settle delay (needs this process to hold the credentials)."""
     item = _item(store, item_id)
     if item.state != "unknown":
         raise SocialError(f"item {item_id} is {item.state}; only unknown items are reconciled")
-    worker = Worker(config, store, environ)
+    worker = Worker(config, store, environ, record_health=False)
     if item.account not in worker.accounts:
         raise SocialError(worker.disabled.get(item.account, f"account '{item.account}' is not configured"))
     claimed = ledger.claim_unknown(
@@ -273,3 +189,30 @@ def reconcile(config: Config, store: Store, item_id: int, environ: Mapping[str, 
         raise SocialError(f"item {item_id} is being reconciled by another worker")
     worker.reconcile(claimed)
     return _item(store, item_id)
+
+
+def check_again(
+    config: Config, store: Store, item_id: int, by: str, environ: Mapping[str, str] | None = None
+) -> tuple[Item, str]:
+    """The web UI's "check again": look an `unknown` item up now where this process can reach the platform;
+    otherwise (the web server has no credentials, the usual set-up) ask the senders to look it up at their next
+    pass. Returns the item and what happened, in words for the person who asked."""
+    item = _item(store, item_id)
+    if item.state != "unknown":
+        raise SocialError(f"item {item_id} is {item.state}; only a post whose outcome is unknown is checked")
+    acc = account_of(config, item.account)
+    values = credentials(acc, os.environ if environ is None else environ)[0] if acc else None
+    if values is not None:
+        settled = reconcile(config, store, item_id, environ)
+        return settled, f"Checked on the platform: the post is {settled.state}."
+    ledger.request_check(store, item_id, f"check requested by {by}")
+    seen = health.all_health(store).get(item.account)
+    when = (
+        f"the sender last ran {dt.datetime.fromtimestamp(seen.seen_at, dt.UTC):%Y-%m-%d %H:%M} UTC"
+        if seen
+        else "no sender has run for this account yet: ask your admin to start `pipeline social run`"
+    )
+    return _item(store, item_id), (
+        f"Queued: the sender looks it up on the platform at its next pass ({when}). "
+        "This page cannot reach the platform itself, as the web server holds no account credentials."
+    )

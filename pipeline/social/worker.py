@@ -76,7 +76,13 @@ class RunStats:
 
 
 class Worker:
-    def __init__(self, config: Config, store: Store, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        environ: Mapping[str, str] | None = None,
+        record_health: bool = True,
+    ) -> None:
         self.config = config
         self.social = config.social
         self.store = store
@@ -92,7 +98,8 @@ class Worker:
             values, reason = credentials(account, environ)
             if values is None:
                 self.disabled[account.name] = reason
-                health.credentials_missing(store, account.name, reason)
+                if record_health:  # a sender's view; the web server's environment is not the senders'
+                    health.credentials_missing(store, account.name, reason)
                 continue
             self.accounts[account.name] = account
             self.secrets[account.name] = values

@@ -84,7 +84,38 @@ class Site:
         return self.root / "content"
 
 
-def build_site(tmp: Path, state: Path, translate: bool = True, database_url: str | None = None) -> Site:
+# Three more accounts, each in its own zone, for the marketer's browser tests and the calendar benchmark.
+MORE_ACCOUNTS = """
+[[social.accounts]]
+name = "notes-bluesky"
+platform = "bluesky"
+handle = "longevitynotes.bsky.social"
+languages = ["en"]
+timezone = "America/New_York"
+max_per_day = 3
+
+[[social.accounts]]
+name = "notes-threads"
+platform = "threads"
+handle = "longevitynotes"
+languages = ["en"]
+timezone = "Asia/Kolkata"
+threads = true
+
+[[social.accounts]]
+name = "notes-linkedin"
+platform = "linkedin"
+handle = "Longevity Notes"
+languages = ["en"]
+timezone = "Europe/London"
+first_comment = "link"
+author = "urn:li:organization:5515715"
+"""
+
+
+def build_site(
+    tmp: Path, state: Path, translate: bool = True, database_url: str | None = None, more_config: str = ""
+) -> Site:
     root = tmp / "site"
     shutil.copytree(REPO / "examples" / "health-blog", root, ignore=shutil.ignore_patterns("cards"))
     # Cards are build outputs; copy the ones that exist so the previews show real images.
@@ -100,7 +131,7 @@ def build_site(tmp: Path, state: Path, translate: bool = True, database_url: str
     # Pin the store to this site's state dir: module-scoped fixtures outlive the per-test PIPELINE_STATE_DIR.
     url = database_url or f"sqlite:///{state / 'state.db'}"
     pinned = f'database_url = "{url}"\n'
-    (root / "config" / "site.toml").write_text(pinned + CONFIG, encoding="utf-8")
+    (root / "config" / "site.toml").write_text(pinned + CONFIG + more_config, encoding="utf-8")
     config = load_config(root / "config" / "site.toml", environ={})
     ctx = Context(config=config, quiet=True)
     if translate:
