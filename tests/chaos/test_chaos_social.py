@@ -1,4 +1,5 @@
-"""kill -9 loops of `pipeline social run` against the X, Mastodon and Bluesky fakes: 0 duplicates, 0 lost posts.
+"""kill -9 loops of `pipeline social run` against the X, Mastodon, Bluesky, Threads and LinkedIn fakes: 0 duplicates,
+0 lost posts, every part of every thread once and in order.
 
 Each round starts a long-running worker process, waits until it has a post request in flight (the fakes stall
 some answers after storing the post, so a kill often lands between "stored" and "answered"), and kills it with
@@ -6,7 +7,8 @@ SIGKILL. After the last round one clean `run --once` settles what the dead worke
 `sending` rows become `unknown` and are reconciled. Then every item must be `sent`, exactly once, under the id
 the platform gave it.
 
-New items are added whenever few are left, so every round has work to die in the middle of. Bounded for CI
+New items are added whenever few are left, so every round has work to die in the middle of; a third of them are
+threads (LinkedIn: a post and its first comment), so kills also land between parts. Bounded for CI
 (about 22 s of kill rounds, under 60 s in all); `CHAOS_SOAK=1` runs 200 rounds (or `CHAOS_ROUNDS`);
 `CHAOS_SEED` replays a run. The fakes' login and request limits are raised here: the loop compresses hours of
 restarts into a minute (Bluesky allows 30 logins per 5 minutes), which would test the rate limiter instead of
@@ -25,9 +27,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.social import ledger
-from pipeline.store import open_store
-from tests.social_fakes import start_bluesky, start_mastodon, start_x
+from pipeline.social import ledger, thread
+from pipeline.store import Store, open_store
+from tests.social_fakes import start_bluesky, start_linkedin, start_mastodon, start_threads, start_x
 from tests.social_fakes.procs import start_worker, wait_until
 from tests.social_fakes.setup import add_due, config_for, write_config
 
@@ -43,7 +45,26 @@ ROOMY = {
     "x": {},
     "mastodon": {"limits": {"api": (100_000, 300.0), "statuses": (100_000, 10800.0)}},
     "bluesky": {"limits": {"session-5m": (100_000, 300.0), "session-day": (100_000, 86400.0)}},
+    "threads": {"limits": {"posts": 100_000, "replies": 100_000}},
+    "linkedin": {"limits": {"posts member day": 100_000}},
 }
+
+
+def _add_threads(store: Store, platform: str, n: int, rng: random.Random) -> None:
+    """Threads whose every part is unique (X refuses a repeated text), so a duplicate shows as one."""
+    for _ in range(n):
+        tag = f"{rng.randrange(16**8):08x}"
+        text = " ".join(
+            f"Thread {tag}, point {k}: strength work keeps bone and muscle at every age, so start slowly."
+            for k in range(9)
+        )
+        comment = f"https://blog.example/t/{tag}/"
+        if platform == "linkedin":
+            parts = thread.split(platform, text[:900], first_comment=comment).texts
+            text = text[:900]
+        else:
+            parts = thread.split(platform, text, thread=True).texts
+        add_due(store, f"{platform}-main", platform, 1, text=text, parts=parts, thread=True)
 
 
 def _remote_id(platform: str, post: dict[str, Any]) -> str:
@@ -61,6 +82,8 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
         "x": start_x(),
         "mastodon": start_mastodon(**ROOMY["mastodon"]),
         "bluesky": start_bluesky(**ROOMY["bluesky"]),
+        "threads": start_threads(**ROOMY["threads"]),
+        "linkedin": start_linkedin(**ROOMY["linkedin"]),
     }
     try:
         path = write_config(
@@ -86,6 +109,7 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
                 )
                 if len(waiting) < REFILL_AT:
                     add_due(store, f"{platform}-main", platform, ITEMS)
+                    _add_threads(store, platform, ITEMS // 3, rng)
             for f in fakes.values():  # often, a post is stored and its answer held back past the kill
                 f.state.stall_after_store_s = rng.choice([0.0, 0.3, 0.8, 3.0])
             before = _post_requests(fakes)
@@ -122,10 +146,20 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
             counts = Counter(p["expanded"] for p in f.state.posts)
             duplicates += [f"{platform}: {n} copies of {t!r}" for t, n in counts.items() if n > 1]
             duplicates += [f"{platform} refused a re-post of {t!r}" for t in f.state.refused_texts]
-            by_id = {_remote_id(platform, p): p["expanded"] for p in f.state.posts}
+            by_id = {_remote_id(platform, p): p for p in f.state.posts}
             for item in ledger.list_items(store, account=f"{platform}-main"):
-                if item.state != "sent" or by_id.get(item.remote_id or "") != item.text:
+                parts = ledger.parts_of(store, item.id)
+                texts = [
+                    by_id.get(str(parts[i].remote_id), {}).get("expanded") if i in parts else None
+                    for i in range(len(item.texts))
+                ]
+                if item.state != "sent" or texts != item.texts:
                     lost.append(f"{item.id} {platform} {item.state} {item.reason}")
+                    continue
+                for i in range(1, len(item.texts)):  # every part answers the one before it
+                    parent = parts[0 if platform == "linkedin" else i - 1].remote_id
+                    if by_id[str(parts[i].remote_id)].get("in_reply_to") != parent:
+                        lost.append(f"{item.id} {platform} part {i + 1} is not a reply to part {i}")
             for line in duplicates + lost:  # the ledger's story of each item that went wrong
                 for item in ledger.list_items(store, account=f"{platform}-main"):
                     if item.text in line or line.startswith(f"{item.id} "):
@@ -135,6 +169,7 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
                         ]
                         print(f"{platform} item {item.id}: {history}")
         total = len(ledger.list_items(store))
+        parts_total = sum(len(i.texts) for i in ledger.list_items(store))
         orphaned = sum(
             1
             for item in ledger.list_items(store)
@@ -143,7 +178,7 @@ def test_kill_9_loop_posts_every_item_exactly_once(tmp_path: Path) -> None:
         )
         print(
             f"\nchaos social: seed {seed}, {kills} kill -9 rounds in {loop_s:.0f} s, {orphaned} sends orphaned "
-            f"mid-flight, {total} items, duplicates {len(duplicates)}, lost {len(lost)}; settled in {settle_s:.0f} s "
+            f"mid-flight, {total} items ({parts_total} posts incl. thread parts), duplicates {len(duplicates)}, lost {len(lost)}; settled in {settle_s:.0f} s "
             f"by {len(outputs)} run(s) ({'; '.join(outputs)})"
         )
         assert kills >= min(ROUNDS, 4), f"only {kills} rounds ran: the loop did not exercise anything"

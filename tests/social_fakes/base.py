@@ -33,8 +33,11 @@ class FakeState:
         )
         self.retry_after: str | None = None  # ... and, when set, this Retry-After header
         self.stall_after_store_s = 0.0  # store the post, then sleep this long before answering
+        self.stall_request = 0  # ... or only the post request with this number (1-based), ...
+        self.stall_request_s = 0.0  # ... this long (a kill between the parts of a thread)
         self.slow_store_s = 0.0  # take this long to create the post (a busy platform) before storing it
         self.hang_posts = 0  # read this many post requests, store nothing and never answer
+        self.hang_request = 0  # ... or only the post request with this number (1-based)
         self.fail_reads = 0  # answer this many read-back requests with 503
         self.skew_s = 0.0  # the fake's clock minus ours
         self.media: dict[str, int] = {}
@@ -150,7 +153,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def hang(self) -> bool:
         """Read the request (already done by the caller), store nothing, never answer (until close)."""
-        if not self.state.take("hang_posts"):
+        numbered = bool(self.state.hang_request) and self.state.post_requests == self.state.hang_request
+        if not numbered and not self.state.take("hang_posts"):
             return False
         self.state.closed.wait()
         self.close_connection = True
@@ -163,6 +167,8 @@ class Handler(BaseHTTPRequestHandler):
     def stall(self) -> None:
         if self.state.stall_after_store_s:
             self.state.closed.wait(self.state.stall_after_store_s)
+        elif self.state.stall_request and self.state.post_requests == self.state.stall_request:
+            self.state.closed.wait(self.state.stall_request_s)
 
 
 class Fake:

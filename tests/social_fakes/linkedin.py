@@ -24,7 +24,7 @@ from tests.social_fakes.base import Fake, Handler
 MEMBER = "urn:li:person:fakeMember01"
 VERSIONS = {"202505", "202506", "202510", "202601", "202604"}
 RESERVED = set("\\|{}@[]()<>#*_~")
-URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
+URL = re.compile(r"https?://[^\s<>\"\\]+[^\s<>\".,;:!?)\]'’”\\]")  # a backslash is an escape, never a link
 TAG = re.compile(r"#\w+")
 DAY_S = 86400.0
 
