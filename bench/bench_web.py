@@ -26,7 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.social import ledger
+from bench import _web_calendar
 from tests.web_support.site import (
+    MORE_ACCOUNTS,
     PASSWORD,
     add_users,
     build_site,
@@ -64,7 +66,7 @@ def main() -> None:
     state = tmp / "state"
     os.environ["PIPELINE_STATE_DIR"] = str(state)
     os.environ.setdefault("PIPELINE_SECRET_KEY", "bench-" + "k" * 40)
-    site = build_site(tmp, state)
+    site = build_site(tmp, state, more_config=MORE_ACCOUNTS)
     items = plan_social(site)
     record_validate_runs(site)
     add_users(site)
@@ -121,6 +123,7 @@ def main() -> None:
             lambda: review.draft_segments(site.ctx, "posts/sleep-and-longevity.md", "es", suggestions=True), 3
         )
         print(f"all_suggestions_in_process_35_segments {eager:.2f} ms {eager / anchor:.1f}")
+        _web_calendar.cases(site, get, median_ms, args.repeat, anchor)  # the marketer's pages at 1,000 posts
     print(f"# {len(items)} ledger items; medians of {args.repeat} requests", file=sys.stderr)
 
 

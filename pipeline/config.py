@@ -275,20 +275,11 @@ class SocialAccount(Section):
         180, ge=0, description="Minimum minutes between language variants of one article on this account."
     )
     enabled: bool = Field(True, description="Switch the account off without deleting it.")
-    author: str = Field(
-        "",
-        description="LinkedIn: the author URN (urn:li:organization:ID or urn:li:person:ID; empty: the member "
-        "who owns the token). Threads: the user id (empty: me).",
-    )
-    api_version: str = Field(
-        "", description="LinkedIn-Version header (YYYYMM); empty: the adapter's default."
-    )
-    threads: bool = Field(
-        False, description="Plan long posts as a numbered thread instead of shortening the preview."
-    )
+    author: str = Field("", description="LinkedIn author URN / Threads user id; empty: the token's own.")
+    api_version: str = Field("", description="LinkedIn-Version header (YYYYMM); empty: the default.")
+    threads: bool = Field(False, description="Plan long posts as a numbered thread, not shortened.")
     first_comment: Literal["", "link", "hashtags", "link+hashtags"] = Field(
-        "",
-        description="Move the link and/or hashtags out of the post into its first reply (LinkedIn: comment).",
+        "", description="The link and/or hashtags go into the first reply (LinkedIn: the first comment)."
     )
 
     @field_validator("platform")

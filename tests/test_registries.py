@@ -26,17 +26,17 @@ def test_every_platform_entry_is_complete(name: str) -> None:
 
 
 class EchoAdapter:
-    """A stand-in platform adapter module's class (what a LinkedIn adapter would be)."""
+    """A stand-in platform adapter module's class (what pipeline/social/platforms/linkedin.py is)."""
 
     platform = "echo"
 
     def __init__(self, account: object, secrets: dict[str, str], timeout: float) -> None:
         self.secrets = secrets
 
-    def post(self, item: object, media: object) -> object:
+    def post(self, item: object, part: object, checkpoint: object) -> object:
         raise NotImplementedError
 
-    def reconcile(self, item: object, media: object) -> object:
+    def reconcile(self, item: object, part: object, since: float) -> object:
         return None
 
 
@@ -79,7 +79,7 @@ def test_a_new_platform_is_one_entry_one_adapter_one_template(
 def test_an_unknown_platform_is_a_config_error_naming_the_known_ones(tmp_path: Path) -> None:
     from pipeline.config import ConfigError
 
-    (tmp_path / "site.toml").write_text('[[social.accounts]]\nname = "l"\nplatform = "linkedin"\n')
+    (tmp_path / "site.toml").write_text('[[social.accounts]]\nname = "l"\nplatform = "myspace"\n')
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path / "site.toml", environ={})
     assert "social.accounts[0].platform" in err.value.problems[0]

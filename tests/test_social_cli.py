@@ -41,12 +41,26 @@ def test_plan_list_approve_cancel_reschedule(tmp_path: Path, capsys: pytest.Capt
         item_id = str(items[0]["id"])
         assert main(["social", "approve", item_id, "--config", str(path)]) == 0
         assert capsys.readouterr().out.strip() == f"{item_id} approved"
+        approved = json.loads(
+            (main(["social", "list", "--format", "json", "--config", str(path)]), capsys.readouterr().out)[1]
+        )[0]
+        assert approved["approved_by"].startswith("cli") and approved["approved_at"]
         soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(
             hour=9, minute=0, second=0, microsecond=0
         )
+        while soon.weekday() >= 5:  # the account's slots are weekdays at 09:00 and 17:00
+            soon += dt.timedelta(days=1)
         local = soon.astimezone(dt.timezone(dt.timedelta(hours=2))).isoformat()
         assert main(["social", "reschedule", item_id, local, "--config", str(path)]) == 0
         assert f"{soon:%Y-%m-%d} 09:00 UTC" in capsys.readouterr().out
+        # Outside the slots: refused with the reason, unless asked for regardless.
+        odd = soon.replace(hour=11).isoformat()
+        assert main(["social", "reschedule", item_id, odd, "--config", str(path)]) == 2
+        assert "11:00 is not one of x-main's slots" in capsys.readouterr().err
+        assert main(["social", "reschedule", item_id, odd, "--anyway", "--config", str(path)]) == 0
+        assert f"{soon:%Y-%m-%d} 11:00 UTC" in capsys.readouterr().out
+        assert main(["social", "reschedule", item_id, local, "--config", str(path)]) == 0
+        capsys.readouterr()
         assert main(["social", "reschedule", item_id, "tomorrow", "--config", str(path)]) == 2
         # A year typed wrong is refused before it reaches the ledger, so `social list` keeps working.
         for wrong, says in (

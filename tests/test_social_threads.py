@@ -187,3 +187,35 @@ def test_social_list_json_shows_a_threads_parts(tmp_path: Path) -> None:
         assert rows[single]["parts"] == [rows[single]["text"]]
     finally:
         f.close()
+
+
+def test_account_options_plan_threads_and_first_comments(tmp_path: Path) -> None:
+    """`threads = true` keeps a long preview whole as a thread; `first_comment` moves the link and hashtags into
+    the first reply (LinkedIn: comment) instead of the post."""
+    from pipeline.config import load_config
+    from pipeline.content import load_content
+    from pipeline.social.stage import plan
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "p.md").write_text(
+        "---\ntitle: Sleep and Longevity\ndate: '2026-01-05'\npermalink: /articles/sleep/\n"
+        f"description: {TEXT[:-80]}\ntags: [sleep, healthy-aging]\n---\n\nBody.\n"
+    )
+    (tmp_path / "site.toml").write_text(
+        '[site]\nbase_url = "https://blog.example"\ncontent_dir = "content"\n'
+        '[[social.accounts]]\nname = "x-thread"\nplatform = "x"\nthreads = true\n'
+        '[[social.accounts]]\nname = "x-short"\nplatform = "x"\n'
+        '[[social.accounts]]\nname = "li"\nplatform = "linkedin"\nfirst_comment = "link+hashtags"\n'
+    )
+    config = load_config(tmp_path / "site.toml", environ={})
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    plan(config, store, load_content(config).posts)
+    by = {i.account: i for i in ledger.list_items(store)}
+    threaded, short, li = by["x-thread"], by["x-short"], by["li"]
+    assert threaded.parts and len(threaded.parts) >= 2 and not threaded.truncated
+    assert all(lengths.fits("x", p) for p in threaded.parts)
+    assert short.parts is None and short.truncated  # without the option: shortened to one post, as before
+    assert li.parts is not None and li.parts[1] == li.first_comment
+    assert li.first_comment.startswith("https://blog.example/articles/sleep/?utm_source=linkedin")
+    assert li.first_comment.endswith("#Sleep #HealthyAging")
+    assert "https://" not in li.parts[0] and "#Sleep" not in li.parts[0]

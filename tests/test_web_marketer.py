@@ -8,6 +8,7 @@ Screenshots at 1280 and 390 px go to test-artifacts/web-marketer-*.png for a hum
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from pipeline.social import health, ledger, links, manage
 from pipeline.social.ledger import Item
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, login, playwright_api
+from tests.test_web_browser import ARTIFACTS, CHROMIUM, DOCS_IMG, login, playwright_api
 from tests.web_support.site import MORE_ACCOUNTS, Site, add_users, build_site, plan_social, serve
 
 pytestmark = pytest.mark.browser
@@ -88,10 +89,33 @@ def phone(browser: object) -> Iterator[object]:
     pg.context.close()  # type: ignore[attr-defined]
 
 
+# The marketer guide (docs/marketer-guide.md) embeds these; WEB_DOCS_SCREENSHOTS=1 refreshes docs/img/.
+FOR_DOCS = {
+    "calendar-week-1280",
+    "calendar-month-1280",
+    "calendar-week-390",
+    "calendar-move-confirm-1280",
+    "list-1280",
+    "preview-x-1280",
+    "preview-linkedin-see-more-1280",
+    "preview-bluesky-390",
+    "refused-save-1280",
+    "health-1280",
+    "unknown-1280",
+}
+
+
 def shot(page: object, name: str, full: bool = False) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / f"web-marketer-{name}.png"
     page.screenshot(path=str(target), full_page=full)  # type: ignore[attr-defined]
+    if os.environ.get("WEB_DOCS_SCREENSHOTS") and name in FOR_DOCS:
+        from PIL import Image
+
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        with Image.open(target) as img:  # a 256-colour palette keeps each small with no visible loss for UI
+            small = img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            small.save(DOCS_IMG / target.name, optimize=True)
     return target
 
 
@@ -381,7 +405,8 @@ def test_account_health_and_send_status_say_what_to_do(site_server: tuple[Site, 
         box = page.locator(f"#account-health [data-health='{kind}']")  # type: ignore[attr-defined]
         assert box.count() == 1, (account, kind)
         assert "ask your admin" in box.inner_text().lower() or kind == "paused"
-    shot(page, "health-1280")
+        if kind == "token-rejected":
+            shot(page, "health-1280")
     # An unknown outcome: in words, "check again" queues a look-up, "send again" only after a confirm.
     unknown = next(i for i in ledger.list_items(store) if i.state == "unknown")
     page.goto(f"{url}/social/item/{unknown.id}")  # type: ignore[attr-defined]

@@ -77,6 +77,7 @@ COUNTERS: dict[str, Callable[[str], int]] = {
     "twitter": x_length,
     "mastodon": mastodon_length,
     "bluesky": bluesky_length,
+    "graphemes": grapheme_len,
     "threads": threads_length,
     "utf16": utf16_length,
 }
