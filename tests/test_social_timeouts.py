@@ -15,16 +15,18 @@ import pytest
 from pipeline.social import ledger
 from pipeline.social.stage import send_due
 from pipeline.store import Store
-from tests.social_fakes import Blackhole, Fake, SilentServer, start_bluesky, start_mastodon, start_x
+from tests.social_fakes import Blackhole, Fake, SilentServer, start
 from tests.social_fakes.setup import ENV, add_due, config_for, write_config
 
-STARTERS = {"x": start_x, "mastodon": start_mastodon, "bluesky": start_bluesky}
-PLATFORMS = ["x", "mastodon", "bluesky"]
+PLATFORMS = ["x", "mastodon", "bluesky", "threads", "linkedin"]
+# The first call each adapter makes, when it is not the post itself (nothing can have been posted by then).
+FIRST_CALL = {"bluesky": "login failed", "threads": "container", "linkedin": "who am I (userinfo)"}
+POST_CALL = {"threads": "publish request"}  # Threads' post request is its publish
 
 
 @pytest.fixture(params=PLATFORMS)
 def fake(request: pytest.FixtureRequest) -> Iterator[tuple[str, Fake]]:
-    f = STARTERS[request.param]()
+    f = start(request.param)
     yield request.param, f
     f.close()
 
@@ -48,7 +50,8 @@ def test_post_request_never_answered_is_unknown_in_words_then_reconciled(
     assert item is not None and item.state == "sent", item  # reconciled in the same pass, sent once
     assert [p["expanded"] for p in f.state.posts] == [item.text]
     unknown = [e for e in ledger.events(store, item_id) if e["to_state"] == "unknown"]
-    assert [e["note"] for e in unknown] == ["post request: no answer within 0.5 s (read timeout)"]
+    what = POST_CALL.get(platform, "post request")
+    assert [e["note"] for e in unknown] == [f"{what}: no answer within 0.5 s (read timeout)"]
     assert elapsed < 10
 
 
@@ -64,9 +67,9 @@ def test_host_that_accepts_and_never_answers_holds_no_call_longer_than_the_timeo
     item = ledger.get_item(store, item_id)
     assert item is not None
     assert silent.accepted >= 1 and elapsed < 10, elapsed
-    if platform == "bluesky":  # login comes first: nothing was posted, so it is retried, then dead-lettered
+    if platform in FIRST_CALL:  # login, a container, who-am-I come first: nothing posted, retried, dead-lettered
         assert item.state == "failed"
-        assert item.reason.endswith("login failed: no answer within 0.5 s (read timeout)"), item.reason
+        assert item.reason.endswith(f"{FIRST_CALL[platform]}: no answer within 0.5 s (read timeout)"), item.reason
     else:  # the post request went out: unknown, and the read-back (also silent) backs off
         assert item.state == "unknown", item
         notes = [e["note"] for e in ledger.events(store, item_id)]
