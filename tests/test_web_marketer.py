@@ -291,7 +291,18 @@ def test_a_refused_save_keeps_the_typed_text_and_a_thread_is_previewed_as_one(
         .rstrip()
         .endswith(f"{len(saved.parts)}/{len(saved.parts)}")
     )  # type: ignore[attr-defined]
+    length = page.locator("#length").inner_text()  # type: ignore[attr-defined]  # as drawn, before any typing
+    assert f"a thread of {len(saved.parts)} posts" in length and "too long" not in length
     shot(page, "preview-thread-x-1280", full=True)
+    # The first comment carries the hashtags: the first reply, right under the head post and not numbered.
+    page.fill("#first_comment", "#sleep #longevity")  # type: ignore[attr-defined]
+    page.click("#save")  # type: ignore[attr-defined]
+    page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
+    with_comment = _item(site, item.id)
+    assert with_comment.parts == [saved.parts[0], "#sleep #longevity", *saved.parts[1:]]
+    posts = page.locator(".pv-x article.pv-post")  # type: ignore[attr-defined]
+    assert posts.count() == len(with_comment.parts)
+    assert posts.nth(1).locator(".pv-text").inner_text().strip() == "#sleep #longevity"
 
 
 def test_editing_an_approved_post_sends_it_back_to_review(
@@ -378,6 +389,13 @@ def test_right_to_left_text_reads_right_to_left(site_server: tuple[Site, str], p
     assert text.get_attribute("dir") == "rtl"
     assert page.evaluate("e => getComputedStyle(e).direction", text.element_handle()) == "rtl"  # type: ignore[attr-defined]
     assert page.locator("#text").get_attribute("dir") == "auto"  # type: ignore[attr-defined]
+    # The shortened link inside stays left to right, its "…" at its end (it used to jump to the link's start).
+    link = text.locator(".pv-link")
+    assert link.inner_text() == links.x_display(
+        "https://longevity-notes.example/ar/sleep/"
+    ) and link.inner_text().endswith("…")
+    style = "e => [getComputedStyle(e).direction, getComputedStyle(e).unicodeBidi]"
+    assert page.evaluate(style, link.element_handle()) == ["ltr", "isolate"]  # type: ignore[attr-defined]
     shot(page, "preview-rtl-1280")
 
 
@@ -468,3 +486,74 @@ def test_calendar_and_list_at_desktop_and_phone_widths(
         shot(pg, f"list-{width}")
         pg.goto(f"{url}/social/new")  # type: ignore[attr-defined]
         no_sideways_scroll(pg)
+
+
+def test_bulk_move_asks_once_for_conflicts_bulk_cancel_works_on_a_page(
+    site_server: tuple[Site, str], page: object, phone: object
+) -> None:
+    """Paging (50 a page) over a search, bulk cancel of one page, and a bulk move that breaks the account's slots:
+    the confirm page lists each post with why, nothing moves before the confirm, everything moves after it."""
+    site, url = site_server
+    store = site.ctx.store
+    tag = f"batch{time.time_ns() % 10**9}"
+    start = dt.datetime.combine(_next_weekday(0, 63), dt.time(6), dt.UTC)
+    batch = [
+        _create(site, "notes-mastodon", f"Paging {tag} post {k}", start + dt.timedelta(hours=3 * k))
+        for k in range(53)
+    ]
+    login(page, url, "mia")
+    page.goto(f"{url}/social/?q={tag}&sort=due")  # type: ignore[attr-defined]
+    assert "53 post(s), page 1 of 2" in page.locator("p.count").inner_text()  # type: ignore[attr-defined]
+    assert page.locator("li.post-row").count() == 50  # type: ignore[attr-defined]
+    page.click(".pager a[rel=next]")  # type: ignore[attr-defined]
+    rows = page.locator("li.post-row")  # type: ignore[attr-defined]
+    assert rows.count() == 3
+    on_page_two = [int(rows.nth(i).get_attribute("data-item")) for i in range(3)]
+    assert on_page_two == [m.id for m in batch[50:]]  # sorted by due time, the last three
+    page.check("#select-page")  # type: ignore[attr-defined]
+    page.select_option("#bulk-action", "cancel")  # type: ignore[attr-defined]
+    asked: list[str] = []
+
+    def answer(dialog: object) -> None:
+        asked.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.accept()  # type: ignore[attr-defined]
+
+    page.once("dialog", answer)  # type: ignore[attr-defined]
+    page.click("#bulk-go")  # type: ignore[attr-defined]
+    page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
+    assert asked == ["Cancel 3 post(s)?"]  # a cancel is asked about first, with how many
+    assert "Cancelled 3 post(s)" in page.locator(".flash.ok").inner_text()  # type: ignore[attr-defined]
+    assert [_item(site, i).state for i in on_page_two] == ["cancelled"] * 3
+    assert {_item(site, m.id).state for m in batch[:50]} == {"planned"}  # the other page untouched
+    # A move by an hour takes two notes-x posts off their slots: asked once for both, with the reasons.
+    day = _next_weekday(0, 70)
+    berlin = ZoneInfo("Europe/Berlin")
+    pair = [
+        _create(site, "notes-x", f"Move {tag} {h}", dt.datetime.combine(day, dt.time(h), berlin))
+        for h in (9, 17)
+    ]
+    page.goto(f"{url}/social/?q=Move+{tag}")  # type: ignore[attr-defined]
+    page.check("#all-matching")  # type: ignore[attr-defined]
+    page.select_option("#bulk-action", "shift")  # type: ignore[attr-defined]
+    page.select_option("#bulk-shift", "1h")  # type: ignore[attr-defined]
+    page.click("#bulk-go")  # type: ignore[attr-defined]
+    page.wait_for_selector("#conflicts")  # type: ignore[attr-defined]
+    said = page.locator("#conflicts li")  # type: ignore[attr-defined]
+    assert said.count() == 2
+    text = page.locator("#conflicts").inner_text()  # type: ignore[attr-defined]
+    assert "10:00 is not one of notes-x's slots" in text and "18:00 is not one of notes-x's slots" in text
+    assert [_item(site, m.id).due_at for m in pair] == [m.due_at for m in pair]  # nothing moved yet
+    shot(page, "bulk-move-confirm-1280")
+    page.click("#confirm-move")  # type: ignore[attr-defined]
+    page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
+    assert "Moved 2 post(s)" in page.locator(".flash.ok").inner_text()  # type: ignore[attr-defined]
+    for m in pair:
+        assert _item(site, m.id).due_at == m.due_at + 3600
+        assert any(
+            "confirmed against" in e["note"] and "by mia" in e["note"] for e in ledger.events(store, m.id)
+        )
+    login(phone, url, "mia")
+    phone.goto(f"{url}/social/?q={tag}&sort=due")  # type: ignore[attr-defined]
+    no_sideways_scroll(phone)
+    assert phone.locator(".pager a[rel=next]").is_visible()  # type: ignore[attr-defined]
+    shot(phone, "list-paged-390", full=True)

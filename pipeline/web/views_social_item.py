@@ -22,6 +22,7 @@ from pipeline.social import health, ledger, lengths, manage
 from pipeline.social import stage as social_stage
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import credentials
+from pipeline.social.thread import ThreadError, split
 from pipeline.web import previews
 from pipeline.web.calendar import at_zone, local_time, zone_of
 from pipeline.web.common import config, require, store
@@ -76,6 +77,15 @@ def account_status(name: str) -> dict[str, Any]:
     }
 
 
+def _thread_parts(it: Item, text: str) -> int:
+    """How many posts a too-long text makes as a thread, counted as the live counter counts (0: it cannot be
+    one), so the page as first drawn says the same as the counter after a keystroke."""
+    try:
+        return len(split(it.platform, text, it.lang, limit_for(it.account), True).texts)
+    except ThreadError:
+        return 0
+
+
 def render_item(
     it: Item,
     status: int = 200,
@@ -92,6 +102,8 @@ def render_item(
     has_card = _card_exists(it)
     text = (typed or {}).get("text", it.text)
     measure = lengths.measure(it.platform, text, limit_for(it.account))
+    thread_on = bool((typed or {}).get("thread", bool(it.thread)))
+    thread_parts = _thread_parts(it, text) if thread_on and not measure.fits else 0
     lease = config().social.sending_lease_s
     return render_template(
         "social_item.html",
@@ -101,7 +113,8 @@ def render_item(
         typed=typed or {},
         text=text,
         first_comment=(typed or {}).get("first_comment", it.first_comment or ""),
-        thread=(typed or {}).get("thread", bool(it.thread)),
+        thread=thread_on,
+        thread_parts=thread_parts,
         error=error,
         conflicts=conflicts,
         move=move or {},
