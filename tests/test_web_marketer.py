@@ -425,6 +425,18 @@ def test_account_health_and_send_status_say_what_to_do(site_server: tuple[Site, 
         assert "ask your admin" in box.inner_text().lower() or kind == "paused"
         if kind == "token-rejected":
             shot(page, "health-1280")
+    # A send whose worker died: said in words, with no worker id and no "no reason recorded".
+    stuck = _create(site, "notes-mastodon", "Stuck mid-send", dt.datetime.now(dt.UTC) + dt.timedelta(days=40))
+    manage.approve(store, stuck.id, "mia")
+    worker = "worker-7f3a9c-host-1234"
+    assert ledger.transition(
+        store, stuck.id, ["approved"], "sending", "claimed", claimed_by=worker, claimed_at=time.time() - 3600
+    )
+    page.goto(f"{url}/social/item/{stuck.id}")  # type: ignore[attr-defined]
+    said = page.locator("#send-status").inner_text()  # type: ignore[attr-defined]
+    assert "The sender stopped while sending this post" in said and "nothing is sent twice" in said
+    body = page.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert worker not in body and "no reason recorded" not in body
     # An unknown outcome: in words, "check again" queues a look-up, "send again" only after a confirm.
     unknown = next(i for i in ledger.list_items(store) if i.state == "unknown")
     page.goto(f"{url}/social/item/{unknown.id}")  # type: ignore[attr-defined]
