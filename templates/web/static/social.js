@@ -23,6 +23,18 @@
     });
   }
 
+  // --- a new post counts by the rules of the account picked (the counter asks for that platform) ---------
+  var picker = document.getElementById("account");
+  var typed = document.querySelector("form.new-post textarea[data-length-url]");
+  if (picker && typed) {
+    picker.addEventListener("change", function () {
+      var chosen = picker.options[picker.selectedIndex];
+      typed.dataset.account = chosen.value;
+      typed.dataset.platform = chosen.dataset.platform;
+      typed.dispatchEvent(new Event("input"));
+    });
+  }
+
   // --- the browser's zone, offered when it differs from the one shown -----------------------------------
   var zoneForm = document.getElementById("zone");
   var useZone = document.getElementById("use-browser-zone");
