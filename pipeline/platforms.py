@@ -103,6 +103,7 @@ PLATFORMS: dict[str, Platform] = {
             reply_limit=1250,  # a comment's limit
             feed_chars=210,
             handle_prefix="",
+            url_display="lnkd",
         ),
     )
 }

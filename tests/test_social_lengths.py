@@ -102,3 +102,10 @@ def test_links_read_as_each_platform_shows_them(url: str, x: str, mastodon: str,
     assert links.x_display(url) == x
     assert links.mastodon_display(url) == mastodon
     assert links.bluesky_display(url) == bluesky
+    assert links.linkedin_display(url) == (url if len(url) <= 26 else "https://lnkd.in/…")
+
+
+def test_linkedin_shows_a_long_link_as_its_own_short_link() -> None:
+    assert links.linkedin_display("https://example.com/a/b") == "https://example.com/a/b"  # 23: kept
+    assert links.linkedin_display("https://example.com/abcdefghi") == "https://lnkd.in/…"  # 29: replaced
+    assert links.shortened(f"Read {URL} today", "lnkd") == "Read https://lnkd.in/… today"

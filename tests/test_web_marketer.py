@@ -359,6 +359,9 @@ def test_previews_look_like_each_platform(site_server: tuple[Site, str], page: o
             # The link is in the first comment, shown under the post; the feed cuts the text at "see more".
             assert pv.locator(".pv-comment").count() == 1
             assert item.link_url in pv.locator(".pv-comment .pv-link").get_attribute("href")
+            assert (
+                pv.locator(".pv-comment .pv-link").inner_text() == "https://lnkd.in/…"
+            )  # LinkedIn's short link
             assert len(item.text) > 210
             more = first.locator("label.pv-more")
             assert more.is_visible() and not first.locator(".pv-rest").is_visible()

@@ -6,7 +6,9 @@ after 26 characters with "…"; Mastodon hides the scheme and `www.` and shows 3
 Bluesky app writes a link as `host` + path, the path cut to 13 characters and "..." when it is longer than 15
 (social-app's `toShortUrl`), with the full address in a link facet — and since Bluesky stores the text as
 sent, we send that short form too (what its own composer does), so the post counts and reads as in the app.
-Threads and LinkedIn show a link as written.
+LinkedIn replaces a link longer than 26 characters with its own `https://lnkd.in/<code>` once posted (its help
+says so), in posts and comments; the code is only known afterwards, so a preview shows `https://lnkd.in/…`.
+Threads shows a link as written.
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ def bluesky_display(url: str) -> str:
     return host + path
 
 
+LINKEDIN_KEEPS_CHARS = 26
+LINKEDIN_SHORT = "https://lnkd.in/…"
+
+
+def linkedin_display(url: str) -> str:
+    return url if len(url) <= LINKEDIN_KEEPS_CHARS else LINKEDIN_SHORT
+
+
 def as_written(url: str) -> str:
     return url
 
@@ -61,6 +71,7 @@ DISPLAY: dict[str, Callable[[str], str]] = {
     "tco": x_display,
     "mastodon": mastodon_display,
     "bluesky": bluesky_display,
+    "lnkd": linkedin_display,
     "as_written": as_written,
 }
 
