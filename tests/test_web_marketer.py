@@ -412,7 +412,8 @@ def test_account_health_and_send_status_say_what_to_do(site_server: tuple[Site, 
         "notes-bluesky",
         "social account 'notes-bluesky' is off: environment variable BSKY_PW is not set",
     )
-    health.paused(store, "notes-threads", "post rate limited (code 4)", time.time() + 1800)
+    until = time.time() + 1800
+    health.paused(store, "notes-threads", "post rate limited (code 4)", until)
     login(page, url, "mia")
     cases = {
         "notes-mastodon": "token-rejected",
@@ -426,6 +427,10 @@ def test_account_health_and_send_status_say_what_to_do(site_server: tuple[Site, 
         box = page.locator(f"#account-health [data-health='{kind}']")  # type: ignore[attr-defined]
         assert box.count() == 1, (account, kind)
         assert "ask your admin" in box.inner_text().lower() or kind == "paused"
+        if kind == "paused":  # in the viewer's zone, as the due time is
+            page.goto(f"{url}/social/item/{item.id}?tz=Asia/Kolkata")  # type: ignore[attr-defined]
+            shown = dt.datetime.fromtimestamp(until, ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M IST")
+            assert f"Paused until {shown}" in box.inner_text()
         if kind == "token-rejected":
             shot(page, "health-1280")
     # A send whose worker died: said in words, with no worker id and no "no reason recorded".

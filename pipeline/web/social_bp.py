@@ -6,13 +6,14 @@ post's page all read in the same zone on every device; a page can be asked in an
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import zoneinfo
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from sqlalchemy import select
 
 from pipeline.config import SocialAccount
@@ -48,6 +49,17 @@ def viewer_zone() -> ZoneInfo:
             select(social_viewers.c.timezone).where(social_viewers.c.user_name == user().name)
         ).scalar_one_or_none()
     return valid_zone(saved or "") or ZoneInfo("UTC")
+
+
+@bp.app_template_filter("viewer_time")
+def viewer_time(epoch: float | None) -> str:
+    """An instant on the marketer pages (approved, paused until, sent, history) in the viewer's zone, as the
+    calendar and due times are; the zone is looked up once per request."""
+    if not epoch:
+        return ""
+    if "viewer_zone" not in g:
+        g.viewer_zone = viewer_zone()
+    return dt.datetime.fromtimestamp(epoch, g.viewer_zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def has_saved_zone() -> bool:
