@@ -303,6 +303,9 @@ def test_a_refused_save_keeps_the_typed_text_and_a_thread_is_previewed_as_one(
     posts = page.locator(".pv-x article.pv-post")  # type: ignore[attr-defined]
     assert posts.count() == len(with_comment.parts)
     assert posts.nth(1).locator(".pv-text").inner_text().strip() == "#sleep #longevity"
+    assert (
+        page.locator("#preview-h small").inner_text() == f"({len(with_comment.parts)} posts, a first reply)"
+    )  # type: ignore[attr-defined]
 
 
 def test_editing_an_approved_post_sends_it_back_to_review(
@@ -358,6 +361,7 @@ def test_previews_look_like_each_platform(site_server: tuple[Site, str], page: o
         if platform == "linkedin":
             # The link is in the first comment, shown under the post; the feed cuts the text at "see more".
             assert pv.locator(".pv-comment").count() == 1
+            assert "the link in the first comment" in page.locator("#preview-h").inner_text()  # type: ignore[attr-defined]
             assert item.link_url in pv.locator(".pv-comment .pv-link").get_attribute("href")
             assert (
                 pv.locator(".pv-comment .pv-link").inner_text() == "https://lnkd.in/…"
