@@ -53,14 +53,19 @@ def add_planned(site: Site, n: int = 1000, seed: int = 20) -> dt.date:
     return monday
 
 
-def cases(site: Site, get: Callable[[str], bytes], median_ms: Callable[..., float], repeat: int, anchor: float) -> None:
+def cases(
+    site: Site, get: Callable[[str], bytes], median_ms: Callable[..., float], repeat: int, anchor: float
+) -> None:
     started = time.perf_counter()
     monday = add_planned(site)
     middle = monday + dt.timedelta(days=14)  # the month holding most of the four weeks
     print(f"# 1,000 planned posts added in {time.perf_counter() - started:.1f} s")
     pages = [
         ("social_calendar_week_1000_posts", f"/social/calendar?date={monday.isoformat()}&tz=Europe/Berlin"),
-        ("social_calendar_month_1000_posts", f"/social/calendar?view=month&date={middle.isoformat()}&tz=Europe/Berlin"),
+        (
+            "social_calendar_month_1000_posts",
+            f"/social/calendar?view=month&date={middle.isoformat()}&tz=Europe/Berlin",
+        ),
         ("social_list_1000_posts", "/social/"),
         ("social_list_search_1000_posts", "/social/?q=walking&state=planned&sort=-due"),
     ]

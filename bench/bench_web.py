@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.social import ledger
 from bench import _web_calendar
+from pipeline.social import ledger
 from tests.web_support.site import (
     MORE_ACCOUNTS,
     PASSWORD,

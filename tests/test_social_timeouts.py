@@ -67,9 +67,13 @@ def test_host_that_accepts_and_never_answers_holds_no_call_longer_than_the_timeo
     item = ledger.get_item(store, item_id)
     assert item is not None
     assert silent.accepted >= 1 and elapsed < 10, elapsed
-    if platform in FIRST_CALL:  # login, a container, who-am-I come first: nothing posted, retried, dead-lettered
+    if (
+        platform in FIRST_CALL
+    ):  # login, a container, who-am-I come first: nothing posted, retried, dead-lettered
         assert item.state == "failed"
-        assert item.reason.endswith(f"{FIRST_CALL[platform]}: no answer within 0.5 s (read timeout)"), item.reason
+        assert item.reason.endswith(f"{FIRST_CALL[platform]}: no answer within 0.5 s (read timeout)"), (
+            item.reason
+        )
     else:  # the post request went out: unknown, and the read-back (also silent) backs off
         assert item.state == "unknown", item
         notes = [e["note"] for e in ledger.events(store, item_id)]
