@@ -17,7 +17,7 @@ from pipeline.social import health, ledger
 from pipeline.social.platforms.linkedin import escape, unescape
 from pipeline.social.stage import send_due
 from pipeline.social.worker import Worker
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 from tests.social_fakes import LinkedInFake, ThreadsFake, start_linkedin, start_threads
 from tests.social_fakes.linkedin import MEMBER, visible
 from tests.social_fakes.setup import ENV, add_due, config_for, write_config
@@ -220,3 +220,28 @@ def test_health_records_credentials_missing_and_when_the_sender_last_looked(tmp_
         assert seen.state == "ok" and seen.last_ok_at and time.time() - seen.seen_at < 30
     finally:
         f.close()
+
+
+def test_health_rows_are_upserts_that_keep_what_they_do_not_name(db_url: str) -> None:
+    """On SQLite and PostgreSQL: a first row starts "ok"; `seen` moves only the time; an error keeps the state;
+    a pause then a send clears the pause (the rows are single upserts, so two senders cannot collide)."""
+    store = open_store(db_url)
+    health.seen(store, ["a", "b"])
+    assert {k: v.state for k, v in health.all_health(store).items()} == {"a": "ok", "b": "ok"}
+    health.token_rejected(store, "a", "the access token was refused (401)", time.time() + 60)
+    first = health.all_health(store)["a"]
+    time.sleep(0.01)
+    health.seen(store, ["a"])
+    health.error(store, "a", "read timed out after 15 s")
+    now = health.all_health(store)["a"]
+    assert (
+        now.state == "token rejected"
+        and now.detail == first.detail
+        and now.paused_until == first.paused_until
+    )
+    assert now.seen_at > first.seen_at and now.last_error == "read timed out after 15 s"
+    health.error(store, "c", "connect timed out")  # an account seen first through an error
+    assert health.all_health(store)["c"].state == "ok"
+    health.sent_ok(store, "a")
+    back = health.all_health(store)["a"]
+    assert back.state == "ok" and back.paused_until is None and back.last_ok_at

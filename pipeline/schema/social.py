@@ -105,7 +105,9 @@ social_health = Table(
     "social_health",
     metadata,
     Column("account", String(64), primary_key=True),
-    Column("state", String(32), nullable=False),  # ok | credentials missing | token rejected | error | paused
+    Column(
+        "state", String(32), nullable=False, default="ok"
+    ),  # ok | credentials missing | token rejected | paused
     Column("detail", Text, nullable=False, default=""),
     Column("last_ok_at", Float),
     Column("last_error", Text),

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from pipeline.schema.social import social_health
 from pipeline.store import Store, upsert
@@ -33,16 +33,10 @@ class Health:
 
 
 def _write(store: Store, account: str, **values: Any) -> None:
-    now = time.time()
+    """One statement (store.upsert): a first row starts as "ok" (the column's default), a later one changes
+    only the fields given; two senders writing at once leave one row, never an IntegrityError."""
     with store.begin() as conn:
-        row = {"account": account, "seen_at": now, **values}
-        exists = conn.execute(
-            select(social_health.c.account).where(social_health.c.account == account)
-        ).first()
-        if exists is None:
-            upsert(conn, social_health, {"state": "ok", "detail": "", **row}, ["account"])
-        else:
-            conn.execute(update(social_health).where(social_health.c.account == account).values(**row))
+        upsert(conn, social_health, {"account": account, "seen_at": time.time(), **values}, ["account"])
 
 
 def credentials_missing(store: Store, account: str, reason: str) -> None:
@@ -53,17 +47,7 @@ def seen(store: Store, accounts: list[str]) -> None:
     """The sender is looking at these accounts now (without changing what it last found)."""
     now = time.time()
     with store.begin() as conn:
-        for account in accounts:
-            result = conn.execute(
-                update(social_health).where(social_health.c.account == account).values(seen_at=now)
-            )
-            if result.rowcount == 0:
-                upsert(
-                    conn,
-                    social_health,
-                    {"account": account, "state": "ok", "detail": "", "seen_at": now},
-                    ["account"],
-                )
+        upsert(conn, social_health, [{"account": a, "seen_at": now} for a in accounts], ["account"])
 
 
 def sent_ok(store: Store, account: str) -> None:
