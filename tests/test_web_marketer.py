@@ -3,6 +3,8 @@ against a real server, a real site (five accounts on five platforms, real render
 
 Each flow checks where its effect lands (the ledger row, its event log), not only what the page says.
 Screenshots at 1280 and 390 px go to test-artifacts/web-marketer-*.png for a human to look at.
+Every form sent waits for the page it leads to (`expect_navigation`): waiting for a flash alone can match one left
+on the page before (the sign-in's), and under load the checks then read the old page.
 """
 
 from __future__ import annotations
@@ -168,7 +170,8 @@ def test_calendar_reads_in_the_viewers_zone_with_each_accounts_time_beside(
     login(page, url, "mia")
     page.goto(f"{url}/social/calendar?date={day.isoformat()}")  # type: ignore[attr-defined]
     page.fill("#tz", "Asia/Tokyo")  # type: ignore[attr-defined]
-    page.click("#zone button[type=submit]")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#zone button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     tokyo = instant.astimezone(ZoneInfo("Asia/Tokyo"))
     cell = page.locator(  # type: ignore[attr-defined]
@@ -247,7 +250,8 @@ def test_bulk_approve_from_a_filtered_list_records_who_and_when(
     page.check("#all-matching")  # type: ignore[attr-defined]
     page.select_option("#bulk-action", "approve")  # type: ignore[attr-defined]
     before = time.time()
-    page.click("#bulk-go")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#bulk-go")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     assert f"Approved {len(waiting)} post(s)" in page.locator(".flash.ok").inner_text()  # type: ignore[attr-defined]
     for it in waiting:
@@ -272,7 +276,8 @@ def test_a_refused_save_keeps_the_typed_text_and_a_thread_is_previewed_as_one(
     login(page, url, "mia")
     page.goto(f"{url}/social/item/{item.id}")  # type: ignore[attr-defined]
     page.fill("#text", LONG)  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#save")  # type: ignore[attr-defined]
     page.wait_for_selector("#save-error")  # type: ignore[attr-defined]
     assert "shorten it or send it as a thread" in page.locator("#save-error").inner_text()  # type: ignore[attr-defined]
     assert page.input_value("#text") == LONG  # type: ignore[attr-defined]  # not lost
@@ -280,7 +285,8 @@ def test_a_refused_save_keeps_the_typed_text_and_a_thread_is_previewed_as_one(
     shot(page, "refused-save-1280")
     page.check("#thread")  # type: ignore[attr-defined]
     page.wait_for_selector("#length .parts:has-text('a thread of')")  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#save")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     saved = _item(site, item.id)
     assert saved.parts is not None and len(saved.parts) >= 2
@@ -296,7 +302,8 @@ def test_a_refused_save_keeps_the_typed_text_and_a_thread_is_previewed_as_one(
     shot(page, "preview-thread-x-1280", full=True)
     # The first comment carries the hashtags: the first reply, right under the head post and not numbered.
     page.fill("#first_comment", "#sleep #longevity")  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#save")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     with_comment = _item(site, item.id)
     assert with_comment.parts == [saved.parts[0], "#sleep #longevity", *saved.parts[1:]]
@@ -315,13 +322,15 @@ def test_editing_an_approved_post_sends_it_back_to_review(
     item = next(i for i in ledger.list_items(site.ctx.store, account="notes-bluesky") if i.state == "planned")
     login(page, url, "mia")
     page.goto(f"{url}/social/item/{item.id}")  # type: ignore[attr-defined]
-    page.click("#approve")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#approve")  # type: ignore[attr-defined]
     page.wait_for_selector("#item-state:text-is('approved')")  # type: ignore[attr-defined]
     assert "approved by mia" in page.locator("#approved-by").inner_text()  # type: ignore[attr-defined]
     page.fill(
         "#text", "A better text about sleep https://longevity-notes.example/articles/sleep-and-longevity/"
     )  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#save")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.warning")  # type: ignore[attr-defined]
     assert "back in review" in page.locator(".flash.warning").inner_text()  # type: ignore[attr-defined]
     after = _item(site, item.id)
@@ -454,13 +463,15 @@ def test_account_health_and_send_status_say_what_to_do(site_server: tuple[Site, 
     page.goto(f"{url}/social/item/{unknown.id}")  # type: ignore[attr-defined]
     assert "read timed out after 15 s" in page.locator("#item-reason").inner_text()  # type: ignore[attr-defined]
     shot(page, "unknown-1280")
-    page.click("#check-again")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#check-again")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.warning")  # type: ignore[attr-defined]
     assert "Queued: the sender looks it up" in page.locator(".flash.warning").inner_text()  # type: ignore[attr-defined]
     assert _item(site, unknown.id).state == "unknown"
     page.click(".send-again summary")  # type: ignore[attr-defined]
     page.check("#confirm-send-again")  # type: ignore[attr-defined]
-    page.click("#send-again")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#send-again")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     again = _item(site, unknown.id)
     assert again.state == "approved"
@@ -482,14 +493,16 @@ def test_a_post_is_created_from_the_calendar(site_server: tuple[Site, str], page
     page.select_option("#account", "notes-x")  # type: ignore[attr-defined]
     page.wait_for_selector("#length .verdict:has-text('too long')")  # type: ignore[attr-defined]
     # Refused on save: said why, and everything typed comes back.
-    page.click("#create")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#create")  # type: ignore[attr-defined]
     page.wait_for_selector("#save-error")  # type: ignore[attr-defined]
     assert "shorten it or send it as a thread" in page.locator("#save-error").inner_text()  # type: ignore[attr-defined]
     assert page.input_value("#text") == LONG  # type: ignore[attr-defined]
     assert page.input_value("#when") == f"{day.isoformat()}T17:00"  # type: ignore[attr-defined]
     assert page.input_value("#account") == "notes-x"  # type: ignore[attr-defined]
     page.fill("#text", "Written on the calendar #Sleep")  # type: ignore[attr-defined]
-    page.click("#create")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#create")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     made = [
         i
@@ -542,7 +555,8 @@ def test_bulk_move_asks_once_for_conflicts_bulk_cancel_works_on_a_page(
     page.goto(f"{url}/social/?q={tag}&sort=due")  # type: ignore[attr-defined]
     assert "53 post(s), page 1 of 2" in page.locator("p.count").inner_text()  # type: ignore[attr-defined]
     assert page.locator("li.post-row").count() == 50  # type: ignore[attr-defined]
-    page.click(".pager a[rel=next]")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click(".pager a[rel=next]")  # type: ignore[attr-defined]
     rows = page.locator("li.post-row")  # type: ignore[attr-defined]
     assert rows.count() == 3
     on_page_two = [int(rows.nth(i).get_attribute("data-item")) for i in range(3)]
@@ -556,7 +570,8 @@ def test_bulk_move_asks_once_for_conflicts_bulk_cancel_works_on_a_page(
         dialog.accept()  # type: ignore[attr-defined]
 
     page.once("dialog", answer)  # type: ignore[attr-defined]
-    page.click("#bulk-go")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#bulk-go")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     assert asked == ["Cancel 3 post(s)?"]  # a cancel is asked about first, with how many
     assert "Cancelled 3 post(s)" in page.locator(".flash.ok").inner_text()  # type: ignore[attr-defined]
@@ -573,7 +588,8 @@ def test_bulk_move_asks_once_for_conflicts_bulk_cancel_works_on_a_page(
     page.check("#all-matching")  # type: ignore[attr-defined]
     page.select_option("#bulk-action", "shift")  # type: ignore[attr-defined]
     page.select_option("#bulk-shift", "1h")  # type: ignore[attr-defined]
-    page.click("#bulk-go")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#bulk-go")  # type: ignore[attr-defined]
     page.wait_for_selector("#conflicts")  # type: ignore[attr-defined]
     said = page.locator("#conflicts li")  # type: ignore[attr-defined]
     assert said.count() == 2
@@ -581,7 +597,8 @@ def test_bulk_move_asks_once_for_conflicts_bulk_cancel_works_on_a_page(
     assert "10:00 is not one of notes-x's slots" in text and "18:00 is not one of notes-x's slots" in text
     assert [_item(site, m.id).due_at for m in pair] == [m.due_at for m in pair]  # nothing moved yet
     shot(page, "bulk-move-confirm-1280")
-    page.click("#confirm-move")  # type: ignore[attr-defined]
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#confirm-move")  # type: ignore[attr-defined]
     page.wait_for_selector(".flash.ok")  # type: ignore[attr-defined]
     assert "Moved 2 post(s)" in page.locator(".flash.ok").inner_text()  # type: ignore[attr-defined]
     for m in pair:
