@@ -25,7 +25,7 @@ from tests.web_support.site import MORE_ACCOUNTS, Site, add_users, build_site, p
 
 pytestmark = pytest.mark.browser
 
-ARABIC = "النوم الجيد يطيل العمر. اقرأ المزيد عن العادات اليومية التي تحمي الدماغ والقلب https://longevity-notes.example/ar/sleep/"
+ARABIC = "النوم الجيد يطيل العمر. اقرأ المزيد عن العادات اليومية التي تحمي الدماغ والقلب https://longevity-notes.example/ar/sleep/ #Sleep #نوم"
 LONG = (
     "Sleep is one of the few daily habits tied to almost every marker of healthy ageing. "
     "Adults who sleep seven to eight hours have lower rates of heart disease. "
@@ -404,7 +404,7 @@ def test_right_to_left_text_reads_right_to_left(site_server: tuple[Site, str], p
     text = pv.locator(".pv-text").first  # type: ignore[attr-defined]
     assert text.get_attribute("dir") == "rtl"
     assert page.evaluate("e => getComputedStyle(e).direction", text.element_handle()) == "rtl"  # type: ignore[attr-defined]
-    assert page.locator("#text").get_attribute("dir") == "auto"  # type: ignore[attr-defined]
+    assert page.locator("#text").get_attribute("dir") == "rtl"  # type: ignore[attr-defined]
     # The shortened link inside stays left to right, its "…" at its end (it used to jump to the link's start).
     link = text.locator(".pv-link")
     assert link.inner_text() == links.x_display(
@@ -412,6 +412,10 @@ def test_right_to_left_text_reads_right_to_left(site_server: tuple[Site, str], p
     ) and link.inner_text().endswith("…")
     style = "e => [getComputedStyle(e).direction, getComputedStyle(e).unicodeBidi]"
     assert page.evaluate(style, link.element_handle()) == ["ltr", "isolate"]  # type: ignore[attr-defined]
+    # A Latin hashtag keeps its # in front (it read "Sleep#"): each tag is isolated in its own direction.
+    tags = text.locator(".pv-tag")
+    assert [t.inner_text() for t in tags.all()] == ["#Sleep", "#نوم"]
+    assert page.evaluate("e => getComputedStyle(e).unicodeBidi", tags.first.element_handle()) == "plaintext"  # type: ignore[attr-defined]
     shot(page, "preview-rtl-1280")
 
 

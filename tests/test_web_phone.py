@@ -145,7 +145,7 @@ def test_arabic_post_text_runs_right_to_left(full_site: tuple[Site, str], phone:
     phone.goto(f"{url}/social/item/{arabic.id}")
     assert direction("#preview-text") == ("rtl", "rtl")
     assert direction("#text") == ("rtl", "rtl")
-    assert direction(".card-title") == ("rtl", "rtl")
+    assert direction("h1 [lang]") == ("rtl", "rtl")  # the title
     # Right to left: the first line (the short title) hugs the right edge of its box, not the left.
     left, right = first_line_gaps(phone, "#preview-text")
     assert right < 2 and left > 40, (left, right)
@@ -155,8 +155,8 @@ def test_arabic_post_text_runs_right_to_left(full_site: tuple[Site, str], phone:
     left, right = first_line_gaps(phone, "#preview-text")
     assert left < 2 < right, (left, right)
     phone.goto(f"{url}/social/")
-    assert direction(f"tr[data-item='{arabic.id}'] td[data-label=Text] a") == ("rtl", "rtl")
-    assert direction(f"tr[data-item='{english.id}'] td[data-label=Text] a") == ("ltr", "ltr")
+    assert direction(f"li.post-row[data-item='{arabic.id}'] .text") == ("rtl", "rtl")
+    assert direction(f"li.post-row[data-item='{english.id}'] .text") == ("ltr", "ltr")
     phone.goto(f"{url}/social/calendar?date={_due_date(arabic)}")
     assert direction(f"a.cal-item[data-item='{arabic.id}'] .snip") == ("rtl", "rtl")
 

@@ -1,10 +1,11 @@
 """A post as each platform will show it: the view model behind the preview on a post's page.
 
 What differs per platform comes from the platform table (pipeline.platforms) and pipeline.social.links: how a link
-reads in the text (X's t.co display URL, Mastodon's 30 characters, Bluesky's short form, LinkedIn and Threads as
-written), how much of the text the feed shows before "…see more" (LinkedIn), how the handle is written, and which
+reads in the text (X's t.co display URL, Mastodon's 30 characters, Bluesky's short form, LinkedIn's lnkd.in, Threads
+as written), how much of the text the feed shows before "…see more" (LinkedIn), how the handle is written, and which
 part of a thread carries the link card. Right-to-left languages read right to left: the direction comes from the
-site's language settings, else from the text's script.
+site's language settings and the language's script (pipeline.web.bidi, as everywhere in the UI), else, for a
+language the site does not list, from the text's script.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pipeline.social.ledger import Item
 from pipeline.social.links import Span, spans
 from pipeline.social.thread import card_part
 from pipeline.typeset.scripts import detect_script, is_rtl
+from pipeline.web import bidi
 
 
 @dataclass
@@ -57,8 +59,9 @@ class Preview:
 
 
 def direction(config: Config, lang: str, text: str) -> str:
-    if lang in config.site.languages:
-        return config.site.direction(lang)
+    by_language = bidi.direction(config.site, lang)
+    if by_language == "rtl" or lang in config.site.languages:
+        return by_language
     return "rtl" if is_rtl(detect_script(text, lang)) else "auto"
 
 
