@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.compute.settings import ComputeConfig
+from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -76,10 +77,14 @@ class SiteConfig(Section):
     title_suffix: str = Field(
         " | {site}", description="Appended to every page <title>; `{site}` is replaced by the site name."
     )
-    permalink_pattern: str = Field(
-        "/articles/{slug}/",
-        description="Pattern every permalink must match; `{slug}` is lowercase-hyphenated.",
+    permalink_pattern: str | None = Field(
+        None, description="URL pattern of posts without a URL key (docs/urls.md)."
     )
+    generator: Generator = Field("none", description="Whose URL and front-matter rules apply (docs/urls.md).")
+    urls: UrlSettings = Field(default_factory=UrlSettings, description="Overrides of the generator's URLs.")
+    front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
+    include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
+    exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )
@@ -141,6 +146,9 @@ class ValidateConfig(Section):
     allowed_tags: list[str] = Field(
         default_factory=list, description="When non-empty, tags must come from this list."
     )
+    required_fields: list[str] = Field(["title", "description"], description="Keys every post needs.")
+    required_fields_for: dict[str, list[str]] = Field({}, description="Path glob → its posts' required keys.")
+    keyphrase_from_tags: bool = Field(False, description="A post's first tag is its focus keyphrase.")
     max_hero_bytes: int = Field(1_500_000, ge=1, description="Byte budget for hero images.")
     syllables: dict[str, int] = Field(
         default_factory=dict, description="Extra syllable counts for words missing from CMUdict."
@@ -226,22 +234,23 @@ class CardsConfig(Section):
     processes: int = Field(0, ge=0, description="Worker processes; 0 = one per core.")
     max_bytes: int = Field(1_000_000, ge=10_000, description="JPEG byte ceiling (Bluesky's thumbnail limit).")
     output_pattern: str = Field(
-        "/images/cards/{lang}/{slug}-{kind}.jpg",
-        description="Where cards are written under the static root when the post names no path.",
+        "/images/cards/{lang}/{path}-{kind}.jpg",
+        description="Where cards are written under the static root when the post names no path; `{path}` is "
+        "the page's URL path without the language, `{slug}` its last segment.",
     )
 
     @field_validator("output_pattern")
     @classmethod
     def _pattern_is_unique_per_card(cls, value: str) -> str:
-        missing = [p for p in ("{lang}", "{slug}", "{kind}") if p not in value]
+        missing = [p for p in ("{lang}", "{kind}", "{path}") if p not in value.replace("{slug}", "{path}")]
         if missing:
             raise ValueError(f"must contain {', '.join(missing)} so every card gets its own file")
         if not value.lower().endswith((".jpg", ".jpeg", ".png")):
             raise ValueError("must end in .jpg (or .png)")
         try:
-            value.format(lang="en", slug="s", kind="og")
+            value.format(lang="en", slug="s", path="p", kind="og")
         except (KeyError, IndexError, ValueError):
-            raise ValueError("only {lang}, {slug} and {kind} may appear in braces") from None
+            raise ValueError("only {lang}, {path}, {slug} and {kind} may appear in braces") from None
         return value
 
 
