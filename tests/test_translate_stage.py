@@ -37,8 +37,8 @@ def test_copy_model_leaves_body_byte_identical(tmp_path: Path, _isolated_state: 
     assert body == POST.split("---\n", 2)[2]
     assert meta["lang"] == "es" and meta["translationKey"] == "posts/sleep"
     assert meta["permalink"] == "/es/articles/sleep-habits/"
-    assert meta["ogImage"] == "/images/cards/es/sleep-habits-og.jpg"
-    assert meta["twitterImage"] == "/images/cards/es/sleep-habits-twitter.jpg"
+    # No card paths copied in: the English card is the source's; the draft's own comes from the URL model.
+    assert "ogImage" not in meta and "twitterImage" not in meta
     assert meta["translation"]["status"] == "draft"
     assert meta["translation"]["total"] == result.counts["segments"]
     assert "dir" not in meta

@@ -1,7 +1,7 @@
 """Draft files `<content>/<lang>/<same rel path>`: planning, rendering, and importing translators' hand edits.
 
-A draft carries `lang`, `translationKey`, a `translation` status block, the localized permalink and the
-language's card paths. What we wrote is recorded per segment (tm_drafts), so a later run can tell a
+A draft carries `lang`, `translationKey`, a `translation` status block and the localized permalink; not the
+source's card paths (the draft's own cards come from the URL model). What we wrote is recorded per segment (tm_drafts), so a later run can tell a
 translator's edit from our own output, import it into the memory as a human edit, and never overwrite it.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.content.markdown import block_tokens
+from pipeline.content.urls import UrlModel
 from pipeline.translate.memory import Entry, Memory, key_of
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import PLACEHOLDER_RE, Part, Segment, Segmenter, assemble, segments_of
@@ -127,23 +128,22 @@ def render(
     block = {"status": status, "source_hash": post.hash, "approved": approved, "total": len(seg_entries)}
     updates: dict[str, Any] = {key: assemble(parts, targets) for key, parts in plan.meta_parts.items()}
     new_slug = slugify(updates["title"]) if config.translate.translate_slug and "title" in updates else None
-    permalink = localized_permalink(post.permalink, plan.lang, new_slug)
-    if permalink:
-        updates["permalink"] = permalink
+    for key in UrlModel.from_config(config).conv.url_keys:  # `permalink`, Hugo's `url`
+        value = post.meta.get(key)
+        if isinstance(value, str) and value.startswith("/"):  # a relative Hugo url gets its prefix anyway
+            updates[key] = localized_permalink(value, plan.lang, new_slug)
     updates["lang"] = plan.lang
     if config.site.direction(plan.lang) == "rtl":
         updates["dir"] = "rtl"
     updates["translationKey"] = post.translation_key
-    slug = new_slug or post.slug
-    pattern = config.cards.output_pattern
-    updates["ogImage"] = pattern.format(lang=plan.lang, slug=slug, kind="og")
-    updates["twitterImage"] = pattern.format(lang=plan.lang, slug=slug, kind="twitter")
+    # The source's cards show its own language: the draft gets the cards rendered for it (content.urls.card_image).
+    cards = [key for key in ("ogImage", "twitterImage") if key in post.meta]
     tag_map = config.translate.tag_map.get(plan.lang)
     if tag_map and post.tags and isinstance(post.meta.get("tags"), list):
         updates["tags"] = [tag_map.get(t, t) for t in post.tags]
     updates["translation"] = block
     body = assemble(plan.body_parts, targets)
-    return post.dumps(updates, body=body), records, block
+    return post.dumps(updates, remove=cards, body=body), records, block
 
 
 def text_hash(text: str) -> str:
