@@ -187,3 +187,22 @@ def test_opentelemetry_build_and_social_plan(corpora: Path, tmp_path: Path) -> N
     assert outcome["created"] and all(
         i.link_url.startswith(f"https://opentelemetry.io/{i.lang}/") for i in items if i.lang != "en"
     )
+
+
+def test_a_crawl_finding_points_at_a_relative_links_line(tmp_path: Path) -> None:
+    """A broken relative link (`[x](gone/)`, `[x](./kit.zip)`) is reported at its Markdown line, not the page's."""
+    from pipeline.crawl.expected import build_expected
+    from pipeline.crawl.sitewide import body_line
+
+    config = _site(tmp_path, "hugo")
+    section = tmp_path / "hugo/content/posts/_index.md"
+    text = (
+        section.read_text(encoding="utf-8").rstrip("\n") + "\n\nSee [gone](gone/) and [the kit](./kit.zip).\n"
+    )
+    section.write_text(text, encoding="utf-8")
+    line = text.count("\n")
+    page = next(
+        p for p in build_expected(config, load_content(config)).pages if p.post.rel == "posts/_index.md"
+    )
+    assert body_line(page, "http://127.0.0.1:8123/posts/gone/") == line
+    assert body_line(page, "http://127.0.0.1:8123/posts/kit.zip") == line

@@ -17,9 +17,14 @@ from pipeline.findings import Finding
 
 
 def body_line(page: ExpectedPage, href: str) -> int | None:
-    """File line of the first body line mentioning the link's path (or full URL)."""
+    """File line of the first body line mentioning the link's path (or full URL), or linking to it relative to
+    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`)."""
     parts = urlsplit(href)
     needles = [href, parts.path] if parts.path not in ("", "/") else [href]
+    here = page.post.path_url
+    if here.endswith("/") and parts.path.startswith(here) and len(parts.path) > len(here):
+        rel = unquote(parts.path[len(here) :])
+        needles += [f"]({rel}", f"](./{rel}", f"]({rel.rstrip('/')})", f"](./{rel.rstrip('/')})"]
     for i, text in enumerate(page.post.body.split("\n")):
         if any(n and n in text for n in needles):
             return page.post.body_file_line(i)
