@@ -446,8 +446,6 @@ def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -
 
 
 def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).path or "/"
 
 
