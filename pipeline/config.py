@@ -77,9 +77,7 @@ class SiteConfig(Section):
     title_suffix: str = Field(
         " | {site}", description="Appended to every page <title>; `{site}` is replaced by the site name."
     )
-    permalink_pattern: str | None = Field(
-        None, description="URL pattern of posts without a URL key (docs/urls.md)."
-    )
+    permalink_pattern: str | None = Field(None, description="URLs of posts with no URL key (docs/urls.md).")
     generator: Generator = Field("none", description="Whose URL and front-matter rules apply (docs/urls.md).")
     urls: UrlSettings = Field(default_factory=UrlSettings, description="Overrides of the generator's URLs.")
     front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
@@ -235,8 +233,7 @@ class CardsConfig(Section):
     max_bytes: int = Field(1_000_000, ge=10_000, description="JPEG byte ceiling (Bluesky's thumbnail limit).")
     output_pattern: str = Field(
         "/images/cards/{lang}/{path}-{kind}.jpg",
-        description="Where cards are written under the static root when the post names no path; `{path}` is "
-        "the page's URL path without the language, `{slug}` its last segment.",
+        description="Card files of posts that name none; `{path}`: the URL path without the language.",
     )
 
     @field_validator("output_pattern")
