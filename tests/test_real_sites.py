@@ -175,7 +175,9 @@ def test_opentelemetry_urls_cards_and_links(corpora: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("PIPELINE_CORPUS_FULL"), reason="set PIPELINE_CORPUS_FULL=1 (~2 min)")
+@pytest.mark.skipif(
+    not os.environ.get("PIPELINE_CORPUS_FULL"), reason="set PIPELINE_CORPUS_FULL=1 (~5 min on 2 cores)"
+)
 def test_opentelemetry_build_and_social_plan(corpora: Path, tmp_path: Path) -> None:
     config = _otel(corpora, tmp_path)
     ctx = Context(config=config)
