@@ -215,6 +215,25 @@ class TranslateConfig(Section):
         default_factory=dict,
         description="Required term pairs per language: {es = {osteoporosis = 'osteoporosis'}}.",
     )
+    engines: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Machine translation engines per target language, first available writes the draft and "
+        "the others leave suggestions: {es = ['apertium', 'argos']}; `apertium:eng-spa` names an Apertium mode; "
+        "the key '*' covers languages not listed. Default: ['argos', 'apertium'] (Argos when its package is "
+        "installed).",
+    )
+
+    @field_validator("engines")
+    @classmethod
+    def _known_engines(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = ("argos", "apertium")  # pipeline.translate.engines.ENGINES (config imports no stage)
+        for lang, names in value.items():
+            for name in names:
+                if name.split(":", 1)[0] not in known:
+                    raise ValueError(f"{lang}: '{name}' is not an engine; use {' or '.join(known)}")
+            if not names:
+                raise ValueError(f"{lang}: list at least one engine")
+        return value
 
 
 class CardsConfig(Section):

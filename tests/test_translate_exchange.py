@@ -57,7 +57,8 @@ def test_cli_models_and_translate(
     config = tmp_path / "config" / "site.toml"
     config.parent.mkdir()
     config.write_text(
-        '[site]\ncontent_dir = "content"\n[site.languages.en]\n[site.languages.es]\n[translate]\nbeam_size = 1\n',
+        '[site]\ncontent_dir = "content"\n[site.languages.en]\n[site.languages.es]\n[translate]\nbeam_size = 1\n'
+        'engines = {"*" = ["argos"]}\n',
         "utf-8",
     )
     monkeypatch.chdir(tmp_path)

@@ -1,8 +1,10 @@
 """`run_stage`: translate source posts into draft files, memory first, model only for what is new.
 
 Per target language: cut every source post into segments, import hand edits found in existing drafts, look
-every segment up in the memory, send only the missing ones through the engine in one batched pass, QA them,
-store them, then render and atomically write the drafts. An unchanged re-run makes zero model calls.
+every segment up in the memory, send only the missing ones through each engine of the pair in one batched pass
+(pipeline.translate.engines: the first available engine writes the draft, the others leave suggestions), QA
+them, store them with their confidence, then render and atomically write the drafts. An unchanged re-run makes
+zero model calls.
 """
 
 from __future__ import annotations
@@ -17,19 +19,25 @@ from pipeline.fsutil import atomic_write_text
 from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
-from pipeline.translate.engine import Engine, EngineSettings
-from pipeline.translate.memory import Entry, Memory, key_of, load_draft_record, save_draft_record
+from pipeline.translate.engine import EngineSettings
+from pipeline.translate.engines import EngineOutput, MachineEngine, engines_for
+from pipeline.translate.memory import (
+    Entry,
+    MachineOutput,
+    Memory,
+    key_of,
+    load_draft_record,
+    save_draft_record,
+)
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import Segment
 
 MODEL_ERROR = "TRANSLATE005"  # prefix of the QA note on a segment the model failed on
+FALLBACK = "TRANSLATE004"  # prefix of the QA note on a segment whose markup the engine lost
 
 
-def missing_package_message(src: str, tgt: str) -> str:
-    return (
-        f"no Argos package for {src}→{tgt}; install one with `pipeline models install {src} {tgt}` (network) "
-        "or `pipeline models install --from-file F.argosmodel`"
-    )
+def missing_engine_message(src: str, tgt: str, reasons: Sequence[str]) -> str:
+    return f"no translation engine for {src}→{tgt}: {'; '.join(reasons) or 'none configured'}"
 
 
 def settings_of(ctx: Context) -> EngineSettings:
@@ -55,18 +63,19 @@ def run_stage(
     if not langs:
         raise StageSkipped("no target languages; set translate.languages in the config or pass --to LANG")
     settings = settings or settings_of(ctx)
-    engines: dict[str, Engine] = {}
+    engines: dict[str, list[MachineEngine]] = {}
     result = StageResult("translate")
+    first_missing = ""
     for lang in langs:
-        engine = Engine.for_pair(config.state_dir, src, lang, settings)
-        if engine is None:
-            result.findings.append(
-                Finding("TRANSLATE001", "warning", None, None, missing_package_message(src, lang))
-            )
+        found, reasons = engines_for(config, src, lang, settings)
+        if not found:
+            message = missing_engine_message(src, lang, reasons)
+            first_missing = first_missing or message
+            result.findings.append(Finding("TRANSLATE001", "warning", None, None, message))
         else:
-            engines[lang] = engine
+            engines[lang] = found
     if not engines:
-        raise StageSkipped(missing_package_message(src, langs[0]))
+        raise StageSkipped(first_missing)
     posts = source_posts(ctx, paths)
     counts = dict.fromkeys(
         (
@@ -85,12 +94,13 @@ def run_stage(
         0,
     )
     counts["posts"] = len(posts)
-    for done, (lang, engine) in enumerate(engines.items()):
+    for done, (lang, pair) in enumerate(engines.items()):
         if ctx.progress:
             ctx.progress(f"translate {src}→{lang}", done, len(engines))
-        _translate_language(ctx, engine, posts, src, lang, counts, result)
-        counts["model_calls"] += engine.calls
+        _translate_language(ctx, pair, posts, src, lang, counts, result)
+        counts["model_calls"] += sum(engine.calls for engine in pair)
     result.counts = counts
+    result.data["engines"] = {lang: [e.model_id for e in pair] for lang, pair in engines.items()}
     result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them
     if counts["needs_review"]:
         result.findings.append(
@@ -101,7 +111,7 @@ def run_stage(
 
 def _translate_language(
     ctx: Context,
-    engine: Engine,
+    engines: list[MachineEngine],
     posts: list[Post],
     src: str,
     lang: str,
@@ -173,21 +183,28 @@ def _translate_language(
                 if prev and prev["key"] != k:
                     fuzzy[k] = {"source": prev["src"], "target": prev["out"]}
         todo = list(pending.values())
-        outputs = engine.translate_templates([s.template for s in todo], [len(s.placeholders) for s in todo])
+        outputs = [engine.translate_batch(todo) for engine in engines] if todo else []
         failed: dict[str, str] = {}
-        for seg, out in zip(todo, outputs, strict=True):
-            if out.error:
-                failed[key_of(seg.template)] = out.error
+        for i, seg in enumerate(todo):
+            k = key_of(seg.template)
+            for engine, out in zip(engines, outputs, strict=True):
+                if i not in out.errors:
+                    memory.put_suggestion(seg.template, _suggestion(engine, out, i, seg, glossary))
+            chosen = next(((e, o) for e, o in zip(engines, outputs, strict=True) if i not in o.errors), None)
+            if chosen is None:
+                failed[k] = outputs[0].errors[i]
                 memory.put_machine(
-                    seg.template, seg.template, engine.model_id, [f"{MODEL_ERROR}: {out.error}"]
+                    seg.template, seg.template, engines[0].model_id, [f"{MODEL_ERROR}: {failed[k]}"]
                 )
                 continue
-            qa = run_qa(seg, out.template, glossary)
-            if out.fallback:
+            engine, out = chosen
+            qa = run_qa(seg, out.texts[i], glossary)
+            if i in out.fallbacks:
                 counts["fallbacks"] += 1
-                qa.append("TRANSLATE: placeholders lost by the model; pieces translated separately")
+                qa.append(f"{FALLBACK}: the engine lost inline markup; pieces translated separately")
+            counts[f"by_{engine.name}"] = counts.get(f"by_{engine.name}", 0) + 1
             memory.put_machine(
-                seg.template, out.template, engine.model_id, qa, fuzzy.get(key_of(seg.template))
+                seg.template, out.texts[i], engine.model_id, qa, fuzzy.get(k), out.confidences[i], engine.name
             )
         counts["failed_segments"] += len(failed)
         for plan in plans:
@@ -231,6 +248,14 @@ def _translate_language(
                 )
 
 
+def _suggestion(
+    engine: MachineEngine, out: EngineOutput, i: int, seg: Segment, glossary: Any
+) -> MachineOutput:
+    return MachineOutput(
+        engine.name, engine.model_id, out.texts[i], out.confidences[i], run_qa(seg, out.texts[i], glossary)
+    )
+
+
 def _retry(entry: Entry) -> bool:
     """A segment the model failed on last time is tried again (unless a person has since translated it)."""
     return not entry.protected and any(q.startswith(MODEL_ERROR) for q in entry.qa)
@@ -239,7 +264,7 @@ def _retry(entry: Entry) -> bool:
 STAGE = Stage(
     "translate",
     run=run_stage,
-    reads=("source posts", "translation memory", "Argos packages"),
+    reads=("source posts", "translation memory", "Argos packages", "Apertium pairs"),
     writes=("draft posts", "translation memory"),
     rules=by_id(TRANSLATE, TRANSLATION_QA),
 )
