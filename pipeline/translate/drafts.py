@@ -204,6 +204,7 @@ def import_hand_edits(
             target,
             who=f"hand-edit:{plan.draft_rel}",
             qa=run_qa(src_seg, target, config.translate.glossary.get(plan.lang)),
+            action="hand-edit",
         )
         edits += 1
     return True, edits
