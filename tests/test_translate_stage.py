@@ -141,8 +141,8 @@ def test_approve_all_publishes_and_hreflang_lists_it(tmp_path: Path, _isolated_s
         ("en", "https://example.org/articles/sleep-habits/"),
         ("x-default", "https://example.org/articles/sleep-habits/"),
     ]
-    count = review.approve_all(ctx, "posts/sleep.md", "es", who="lead")
-    assert count > 0
+    count, skipped = review.approve_all(ctx, "posts/sleep.md", "es", who="lead")
+    assert count > 0 and not skipped
     _, meta = _draft(tmp_path)
     assert meta["translation"]["status"] == "approved"
     assert meta["translation"]["approved"] == meta["translation"]["total"]

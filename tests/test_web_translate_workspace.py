@@ -23,9 +23,9 @@ from pipeline.translate.exchange import XLIFF2
 from pipeline.translate.memory import Memory
 from pipeline.translate.stage import run_stage
 from tests.test_web_browser import CHROMIUM, login, playwright_api, shot
+from tests.web_support.site import Site, add_users, build_site, serve
 
 expect = playwright_api.expect
-from tests.web_support.site import Site, add_users, build_site, serve
 
 pytestmark = pytest.mark.browser
 
