@@ -55,6 +55,19 @@ def test_every_segment_keeps_its_placeholders_byte_exact_in_one_call(corpora: Pa
         assert text != seg.template  # it is Spanish now
     rendered = [s.render(t) for s, t in zip(segments, out.texts, strict=True)]
     assert any("**" in r for r in rendered) and any("](https://" in r for r in rendered)
+    # Placeholders stay glued to the words they were glued to: `**associations**,` must not come back as
+    # `**asociaciones **,` (Apertium spaces them like words), which Markdown no longer reads as bold.
+    for seg, text in zip(segments, out.texts, strict=True):
+        for n in range(1, len(seg.placeholders) + 1):
+            ph = f"⟦{n}⟧"
+            src_at, out_at = seg.template.index(ph), text.index(ph)
+            if src_at and not seg.template[src_at - 1].isspace():
+                assert not text[out_at - 1 : out_at].isspace(), (seg.template, text)
+            end = src_at + len(ph)
+            if end < len(seg.template) and not seg.template[end].isspace():
+                assert not text[out_at + len(ph) : out_at + len(ph) + 1].isspace(), (seg.template, text)
+    bold = next(s.render(t) for s, t in zip(segments, out.texts, strict=True) if "associations" in s.template)
+    assert "**asociaciones**" in bold
 
 
 def test_unknown_words_lower_the_confidence_and_their_marks_are_removed() -> None:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from pipeline.procs import ToolError, run_tool
 from pipeline.text import words
-from pipeline.translate.engines import EngineOutput, placeholders_exact
+from pipeline.translate.engines import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 
 COMMAND_ENV = (
@@ -163,7 +163,7 @@ class ApertiumEngine:
             if score < 0:
                 result.errors[i] = "Apertium's output lost this segment"
             elif placeholders_exact(text, len(segments[i].placeholders)):
-                result.texts[i], result.confidences[i] = text, score
+                result.texts[i], result.confidences[i] = glue_like_source(templates[i], text), score
             else:
                 redo.append(i)
         if redo:

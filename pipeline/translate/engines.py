@@ -13,6 +13,7 @@ screen can show them side by side.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -56,6 +57,29 @@ def placeholders_exact(template: str, n: int) -> bool:
     """Every placeholder 1..n exactly once, no other number."""
     found = [int(m.group(1)) for m in PLACEHOLDER_RE.finditer(template)]
     return sorted(found) == list(range(1, n + 1))
+
+
+def glue_like_source(source: str, output: str) -> str:
+    """Remove whitespace an engine put next to a placeholder where the source has none.
+
+    Engines treat a placeholder as a word and space it: `**associations**,` came back from Apertium as
+    `**asociaciones **,`, which Markdown no longer reads as bold. Only removal, never insertion: scripts
+    without spaces between words (Japanese, Thai) must not get any."""
+    tight_before: set[str] = set()
+    tight_after: set[str] = set()
+    for m in PLACEHOLDER_RE.finditer(source):
+        if m.start() > 0 and not source[m.start() - 1].isspace():
+            tight_before.add(m.group(0))
+        if m.end() < len(source) and not source[m.end()].isspace():
+            tight_after.add(m.group(0))
+        if m.start() == 0:
+            tight_before.add(m.group(0))
+    out = output
+    for ph in tight_before:
+        out = re.sub(rf"[ \t]+(?={re.escape(ph)})", "", out)
+    for ph in tight_after:
+        out = re.sub(rf"(?<={re.escape(ph)})[ \t]+", "", out)
+    return out
 
 
 # A factory gives the engine for (config, source, target, option after "name:") or the reason it cannot.
