@@ -40,13 +40,14 @@ class Unit:
 
 def collect(ctx: Context, lang: str, source_rel: str | None = None) -> list[Unit]:
     units = []
-    for summary in review.list_drafts(ctx, lang):
-        if source_rel is not None and summary.source_rel != source_rel:
+    drafts = review.draft_paths(ctx, lang)
+    for draft_rel, rel in drafts.items():
+        if source_rel is not None and rel != source_rel:
             continue
-        for seg in review.draft_segments(ctx, summary.source_rel, lang, suggestions=False):
+        for seg in review.draft_segments(ctx, rel, lang, suggestions=False):
             units.append(
                 Unit(
-                    f"{summary.draft_rel}#{seg.id}",
+                    f"{draft_rel}#{seg.id}",
                     seg.source_template,
                     seg.target_template,
                     seg.state == "approved",
@@ -294,7 +295,7 @@ def import_units(
     from pipeline.translate.qa import placeholder_problems, run_qa
 
     current = {u.id: u for u in collect(ctx, lang, source_rel)}
-    drafts = {s.draft_rel: s.source_rel for s in review.list_drafts(ctx, lang)}
+    drafts = review.draft_paths(ctx, lang)
     for unit in units:
         if unit.id not in current:
             where = f"the draft of {source_rel}" if source_rel else "any draft"

@@ -228,6 +228,15 @@ class Memory:
         self.log(entry.key, who, action if not approve else f"{action}+approve", target, state, note)
         return entry
 
+    def carry_over(self, template: str, target: str, old: Entry, qa: list[str]) -> None:
+        """A person's entry under a new key (the segment's cut changed), state kept unless an error now shows."""
+        state = "approved" if old.state == "approved" and not blocking(qa) else "needs-review"
+        entry = Entry(key_of(template), template, target, old.origin, state, old.model_id, qa, None, old.who)
+        self._upsert(entry)
+        self.log(
+            entry.key, old.who or "upgrade", "carry-over", target, state, "kept across the new segment cut"
+        )
+
     def approve(self, template: str, who: str, qa: list[str] | None = None) -> bool:
         """Approve the current text; `qa` is the QA that holds now (the stored notes when not given)."""
         current = self.get(template)

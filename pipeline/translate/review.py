@@ -83,27 +83,34 @@ def _glossary(ctx: Context, lang: str) -> dict[str, str]:
 
 def list_drafts(ctx: Context, lang: str | None = None) -> list[DraftSummary]:
     """Every draft (optionally of one language) with progress and QA counts, QA judged against today's config."""
-    out = []
-    for rec in _records(ctx, lang):
-        views = _views(ctx, rec, extras=False)
-        approved = sum(1 for v in views if v.state == "approved")
-        status = d.status_of([Entry(v.key, "", "", v.origin, v.state) for v in views])[0]
-        out.append(
-            DraftSummary(
-                rec["source_rel"],
-                rec["draft_rel"],
-                rec["lang"],
-                status,
-                len(views),
-                approved,
-                sum(1 for v in views if v.state == "needs-review"),
-                sum(1 for v in views if v.origin == "human"),
-                sum(len(v.open_issues) for v in views),
-                sum(len(v.errors) for v in views),
-                sum(1 for v in views if v.state == "machine"),
-            )
-        )
-    return out
+    return [_summary(ctx, rec) for rec in _records(ctx, lang)]
+
+
+def draft_paths(ctx: Context, lang: str) -> dict[str, str]:
+    """Draft file (relative to the content folder) → its source post, for one language; no QA run."""
+    return {rec["draft_rel"]: rec["source_rel"] for rec in _records(ctx, lang)}
+
+
+def draft_summary(ctx: Context, source_rel: str, lang: str) -> DraftSummary:
+    return _summary(ctx, _record(ctx, source_rel, lang))
+
+
+def _summary(ctx: Context, rec: dict[str, Any]) -> DraftSummary:
+    views = _views(ctx, rec, extras=False)
+    status = d.status_of([Entry(v.key, "", "", v.origin, v.state) for v in views])[0]
+    return DraftSummary(
+        rec["source_rel"],
+        rec["draft_rel"],
+        rec["lang"],
+        status,
+        len(views),
+        sum(1 for v in views if v.state == "approved"),
+        sum(1 for v in views if v.state == "needs-review"),
+        sum(1 for v in views if v.origin == "human"),
+        sum(len(v.open_issues) for v in views),
+        sum(len(v.errors) for v in views),
+        sum(1 for v in views if v.state == "machine"),
+    )
 
 
 def _hints(ctx: Context, lang: str, source: str) -> list[tuple[str, str]]:

@@ -90,6 +90,7 @@ def run_stage(
             "failed",
             "failed_segments",
             "fallbacks",
+            "carried_over",
         ),
         0,
     )
@@ -182,6 +183,7 @@ def _translate_language(
                 prev = old.get(seg.id)
                 if prev and prev["key"] != k:
                     fuzzy[k] = {"source": prev["src"], "target": prev["out"]}
+        counts["carried_over"] += _carry_over(memory, pending, glossary)
         todo = list(pending.values())
         outputs = [engine.translate_batch(todo) for engine in engines] if todo else []
         failed: dict[str, str] = {}
@@ -246,6 +248,25 @@ def _translate_language(
                 save_draft_record(
                     conn, plan.post.rel, plan.lang, plan.draft_rel, src, plan.post.hash, written, seg_records
                 )
+
+
+def _carry_over(memory: Memory, pending: dict[str, Segment], glossary: Any) -> int:
+    """People's translations made when markup at a segment's ends was still cut off outside it (before the
+    workspace showed it as placeholders) are carried over to the new cut, approval included, instead of being
+    translated again; removes them from `pending` and returns how many."""
+    legacy = {k: d.legacy_template(seg.template) for k, seg in pending.items()}
+    olds = memory.get_many([x[0] for x in legacy.values() if x])
+    carried = 0
+    for k, found in legacy.items():
+        old = olds.get(key_of(found[0])) if found else None
+        if found is None or old is None or not old.protected:
+            continue
+        seg = pending.pop(k)
+        target = d.from_legacy(old.target, found[1], found[2], found[3])
+        qa = run_qa(seg, target, glossary)
+        memory.carry_over(seg.template, target, old, qa)
+        carried += 1
+    return carried
 
 
 def _suggestion(

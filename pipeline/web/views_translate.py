@@ -66,10 +66,12 @@ def index() -> Any:
 
 
 def summary_of(source_rel: str, lang: str) -> review.DraftSummary:
-    for d in review.list_drafts(ctx(), lang):
-        if d.source_rel == source_rel:
-            return d
-    abort(404, description=f"No {lang} draft of {source_rel}. Run `pipeline translate --to {lang}` first.")
+    try:
+        return review.draft_summary(ctx(), source_rel, lang)
+    except review.ReviewError:
+        abort(
+            404, description=f"No {lang} draft of {source_rel}. Run `pipeline translate --to {lang}` first."
+        )
 
 
 def _page_context(lang: str, summary: review.DraftSummary) -> dict[str, Any]:
