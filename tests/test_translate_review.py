@@ -61,6 +61,9 @@ def test_a_broken_placeholder_is_refused_and_nothing_is_written(ctx: Context, tm
             review.save_edit(ctx, "posts/list.md", "es", "b1", bad, "ana")
         assert why in str(info.value)
         assert draft.read_bytes() == before
+    with pytest.raises(review.ReviewError, match="cannot be empty"):
+        review.save_edit(ctx, "posts/list.md", "es", "b1", " \n ", "ana")
+    assert draft.read_bytes() == before
     review.save_edit(ctx, "posts/list.md", "es", "b1", "⟦1⟧Schwangere⟦2⟧ sollten Koffein meiden.", "ana")
     assert "- **Schwangere** sollten Koffein meiden.\n" in draft.read_text("utf-8")
 

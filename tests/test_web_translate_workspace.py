@@ -552,9 +552,16 @@ def test_workspace_screenshots_desktop_and_phone(ws: tuple[Site, str], browser: 
             shot(page, f"{name}-segment")
             wide = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
             assert wide <= width, f"{name}: page is {wide} px wide at {width} px"
-            page.goto(f"{url}/translate/")  # type: ignore[attr-defined]
-            shot(page, "translate-index" + ("-390" if width == 390 else ""))
-            assert page.evaluate("document.documentElement.scrollWidth") <= width  # type: ignore[attr-defined]
+            suffix = "-390" if width == 390 else ""
+            for path, shown in (
+                ("/translate/", "translate-index"),
+                (f"/translate/es/approve-all/{COFFEE}", "translate-approve-all-coffee"),
+                (f"/translate/es/preview/{COFFEE}", "translate-preview-coffee"),
+            ):
+                page.goto(f"{url}{path}")  # type: ignore[attr-defined]
+                shot(page, shown + suffix)
+                wide = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+                assert wide <= width, f"{path}: page is {wide} px wide at {width} px"
         finally:
             page.context.close()  # type: ignore[attr-defined]
 

@@ -228,6 +228,8 @@ def save_edit(
     rec = _record(ctx, source_rel, lang)
     s = _find_seg(rec, seg_id)
     seg = _segment(s)
+    if not template.strip():
+        raise ReviewError(f"segment {seg_id} not saved: a translation cannot be empty")
     check_template(seg, template)
     from pipeline.translate.qa import run_qa
 

@@ -72,6 +72,8 @@
       .finally(function () { inflight--; });
   }
   function typed(area) {
+    var approve = segOf(area).querySelector("button[value^='approve:']");
+    if (approve && approve.disabled) { approve.disabled = false; approve.textContent = "Approve"; }
     clearTimeout(pending.get(area));
     pending.set(area, setTimeout(function () { sendWip(area); }, 600));
     refresh(area);
