@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline.build.stage import run_stage as build
 from pipeline.config import with_overrides
 from pipeline.content import load_post
 from pipeline.schema.translate import tm_dismissals
@@ -378,8 +379,17 @@ def test_warning_dismissed_with_a_reason_is_recorded(ws: tuple[Site, str], page:
 # --- approval gate --------------------------------------------------------------------------------------------------
 
 
+def _built_es_strength(site: Site, out: Path) -> tuple[str, bool]:
+    """Build the site into `out`: the Spanish page's HTML, and whether the sitemap lists it."""
+    result = build(Context(config=site.config, quiet=True, _store=site.ctx.store), output=out)
+    root = Path(result.data["output"])
+    page = next(p for p in root.glob("es/**/index.html") if "strength" in p.parent.name)
+    url = "/" + page.parent.relative_to(root).as_posix() + "/"
+    return page.read_text("utf-8"), url in (root / "sitemap.xml").read_text("utf-8")
+
+
 def test_approval_is_a_gate_and_approve_all_skips_failing_segments(
-    ws: tuple[Site, str], page: object
+    ws: tuple[Site, str], page: object, tmp_path: Path
 ) -> None:
     site, url = ws
     open_post(page, url, STRENGTH)
@@ -403,6 +413,9 @@ def test_approval_is_a_gate_and_approve_all_skips_failing_segments(
     plan(site.config, site.ctx.store, site.ctx.reload_content().posts)
     planned = [i for i in ledger.list_items(site.ctx.store, lang="es") if "strength" in i.translation_key]
     assert planned == []
+    # ... and the build shows it to translators only: noindex, out of the sitemap.
+    html, listed = _built_es_strength(site, tmp_path / "before")
+    assert '<meta name="robots" content="noindex">' in html and not listed
     # Fixed, it can be approved; with the other warnings dismissed for a reason, the draft is published.
     area(page, bad).fill("Texto sin nada raro.")  # type: ignore[attr-defined]
     seg(page, bad).locator(f"button[value='approve:{bad}']").click()  # type: ignore[attr-defined]
@@ -418,6 +431,13 @@ def test_approval_is_a_gate_and_approve_all_skips_failing_segments(
     plan(site.config, site.ctx.store, site.ctx.reload_content().posts)
     planned = [i for i in ledger.list_items(site.ctx.store, lang="es") if "strength" in i.translation_key]
     assert planned, "an approved draft is published and planned"
+    html, listed = _built_es_strength(site, tmp_path / "after")
+    assert (
+        listed
+        and "noindex" not in html
+        and "TEXTO SIN NADA RARO" not in html
+        and "Texto sin nada raro." in html
+    )
 
 
 # --- history, comments, suggestions ------------------------------------------------------------------------------------
