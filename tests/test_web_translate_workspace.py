@@ -542,6 +542,47 @@ def test_xliff_downloaded_edited_and_uploaded_through_the_ui(
     assert view(site, SLEEP, "b11").target_template == broken_before
 
 
+def test_po_downloaded_edited_and_uploaded_and_another_posts_file_refused(
+    ws: tuple[Site, str], page: object, tmp_path: Path
+) -> None:
+    """PO, the other exchange format, through the same buttons: a msgstr edited in a text editor and its
+    `#, fuzzy` removed is imported and approved; a file exported for another post imports nothing here."""
+    site, url = ws
+    plain = next(
+        v
+        for v in review.draft_segments(site.ctx, BONES, "es", suggestions=False)
+        if v.id.startswith("b") and v.id not in ("b1", "b18") and "⟦" not in v.source_template
+    )
+    open_post(page, url, BONES)
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.locator("#download-po").click()  # type: ignore[attr-defined]
+    got = tmp_path / info.value.suggested_filename
+    info.value.save_as(got)
+    assert got.suffix == ".po"
+    blocks = got.read_text("utf-8").split("\n\n")
+    mine = next(i for i, b in enumerate(blocks) if f'#{plain.id}"\n' in b)
+    lines = [ln for ln in blocks[mine].splitlines() if ln != "#, fuzzy"]
+    lines[-1] = 'msgstr "Una frase revisada en un editor de PO, con \\"comillas\\"."'
+    blocks[mine] = "\n".join(lines)
+    got.write_text("\n\n".join(blocks), "utf-8")
+    before = draft(site, BONES)
+    other = tmp_path / "other.xlf"
+    sleep_file = page.request.get(f"{url}/translate/es/download/{SLEEP}?format=xlf")  # type: ignore[attr-defined]
+    other.write_bytes(sleep_file.body())
+    page.set_input_files("#upload-file", str(other))  # type: ignore[attr-defined]
+    page.locator("#upload").click()  # type: ignore[attr-defined]
+    assert "nothing imported" in flash(page, "error") and "matches no segment" in flash(page, "error")
+    assert draft(site, BONES) == before
+    page.set_input_files("#upload-file", str(got))  # type: ignore[attr-defined]
+    page.locator("#upload").click()  # type: ignore[attr-defined]
+    assert "imported 1 changed segment(s), approved 1" in flash(page)
+    after = view(site, BONES, plain.id)
+    assert (
+        after.target == 'Una frase revisada en un editor de PO, con "comillas".' and after.state == "approved"
+    )
+    assert 'Una frase revisada en un editor de PO, con "comillas".' in draft(site, BONES)
+
+
 def test_preview_renders_images_and_footnotes_as_the_build(ws: tuple[Site, str], page: object) -> None:
     _site, url = ws
     login(page, url, "tomas")
