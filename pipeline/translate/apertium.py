@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from pipeline.procs import ToolError, run_tool
 from pipeline.text import words
-from pipeline.translate.engines import EngineOutput, glue_like_source, placeholders_exact
+from pipeline.translate.machine import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 
 COMMAND_ENV = (

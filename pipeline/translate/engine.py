@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipeline.translate.engines import EngineOutput, glue_like_source, placeholders_exact
+from pipeline.translate.machine import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.packages import InstalledPackage, find_package
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 from pipeline.translate.sentences import split_sentences

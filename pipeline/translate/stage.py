@@ -20,7 +20,8 @@ from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
 from pipeline.translate.engine import EngineSettings
-from pipeline.translate.engines import EngineOutput, MachineEngine, engines_for
+from pipeline.translate.engines import engines_for
+from pipeline.translate.machine import EngineOutput, MachineEngine
 from pipeline.translate.memory import (
     Entry,
     MachineOutput,
