@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from pipeline.config import ConfigError, load_config
 from pipeline.translate.engine import Engine, EngineSettings, find_route
+from pipeline.translate.engines import ENGINES
 from pipeline.translate.segment import Segment
 from tests.translate_support.site import install
 
@@ -84,3 +88,13 @@ def test_reinstalled_package_is_reloaded(_isolated_state: Path) -> None:
     install(_isolated_state, "upper")
     second = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
     assert second is not None and second.translate_sentences(["abc"]) == ["ABC"]
+
+
+def test_config_accepts_exactly_the_registered_engines() -> None:
+    """`translate.engines` is checked at load (exit 2, key named), against the names the registry knows."""
+    for name in ENGINES:
+        assert load_config(None, {"translate": {"engines": {"es": [name, f"{name}:eng-spa"]}}})
+    for bad, where in ((["deepl"], "translate.engines.es[0]"), ([], "translate.engines.es")):
+        with pytest.raises(ConfigError) as info:
+            load_config(None, {"translate": {"engines": {"es": bad}}})
+        assert info.value.problems[0].startswith(f"{where}: ")
