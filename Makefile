@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory apt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,bench,postgres]'
+	$(BIN)/python -m pip install -q -e '.[dev,bench,postgres,ray]'
 	@touch $(STAMP)
 
 # Debian packages: chromium (web UI tests), nginx (crawl benchmark), FriBiDi/raqm (RTL card text), Noto fonts

@@ -49,8 +49,17 @@ def median_ms(fn: Callable[[], object], n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--audit-nights", type=int, default=30, help="stored runs of 10,000 findings each")
+    parser.add_argument("--only", choices=("pages", "audit"), help="run one part of the benchmark")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    os.environ.setdefault("PIPELINE_SECRET_KEY", "bench-" + "k" * 40)
+    if args.only != "pages":  # the audit at 10,000 findings: its own site and store (bench/web_audit_case.py)
+        from bench.web_audit_case import audit_cases
+
+        audit_cases(median_ms, args.repeat, args.audit_nights)
+    if args.only == "audit":
+        return
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
     state = tmp / "state"
     os.environ["PIPELINE_STATE_DIR"] = str(state)

@@ -133,11 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def load_context(
-    args: argparse.Namespace, overrides: dict[str, Any] | None = None, needs_content: bool = False
+    args: argparse.Namespace,
+    overrides: dict[str, Any] | None = None,
+    needs_content: bool = False,
+    compute: bool = False,
 ) -> Context:
     """Config (defaults < file < env < flags) and a lazily loading Context for a command.
 
     `needs_content`: a missing content folder is a configuration mistake (exit 2), not a finding (exit 1).
+    `compute`: the command runs a stage whose heavy work goes where `compute.backend` says; with Ray, a missing
+    install or a head that does not answer is a configuration error before anything runs (exit 2).
     """
     from pipeline.config import load_config, resolve_config_path
     from pipeline.progress import for_cli
@@ -149,4 +154,11 @@ def load_context(
         raise UserError(
             f"content folder {config.content_root} does not exist; set site.content_dir in {config.source}"
         )
+    if compute:
+        from pipeline.compute import uses_ray
+
+        if uses_ray(config):
+            from pipeline.compute.cluster import preflight
+
+            preflight(config)
     return Context(config=config, quiet=args.quiet, progress=for_cli(args.quiet))

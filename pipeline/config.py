@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.compute.settings import ComputeConfig
+from pipeline.config_problems import problems
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -427,6 +429,7 @@ class Config(Section):
     social: SocialConfig = Field(default_factory=SocialConfig, description="Social stage.")
     crawl: CrawlConfig = Field(default_factory=CrawlConfig, description="Crawl stage.")
     web: WebConfig = Field(default_factory=WebConfig, description="Web UI.")
+    compute: ComputeConfig = Field(default_factory=ComputeConfig, description="Where heavy work runs.")
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL of the store: default a SQLite file in the state dir; "
@@ -479,22 +482,13 @@ class Config(Section):
         import hashlib
 
         data = self.model_dump(mode="json", by_alias=True)
+        data.pop("compute", None)  # where the work runs never changes its results
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def project_templates_dir() -> Path:
     """`templates/` beside the package (source checkout) — the shipped layouts, social and report templates."""
     return Path(__file__).resolve().parent.parent / "templates"
-
-
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + ("validate" if part == "validate_" else str(part))
-    return out or "(root)"
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -572,21 +566,8 @@ def load_config(
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, _problems(exc)) from None
+        raise ConfigError(source, problems(exc)) from None
     return config.model_copy(update={"root": root, "source": source})
-
-
-def _problems(exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors():
-        loc = _format_loc(tuple(err["loc"]))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
-        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
-        problems.append(f"{loc}: {msg}")
-    return problems
 
 
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
@@ -596,5 +577,5 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     try:
         new = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(config.source, _problems(exc)) from None
+        raise ConfigError(config.source, problems(exc)) from None
     return new.model_copy(update={"root": config.root, "source": config.source})

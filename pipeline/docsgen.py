@@ -31,6 +31,11 @@ def rule_tables() -> list[tuple[str, list[Rule]]]:
     return [(title, sorted(table, key=lambda r: r.id)) for title, _stage, table, _settable in STAGE_TABLES]
 
 
+def _cell(text: str) -> str:
+    """A table cell: a literal | would end it."""
+    return text.replace("|", "\\|")
+
+
 def rules_markdown() -> str:
     lines = [
         "# Rules reference",
@@ -42,12 +47,18 @@ def rules_markdown() -> str:
         "(per language: `[validate.language_thresholds.<lang>]`). Translate, cards, social, build and crawl findings are",
         "reported as listed; each command's `--fail-on` decides which of them fail a run (crawl also has `--fail-on",
         "new`). Translation QA ids mark segments for review in the web UI and XLIFF/PO exports. The tables come from",
-        "`pipeline/rules.py`, the one catalogue: a new rule is one line there plus the code that emits it.",
+        "`pipeline/rules.py`, the one catalogue: a new rule is one line there plus the code that emits it, and its",
+        "how-to-fix text in `pipeline/rule_fixes.py` (the web audit shows both next to every group of findings).",
         "",
     ]
     for title, rules in rule_tables():
-        lines += [f"## {title}", "", "| id | severity | category | what it checks |", "|---|---|---|---|"]
-        lines += [f"| `{r.id}` | {r.severity} | {r.category} | {r.doc} |" for r in rules]
+        lines += [
+            f"## {title}",
+            "",
+            "| id | severity | category | what it checks | how to fix |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [f"| `{r.id}` | {r.severity} | {r.category} | {r.doc} | {_cell(r.fix)} |" for r in rules]
         lines.append("")
     lines += ["## Validate thresholds (defaults)", "", "| key | default |", "|---|---|"]
     lines += [f"| `{k}` | `{v}` |" for k, v in VALIDATE_THRESHOLDS.items()]

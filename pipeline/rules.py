@@ -1,6 +1,6 @@
 """Every rule id any stage can emit, as data: the one catalogue config, docs and reports read.
 
-Ground floor: this module imports nothing of the pipeline, so `config.py` can check `validate.disable` against it
+Ground floor: this module imports nothing of the pipeline but its fix texts (pipeline/rule_fixes.py), so `config.py` can check `validate.disable` against it
 and `docsgen` can write docs/rules.md from it without loading a single stage. Stages look their rules up here by
 id; a test fails when a stage emits an id that is missing here or from docs/rules.md.
 
@@ -14,17 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipeline.rule_fixes import FIXES
+
 Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule as data: id, default severity, one-line doc, category (SARIF and the HTML report group by it)."""
+    """A rule as data: id, default severity, one-line doc (what it is), category (SARIF and the HTML report group
+    by it) and how to fix it (the audit page and docs/rules.md show it; pipeline/rule_fixes.py holds the texts)."""
 
     id: str
     severity: Severity
     doc: str
     category: str = "general"
+    fix: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.fix:
+            object.__setattr__(self, "fix", FIXES.get(self.id, ""))
 
 
 # Loading a post (pipeline.content): the file, its front matter, its Markdown.

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.config import ConfigError
 from pipeline.fsutil import atomic_write_text
 from pipeline.report import WRITERS, render
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
@@ -26,6 +27,8 @@ def run_one(ctx: Context, stage: Stage) -> StageResult:
         result = stage.run(ctx)
     except StageSkipped as exc:
         result = StageResult(stage.name, "skipped", str(exc))
+    except ConfigError:
+        raise  # the user's to fix (exit 2), e.g. a Ray head that stopped answering: not one stage's failure
     except Exception as exc:  # one failing stage must not stop the others; the reason is recorded
         log.debug("stage %s failed", stage.name, exc_info=True)
         result = StageResult(stage.name, "failed", f"{type(exc).__name__}: {exc}")

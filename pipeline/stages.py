@@ -109,6 +109,7 @@ class Stage:
     writes: tuple[str, ...]
     rules: Mapping[str, Rule] = field(default_factory=dict)  # rule docs for its reports
     always_report: bool = False  # write report files even when the stage found nothing (a clean bill)
+    compute: bool = False  # its heavy work runs where `compute.backend` says (local pools or Ray)
 
 
 def timed(stage: str, fn: Callable[[], StageResult]) -> StageResult:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-# The store fixtures (`db_url` on SQLite and PostgreSQL, `pg_server`) and the web suites' `template` / `site` /
+# The store fixtures (`db_url` on SQLite and PostgreSQL, `pg_server`), the Ray cluster (`ray_cluster`) and the web suites' `template` / `site` /
 # `app` fixtures (a module's own fixture of the same name wins).
-pytest_plugins = ["tests.store_support.fixtures", "tests.web_support.fixtures"]
+pytest_plugins = ["tests.store_support.fixtures", "tests.web_support.fixtures", "tests.ray_support.fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 # A worktree outside the main checkout points PIPELINE_SHARED_DIR at shared/.

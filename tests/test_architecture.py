@@ -141,7 +141,8 @@ def test_config_and_the_catalogue_import_no_stage_package() -> None:
     for ground in ("pipeline.config", "pipeline.rules", "pipeline.findings", "pipeline.content"):
         above = sorted(m for m in _closure(ground) if m.split(".")[1:2] and m.split(".")[1] in STAGE_PACKAGES)
         assert above == [], f"{ground} reaches {above}"
-    assert _closure("pipeline.rules") == set(), "the catalogue is data only"
+    assert _closure("pipeline.rules") == {"pipeline.rule_fixes"}, "the catalogue is data only"
+    assert _closure("pipeline.rule_fixes") == set()
 
 
 def test_no_module_over_600_lines() -> None:
@@ -164,7 +165,7 @@ def _emitted_ids() -> dict[str, str]:
     """Every string literal in the code that looks like a rule id, with where it is."""
     found: dict[str, str] = {}
     for module, path in MODULES.items():
-        if module == "pipeline.rules":
+        if module in ("pipeline.rules", "pipeline.rule_fixes"):  # the catalogue names ids; it emits none
             continue
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_ID.match(node.value):

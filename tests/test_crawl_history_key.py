@@ -12,7 +12,7 @@ from pipeline.crawl import history as crawl_history
 from pipeline.crawl.history import default_history_key
 from pipeline.findings import Finding
 from pipeline.stages import Context
-from pipeline.web.audit import latest
+from pipeline.web import audit_data
 from tests.crawl_support.defects import build
 from tests.crawl_support.server import serve
 
@@ -36,7 +36,8 @@ def test_web_audit_compares_preview_crawls_by_their_history_key(tmp_path: Path) 
     added = Finding("CRAWL070", "error", None, None, "link", url="https://blog.example/c/")
     crawl_history.record_run(store, "http://127.0.0.1:40001", [kept, gone], {}, 1.0, key)
     crawl_history.record_run(store, "http://127.0.0.1:40002", [kept, added], {}, 1.0, key)
-    rows = {(r.rule, r.history) for r in latest(store).rows if r.stage == "crawl"}
+    scope = audit_data.load_scope(store)
+    rows = {(r.rule, r.status) for r in audit_data.rows(store, scope, audit_data.Filters(stage="crawl"))}
     assert rows == {("CRAWL001", "open"), ("CRAWL070", "new"), ("CRAWL011", "fixed")}
 
 
@@ -61,6 +62,7 @@ def test_cli_and_web_agree_on_new_across_ports(tmp_path: Path) -> None:
     cli_new = second["summary"]["new"]
     assert 0 < cli_new < first["summary"]["total"]
     store = Context(config=load_config(config_path, environ={})).store
-    web_new = [r for r in latest(store).rows if r.stage == "crawl" and r.history == "new"]
+    scope = audit_data.load_scope(store)
+    web_new = audit_data.rows(store, scope, audit_data.Filters(stage="crawl", status="new"))
     assert len(web_new) == cli_new
     assert all(r.rule in ("CRAWL071", "CRAWL074") for r in web_new)

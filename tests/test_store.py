@@ -219,6 +219,21 @@ def test_the_old_nul_keyed_site_row_is_dropped_on_upgrade(_isolated_state: Path)
         store.close()
 
 
+def test_the_postgres_driver_is_declared_and_installed_by_make() -> None:
+    """L9: PostgreSQL needed a driver the project did not declare; `make install` must install the extra."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert any(dep.startswith("psycopg[binary]") for dep in project["optional-dependencies"]["postgres"])
+    install = next(
+        line
+        for line in (root / "Makefile").read_text().splitlines()
+        if "pip install" in line and "-e" in line
+    )
+    assert "postgres" in install, install
+
+
 @pytest.mark.postgres
 def test_a_plain_postgresql_url_uses_psycopg(pg_server: PostgresServer) -> None:
     name = pg_server.create_database()

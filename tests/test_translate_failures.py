@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.content import display_path
 from pipeline.translate import review
 from pipeline.translate.packages import install_from_file
 from pipeline.translate.stage import run_stage
@@ -25,7 +26,11 @@ def test_a_model_error_fails_one_segment_and_the_rest_translates(
     ctx = make_context(tmp_path, {"posts/sleep.md": POST, "posts/big.md": BIG})
     result = run_stage(ctx)
     errors = [f for f in result.findings if f.rule == "TRANSLATE005"]
-    assert len(errors) == 1 and errors[0].file == "posts/big.md" and errors[0].severity == "error"
+    assert (
+        len(errors) == 1
+        and errors[0].file == display_path(tmp_path / "content/posts/big.md")
+        and errors[0].severity == "error"
+    )
     assert "RuntimeError" in errors[0].message and "position" in errors[0].message
     assert result.counts["failed_segments"] == 1 and result.counts["drafts_written"] == 2
     sleep = (tmp_path / "content/es/posts/sleep.md").read_text("utf-8")

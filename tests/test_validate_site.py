@@ -60,6 +60,18 @@ def test_cache_skips_unchanged_posts(tmp_path: Path, db_url: str) -> None:
     second = run_stage(Context(config=config))
     assert second.counts == {**first.counts, "analysed": 0, "cached": 1}
     assert [f.to_dict() for f in second.findings] == [f.to_dict() for f in first.findings]
+    # Both runs are in the history, the second's findings by reference to the first's rows (no copy).
+    from sqlalchemy import func, select
+
+    from pipeline.schema.core import findings_run, run_findings, runs
+    from pipeline.store import open_store
+
+    with open_store(db_url).connect() as conn:
+        refs = conn.execute(
+            select(findings_run()).where(runs.c.stage == "validate").order_by(runs.c.id)
+        ).all()
+        stored = conn.execute(select(func.count()).select_from(run_findings)).scalar_one()
+    assert len(refs) == 2 and refs[0] == refs[1] and stored == len(first.findings) > 0
     post = tmp_path / "content/posts/walking-for-strong-bones.md"
     post.write_text(post.read_text() + "\nOne more line.\n")
     assert run_stage(Context(config=config)).counts["analysed"] == 1

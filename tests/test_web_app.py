@@ -209,16 +209,17 @@ def test_audit_filters_and_source_links(app: Flask, site: Site) -> None:
     record_validate_runs(site)
     client = app.test_client()
     login(client, "tomas")
-    page = client.get("/audit/?history=new").get_data(as_text=True)
+    page = client.get("/audit/findings?status=new").get_data(as_text=True)
     assert page.count('class="badge hist-new"') == 3
-    fixed = client.get("/audit/?history=fixed").get_data(as_text=True)
+    fixed = client.get("/audit/findings?status=fixed").get_data(as_text=True)
     assert "title was missing (since fixed)" in fixed
-    crawl = client.get("/audit/?stage=crawl").get_data(as_text=True)
+    assert client.get("/audit/findings?status=bogus").status_code == 400
+    crawl = client.get("/audit/findings?stage=crawl").get_data(as_text=True)
     assert "/articles/missing/" in crawl and "<code>READ002</code>" not in crawl
     link = re.search(r'href="(/audit/source\?[^"]+)"', page)
     assert link
     source = client.get(link.group(1).replace("&amp;", "&"))
-    assert source.status_code == 200 and 'class="hit"' in source.get_data(as_text=True)
+    assert source.status_code == 200 and 'class="bidi hit"' in source.get_data(as_text=True)
     for bad in ("/etc/passwd", "../../../../etc/passwd", str(site.root / "config" / "site.toml")):
         assert client.get("/audit/source", query_string={"file": bad}).status_code == 404, bad
 
@@ -239,7 +240,7 @@ def test_pages_explain_empty_states(app: Flask) -> None:
     login(client, "ada")
     assert "pipeline translate" in client.get("/translate/").get_data(as_text=True)
     assert "pipeline social plan" in client.get("/social/").get_data(as_text=True)
-    assert "No validate or crawl runs" in client.get("/audit/").get_data(as_text=True)
+    assert "No runs recorded yet" in client.get("/audit/").get_data(as_text=True)
     assert client.get("/social/calendar?view=month&date=not-a-date").status_code == 200
     assert client.get("/social/item/999").status_code == 404
 

@@ -235,14 +235,16 @@ def test_audit_and_admin_pages(site_server: tuple[Site, str], page: object) -> N
     _site, url = site_server
     login(page, url, "ada")
     page.goto(f"{url}/audit/")  # type: ignore[attr-defined]
-    assert page.locator("figure.chart svg rect").count() >= 1  # type: ignore[attr-defined]
+    assert page.locator("figure.trend svg circle.point").count() >= 1  # type: ignore[attr-defined]
+    assert page.locator("table.issues tbody tr").count() >= 1  # type: ignore[attr-defined]
+    shot(page, "audit")
+    page.goto(f"{url}/audit/findings")  # type: ignore[attr-defined]
     rows = page.locator("table.findings tbody tr").count()  # type: ignore[attr-defined]
     assert rows >= 1
-    shot(page, "audit")
     link = page.locator("table.findings td a[href*='/audit/source']").first  # type: ignore[attr-defined]
     link.click()
     assert page.locator("ol.source li.hit").count() == 1  # type: ignore[attr-defined]
-    page.goto(f"{url}/audit/?severity=error")  # type: ignore[attr-defined]
+    page.goto(f"{url}/audit/findings?severity=error")  # type: ignore[attr-defined]
     shown = page.locator("table.findings tbody tr").count()  # type: ignore[attr-defined]
     assert shown == page.locator("table.findings tbody tr.row-error").count()  # type: ignore[attr-defined]
     page.goto(f"{url}/admin/users")  # type: ignore[attr-defined]

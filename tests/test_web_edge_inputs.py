@@ -44,6 +44,13 @@ QUERIES = [
     "next=%00",
     f"next={LONG}",
     "account=%00&lang=%00&state=%00&rule=%00",
+    f"page={BIG}&per={BIG}",
+    "page=-3&per=abc",
+    "status=fixed&severity=error&lang=es&stage=crawl&site=x&q=%25_%5C",
+    "status=bogus&severity=bogus",
+    f"url={LONG}",
+    f"q={LONG}",
+    f"file={XSS_POST}&url=https://longevity-notes.example/articles/missing/",
 ]
 FORMS = [
     {"segment": "\x00", "target": "a\x00b", "text": "a\x00b", "name": "a\x00b", "action": "add"},

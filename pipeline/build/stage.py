@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from pipeline.config import Config
 from pipeline.content import Post, display_path
+from pipeline.history import record_run
 from pipeline.content.markdown import MarkdownError, render_html
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join
@@ -205,6 +206,7 @@ def run_stage(
             _publish(staging, out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    record_run(ctx, "build", result.findings, result.counts)  # the audit's history compares these
     return result
 
 

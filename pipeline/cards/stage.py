@@ -18,9 +18,11 @@ from pipeline.cards import cache
 from pipeline.cards.fonts import CardError
 from pipeline.cards.layout import Layout, layout_dirs, load_layout
 from pipeline.cards.render import CardOutcome, CardSpec, Kind, is_card, render_card, warm
+from pipeline.compute import uses_ray
 from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
+from pipeline.history import record_run
 from pipeline.procs import process_pool
 from pipeline.rules import ALL, CARDS, by_id
 from pipeline.stages import Context, Stage, StageResult
@@ -229,6 +231,24 @@ def render_all(
     return outcomes
 
 
+def _render_chunk(_shared: None, specs: list[CardSpec]) -> list[CardOutcome]:
+    return [render_card(spec) for spec in specs]
+
+
+def render_on_ray(ctx: Context, specs: list[CardSpec]) -> list[CardOutcome]:
+    """The cards as Ray tasks, in runs of consecutive specs (one hero's cards stay together, as in the pool)."""
+    from pipeline.compute.cluster import chunked, connect, slots
+    from pipeline.compute.tasks import map_chunks
+
+    if not specs:
+        return []
+    chunks = chunked(specs, slots(connect(ctx.config)) * 4)
+    parts = map_chunks(
+        ctx.config, _render_chunk, chunks, progress=lambda done, total: ctx.tick("cards", done, total)
+    )
+    return [outcome for part in parts for outcome in part]
+
+
 def run_stage(
     ctx: Context, paths: Sequence[Path] | None = None, lang: str | None = None, force: bool = False
 ) -> StageResult:
@@ -256,8 +276,11 @@ def run_stage(
     # Cards from one hero (OG and X, every language version) side by side: each worker decodes and resizes a
     # hero once for the run of cards that follows (see crop.load_hero).
     todo.sort(key=lambda item: str(item.spec.hero or ""))
-    workers = _workers(ctx.config.cards.processes, len(todo))
-    outcomes = render_all([p.spec for p in todo], workers, ctx.progress)
+    if uses_ray(ctx.config):
+        outcomes = render_on_ray(ctx, [p.spec for p in todo])
+    else:
+        workers = _workers(ctx.config.cards.processes, len(todo))
+        outcomes = render_all([p.spec for p in todo], workers, ctx.progress)
     rendered = failed = 0
     fills: dict[Path, tuple[Post, dict[str, Any]]] = {}
     for item, outcome in zip(todo, outcomes, strict=True):
@@ -291,6 +314,8 @@ def run_stage(
     }
     if any(f.severity == "error" for f in result.findings) and rendered == 0 and not fresh and planned:
         result.status = "failed"
+    if paths is None and lang is None:  # a whole-site run: the audit's history compares these
+        record_run(ctx, "cards", result.findings, result.counts)
     return result
 
 
@@ -300,4 +325,5 @@ STAGE = Stage(
     reads=("posts", "hero images", "layouts", "card cache"),
     writes=("card images", "card paths in drafts", "card cache"),
     rules=by_id(CARDS),
+    compute=True,
 )

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
     from pipeline.stages import timed
 
-    ctx = load_context(args, needs_content=True)
+    ctx = load_context(args, needs_content=True, compute=True)
     if args.lang and args.lang not in ctx.config.site.languages:
         known = ", ".join(sorted(ctx.config.site.languages))
         raise UserError(f"--lang {args.lang}: not a language of this site (site.languages has {known})")

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     # --base-url is this run's target, not the site's configured crawl origin: the history key tells the two
     # apart (a loopback --base-url is a preview of crawl.base_url / site.base_url), so it is a stage argument.
-    ctx = load_context(args, needs_content=True)
+    ctx = load_context(args, needs_content=True, compute=True)
     if args.output and Path(args.output).is_dir():
         raise UserError(
             f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"

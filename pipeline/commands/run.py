@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
         stages = tuple(stage for stage in STAGES if stage.name in names)
     overrides = {"crawl": {"prefer_preview": True}} if args.preview else None
-    ctx = load_context(args, overrides=overrides, needs_content=True)
+    ctx = load_context(
+        args, overrides=overrides, needs_content=True, compute=any(stage.compute for stage in stages)
+    )
     results = run_all(ctx, stages)
     console = Console(stderr=False, highlight=False, width=max(140, Console().width))
     table = Table(title=Text(f"pipeline run — {ctx.config.site.name}"))

@@ -32,7 +32,7 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.translate.stage import run_stage
 
-    ctx = load_context(args, needs_content=True)
+    ctx = load_context(args, needs_content=True, compute=not (args.export or args.import_file))
     langs = [code.strip() for code in args.to.split(",") if code.strip()]
     unknown = [code for code in langs if code not in ctx.config.site.languages]
     if unknown:

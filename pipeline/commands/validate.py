@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.validate.registry import all_rules
     from pipeline.validate.stage import run_stage
 
-    ctx = load_context(args, needs_content=not args.paths)
+    ctx = load_context(args, needs_content=not args.paths, compute=True)
     if args.output and Path(args.output).is_dir():
         raise UserError(
             f"--output {args.output} is a folder; name a file, e.g. {Path(args.output) / 'report.json'}"

@@ -17,7 +17,7 @@ from sqlalchemy import desc, select
 from pipeline.crawl.index import Record
 from pipeline.findings import SEVERITY_RANK, Finding
 from pipeline.history import store_run
-from pipeline.schema.core import run_findings, runs
+from pipeline.schema.core import findings_run, run_findings, runs
 from pipeline.schema.crawl import crawl_link_cache
 from pipeline.store import Store, upsert
 
@@ -40,15 +40,16 @@ def previous_findings(store: Store, history_key: str) -> tuple[int | None, list[
     named the site otherwise)."""
     with store.connect() as conn:
         rows = conn.execute(
-            select(runs.c.id, runs.c.summary)
+            select(runs.c.id, findings_run().label("rows"), runs.c.summary)
             .where(runs.c.stage == STAGE, runs.c.status == "done")
             .order_by(desc(runs.c.id))
             .limit(50)
         ).all()
-        run_id = next((r.id for r in rows if history_key_of(r.summary or {}) == history_key), None)
-        if run_id is None:
+        last = next((r for r in rows if history_key_of(r.summary or {}) == history_key), None)
+        if last is None:
             return None, []
-        found = conn.execute(select(run_findings).where(run_findings.c.run_id == run_id)).all()
+        run_id = int(last.id)
+        found = conn.execute(select(run_findings).where(run_findings.c.run_id == last.rows)).all()
     return run_id, [
         Finding(r.rule, r.severity, r.file, r.line, r.message, url=r.url, data=dict(r.data or {}))
         for r in found

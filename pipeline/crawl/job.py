@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 import zlib
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from pipeline.crawl.urls import origin
 
@@ -155,6 +155,17 @@ class PageBudget:
 
 
 TMP_PREFIX = "pipeline-crawl-"  # + the owner's pid: a later crawl removes folders whose owner died
+
+
+class Frontier(Protocol):
+    """What a shard shares with the others when they run as Ray tasks (pipeline.compute.crawl): the page budget
+    (`take`, as PageBudget's) and the links to pages another shard owns (`hand` them over; `idle` returns the
+    ones handed to this shard, and whether every shard is idle with nothing left, i.e. the crawl is done)."""
+
+    def take(self) -> bool: ...
+    def hand(self, shard: int, url: str, depth: int, source: str) -> None: ...
+    def idle(self) -> tuple[list[list[Any]], bool]: ...
+    def close(self) -> None: ...
 
 
 class CrawlError(Exception):

@@ -26,21 +26,34 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.crawl.extract import parse_page
-from pipeline.crawl.job import MAX_HOPS, MAX_SITEMAPS, CrawlJob, PageBudget, Robots, job_robots, owner
+from pipeline.crawl.job import (
+    MAX_HOPS,
+    MAX_SITEMAPS,
+    CrawlJob,
+    Frontier,
+    PageBudget,
+    Robots,
+    job_robots,
+    owner,
+)
 from pipeline.crawl.settings import is_bot_wall, retry_after_seconds, settings_for
 from pipeline.crawl.urls import Mapper, host_of, normalize, origin
 from pipeline.procs import process_pool
 
 REDIRECTS = {301, 302, 303, 307, 308}
+FRONTIER_POLL_S = 0.1
 KEPT_HEADERS = ("content-type", "retry-after", "x-robots-tag", "cf-mitigated", "location", "content-length")
 
 
 class AuditSpider(scrapy.Spider):
     name = "pipeline-audit"
 
-    def __init__(self, job: CrawlJob, sink: IO[str], robots: Robots, **kwargs: Any) -> None:
+    def __init__(
+        self, job: CrawlJob, sink: IO[str], robots: Robots, frontier: Frontier | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.job = job
+        self.frontier = frontier  # on Ray: the shared budget and the links other shards hand this one
         self.sink = sink
         self.robots = robots
         self.rules = robots.parser() if job.obey_robots and robots.status == 200 else None
@@ -54,9 +67,10 @@ class AuditSpider(scrapy.Spider):
         self.seen_external: set[str] = set(job.skip_external)
         self.sitemaps = 0
         self.pages = 0
-        self.budget = PageBudget(job.budget_path, job.max_pages)
+        self.budget: Frontier | PageBudget = frontier or PageBudget(job.budget_path, job.max_pages)
         self.slow: list[list[str]] = list(job.retime)  # [page URL, URL that answered] to time again when idle
         self.limit_hit = False
+        self.polling = False
         # lxml parses faster than a page crosses a process boundary; BeautifulSoup gains from a helper.
         auto = 0 if job.parser == "lxml" else min(4, (os.cpu_count() or 1) - job.shards)
         workers = job.parse_workers if job.parse_workers >= 0 else auto
@@ -72,14 +86,43 @@ class AuditSpider(scrapy.Spider):
 
     def on_idle(self) -> None:
         """Time the job's slow pages again (see job.slow_pages), one at a time: each goes when nothing else is
-        in flight, so none waits behind another."""
+        in flight, so none waits behind another. On Ray, an idle shard asks the frontier for pages the others
+        handed it, and stays open until every shard is idle with nothing left to hand over."""
         from scrapy.exceptions import DontCloseSpider
 
-        if not self.slow:
-            return
-        url, answered = self.slow.pop(0)
-        self.crawler.engine.crawl(self._request(answered, "retime", page=url))
-        raise DontCloseSpider
+        if self.slow:
+            url, answered = self.slow.pop(0)
+            self.crawler.engine.crawl(self._request(answered, "retime", page=url))
+            raise DontCloseSpider
+        if self.frontier is not None and not self._ask_frontier():
+            raise DontCloseSpider
+
+    def _ask_frontier(self) -> bool:
+        """Schedule what the frontier handed us; True once the whole crawl is done. While other shards are
+        still busy, ask again shortly (Scrapy itself would only look again at its 5 s heartbeat)."""
+        from twisted.internet import reactor, task
+
+        assert self.frontier is not None
+        handed, done = self.frontier.idle()
+        scheduled = 0
+        for url, depth, source in handed:
+            request = self.page(url, int(depth), str(source))
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                scheduled += 1
+        if done:
+            return True
+        if not scheduled and not self.polling:
+            self.polling = True
+            task.deferLater(reactor, FRONTIER_POLL_S, self._poll_frontier)
+        return False
+
+    def _poll_frontier(self) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        self.polling = False
+        if self.crawler.engine.spider_is_idle() and self._ask_frontier():
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished"))
 
     # --- output -------------------------------------------------------------------------------------------
 
@@ -122,8 +165,12 @@ class AuditSpider(scrapy.Spider):
         if url in self.seen or not self.is_internal(url):
             return None
         self.seen.add(url)
-        if owner(url, self.job.shards) != self.job.shard:
-            self.emit({"kind": "handoff", "url": url, "depth": depth, "source": source})
+        shard = owner(url, self.job.shards)
+        if shard != self.job.shard:
+            if self.frontier is not None:
+                self.frontier.hand(shard, url, depth, source)
+            else:
+                self.emit({"kind": "handoff", "url": url, "depth": depth, "source": source})
             return None
         if not self.allowed_by_robots(url):
             self.emit({"kind": "disallowed", "url": url, "source": source})
@@ -429,9 +476,17 @@ class AuditSpider(scrapy.Spider):
         self.emit({"kind": "stats", "pages": self.pages, "limit_hit": self.limit_hit, "reason": reason})
 
 
-def main(argv: list[str]) -> int:
+def crawl_here(job: CrawlJob, sink: IO[str], frontier: Frontier | None = None, signals: bool = True) -> None:
+    """Run the crawl in this process (once per process: Twisted's reactor cannot be restarted)."""
     from scrapy.crawler import CrawlerProcess
 
+    robots = job_robots(job)
+    process = CrawlerProcess(settings_for(job, robots.crawl_delay(job.user_agent)))
+    process.crawl(AuditSpider, job=job, sink=sink, robots=robots, frontier=frontier)
+    process.start(install_signal_handlers=signals)
+
+
+def main(argv: list[str]) -> int:
     from pipeline.procs import die_with_parent_from_env
 
     die_with_parent_from_env()
@@ -444,11 +499,8 @@ def main(argv: list[str]) -> int:
     else:
         with open(job_path, encoding="utf-8") as fh:
             job = CrawlJob.from_dict(json.load(fh))
-    robots = job_robots(job)
     with open(out_path, "w", encoding="utf-8") as sink:
-        process = CrawlerProcess(settings_for(job, robots.crawl_delay(job.user_agent)))
-        process.crawl(AuditSpider, job=job, sink=sink, robots=robots)
-        process.start()
+        crawl_here(job, sink)
     return 0
 
 

@@ -6,8 +6,10 @@ import os
 import time
 from urllib.parse import urlsplit
 
+from pipeline.compute import uses_ray
 from pipeline.config import Config
 from pipeline.content import iter_markdown
+from pipeline.crawl import graph as link_graph
 from pipeline.crawl.checks import Checker, check_aliases
 from pipeline.crawl.expected import ExpectedSet, build_expected
 from pipeline.crawl.history import default_history_key, diff, load_link_cache, record_run, save_link_cache
@@ -79,8 +81,9 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
     start = time.perf_counter()
     config = ctx.config
     crawl_base = crawl_base_of(config, base_url)
+    on_ray = uses_ray(config)  # shards as Ray tasks (pipeline.compute.crawl) instead of local subprocesses
     # Spider processes start importing Scrapy while we load the content.
-    spiders = [SpiderProcess() for _ in range(planned_processes(config))]
+    spiders = [] if on_ray else [SpiderProcess() for _ in range(planned_processes(config))]
     try:
         expected = build_expected(config, ctx.content)
         if not expected.pages:
@@ -91,7 +94,12 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
         cache = load_link_cache(store, config.crawl.external_ttl_hours) if config.crawl.check_external else {}
         job = build_job(config, expected, crawl_base, sorted(cache))
         try:
-            records = crawl_sharded(spiders, job)
+            if on_ray:
+                from pipeline.compute.crawl import crawl_on_ray
+
+                records = crawl_on_ray(config, job, config.crawl.processes)
+            else:
+                records = crawl_sharded(spiders, job)
         except CrawlError as exc:
             return StageResult("crawl", "failed", str(exc))
     finally:
@@ -128,6 +136,7 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
     run_id = record_run(
         store, crawl_base, findings, {**stats, **counts(findings), **history.summary()}, seconds, key
     )
+    link_graph.save(store, key, run_id, link_graph.edges(checker, expected))
     return StageResult(
         "crawl",
         counts={**counts(findings), **{k: int(v) for k, v in stats.items()}, **history.summary()},
@@ -187,5 +196,6 @@ STAGE = Stage(
     reads=("published posts", "the public site or the preview site", "link cache"),
     writes=("findings", "run history", "link cache"),
     rules=by_id(CRAWL),
+    compute=True,
     always_report=True,
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.findings import Finding, sort_findings
-from pipeline.report import as_github, as_html, as_json, as_junit, as_sarif, as_text
+from pipeline.report import as_csv, as_github, as_html, as_json, as_junit, as_sarif, as_text
 from pipeline.report.as_text import render_text
 from pipeline.report.base import Options, Writer
 from pipeline.rules import Rule
@@ -26,6 +26,7 @@ WRITERS: dict[str, Writer] = {
         as_junit.WRITER,
         as_html.WRITER,
         as_github.WRITER,
+        as_csv.WRITER,
     )
 }
 FORMATS: tuple[str, ...] = tuple(WRITERS)

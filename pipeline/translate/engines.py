@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline.translate.machine import MachineEngine
 
 if TYPE_CHECKING:
+    from pipeline.compute.translate import Slots
     from pipeline.config import Config
     from pipeline.translate.engine import EngineSettings
 
@@ -24,14 +25,20 @@ DEFAULT_ORDER = ("argos", "apertium")
 LABELS = {"argos": "Argos", "apertium": "Apertium"}
 
 
-# A factory gives the engine for (config, source, target, option after "name:") or the reason it cannot.
-Factory = Callable[["Config", str, str, str, "EngineSettings"], "MachineEngine | str"]
+# A factory gives the engine for (config, source, target, option after "name:", settings, the run's Ray slots
+# or None) or the reason it cannot.
+Factory = Callable[["Config", str, str, str, "EngineSettings", "Slots | None"], "MachineEngine | str"]
 
 
-def _argos(config: Config, src: str, tgt: str, option: str, settings: EngineSettings) -> MachineEngine | str:
+def _argos(
+    config: Config, src: str, tgt: str, option: str, settings: EngineSettings, slots: Slots | None
+) -> MachineEngine | str:
     from pipeline.translate.engine import Engine
 
-    engine = Engine.for_pair(config.state_dir, src, tgt, settings)
+    if slots is not None:  # compute.backend = "ray": the model runs in the run's actors, not in this process
+        engine = slots.engine(config.state_dir, src, tgt, settings)
+    else:
+        engine = Engine.for_pair(config.state_dir, src, tgt, settings)
     if engine is None:
         return (
             f"no Argos package for {src}→{tgt} (`pipeline models install {src} {tgt}`, network, or "
@@ -41,7 +48,7 @@ def _argos(config: Config, src: str, tgt: str, option: str, settings: EngineSett
 
 
 def _apertium(
-    config: Config, src: str, tgt: str, option: str, settings: EngineSettings
+    config: Config, src: str, tgt: str, option: str, settings: EngineSettings, slots: Slots | None
 ) -> MachineEngine | str:
     from pipeline.translate.apertium import ApertiumEngine, find_mode
 
@@ -58,14 +65,17 @@ def engine_order(config: Config, lang: str) -> list[str]:
 
 
 def engines_for(
-    config: Config, src: str, tgt: str, settings: EngineSettings
+    config: Config, src: str, tgt: str, settings: EngineSettings, slots: Slots | None = None
 ) -> tuple[list[MachineEngine], list[str]]:
-    """The available engines for src→tgt in the configured order, and why each missing one is missing."""
+    """The available engines for src→tgt in the configured order, and why each missing one is missing.
+
+    `slots`: the stage run's Ray actors when compute.backend is "ray" (Argos then runs its model there;
+    Apertium is a short subprocess per post and stays on the driver)."""
     found: list[MachineEngine] = []
     missing: list[str] = []
     for spec in engine_order(config, tgt):
         name, _, option = spec.partition(":")
-        made = ENGINES[name](config, src, tgt, option, settings)
+        made = ENGINES[name](config, src, tgt, option, settings, slots)
         if isinstance(made, str):
             missing.append(made)
         else:

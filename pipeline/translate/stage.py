@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.content import Post
+from pipeline.compute import uses_ray
+from pipeline.content import Post, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import atomic_write_text
+from pipeline.history import record_run
 from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
@@ -66,9 +68,14 @@ def run_stage(
     settings = settings or settings_of(ctx)
     engines: dict[str, list[MachineEngine]] = {}
     result = StageResult("translate")
+    slots = None
+    if uses_ray(config):  # the Argos model calls run in Ray actors (pipeline.compute.translate)
+        from pipeline.compute.translate import Slots
+
+        slots = Slots(config)
     first_missing = ""
     for lang in langs:
-        found, reasons = engines_for(config, src, lang, settings)
+        found, reasons = engines_for(config, src, lang, settings, slots=slots)
         if not found:
             message = missing_engine_message(src, lang, reasons)
             first_missing = first_missing or message
@@ -76,6 +83,8 @@ def run_stage(
         else:
             engines[lang] = found
     if not engines:
+        if slots is not None:
+            slots.close()
         raise StageSkipped(first_missing)
     posts = source_posts(ctx, paths)
     counts = dict.fromkeys(
@@ -96,11 +105,16 @@ def run_stage(
         0,
     )
     counts["posts"] = len(posts)
-    for done, (lang, pair) in enumerate(engines.items()):
-        if ctx.progress:
-            ctx.progress(f"translate {src}→{lang}", done, len(engines))
-        _translate_language(ctx, pair, posts, src, lang, counts, result)
-        counts["model_calls"] += sum(engine.calls for engine in pair)
+    try:
+        for done, (lang, pair) in enumerate(engines.items()):
+            if ctx.progress:
+                ctx.progress(f"translate {src}→{lang}", done, len(engines))
+            _translate_language(ctx, pair, posts, src, lang, counts, result)
+            counts["model_calls"] += sum(engine.calls for engine in pair)
+    finally:
+        if slots is not None:
+            result.data["ray_actors_replaced"] = slots.replaced  # actors lost mid-run, their batches redone
+            slots.close()
     result.counts = counts
     result.data["engines"] = {lang: [e.model_id for e in pair] for lang, pair in engines.items()}
     result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them
@@ -108,6 +122,8 @@ def run_stage(
         result.findings.append(
             Finding("TRANSLATE004", "info", None, None, f"{counts['needs_review']} segment(s) need review")
         )
+    if paths is None and languages is None:  # a whole-site run: the audit's history compares these
+        record_run(ctx, "translate", result.findings, result.counts)
     return result
 
 
@@ -133,7 +149,14 @@ def _translate_language(
             except Exception as exc:  # one bad post never stops the run
                 counts["failed"] += 1
                 result.findings.append(
-                    Finding("TRANSLATE003", "error", post.rel, None, f"cannot segment: {exc}")
+                    Finding(
+                        "TRANSLATE003",
+                        "error",
+                        display_path(post.path),
+                        None,
+                        f"cannot segment: {exc}",
+                        data={"lang": lang},
+                    )
                 )
                 continue
             record = load_draft_record(conn, post.rel, lang)
@@ -147,10 +170,11 @@ def _translate_language(
                         Finding(
                             "TRANSLATE002",
                             "warning",
-                            plan.draft_rel,
+                            display_path(plan.draft_path),
                             None,
                             "draft was edited by hand and its paragraphs no longer line up with the source; "
                             "left untouched (restore the structure or delete the file to regenerate it)",
+                            data={"lang": lang},
                         )
                     )
             elif plan.draft_path.exists():
@@ -159,9 +183,10 @@ def _translate_language(
                     Finding(
                         "TRANSLATE002",
                         "warning",
-                        plan.draft_rel,
+                        display_path(plan.draft_path),
                         None,
                         "a file exists where the draft goes but was not written by this pipeline; left untouched",
+                        data={"lang": lang},
                     )
                 )
             plans.append(plan)
@@ -218,11 +243,12 @@ def _translate_language(
                         Finding(
                             MODEL_ERROR,
                             "error",
-                            plan.post.rel,
+                            display_path(plan.post.path),
                             None,
                             f"segment {seg.id} ({len(seg.template):,} characters) could not be translated into "
                             f"{lang} ({why}); the draft keeps the source text there — split the paragraph or "
                             "translate it by hand",
+                            data={"lang": lang},
                         )
                     )
     # The machine output is committed before any draft is written: a kill -9 between writing a draft and
@@ -289,4 +315,5 @@ STAGE = Stage(
     reads=("source posts", "translation memory", "Argos packages", "Apertium pairs"),
     writes=("draft posts", "translation memory"),
     rules=by_id(TRANSLATE, TRANSLATION_QA),
+    compute=True,
 )

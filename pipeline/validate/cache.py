@@ -61,12 +61,19 @@ def save_site(
     findings: list[Finding],
     counts: dict[str, int],
     notes: list[str] | None = None,
+    digest: str | None = None,
 ) -> None:
-    """`notes`: the run's one-line notes (rules switched off for some languages), shown again on a no-change run."""
+    """`notes`: the run's one-line notes (rules switched off for some languages), shown again on a no-change run;
+    `digest`: the findings' history digest, so the no-change run's history entry refers to the stored rows."""
     row = {
         "path": row_path,
         "key": signature,
-        "findings": {"findings": [plain(f) for f in findings], "counts": counts, "notes": notes or []},
+        "findings": {
+            "findings": [plain(f) for f in findings],
+            "counts": counts,
+            "notes": notes or [],
+            "digest": digest,
+        },
     }
     with store.begin() as conn:
         upsert(conn, validate_cache, row, keys=("path",))

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.compute import uses_ray
 from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.findings import Finding, Severity
-from pipeline.history import record_run
+from pipeline.history import finding_rows, findings_digest, record_run
 from pipeline.procs import process_pool
 from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
@@ -176,6 +177,32 @@ def _chunks(posts: Sequence[Post], count: int) -> list[list[int]]:
     return chunks
 
 
+def _check_chunk(env: Env, posts: list[Post]) -> list[list[Finding]]:
+    checks = all_checks()
+    return [check_post(post, env, checks) for post in posts]
+
+
+def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[list[Finding]]:
+    """The posts as Ray tasks in chunks of similar text size, biggest first (as the local pool takes them);
+    the environment travels once through the object store."""
+    from pipeline.compute.cluster import connect, slots
+    from pipeline.compute.tasks import map_chunks
+
+    chunks = _chunks(posts, slots(connect(ctx.config)) * 8)
+    parts = map_chunks(
+        ctx.config,
+        _check_chunk,
+        [[posts[i] for i in chunk] for chunk in chunks],
+        shared=env,
+        progress=lambda done, total: ctx.tick("validate", done, total),
+    )
+    results: list[list[Finding]] = [[] for _ in posts]
+    for chunk, part in zip(chunks, parts, strict=True):
+        for i, findings in zip(chunk, part, strict=True):
+            results[i] = findings
+    return results
+
+
 # validate_cache row holding the whole-site result for the no-change fast path: an absolute path, which no post's
 # content-relative path can equal (a NUL prefix did that too, but PostgreSQL text cannot store NUL).
 SITE_ROW = "/site"
@@ -210,16 +237,19 @@ def _fast_path(ctx: Context, signature: str) -> StageResult | None:
         return None
     result = StageResult("validate", findings=[Finding(**f) for f in stored["findings"]])
     result.data["notes"] = list(stored.get("notes", []))
+    result.data["findings_digest"] = stored.get("digest")
     counts = dict(stored["counts"])
     result.counts = {**counts, "analysed": 0, "cached": counts["posts"]}
     return result
 
 
 def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool = True) -> StageResult:
-    """Validate the site (or the posts under `paths`) and record the run in the history, whoever called:
-    `pipeline validate`, `pipeline run` and the web audit page all see the same runs."""
+    """Validate the site (or the posts under `paths`) and record a whole-site run in the history, whoever
+    called: `pipeline validate`, `pipeline run` and the web audit page all see the same runs. A run over some
+    files is not recorded: the audit would read every other post's findings as fixed."""
     result = _validate(ctx, paths, use_cache)
-    record_run(ctx, "validate", result.findings, result.counts)
+    if not paths:
+        record_run(ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"))
     return result
 
 
@@ -249,7 +279,9 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
 
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
-    if len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
+    if todo and uses_ray(config):
+        fresh = _run_on_ray(todo, env, ctx)
+    elif len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
         fresh = _run_parallel(todo, env, checks, workers, ctx)
     else:
         fresh = []
@@ -270,11 +302,14 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "cached": len(posts) - len(todo),
         "unreadable": len(problems),
     }
+    digest = None
     if store is not None and signature is not None:
-        cache.save_site(store, SITE_ROW, signature, findings, counts, notes)
+        digest = findings_digest(finding_rows(findings))
+        cache.save_site(store, SITE_ROW, signature, findings, counts, notes, digest)
     result = StageResult("validate", findings=findings)
     result.counts = counts
     result.data["notes"] = notes
+    result.data["findings_digest"] = digest
     return result
 
 
@@ -298,5 +333,6 @@ STAGE = Stage(
     reads=("posts", "static images", "validate cache"),
     writes=("findings", "run history", "validate cache"),
     rules=VALIDATE_SETTABLE,
+    compute=True,
     always_report=True,
 )

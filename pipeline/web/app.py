@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from pipeline.config import Config
 from pipeline.stages import Context
-from pipeline.web import security, sessions
+from pipeline.web import bidi, security, sessions
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 
@@ -50,6 +50,7 @@ def create_app(ctx: Context) -> Flask:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
     app.jinja_env.filters["epoch"] = _epoch
     app.jinja_env.filters["http_url"] = http_url
+    app.jinja_env.globals["text_dir"] = lambda lang: bidi.direction(config.site, lang)
     app.extensions["pipeline.config"] = config
     if config.web.trusted_proxies:
         n = config.web.trusted_proxies

@@ -1,190 +1,57 @@
-"""Audit data for the web page: the latest validate and crawl runs, what is new or fixed, findings per night.
+"""Audit helpers around the findings: where a finding's file is shown and served from, which language a file is
+in, a stored finding as a `Finding` again (for the report writers), and the line of a file that links somewhere.
 
-Reads the core `runs`/`run_findings` tables that `pipeline validate`, `pipeline crawl` and `pipeline run` fill;
-"new" and "fixed" compare a run with the previous run of the same stage (for crawls, of the same site: the
-history key the crawl stage itself compares by, so a preview crawled on a new port each night still has one
-history here, as in the CLI report).
+The queries themselves are in `audit_data` (SQL) and `audit_trend` (per-run counts and the chart).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import desc, func, select
+from urllib.parse import urlsplit
 
 from pipeline.config import Config
-from pipeline.crawl.history import history_key_of
+from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, safe_join
-from pipeline.schema.core import run_findings, runs
-from pipeline.store import Store
-
-STAGES: tuple[str, ...] = ("validate", "crawl")
+from pipeline.web.audit_data import Row
 
 
-@dataclass
-class Row:
-    stage: str
-    rule: str
-    severity: str
-    file: str | None
-    line: int | None
-    url: str | None
-    lang: str | None
-    message: str
-    history: str  # new | open | fixed | "" (first run)
-    shown: str = ""  # the file as a reader knows it: relative to the content folder when inside it
-
-
-@dataclass
-class RunInfo:
-    id: int
-    stage: str
-    started_at: dt.datetime | None
-    findings: int
-    previous: int | None
-
-
-@dataclass
-class Audit:
-    runs: list[RunInfo] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-
-
-def _finished(conn: Any, stage: str, limit: int = 50) -> list[Any]:
-    return list(
-        conn.execute(
-            select(runs.c.id, runs.c.summary, runs.c.started_at)
-            .where(runs.c.stage == stage, runs.c.status == "done")
-            .order_by(desc(runs.c.id))
-            .limit(limit)
-        )
-    )
-
-
-def _findings(conn: Any, run_id: int) -> list[Any]:
-    return list(conn.execute(select(run_findings).where(run_findings.c.run_id == run_id)))
-
-
-def _shown(file: str | None, content_root: Path | None) -> str:
+def shown(file: str | None, content_root: Path | None) -> str:
+    """The file as a reader knows it: relative to the content folder when inside it, else as the stage wrote it."""
     if not file:
         return ""
     if content_root is not None:
         path = Path(file) if Path(file).is_absolute() else Path.cwd() / file
         try:
             return path.resolve().relative_to(content_root).as_posix()
-        except ValueError:
+        except (ValueError, OSError):
             pass
     return file
 
 
-def latest(store: Store, content_root: Path | None = None) -> Audit:
-    out = Audit()
-    with store.connect() as conn:
-        for stage in STAGES:
-            recent = _finished(conn, stage)
-            if not recent:
-                continue
-            last = recent[0]
-            site = history_key_of(last.summary or {})
-            prev = next(
-                (r for r in recent[1:] if stage != "crawl" or history_key_of(r.summary or {}) == site),
-                None,
-            )
-            now_rows = _findings(conn, last.id)
-            before = {r.fingerprint: r for r in _findings(conn, prev.id)} if prev else None
-            current = {r.fingerprint for r in now_rows}
-            for r in now_rows:
-                history = "" if before is None else ("open" if r.fingerprint in before else "new")
-                out.rows.append(
-                    Row(stage, r.rule, r.severity, r.file, r.line, r.url, r.lang, r.message, history)
-                )
-            for fp, r in (before or {}).items():
-                if fp not in current:
-                    out.rows.append(
-                        Row(stage, r.rule, r.severity, r.file, r.line, r.url, r.lang, r.message, "fixed")
-                    )
-            out.runs.append(
-                RunInfo(last.id, stage, last.started_at, len(now_rows), prev.id if prev else None)
-            )
-    for row in out.rows:
-        row.shown = _shown(row.file, content_root)
-    rank = {"error": 0, "warning": 1, "info": 2}
-    out.rows.sort(
-        key=lambda r: (r.history == "fixed", rank.get(r.severity, 3), r.file or r.url or "", r.line or 0)
+def as_finding(row: Row) -> Finding:
+    """A stored finding as the report writers take it, with its stage, status and stored fingerprint."""
+    severity = row.severity if row.severity in ("error", "warning", "info") else "info"
+    data = {"lang": row.lang, "stage": row.stage, "history": row.status, "fingerprint": row.fingerprint}
+    return Finding(
+        row.rule,
+        severity,  # type: ignore[arg-type]
+        row.file,
+        row.line,
+        row.message,
+        url=row.url,
+        data={k: v for k, v in data.items() if v},
+        fixed=row.status == "fixed",
     )
-    return out
 
 
-def nightly(store: Store, nights: int = 30) -> list[dict[str, Any]]:
-    """Per UTC night, the finding count of each stage's last run that night (the chart's bars)."""
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=nights)
-    with store.connect() as conn:
-        rows = list(
-            conn.execute(
-                select(runs.c.id, runs.c.stage, runs.c.started_at, func.count(run_findings.c.id).label("n"))
-                .select_from(runs.outerjoin(run_findings, run_findings.c.run_id == runs.c.id))
-                .where(runs.c.stage.in_(STAGES), runs.c.status == "done", runs.c.started_at >= since)
-                .group_by(runs.c.id)
-                .order_by(runs.c.id)
-            )
-        )
-    per_night: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in rows:
-        if r.started_at is None:
-            continue
-        per_night[r.started_at.date().isoformat()][r.stage] = int(r.n)  # later runs overwrite earlier ones
-    return [
-        {"night": night, **{s: counts.get(s, 0) for s in STAGES}}
-        for night, counts in sorted(per_night.items())
-    ]
-
-
-def chart(series: list[dict[str, Any]], width: int = 720, height: int = 180) -> dict[str, Any]:
-    """Geometry for an inline SVG stacked bar chart (computed here so the template only draws)."""
-    pad_l, pad_b, pad_t = 36, 22, 10
-    top = max((sum(p[s] for s in STAGES) for p in series), default=0) or 1
-    n = max(len(series), 1)
-    slot = (width - pad_l) / n
-    bar_w = max(min(slot * 0.7, 40), 2)
-    plot_h = height - pad_b - pad_t
-    bars = []
-    for i, point in enumerate(series):
-        x = pad_l + i * slot + (slot - bar_w) / 2
-        y = height - pad_b
-        for stage in STAGES:
-            h = plot_h * point[stage] / top
-            if h > 0:
-                bars.append(
-                    {
-                        "x": round(x, 1),
-                        "y": round(y - h, 1),
-                        "w": round(bar_w, 1),
-                        "h": round(h, 1),
-                        "stage": stage,
-                        "night": point["night"],
-                        "n": point[stage],
-                    }
-                )
-            y -= h
-    labels = [
-        {"x": round(pad_l + i * slot + slot / 2, 1), "text": p["night"][5:]}
-        for i, p in enumerate(series)
-        if n <= 10 or i % max(n // 8, 1) == 0
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "labels": labels,
-        "top": top,
-        "base": height - pad_b,
-        "pad_l": pad_l,
-        "pad_t": pad_t,
-    }
+def line_mentioning(text: str, url: str) -> int | None:
+    """First line (1-based) of a Markdown file that names `url` or its path: where a link to it is written."""
+    path = urlsplit(url).path
+    needles = [url, path] if path not in ("", "/") else [url]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(n in line for n in needles):
+            return number
+    return None
 
 
 def source_file(config: Config, file: str) -> Path:
