@@ -50,7 +50,9 @@ def test_reset_in_the_past_waits_seconds_then_sends(tmp_path: Path, fake: tuple[
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "sent", item
     assert stats.rate_limited == 1 and f.state.post_requests == 2 and len(f.state.posts) == 1
-    assert elapsed < 15, f"waited {elapsed:.1f} s for a reset that had already passed"
+    assert elapsed < 60, (
+        f"waited {elapsed:.1f} s for a reset that had already passed"
+    )  # not minutes (nor 2083)
     assert all(until < time.time() + 60 for until in worker.paused.values())
 
 
