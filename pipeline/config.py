@@ -15,11 +15,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.compute.settings import ComputeConfig
+from pipeline.config_problems import problems
 from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
@@ -28,6 +29,10 @@ DEFAULT_CONFIG = Path("config/site.toml")
 ENV_PREFIX = "PIPELINE__"
 Severity = Literal["error", "warning", "info"]
 FailOn = Literal["error", "warning", "info", "never"]
+# The names of pipeline.translate.engines.ENGINES (config imports no stage); `apertium:eng-spa` names a mode.
+EngineList = Annotated[
+    list[Annotated[str, Field(pattern=r"^(argos|apertium)(:[\w-]+)?$")]], Field(min_length=1)
+]
 
 
 class ConfigError(Exception):
@@ -221,6 +226,11 @@ class TranslateConfig(Section):
     glossary: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="Required term pairs per language: {es = {osteoporosis = 'osteoporosis'}}.",
+    )
+    engines: dict[str, EngineList] = Field(
+        default_factory=dict,
+        description="Engines per target language (argos, apertium, apertium:MODE), the first available writes the "
+        "draft, the others suggest: {es = ['apertium', 'argos']}; '*': any other. Default: ['argos', 'apertium'].",
     )
 
 
@@ -487,16 +497,6 @@ def project_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + ("validate" if part == "validate_" else str(part))
-    return out or "(root)"
-
-
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     """`PIPELINE__SITE__BASE_URL=https://x` → {"site": {"base_url": "https://x"}}; values parse as JSON when they can."""
     tree: dict[str, Any] = {}
@@ -572,21 +572,8 @@ def load_config(
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, _problems(exc)) from None
+        raise ConfigError(source, problems(exc)) from None
     return config.model_copy(update={"root": root, "source": source})
-
-
-def _problems(exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors():
-        loc = _format_loc(tuple(err["loc"]))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
-        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
-        problems.append(f"{loc}: {msg}")
-    return problems
 
 
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
@@ -596,5 +583,5 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     try:
         new = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(config.source, _problems(exc)) from None
+        raise ConfigError(config.source, problems(exc)) from None
     return new.model_copy(update={"root": config.root, "source": config.source})

@@ -232,7 +232,12 @@ VALIDATE: tuple[Rule, ...] = (
 
 # Translate (pipeline.translate.stage).
 TRANSLATE: tuple[Rule, ...] = (
-    Rule("TRANSLATE001", "warning", "No Argos package for a target language; it was skipped.", "translate"),
+    Rule(
+        "TRANSLATE001",
+        "warning",
+        "No machine translation engine (Argos package or Apertium pair) for a target language; it was skipped.",
+        "translate",
+    ),
     Rule(
         "TRANSLATE002",
         "warning",
@@ -245,7 +250,12 @@ TRANSLATE: tuple[Rule, ...] = (
         "A post failed to translate; the error is recorded and the run went on.",
         "translate",
     ),
-    Rule("TRANSLATE004", "info", "Segments need review (QA warnings or placeholder fallback).", "translate"),
+    Rule(
+        "TRANSLATE004",
+        "info",
+        "Segments need review (QA warnings, or the engine lost inline markup and pieces were translated apart).",
+        "translate",
+    ),
     Rule(
         "TRANSLATE005",
         "error",
@@ -255,19 +265,25 @@ TRANSLATE: tuple[Rule, ...] = (
     ),
 )
 
-# Translation QA (pipeline.translate.qa): a failing check puts the segment in needs-review.
+# Translation QA (pipeline.translate.qa): a failing check puts the segment in needs-review. Approval is a gate: an
+# error must be fixed, a warning fixed or dismissed with a reason, before the segment can be approved.
 TRANSLATION_QA: tuple[Rule, ...] = (
     Rule("TQA001", "warning", "Numbers, units and doses equal the source's.", "translation-qa"),
-    Rule("TQA002", "warning", "URLs equal the source's.", "translation-qa"),
-    Rule("TQA003", "warning", "Every inline-markup placeholder appears exactly once.", "translation-qa"),
-    Rule("TQA004", "warning", "Markdown delimiters stay balanced.", "translation-qa"),
+    Rule("TQA002", "error", "URLs equal the source's.", "translation-qa"),
+    Rule(
+        "TQA003",
+        "error",
+        "Every inline-markup placeholder appears exactly once, none missing, extra or broken (never saved).",
+        "translation-qa",
+    ),
+    Rule("TQA004", "error", "Markdown delimiters stay balanced.", "translation-qa"),
     Rule("TQA005", "warning", "Required glossary terms are used.", "translation-qa"),
     Rule("TQA006", "warning", "Target/source length ratio is not an outlier.", "translation-qa"),
-    Rule("TQA007", "warning", "Translation is not empty.", "translation-qa"),
+    Rule("TQA007", "error", "Translation is not empty.", "translation-qa"),
     Rule(
         "TQA008",
-        "warning",
-        "No raw HTML or javascript:/data:/vbscript: link the source does not have (blocks approval).",
+        "error",
+        "No raw HTML or javascript:/data:/vbscript: link the source does not have.",
         "translation-qa",
     ),
 )

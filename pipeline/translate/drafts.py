@@ -204,6 +204,7 @@ def import_hand_edits(
             target,
             who=f"hand-edit:{plan.draft_rel}",
             qa=run_qa(src_seg, target, config.translate.glossary.get(plan.lang)),
+            action="hand-edit",
         )
         edits += 1
     return True, edits
@@ -218,3 +219,30 @@ def _our_output(text: str, seg: Segment | None, entries: dict[str, Entry]) -> bo
 
 def text_hash_bytes(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+_EDGE_START = re.compile(r"^(?:⟦\d+⟧|\s)*")
+_EDGE_END = re.compile(r"(?:⟦\d+⟧|\s)*$")
+
+
+def legacy_template(template: str) -> tuple[str, str, str, int] | None:
+    """How a segment with markup at its ends was cut before that markup moved inside it: (old template, markup
+    before, markup after, placeholders before). None when nothing moved. Used once per segment to carry a
+    person's translation, and its approval, over to the new cut instead of translating it again."""
+    head = _EDGE_START.match(template)
+    tail = _EDGE_END.search(template)
+    start = head.end() if head else 0
+    end = tail.start() if tail else len(template)
+    if start >= end or (
+        not PLACEHOLDER_RE.search(template[:start]) and not PLACEHOLDER_RE.search(template[end:])
+    ):
+        return None
+    shift = len(PLACEHOLDER_RE.findall(template[:start]))
+    inner = PLACEHOLDER_RE.sub(lambda m: f"⟦{int(m.group(1)) - shift}⟧", template[start:end])
+    return inner, template[:start], template[end:], shift
+
+
+def from_legacy(target: str, before: str, after: str, shift: int) -> str:
+    """A translation of the old cut, expressed against the new one: the end markup put back around it."""
+    inner = PLACEHOLDER_RE.sub(lambda m: f"⟦{int(m.group(1)) + shift}⟧", target.strip())
+    return before + inner + after
