@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
-  postgresql
+  postgresql apertium apertium-eng-spa
 export PIPELINE_STATE_DIR ?= $(CURDIR)/.pipeline
 
 .PHONY: install apt run test lint bench update-golden contact-sheet clean docs
@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 # Debian packages: chromium (web UI tests), nginx (crawl benchmark), FriBiDi/raqm (RTL card text), Noto fonts
 # for every script the cards draw (pipeline/typeset/fonts.py says why Debian's and not PyPI's).
 # postgresql: the store tests start a throwaway server of their own.
+# apertium + apertium-eng-spa: the offline rule-based engine, so `make run` translates the example into Spanish.
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

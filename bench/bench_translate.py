@@ -5,7 +5,9 @@ Builds a transformer-base sized random int8 Argos package (6+6 layers, d_model 5
 with our engine (greedy and beam 2) and, in the same run, with Argos (its MiniSBD splitter patched to our offline
 splitter; its Translator wrapped only to force the same output lengths). Random weights never emit </s>, so both
 sides force output length to ≈1.1 × the batch's longest source. Reports medians of target tokens/s and the
-ratio vs Argos, then the model calls of an unchanged re-run of the stage (goal 0).
+ratio vs Argos, then the model calls of an unchanged re-run of the stage (goal 0). Where Debian's Apertium with
+the English-Spanish pair is installed, also its throughput on the same example posts, one `apertium` process per
+post (all its segments in one call, as the stage sends a run), and its start-up per call.
 
     .venv/bin/python bench/bench_translate.py [--sentences N] [--repeats R]
 """
@@ -256,9 +258,45 @@ def main() -> int:
         print(f"produced_target_tokens_ours_greedy {greedy_tokens} tokens -")
         print(f"produced_target_tokens_argos {argos_tokens} tokens -")
         print(f"rerun_model_calls {rerun_calls(tmp, threads)} calls -")
+        apertium_report(args.repeats)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def apertium_report(repeats: int) -> None:
+    """Sentences per second through Apertium, a whole post per call; the start-up is a one-word call."""
+    from pipeline.translate.apertium import ApertiumEngine, find_mode
+    from pipeline.translate.segment import Segment, segment_body, segments_of
+    from pipeline.translate.sentences import split_sentences
+
+    mode, why = find_mode("en", "es")
+    if not mode:
+        print(f"apertium skipped: {why}")
+        return
+    posts = []
+    for path in sorted(EXAMPLE.glob("posts/*.md")):
+        body = path.read_text("utf-8").split("---\n", 2)[-1]
+        posts.append(segments_of(segment_body(body)))
+    sentences = sum(len(split_sentences(s.template)) for post in posts for s in post)
+    engine = ApertiumEngine(mode)
+    startup = statistics.median(
+        _timed(lambda: engine.translate_batch([Segment("s", "Hello.", [])])) for _ in range(5)
+    )
+    rates = []
+    for _ in range(repeats):
+        took = _timed(lambda: [engine.translate_batch(post) for post in posts])
+        rates.append(sentences / took)
+    print(f"apertium_sentences {sentences} count -")
+    print("apertium_posts_per_call 1 post -")
+    print(f"apertium_sentences_per_s {statistics.median(rates):.0f} sentences/s -")
+    print(f"apertium_call_startup_s {startup:.2f} s -")
+
+
+def _timed(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def rerun_calls(tmp: Path, threads: int) -> int:

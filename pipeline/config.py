@@ -15,11 +15,13 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.compute.settings import ComputeConfig
+from pipeline.config_problems import problems
+from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -27,6 +29,10 @@ DEFAULT_CONFIG = Path("config/site.toml")
 ENV_PREFIX = "PIPELINE__"
 Severity = Literal["error", "warning", "info"]
 FailOn = Literal["error", "warning", "info", "never"]
+# The names of pipeline.translate.engines.ENGINES (config imports no stage); `apertium:eng-spa` names a mode.
+EngineList = Annotated[
+    list[Annotated[str, Field(pattern=r"^(argos|apertium)(:[\w-]+)?$")]], Field(min_length=1)
+]
 
 
 class ConfigError(Exception):
@@ -76,10 +82,12 @@ class SiteConfig(Section):
     title_suffix: str = Field(
         " | {site}", description="Appended to every page <title>; `{site}` is replaced by the site name."
     )
-    permalink_pattern: str = Field(
-        "/articles/{slug}/",
-        description="Pattern every permalink must match; `{slug}` is lowercase-hyphenated.",
-    )
+    permalink_pattern: str | None = Field(None, description="URLs of posts with no URL key (docs/urls.md).")
+    generator: Generator = Field("none", description="Whose URL and front-matter rules apply (docs/urls.md).")
+    urls: UrlSettings = Field(default_factory=UrlSettings, description="Overrides of the generator's URLs.")
+    front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
+    include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
+    exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )
@@ -141,6 +149,9 @@ class ValidateConfig(Section):
     allowed_tags: list[str] = Field(
         default_factory=list, description="When non-empty, tags must come from this list."
     )
+    required_fields: list[str] = Field(["title", "description"], description="Keys every post needs.")
+    required_fields_for: dict[str, list[str]] = Field({}, description="Path glob → its posts' required keys.")
+    keyphrase_from_tags: bool = Field(False, description="A post's first tag is its focus keyphrase.")
     max_hero_bytes: int = Field(1_500_000, ge=1, description="Byte budget for hero images.")
     syllables: dict[str, int] = Field(
         default_factory=dict, description="Extra syllable counts for words missing from CMUdict."
@@ -216,6 +227,11 @@ class TranslateConfig(Section):
         default_factory=dict,
         description="Required term pairs per language: {es = {osteoporosis = 'osteoporosis'}}.",
     )
+    engines: dict[str, EngineList] = Field(
+        default_factory=dict,
+        description="Engines per target language (argos, apertium, apertium:MODE), the first available writes the "
+        "draft, the others suggest: {es = ['apertium', 'argos']}; '*': any other. Default: ['argos', 'apertium'].",
+    )
 
 
 class CardsConfig(Section):
@@ -226,22 +242,22 @@ class CardsConfig(Section):
     processes: int = Field(0, ge=0, description="Worker processes; 0 = one per core.")
     max_bytes: int = Field(1_000_000, ge=10_000, description="JPEG byte ceiling (Bluesky's thumbnail limit).")
     output_pattern: str = Field(
-        "/images/cards/{lang}/{slug}-{kind}.jpg",
-        description="Where cards are written under the static root when the post names no path.",
+        "/images/cards/{lang}/{path}-{kind}.jpg",
+        description="Card files of posts that name none; `{path}`: the URL path without the language.",
     )
 
     @field_validator("output_pattern")
     @classmethod
     def _pattern_is_unique_per_card(cls, value: str) -> str:
-        missing = [p for p in ("{lang}", "{slug}", "{kind}") if p not in value]
+        missing = [p for p in ("{lang}", "{kind}", "{path}") if p not in value.replace("{slug}", "{path}")]
         if missing:
             raise ValueError(f"must contain {', '.join(missing)} so every card gets its own file")
         if not value.lower().endswith((".jpg", ".jpeg", ".png")):
             raise ValueError("must end in .jpg (or .png)")
         try:
-            value.format(lang="en", slug="s", kind="og")
+            value.format(lang="en", slug="s", path="p", kind="og")
         except (KeyError, IndexError, ValueError):
-            raise ValueError("only {lang}, {slug} and {kind} may appear in braces") from None
+            raise ValueError("only {lang}, {path}, {slug} and {kind} may appear in braces") from None
         return value
 
 
@@ -487,16 +503,6 @@ def project_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + ("validate" if part == "validate_" else str(part))
-    return out or "(root)"
-
-
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     """`PIPELINE__SITE__BASE_URL=https://x` → {"site": {"base_url": "https://x"}}; values parse as JSON when they can."""
     tree: dict[str, Any] = {}
@@ -572,21 +578,8 @@ def load_config(
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(source, _problems(exc)) from None
+        raise ConfigError(source, problems(exc)) from None
     return config.model_copy(update={"root": root, "source": source})
-
-
-def _problems(exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors():
-        loc = _format_loc(tuple(err["loc"]))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling; docs/configuration.md lists every key)"
-        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
-        problems.append(f"{loc}: {msg}")
-    return problems
 
 
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
@@ -596,5 +589,5 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     try:
         new = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(config.source, _problems(exc)) from None
+        raise ConfigError(config.source, problems(exc)) from None
     return new.model_copy(update={"root": config.root, "source": config.source})

@@ -87,3 +87,39 @@ def die_with_parent_from_env() -> None:
     parent = os.environ.get(PARENT_ENV, "")
     if parent.isdigit():
         die_with_parent(int(parent), os.environ.get(PRCTL_ENV) == "1")
+
+
+class ToolError(OSError):
+    """An external command could not be started, ran past its time limit, or failed; the message says which."""
+
+
+def run_tool(argv: list[str], data: bytes, timeout: float) -> bytes:
+    """Run an external filter (a pipeline of processes such as `apertium`) over `data`; its stdout.
+
+    It gets its own process group, so a timeout kills the whole pipeline, not only the shell at its head. It
+    cannot outlive us either way: its stdin is our pipe, so when we die it reads end-of-file and exits."""
+    import subprocess
+
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ToolError(f"cannot start {argv[0]}: {exc.strerror or exc}") from None
+    try:
+        out, err = proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ToolError(f"{argv[0]} ran past {timeout:.0f} s and was stopped") from None
+    if proc.returncode != 0:
+        detail = err.decode("utf-8", "replace").strip().splitlines()
+        raise ToolError(
+            f"{argv[0]} exited with status {proc.returncode}: {detail[-1] if detail else 'no message'}"
+        )
+    return out

@@ -33,11 +33,13 @@ FIXES: dict[str, str] = {
     "the config.",
     "CONTENT013": "Reduce the nesting (blockquotes or lists inside each other) at the line given; deeper lines "
     "are skipped by every stage.",
+    "CONTENT015": "Write the permalink out as a path, or use a template this tool evaluates (page.lang, "
+    "page.fileSlug, title | slugify; docs/urls.md); until then the URL comes from the file path.",
     "CONTENT014": "Look at the Markdown around the line given (an unclosed code fence or HTML block is typical); "
     "if it looks right, report it with the file attached.",
     # Validate: metadata
-    "SEO001": "Add the missing front-matter field. Search engines and social cards use title and description; "
-    "the site needs date and permalink; image and tags feed cards and the tag pages.",
+    "SEO001": "Add the missing front-matter field (validate.required_fields says which the site needs; a URL or "
+    "a file-name date the generator derives counts). Search engines and social cards use title and description.",
     "SEO002": "Give the field the type it needs: a quoted string for text, a list for tags, a date for date.",
     "SEO003": "Write the date as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (optionally with a time-zone offset).",
     "SEO004": "Either set `draft: true` until the publication date, or correct the date.",
@@ -59,18 +61,18 @@ FIXES: dict[str, str] = {
     "links to it still work.",
     "SEO021": "Use lowercase words joined by hyphens in the slug (best-exercises, not Best_Exercises); add the old "
     "URL to `aliases:` if it was already published.",
-    "SEO022": "Give one of the posts another permalink: two pages on one URL means one of them is never "
-    "served.",
+    "SEO022": "Give one of the posts another URL (permalink, url or slug, or move the file): two pages on one "
+    "URL means one of them is never served.",
     "SEO023": "Rename the file or change the slug so they match; it keeps the content folder navigable.",
     "SEO030": "Add a few `tags:`; tag pages and hashtags in social posts come from them.",
-    "SEO031": "Write the tag as a slug: lowercase words joined by hyphens.",
+    "SEO031": "Write the tag as a slug: lowercase words of any script joined by hyphens.",
     "SEO032": "Use a tag from validate.allowed_tags, or add the new tag to that list if it is meant to exist.",
     # Validate: keyphrase
     "KEY001": "Put the keyphrase (front-matter `keyphrase`, else the first tag) in the title, near the start.",
     "KEY002": "Use the keyphrase once in the description; search engines bold it in the snippet.",
     "KEY003": "Mention the keyphrase in the first paragraph so readers and search engines see the topic at once.",
     "KEY004": "Use the keyphrase (or a close variant) in some H2/H3 subheadings.",
-    "KEY005": "Include the keyphrase's words in the permalink slug (keep the old URL in `aliases:`).",
+    "KEY005": "Include the keyphrase's words in the page's URL (keep the old URL in `aliases:`).",
     "KEY006": "Use the keyphrase more often (below the range) or replace repeats with synonyms (above it).",
     # Validate: images
     "IMG001": "Point the image field at a file inside the static folder, written from the site root "
@@ -86,7 +88,8 @@ FIXES: dict[str, str] = {
     "MD002": "Use the next heading level down (H2 → H3), not a jump; screen-reader users navigate by it.",
     "MD003": "Describe the image in its alt text: ![what the image shows](path).",
     "MD004": "Make the link text say where it leads ('the 2023 sleep study', not 'click here').",
-    "MD005": "Correct the link to an existing post's permalink, or publish the post it points to.",
+    "MD005": "Correct the link to a page the site has (the message shows the URL it resolved to), publish the "
+    "post it points to, or list pages served from elsewhere in site.urls.external (docs/urls.md).",
     "MD006": "Link to at least one good outside source that supports the post.",
     "MD007": "Expand the post, or merge it into a related one: very short pages rarely rank.",
     # Validate: readability

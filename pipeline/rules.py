@@ -61,6 +61,12 @@ CONTENT: tuple[Rule, ...] = (
         "content",
     ),
     Rule("CONTENT014", "error", "The Markdown body could not be parsed at all.", "content"),
+    Rule(
+        "CONTENT015",
+        "warning",
+        "The front-matter permalink is a template this tool cannot evaluate; the file path's URL is used.",
+        "content",
+    ),
 )
 
 # Validate (pipeline.validate): one check function per id, registered with `@rule(ID)`.
@@ -68,7 +74,8 @@ VALIDATE: tuple[Rule, ...] = (
     Rule(
         "SEO001",
         "error",
-        "Required front-matter field is missing (title, description, date, permalink, image, tags).",
+        "Required front-matter field is missing (validate.required_fields; a URL, a file-name date or an alias "
+        "the site's generator reads counts).",
         "metadata",
     ),
     Rule(
@@ -103,18 +110,28 @@ VALIDATE: tuple[Rule, ...] = (
     ),
     Rule("SEO016", "warning", "Preview is missing (social posts are composed from it).", "metadata"),
     Rule("SEO017", "info", "Preview length is outside the configured bounds.", "metadata"),
-    Rule("SEO020", "error", "Permalink does not match site.permalink_pattern.", "metadata"),
-    Rule("SEO021", "warning", "Permalink slug is not lowercase and hyphenated.", "metadata"),
-    Rule("SEO022", "error", "Permalink is used by another post (across all languages).", "metadata"),
+    Rule(
+        "SEO020",
+        "error",
+        "Front-matter permalink does not match site.permalink_pattern (where it applies).",
+        "metadata",
+    ),
+    Rule(
+        "SEO021",
+        "warning",
+        "Hand-written URL slug is not lowercase words joined by hyphens (any script).",
+        "metadata",
+    ),
+    Rule("SEO022", "error", "Two posts have the same URL (across all languages).", "metadata"),
     Rule("SEO023", "warning", "Permalink slug differs from the file name.", "metadata"),
     Rule("SEO030", "warning", "Tags are missing or empty.", "metadata"),
-    Rule("SEO031", "warning", "Tag is not a slug (lowercase, hyphenated).", "metadata"),
+    Rule("SEO031", "warning", "Tag is not a slug (lowercase words of any script, hyphenated).", "metadata"),
     Rule("SEO032", "warning", "Tag is not in validate.allowed_tags.", "metadata"),
     Rule("KEY001", "warning", "Keyphrase does not appear in the title.", "keyphrase"),
     Rule("KEY002", "warning", "Keyphrase does not appear in the description.", "keyphrase"),
     Rule("KEY003", "warning", "Keyphrase does not appear in the first paragraph.", "keyphrase"),
     Rule("KEY004", "info", "Keyphrase appears in fewer than 30 % of H2/H3 subheadings.", "keyphrase"),
-    Rule("KEY005", "warning", "Keyphrase words do not appear in the permalink.", "keyphrase"),
+    Rule("KEY005", "warning", "Keyphrase words do not appear in the post's URL.", "keyphrase"),
     Rule("KEY006", "warning", "Keyphrase density is outside 0.5–3 % of the words.", "keyphrase"),
     Rule("IMG001", "error", "Image path leaves the static root ('..', absolute path or symlink).", "images"),
     Rule("IMG002", "error", "Hero image file does not exist.", "images"),
@@ -136,19 +153,24 @@ VALIDATE: tuple[Rule, ...] = (
     Rule("MD002", "warning", "Heading level skipped (e.g. H2 followed by H4).", "structure"),
     Rule("MD003", "warning", "Image has no alt text.", "structure"),
     Rule("MD004", "warning", "Link text is generic ('click here', 'read more').", "structure"),
-    Rule("MD005", "error", "Internal link points to no known post permalink.", "structure"),
+    Rule(
+        "MD005",
+        "error",
+        "Internal link reaches no page of the site (resolved as the generator does).",
+        "structure",
+    ),
     Rule("MD006", "warning", "Post has no outbound link to another site.", "structure"),
     Rule("MD007", "warning", "Body is shorter than 300 words (600 characters in Japanese).", "structure"),
     Rule(
         "READ001",
         "warning",
-        "Whole-post Flesch–Kincaid grade above the health target (8 warns, 10 errors; English).",
+        "Whole-post Flesch–Kincaid grade above the target (grade_warning / grade_error; English).",
         "readability",
     ),
     Rule(
         "READ002",
         "warning",
-        "Section Flesch–Kincaid grade above the health target (reported at the section's first line; English).",
+        "Section Flesch–Kincaid grade above the target (reported at the section's first line; English).",
         "readability",
     ),
     Rule(
@@ -210,7 +232,12 @@ VALIDATE: tuple[Rule, ...] = (
 
 # Translate (pipeline.translate.stage).
 TRANSLATE: tuple[Rule, ...] = (
-    Rule("TRANSLATE001", "warning", "No Argos package for a target language; it was skipped.", "translate"),
+    Rule(
+        "TRANSLATE001",
+        "warning",
+        "No machine translation engine (Argos package or Apertium pair) for a target language; it was skipped.",
+        "translate",
+    ),
     Rule(
         "TRANSLATE002",
         "warning",
@@ -223,7 +250,12 @@ TRANSLATE: tuple[Rule, ...] = (
         "A post failed to translate; the error is recorded and the run went on.",
         "translate",
     ),
-    Rule("TRANSLATE004", "info", "Segments need review (QA warnings or placeholder fallback).", "translate"),
+    Rule(
+        "TRANSLATE004",
+        "info",
+        "Segments need review (QA warnings, or the engine lost inline markup and pieces were translated apart).",
+        "translate",
+    ),
     Rule(
         "TRANSLATE005",
         "error",
@@ -233,19 +265,25 @@ TRANSLATE: tuple[Rule, ...] = (
     ),
 )
 
-# Translation QA (pipeline.translate.qa): a failing check puts the segment in needs-review.
+# Translation QA (pipeline.translate.qa): a failing check puts the segment in needs-review. Approval is a gate: an
+# error must be fixed, a warning fixed or dismissed with a reason, before the segment can be approved.
 TRANSLATION_QA: tuple[Rule, ...] = (
     Rule("TQA001", "warning", "Numbers, units and doses equal the source's.", "translation-qa"),
-    Rule("TQA002", "warning", "URLs equal the source's.", "translation-qa"),
-    Rule("TQA003", "warning", "Every inline-markup placeholder appears exactly once.", "translation-qa"),
-    Rule("TQA004", "warning", "Markdown delimiters stay balanced.", "translation-qa"),
+    Rule("TQA002", "error", "URLs equal the source's.", "translation-qa"),
+    Rule(
+        "TQA003",
+        "error",
+        "Every inline-markup placeholder appears exactly once, none missing, extra or broken (never saved).",
+        "translation-qa",
+    ),
+    Rule("TQA004", "error", "Markdown delimiters stay balanced.", "translation-qa"),
     Rule("TQA005", "warning", "Required glossary terms are used.", "translation-qa"),
     Rule("TQA006", "warning", "Target/source length ratio is not an outlier.", "translation-qa"),
-    Rule("TQA007", "warning", "Translation is not empty.", "translation-qa"),
+    Rule("TQA007", "error", "Translation is not empty.", "translation-qa"),
     Rule(
         "TQA008",
-        "warning",
-        "No raw HTML or javascript:/data:/vbscript: link the source does not have (blocks approval).",
+        "error",
+        "No raw HTML or javascript:/data:/vbscript: link the source does not have.",
         "translation-qa",
     ),
 )
@@ -440,8 +478,8 @@ VALIDATE_THRESHOLDS: dict[str, Any] = {
     "keyphrase_density_min": 0.5,
     "keyphrase_density_max": 3.0,
     "min_words": 300,
-    "grade_warning": 8.0,
-    "grade_error": 10.0,
+    "grade_warning": 12.0,
+    "grade_error": 16.0,
     "reading_ease_min": 50.0,
     "long_sentence_words": 20,
     "long_sentence_share": 0.25,

@@ -12,7 +12,7 @@ from pipeline.cards import card_for
 from pipeline.cards.stage import run_stage
 from pipeline.cli import main
 from pipeline.config import ConfigError, load_config
-from pipeline.content import load_post
+from pipeline.content.urls import card_image
 from pipeline.stages import Context
 from tests.cards_support import TITLES, hero_bytes, make_config, write_post
 
@@ -105,21 +105,24 @@ def test_card_record_keeps_alt_text_and_size_for_social(tmp_path: Path) -> None:
     assert og.alt == TITLES["ar"]
     assert (og.width, og.height) == (1200, 630) and (tw.width, tw.height) == (1200, 600)
     assert og.bytes == og.path.stat().st_size <= 1_000_000
-    assert og.url_path == "/images/cards/ar/bones-og.jpg"
+    assert og.url_path == "/images/cards/ar/articles/bones-og.jpg"  # {path}: the page's URL path
     assert card_for(store, "ar/posts/bones.md", "ar", "nope") is None
 
 
-def test_translation_draft_gets_card_paths_filled(tmp_path: Path) -> None:
+def test_cards_are_found_by_the_url_model_and_no_front_matter_is_written(tmp_path: Path) -> None:
+    """A translation draft names no card: its card is rendered where the URL model puts it, and build and social
+    find it there (content.urls.card_image); no file is edited (issue 17 §5)."""
     _site(tmp_path)
-    result = run_stage(_ctx(tmp_path))
-    assert result.counts["drafts_filled"] == 1
     root = tmp_path / "content"
-    draft = load_post(root / "ja/posts/bones.md", root, languages=["en", "ar", "ja"])
-    assert draft.og_image == "/images/cards/ja/bones-og.jpg"
-    assert draft.twitter_image == "/images/cards/ja/bones-twitter.jpg"
-    assert draft.title == TITLES["ja"]
-    source = load_post(root / "posts/bones.md", root, languages=["en", "ar", "ja"])
-    assert source.og_image is None  # only drafts are edited
+    before = {p: p.read_bytes() for p in root.rglob("*.md")}
+    ctx = _ctx(tmp_path)
+    result = run_stage(ctx)
+    assert result.changed == [] and {p: p.read_bytes() for p in root.rglob("*.md")} == before
+    draft = next(p for p in ctx.content.posts if p.rel == "ja/posts/bones.md")
+    assert draft.og_image is None
+    assert card_image(draft, "og", ctx.config) == "/images/cards/ja/articles/bones-og.jpg"
+    assert card_image(draft, "twitter", ctx.config) == "/images/cards/ja/articles/bones-twitter.jpg"
+    assert (tmp_path / "static/images/cards/ja/articles/bones-og.jpg").is_file()
 
 
 def test_path_traversal_hero_is_an_error_for_that_post_only(tmp_path: Path) -> None:

@@ -83,3 +83,43 @@ def test_segmenting_reuses_a_posts_full_parse(tmp_path: Path) -> None:
     )  # blocks-only parse when nothing is cached
     full = post.tokens
     assert block_tokens(post) == full  # the cached full parse is shared
+
+
+KRAMDOWN = """Intro paragraph.
+
+<aside markdown="1">
+**Note:** a [broken link](/articles/nowhere/) inside the aside, and a second sentence to translate.
+</aside>
+
+<div class="raw">
+Raw HTML stays raw: *not emphasis*.
+</div>
+"""
+
+
+def test_markdown_inside_kramdown_html_blocks_is_read_by_validate_and_translate(tmp_path: Path) -> None:
+    """`<aside markdown="1">` (kramdown): the text inside is Markdown to validate and translate (issue 17 §5),
+    at its own lines; a plain HTML block stays raw."""
+    from pipeline.translate.segment import assemble, segment_body, segments_of
+    from tests.validate_support import GOOD_META, make_site, run_validate, yaml_post
+
+    doc = _doc_of(KRAMDOWN)
+    assert any(link.url == "/articles/nowhere/" and link.line == 4 for link in doc.links)
+    assert "a second sentence to translate" in doc.prose and "not emphasis" not in doc.prose
+    parts = segment_body(KRAMDOWN)
+    assert assemble(parts) == KRAMDOWN  # the tag lines are kept byte for byte
+    assert any("second sentence to translate" in s.plain for s in segments_of(parts))
+    assert "<strong>Note:</strong>" in render_html(parse_tokens(KRAMDOWN))
+    config = make_site(tmp_path, {"posts/aside.md": yaml_post(dict(GOOD_META), KRAMDOWN)})
+    broken = [f for f in run_validate(config) if f.rule == "MD005"]
+    assert [f.line for f in broken] == [4 + yaml_post(dict(GOOD_META), "").count("\n")]
+
+
+def _doc_of(body: str):  # type: ignore[no-untyped-def]
+    from pipeline.content import parse_post
+
+    post = parse_post(f"---\ntitle: t\n---\n{body}".encode(), Path("x.md"), Path("."))
+    doc = _doc(post, parse_tree(post.body))
+    for link in doc.links:  # _doc gives file lines; the body starts on line 4 here
+        link.line -= 3
+    return doc

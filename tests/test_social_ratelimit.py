@@ -50,7 +50,9 @@ def test_reset_in_the_past_waits_seconds_then_sends(tmp_path: Path, fake: tuple[
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "sent", item
     assert stats.rate_limited == 1 and f.state.post_requests == 2 and len(f.state.posts) == 1
-    assert elapsed < 15, f"waited {elapsed:.1f} s for a reset that had already passed"
+    assert elapsed < 60, (
+        f"waited {elapsed:.1f} s for a reset that had already passed"
+    )  # not minutes (nor 2083)
     assert all(until < time.time() + 60 for until in worker.paused.values())
 
 
@@ -62,12 +64,12 @@ def test_reset_years_ahead_is_clamped_to_the_platform_window(tmp_path: Path, fak
     f.state.rate_limit_next = 1
     f.state.reset_after_s = FIFTY_YEARS
     (item_id,) = add_due(store, f"{platform}-main", platform, 1)
-    before = time.time()
     _stats, worker = send_due(config, store, ENV)  # type: ignore[arg-type]
+    after = time.time()  # the 429 came before this: its clamped wait ends within a window of it
     item = ledger.get_item(store, item_id)
     assert item is not None and item.state == "approved" and item.attempts == 0, item
-    assert item.next_attempt_at <= before + WINDOWS[platform] + 5, "parked beyond the platform's window"
-    assert worker.paused[f"{platform}-main"] <= before + WINDOWS[platform] + 5
+    assert item.next_attempt_at <= after + WINDOWS[platform], "parked beyond the platform's window"
+    assert worker.paused[f"{platform}-main"] <= after + WINDOWS[platform]
 
 
 def test_server_clock_an_hour_behind_is_measured_against_its_date_header(tmp_path: Path) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from pipeline.config import ConfigError, load_config
 from pipeline.translate.engine import Engine, EngineSettings, find_route
+from pipeline.translate.engines import ENGINES
+from pipeline.translate.segment import Segment
 from tests.translate_support.site import install
 
 SETTINGS = EngineSettings(beam_size=1, threads=1)
@@ -23,10 +28,25 @@ def test_pseudo_model_and_sentence_batching(_isolated_state: Path) -> None:
     install(_isolated_state, "upper")
     engine = Engine.for_pair(_isolated_state, "en", "es", EngineSettings(beam_size=2, threads=1))
     assert engine is not None
-    out = engine.translate_templates(["Dr. Who took 3.5 mg. Then ⟦1⟧slept⟦2⟧!  Twice."], [2])
-    assert out[0].template == "DR. WHO TOOK 3.5 MG. THEN ⟦1⟧SLEPT⟦2⟧!  TWICE."
-    assert not out[0].fallback
+    seg = Segment("b1", "Dr. Who took 3.5 mg. Then ⟦1⟧slept⟦2⟧!  Twice.", ["*", "*"])
+    out = engine.translate_batch([seg])
+    assert out.texts == ["DR. WHO TOOK 3.5 MG. THEN ⟦1⟧SLEPT⟦2⟧!  TWICE."]
+    assert not out.fallbacks and not out.errors
     assert engine.calls == 3  # three sentences: "Dr." is an abbreviation, "3.5" a decimal
+
+
+def test_confidence_is_the_models_probability_per_token(_isolated_state: Path) -> None:
+    """The crafted model puts (nearly) all probability on its one output token: confidence close to 1, from
+    CTranslate2's scores; a sentence the model has to pad out at the end scores no higher than that."""
+    install(_isolated_state, "upper")
+    engine = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
+    assert engine is not None
+    texts, scores = engine.translate_scored(["sleep well.", "walk daily."])
+    assert texts == ["SLEEP WELL.", "WALK DAILY."]
+    assert all(-1.0 < s <= 0.0 for s in scores)  # mean log-probability per token
+    out = engine.translate_batch([Segment("b1", "Sleep well. Walk daily.", [])])
+    confidence = out.confidences[0]
+    assert confidence is not None and 0.3 < confidence <= 1.0
 
 
 def test_duplicate_sentences_reach_the_model_once(_isolated_state: Path) -> None:
@@ -53,9 +73,10 @@ def test_lost_placeholders_fall_back_to_pieces(_isolated_state: Path) -> None:
     install(_isolated_state, "swap")
     engine = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
     assert engine is not None
-    out = engine.translate_templates(["Read ⟦1⟧the guide⟦2⟧ now."], [2])
-    assert out[0].fallback
-    assert out[0].template == "READ ⟦1⟧THE GUIDE⟦2⟧ NOW."
+    out = engine.translate_batch([Segment("b1", "Read ⟦1⟧the guide⟦2⟧ now.", ["[", "](/g)"])])
+    assert out.fallbacks == {0}
+    assert out.texts == ["READ ⟦1⟧THE GUIDE⟦2⟧ NOW."]
+    assert out.confidences[0] is not None
 
 
 def test_reinstalled_package_is_reloaded(_isolated_state: Path) -> None:
@@ -67,3 +88,13 @@ def test_reinstalled_package_is_reloaded(_isolated_state: Path) -> None:
     install(_isolated_state, "upper")
     second = Engine.for_pair(_isolated_state, "en", "es", SETTINGS)
     assert second is not None and second.translate_sentences(["abc"]) == ["ABC"]
+
+
+def test_config_accepts_exactly_the_registered_engines() -> None:
+    """`translate.engines` is checked at load (exit 2, key named), against the names the registry knows."""
+    for name in ENGINES:
+        assert load_config(None, {"translate": {"engines": {"es": [name, f"{name}:eng-spa"]}}})
+    for bad, where in ((["deepl"], "translate.engines.es[0]"), ([], "translate.engines.es")):
+        with pytest.raises(ConfigError) as info:
+            load_config(None, {"translate": {"engines": {"es": bad}}})
+        assert info.value.problems[0].startswith(f"{where}: ")

@@ -31,13 +31,14 @@ def test_round_trip_and_edits(ctx, tmp_path: Path, suffix: str) -> None:  # type
     )
     assert len(units) == n == review.list_drafts(ctx, "es")[0].total
     assert units == exchange.collect(ctx, "es")  # lossless round trip, ids, templates and states included
-    assert exchange.import_file(ctx, "es", out, who="cat") == 0
+    assert exchange.import_file(ctx, "es", out, who="cat").changed == 0
     title = next(u for u in units if u.id.endswith("#fm:title"))
     title.target = 'Dormir "bien"\ny hábitos'
     title.approved = True
     text = exchange.dumps_po(units, "es") if suffix == ".po" else exchange.dumps_xliff(units, "en", "es")
     out.write_text(text, "utf-8")
-    assert exchange.import_file(ctx, "es", out, who="cat") == 1
+    report = exchange.import_file(ctx, "es", out, who="cat")
+    assert (report.changed, report.approved, report.refused, report.not_approved) == (1, 1, [], [])
     view = next(s for s in review.draft_segments(ctx, "posts/sleep.md", "es") if s.id == "fm:title")
     assert (view.target, view.state, view.origin) == ('Dormir "bien"\ny hábitos', "approved", "human")
     assert review.list_drafts(ctx, "es")[0].approved == 1
@@ -46,7 +47,7 @@ def test_round_trip_and_edits(ctx, tmp_path: Path, suffix: str) -> None:  # type
 def test_import_rejects_unknown_units(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.po"
     bad.write_text('msgctxt "es/nope.md#b1"\nmsgid "x"\nmsgstr "y"\n', "utf-8")
-    with pytest.raises(exchange.ExchangeError, match="matches no draft"):
+    with pytest.raises(exchange.ExchangeError, match="matches no segment"):
         exchange.import_file(ctx, "es", bad, who="cat")
 
 
@@ -57,7 +58,8 @@ def test_cli_models_and_translate(
     config = tmp_path / "config" / "site.toml"
     config.parent.mkdir()
     config.write_text(
-        '[site]\ncontent_dir = "content"\n[site.languages.en]\n[site.languages.es]\n[translate]\nbeam_size = 1\n',
+        '[site]\ncontent_dir = "content"\n[site.languages.en]\n[site.languages.es]\n[translate]\nbeam_size = 1\n'
+        'engines = {"*" = ["argos"]}\n',
         "utf-8",
     )
     monkeypatch.chdir(tmp_path)

@@ -45,7 +45,7 @@ def test_a_model_error_fails_one_segment_and_the_rest_translates(
     again = run_stage(make_context(tmp_path, {}))
     assert again.counts["model_calls"] == 1 and again.counts["failed_segments"] == 1
     # Once a translator has translated it, it is theirs: no retry, no finding.
-    review.save_edit(ctx, "posts/big.md", "es", seg.id, "palabra " * 300, who="ana")
+    review.save_edit(ctx, "posts/big.md", "es", seg.id, "palabra " * 300 + "⟦1⟧la guía⟦2⟧ y ⟦3⟧.", who="ana")
     third = run_stage(make_context(tmp_path, {}))
     assert third.counts["model_calls"] == 0 and third.counts["failed_segments"] == 0
     assert not [f for f in third.findings if f.rule == "TRANSLATE005"]

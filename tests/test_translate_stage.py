@@ -37,8 +37,8 @@ def test_copy_model_leaves_body_byte_identical(tmp_path: Path, _isolated_state: 
     assert body == POST.split("---\n", 2)[2]
     assert meta["lang"] == "es" and meta["translationKey"] == "posts/sleep"
     assert meta["permalink"] == "/es/articles/sleep-habits/"
-    assert meta["ogImage"] == "/images/cards/es/sleep-habits-og.jpg"
-    assert meta["twitterImage"] == "/images/cards/es/sleep-habits-twitter.jpg"
+    # No card paths copied in: the English card is the source's; the draft's own comes from the URL model.
+    assert "ogImage" not in meta and "twitterImage" not in meta
     assert meta["translation"]["status"] == "draft"
     assert meta["translation"]["total"] == result.counts["segments"]
     assert "dir" not in meta
@@ -141,8 +141,8 @@ def test_approve_all_publishes_and_hreflang_lists_it(tmp_path: Path, _isolated_s
         ("en", "https://example.org/articles/sleep-habits/"),
         ("x-default", "https://example.org/articles/sleep-habits/"),
     ]
-    count = review.approve_all(ctx, "posts/sleep.md", "es", who="lead")
-    assert count > 0
+    count, skipped = review.approve_all(ctx, "posts/sleep.md", "es", who="lead")
+    assert count > 0 and not skipped
     _, meta = _draft(tmp_path)
     assert meta["translation"]["status"] == "approved"
     assert meta["translation"]["approved"] == meta["translation"]["total"]
@@ -171,3 +171,32 @@ def test_stage_pivots_through_english_for_other_source_languages(
     assert meta["title"] == "SLEEP AND SNAKE_CASE HABITS" and "# BETTER SLEEP" in body
     view = review.draft_segments(ctx, "posts/sleep.md", "es")[0]
     assert view.state == "machine"
+
+
+def test_translations_of_the_old_segment_cut_are_carried_over(tmp_path: Path, _isolated_state: Path) -> None:
+    """Before markup at a segment's ends moved inside it, `- **Pregnant people** are …` was the segment
+    `Pregnant people⟦1⟧ are …` (its opening ** cut off). A person's approved translation of that cut is carried
+    over to the new one, approval kept, not translated again."""
+    from pipeline.translate.memory import Memory
+
+    install(_isolated_state, "upper")
+    post = (
+        "---\ntitle: Caffeine advice\n---\n\n- **Pregnant people** are usually advised to limit caffeine.\n"
+    )
+    ctx = make_context(tmp_path, {"posts/c.md": post})
+    with ctx.store.begin() as conn:
+        memory = Memory(conn, "en", "es")
+        memory.put_human(
+            "Pregnant people⟦1⟧ are usually advised to limit caffeine.",
+            "Las personas embarazadas⟦1⟧ suelen limitar la cafeína.",
+            who="ana",
+            qa=[],
+            approve=True,
+        )
+    result = run_stage(ctx)
+    assert result.counts["carried_over"] == 1 and result.counts["model_calls"] == 1  # only the title
+    draft = (tmp_path / "content/es/posts/c.md").read_text("utf-8")
+    assert "- **Las personas embarazadas** suelen limitar la cafeína.\n" in draft
+    item = next(v for v in review.draft_segments(ctx, "posts/c.md", "es") if v.id == "b1")
+    assert (item.state, item.origin, item.who) == ("approved", "human", "ana")
+    assert item.history[0].action == "carry-over"

@@ -88,11 +88,15 @@ def test_review_refuses_to_approve_until_fixed(tmp_path: Path, _isolated_state: 
     assert view.state == "needs-review" and view.target == "Hola <script>alert(1)</script>"
     with pytest.raises(review.ReviewError, match="cannot be approved"):
         review.approve_segment(ctx, "posts/sleep.md", "es", seg, "ana")
-    with pytest.raises(review.ReviewError, match=f"nothing approved.*{seg}"):
-        review.approve_all(ctx, "posts/sleep.md", "es", "ana")
-    assert all(v.state != "approved" for v in review.draft_segments(ctx, "posts/sleep.md", "es"))
+    # "Approve all" approves the others and skips it, saying so.
+    count, skipped = review.approve_all(ctx, "posts/sleep.md", "es", "ana")
+    assert [v.id for v in skipped] == [seg] and count == len(
+        review.draft_segments(ctx, "posts/sleep.md", "es")
+    ) - 1
+    states = {v.id: v.state for v in review.draft_segments(ctx, "posts/sleep.md", "es")}
+    assert states.pop(seg) == "needs-review" and set(states.values()) == {"approved"}
     review.save_edit(ctx, "posts/sleep.md", "es", seg, "Hola, sin nada raro.", "ana", approve=True)
-    assert review.approve_all(ctx, "posts/sleep.md", "es", "ana") > 0
+    assert review.approve_all(ctx, "posts/sleep.md", "es", "ana") == (0, [])
     assert {v.state for v in review.draft_segments(ctx, "posts/sleep.md", "es")} == {"approved"}
 
 
@@ -147,20 +151,14 @@ def test_web_save_and_approve_are_refused(site: Site, monkeypatch: pytest.Monkey
     assert tok
     seg = next(v.id for v in review.draft_segments(site.ctx, rel, "es") if v.id.startswith("b"))
     resp = client.post(
-        f"/translate/es/save/{rel}",
-        data={
-            "csrf_token": tok.group(1),
-            "segment": seg,
-            "target": "<script>x()</script>",
-            "action": "approve",
-        },
+        f"/translate/es/post/{rel}",
+        data={"csrf_token": tok.group(1), f"t:{seg}": "<script>x()</script>", "do": f"approve:{seg}"},
         follow_redirects=True,
     )
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "saved but not approved" in text
     assert "<script>x()</script>" not in text  # shown escaped, as everything
-    client.post(f"/translate/es/approve/{rel}", data={"csrf_token": tok.group(1), "segment": seg})
-    client.post(f"/translate/es/approve/{rel}", data={"csrf_token": tok.group(1)})
+    client.post(f"/translate/es/post/{rel}", data={"csrf_token": tok.group(1), "do": f"approve:{seg}"})
+    client.post(f"/translate/es/approve-all/{rel}", data={"csrf_token": tok.group(1)})
     states = {v.id: v.state for v in review.draft_segments(site.ctx, rel, "es")}
     assert states[seg] == "needs-review"
-    assert "approved" not in states.values()

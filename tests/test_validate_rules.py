@@ -40,7 +40,7 @@ def body(fn: Callable[[str], str]) -> Mutation:
 
 
 CASES: dict[str, Mutation] = {
-    "SEO001": meta(permalink=None),
+    "SEO001": meta(description=None),
     "SEO002": meta(title=["a", "list"]),
     "SEO003": meta(date="yesterday-ish"),
     "SEO004": meta(date="2999-01-01"),
@@ -50,7 +50,6 @@ CASES: dict[str, Mutation] = {
     "SEO012": meta(description="Walking builds strong bones."),
     "SEO013": meta(description="W" * 150),
     "SEO015": meta(preview=GOOD_META["description"]),
-    "SEO016": meta(preview=None),
     "SEO017": meta(preview="Short."),
     "SEO020": meta(permalink="/blog/walking-for-strong-bones/"),
     "SEO021": meta(permalink="/articles/Walking_For_Strong_Bones/"),
@@ -156,7 +155,7 @@ CASES: dict[str, Mutation] = {
 }
 
 # Rules that need two posts (uniqueness) are tested separately below.
-CROSS_POST = {"SEO011", "SEO014", "SEO022"}
+CROSS_POST = {"SEO011", "SEO014", "SEO022", "SEO016"}
 OPTIONAL = {"SEO032", "IMG003", "IMG004", "IMG005"}  # need config or special files: tested separately
 
 
@@ -252,10 +251,27 @@ def test_ignore_per_post_and_config(tmp_path: Path) -> None:
     assert "KEY002" not in {f.rule for f in run_validate(config)}
 
 
+def _with_a_previewed_post(post: str) -> dict[str, str]:
+    other = dict(GOOD_META, permalink="/articles/other/", title="Other", description="D" * 130)
+    return {NAME: post, "posts/other.md": yaml_post(other, GOOD_BODY)}
+
+
 def test_severity_override(tmp_path: Path) -> None:
-    config = make_site(tmp_path, {NAME: yaml_post(dict(GOOD_META, preview=None), GOOD_BODY)})
+    config = make_site(tmp_path, _with_a_previewed_post(yaml_post(dict(GOOD_META, preview=None), GOOD_BODY)))
     config = with_overrides(config, {"validate": {"severity": {"SEO016": "error"}}})
     assert [f.severity for f in run_validate(config) if f.rule == "SEO016"] == ["error"]
+
+
+def test_missing_preview_is_reported_only_on_sites_that_write_previews(tmp_path: Path) -> None:
+    """`preview:` is this tool's key: a site that never writes one composes social posts from descriptions by
+    design, so its posts are not told they lack one (issue 17: defaults fit any site)."""
+    alone = make_site(tmp_path / "a", {NAME: yaml_post(dict(GOOD_META, preview=None), GOOD_BODY)})
+    assert not [f for f in run_validate(alone) if f.rule == "SEO016"]
+    mixed = make_site(
+        tmp_path / "b", _with_a_previewed_post(yaml_post(dict(GOOD_META, preview=None), GOOD_BODY))
+    )
+    hits = [f for f in run_validate(mixed) if f.rule == "SEO016"]
+    assert len(hits) == 1 and hits[0].file and hits[0].file.endswith(NAME)
 
 
 def test_readability_in_german_uses_german_formula(tmp_path: Path) -> None:

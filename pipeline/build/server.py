@@ -11,23 +11,35 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote, unquote
 
 
 class _Handler(SimpleHTTPRequestHandler):
     redirects: ClassVar[dict[str, str]] = {}
 
     def do_GET(self) -> None:
-        self._maybe_redirect() or super().do_GET()
+        self._maybe_redirect() or self._pretty() or super().do_GET()
 
     def do_HEAD(self) -> None:
-        self._maybe_redirect() or super().do_HEAD()
+        self._maybe_redirect() or self._pretty() or super().do_HEAD()
+
+    def _pretty(self) -> bool:
+        """`/about` answers with `about.html` when only that exists, as GitHub Pages, Netlify and `jekyll serve`
+        do for Jekyll's `.html` pages (never claims the request: the normal handler serves the file)."""
+        path, _, query = self.path.partition("?")
+        if path.endswith("/") or "." in path.rsplit("/", 1)[-1]:
+            return False
+        local = Path(self.translate_path(path))
+        if not local.exists() and Path(str(local) + ".html").is_file():
+            self.path = path + ".html" + (f"?{query}" if query else "")
+        return False
 
     def _maybe_redirect(self) -> bool:
-        path = self.path.split("?", 1)[0]
+        path = unquote(self.path.split("?", 1)[0])  # `/zh/docs/%E5%8F%82…` is the alias `/zh/docs/参考/`
         target = self.redirects.get(path) or self.redirects.get(path.rstrip("/") + "/")
         if target:
             self.send_response(301)
-            self.send_header("Location", target)
+            self.send_header("Location", quote(target, safe=":/?#[]@!$&'()*+,;=%~"))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return True

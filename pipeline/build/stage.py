@@ -16,18 +16,22 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from pipeline.config import Config
-from pipeline.content import Post, display_path
-from pipeline.history import record_run
+from pipeline.content import Post, display_path, parse_date
+from pipeline.content.links import LinkIndex, expand
 from pipeline.content.markdown import MarkdownError, render_html
+from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_text, exchange, safe_join
+from pipeline.history import record_run
 from pipeline.rules import BUILD, by_id
 from pipeline.stages import Context, Stage, StageResult
 from pipeline.templating import html_env
@@ -177,10 +181,8 @@ def _json_ld(page: ExpectedPage, site_name: str) -> str:
     }
     if post.date:
         data["datePublished"] = post.date.isoformat()
-        modified = post.meta.get("updated") or post.meta.get("lastmod")
-        data["dateModified"] = (
-            post.date if not modified else datetime.fromisoformat(str(modified))
-        ).isoformat()
+        modified = parse_date(post.meta.get("lastmod"))  # `updated`, `last_modified_at` too (content.keys)
+        data["dateModified"] = (modified or post.date).isoformat()
     if page.description:
         data["description"] = page.description
     if page.og_image:
@@ -228,25 +230,28 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
 
     redirects: dict[str, str] = {}
     findings: list[Finding] = []
+    links = LinkIndex(ctx.content.posts, ctx.content.urls or UrlModel.from_config(config))
+    base_netloc = urlsplit(config.site.base_url).netloc
     written: dict[Path, str] = {}  # page file → the post that wrote it
+    page_posts: dict[Path, Post] = {}
 
     def refuse(rule: str, post: Post, message: str) -> None:
         findings.append(Finding(rule, "error", display_path(post.path), post.line_of("permalink"), message))
 
     def write_page(page: ExpectedPage | None, post: Post, url: str, noindex: bool) -> bool:
-        link = permalink_of(post, config)
+        link = permalink_of(post)
         parts = [p for p in link.split("/") if p and p != "."]
+        as_file = bool(parts) and parts[-1].lower().endswith((".html", ".htm"))  # Jekyll's /about.html
         try:
-            target = safe_join(staging, "/".join(parts) + "/index.html")
+            target = safe_join(staging, "/".join(parts) if as_file else "/".join([*parts, "index.html"]))
         except UnsafePathError:
-            refuse("BUILD001", post, f"permalink {link!r} leaves the output folder; use a path like /articles/slug/")
+            refuse("BUILD001", post, f"URL {link!r} leaves the output folder; use a path like /articles/slug/")
             return False
-        if not parts or parts[0].casefold() in RESERVED:  # casefold: macOS disks ignore case
-            what = "the home page" if not parts else parts[0]
-            refuse("BUILD002", post, f"permalink {link!r} is {what}, which the build writes itself; pick another")
+        if parts and parts[0].casefold() in RESERVED:  # casefold: macOS disks ignore case
+            refuse("BUILD002", post, f"URL {link!r} is {parts[0]}, which the build writes itself; pick another")
             return False
         if target in written:
-            refuse("BUILD002", post, f"permalink {link!r} is also the page of {written[target]}; make it unique")
+            refuse("BUILD002", post, f"URL {link!r} is also the page of {written[target]}; make it unique")
             return False
         # A static file where the page's folder would go (`/images/hero.png/`): copied in before the pages.
         clash = next((p for p in target.parents if p != staging and staging in p.parents and p.is_file()), None)
@@ -254,13 +259,13 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             clash = target  # the static folder's own index.html at that path
         if clash is not None:
             shown = "/" + clash.relative_to(staging).as_posix()
-            refuse("BUILD002", post, f"permalink {link!r} runs into the static file {shown}; pick another")
+            refuse("BUILD002", post, f"URL {link!r} runs into the static file {shown}; pick another")
             return False
         if page is not None:
-            image = post.og_image or post.image
+            image = card_image(post, "og", config, ctx.content.urls) or post.image
             size = _image_size(ctx, image)
             if isinstance(size, str):
-                key = "ogImage" if post.og_image else "image"
+                key = page.image_key
                 findings.append(
                     Finding(
                         "BUILD004",
@@ -279,7 +284,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             html_tag = f'<html lang="{xml_escape(post.lang)}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
         try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
-            body_html = render_html(post.tokens)
+            body_html = render_html(post.tokens, partial(_link_target, links, post, base_netloc))
         except MarkdownError as exc:
             findings.append(
                 Finding("BUILD005", "warning", display_path(post.path), post.body_line, f"{exc}; shown as text")
@@ -299,9 +304,10 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         try:
             atomic_write_text(target, html)
         except OSError as exc:
-            refuse("BUILD002", post, f"permalink {link!r} cannot be written ({exc.strerror}); pick another")
+            refuse("BUILD002", post, f"URL {link!r} cannot be written ({exc.strerror}); pick another")
             return False
         written[target] = display_path(post.path)
+        page_posts[target] = post
         return True
 
     built: list[ExpectedPage] = []
@@ -312,7 +318,9 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
     if drafts:
         for url, post in expected.unpublished.items():
             write_page(None, post, url, noindex=True)
-    pages_at = {"/" + t.parent.relative_to(staging).as_posix() + "/" for t in written}
+    pages_at = {_page_path(t.relative_to(staging).as_posix()) for t in written}
+    if ctx.content.urls is not None and ctx.content.urls.conv.generator == "hugo":
+        _copy_bundle_resources(staging, page_posts)
     for page in built:
         for alias in page.aliases:
             source = _path(alias)
@@ -330,6 +338,25 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
                 continue
             redirects[source] = _path(page.url)
 
+    for post in ctx.content.posts:  # redirect pages (`redirect_to`): the URL answers with a 301
+        target = post.redirect_to
+        if not target or not post.path_url or post.renders:
+            continue
+        problem = _alias_problem(post.path_url, pages_at, redirects)
+        if problem:
+            findings.append(
+                Finding(
+                    "BUILD003",
+                    "error",
+                    display_path(post.path),
+                    post.line_of("redirect_to"),
+                    f"redirect page {post.path_url!r} {problem}; it gets no redirect",
+                )
+            )
+            continue
+        redirects[post.path_url] = target.strip()
+
+    home = staging / "index.html"
     index = env.get_template("index.html").render(
         site=config.site,
         pages=sorted(
@@ -339,7 +366,8 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         ),
         path=_path,
     )
-    atomic_write_text(staging / "index.html", index)
+    if home not in written:  # a post at "/" (Hugo's content/_index.md) is the home page itself
+        atomic_write_text(home, index)
     atomic_write_text(staging / "sitemap.xml", _sitemap(built))
     atomic_write_text(staging / MARKER, "Written by `pipeline build`; the next build replaces this folder.\n")
     atomic_write_text(
@@ -352,6 +380,52 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
     result.data["output"] = str(out)
     ctx.preview_site = out  # crawl audits it when the public site cannot be reached
     return result
+
+
+def _link_target(links: LinkIndex, post: Post, base_netloc: str, href: str) -> str:
+    """A content link (`other.md`, Jekyll's `{% link %}`, Hugo's ref) becomes the page's URL and a `param`
+    shortcode the page's value, as the generator writes them; every other link stays as written."""
+    if ".md" not in href.lower() and "{" not in href and "%7B" not in href:
+        return href
+    target = links.resolve(post, href, base_netloc)
+    if target is not None and target.known and ".md" in href.lower():
+        fragment = href.split("#", 1)[1] if "#" in href else ""
+        return target.path + (f"#{fragment}" if fragment else "")
+    if target is not None and target.known and "{" in unquote(href) and "param" not in unquote(href):
+        return target.path  # ref/relref, post_url, link
+    expanded = expand(post, unquote(href))  # {{% param x %}}: the page's own value
+    return expanded if "{{" not in expanded and "{%" not in expanded else href
+
+
+def _page_path(rel: str) -> str:
+    """`docs/x/index.html` is the page `/docs/x/`; `about.html` is `/about.html`."""
+    return "/" + rel[: -len("index.html")] if rel.endswith("index.html") else "/" + rel
+
+
+def _copy_bundle_resources(staging: Path, pages: dict[Path, Post]) -> None:
+    """Hugo publishes a bundle's other files (images, downloads) beside its page: `blog/x/index.md` with
+    `blog/x/diagram.png` is `/blog/x/diagram.png`, and subfolders that are no bundle of their own
+    (`docs/x/resources/a.yml`). Symlinks are not followed; nothing already written is replaced."""
+    for target, post in pages.items():
+        kind = post.path.name.split(".")[0]
+        if kind not in ("index", "_index") or target.name != "index.html":
+            continue
+        source = post.path.parent
+        for folder, dirnames, filenames in os.walk(source):
+            if kind == "_index":  # a subfolder with its own index file is another bundle
+                dirnames[:] = [d for d in dirnames if not _has_index(Path(folder) / d)]
+            for name in filenames:
+                item = Path(folder) / name
+                if item.is_symlink() or item.suffix.lower() in (".md", ".markdown"):
+                    continue
+                dest = target.parent / item.relative_to(source)
+                if not dest.exists():
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(item, dest)
+
+
+def _has_index(folder: Path) -> bool:
+    return any(p.name.split(".")[0] in ("index", "_index") and p.suffix in (".md", ".markdown") for p in folder.iterdir())
 
 
 def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -> str:
@@ -372,8 +446,6 @@ def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -
 
 
 def _path(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).path or "/"
 
 

@@ -1,8 +1,10 @@
 """The cards stage: plan every (post, language, kind) card, skip the fresh ones, render the rest in processes.
 
-Gather first, then write: workers only compute and return encoded bytes; the parent writes each file atomically,
-records it in the store and fills card paths into translation drafts. Problems are per card findings; one bad
-post never stops the others.
+Gather first, then write: workers only compute and return encoded bytes; the parent writes each file atomically
+and records it in the store. A card goes where the post names it (`ogImage`/`twitterImage`), else to
+`cards.output_pattern` filled from the post's URL (`UrlModel.card_path`); build and social find it there
+(`content.urls.card_image`), so no front matter is written. Problems are per card findings; one bad post never
+stops the others.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pipeline.cards import cache
 from pipeline.cards.fonts import CardError
 from pipeline.cards.layout import Layout, layout_dirs, load_layout
 from pipeline.cards.render import CardOutcome, CardSpec, Kind, is_card, render_card, warm
 from pipeline.compute import uses_ray
-from pipeline.content import Post, display_path
+from pipeline.content import Post, UrlModel, display_path
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
 from pipeline.history import record_run
@@ -36,7 +38,6 @@ class Planned:
     spec: CardSpec
     post: Post
     url_path: str
-    fill_key: str | None  # front-matter key to fill in a translation draft, when it was missing
 
 
 def _finding(
@@ -49,7 +50,8 @@ def _finding(
 
 def _select(ctx: Context, paths: Sequence[Path] | None, lang: str | None) -> list[Post]:
     allowed = {lang} if lang else set(ctx.config.cards.languages) or set(ctx.config.site.languages)
-    return [post for post in ctx.content.select(paths) if post.lang in allowed]
+    # Only pages get cards: a post the generator writes no page for (Hugo `build.render: link`) has none to show.
+    return [p for p in ctx.content.select(paths) if p.lang in allowed and p.renders and p.path_url]
 
 
 def _card_settings(post: Post) -> tuple[str | None, tuple[float, float] | None]:
@@ -97,6 +99,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
     findings: list[Finding] = []
     seen_out: dict[Path, str] = {}
     recorded = cache.recorded_paths(ctx.store)
+    urls = ctx.content.urls or UrlModel.from_config(config)
     for post in posts:
         try:
             layout_name, focus = _card_settings(post)
@@ -130,13 +133,8 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
             findings.append(_finding("CARD012", post, "no `image:`; the card uses the layout background"))
         for kind, key in KINDS:
             named = post.meta.get(key)
-            fill: str | None = None
-            pattern_path = config.cards.output_pattern.format(lang=post.lang, slug=post.slug, kind=kind)
-            if isinstance(named, str) and named.strip():
-                url_path = named.strip()
-            else:
-                url_path = pattern_path
-                fill = key if post.is_translation else None
+            pattern_path = urls.card_path(post, kind, config.cards.output_pattern)
+            url_path = named.strip() if isinstance(named, str) and named.strip() else pattern_path
             if url_path.startswith(("http://", "https://", "//")):
                 findings.append(
                     _finding("CARD002", post, f"{key} {url_path} is remote; name a path under the site", key)
@@ -168,7 +166,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                         "CARD014",
                         post,
                         f"{key} {url_path} is also the card of {seen_out[out]}; give each language its own "
-                        "path (delete the key and the stage fills one from cards.output_pattern)",
+                        "path (delete the key: the card then goes to cards.output_pattern, by the page's URL)",
                         key,
                     )
                 )
@@ -200,7 +198,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 focus=focus,
                 max_bytes=config.cards.max_bytes,
             )
-            planned.append(Planned(spec, post, url_path, fill))
+            planned.append(Planned(spec, post, url_path))
     return planned, findings
 
 
@@ -282,7 +280,6 @@ def run_stage(
         workers = _workers(ctx.config.cards.processes, len(todo))
         outcomes = render_all([p.spec for p in todo], workers, ctx.progress)
     rendered = failed = 0
-    fills: dict[Path, tuple[Post, dict[str, Any]]] = {}
     for item, outcome in zip(todo, outcomes, strict=True):
         for rule, severity, message in outcome.notes:
             result.findings.append(
@@ -297,20 +294,11 @@ def run_stage(
         cache.record(store, outcome, item.url_path, alt=item.spec.title)
         result.outputs.append(item.spec.out)
         rendered += 1
-        if item.fill_key:
-            fills.setdefault(item.post.path, (item.post, {}))[1][item.fill_key] = item.url_path
-    for item in fresh:
-        if item.fill_key:
-            fills.setdefault(item.post.path, (item.post, {}))[1][item.fill_key] = item.url_path
-    for post, updates in fills.values():
-        post.write(updates=updates)
-        result.changed.append(post.path)
     result.counts = {
         "cards": len(planned),
         "rendered": rendered,
         "cached": len(fresh),
         "failed": failed,
-        "drafts_filled": len(fills),
     }
     if any(f.severity == "error" for f in result.findings) and rendered == 0 and not fresh and planned:
         result.status = "failed"
@@ -323,7 +311,7 @@ STAGE = Stage(
     "cards",
     run=run_stage,
     reads=("posts", "hero images", "layouts", "card cache"),
-    writes=("card images", "card paths in drafts", "card cache"),
+    writes=("card images", "card cache"),
     rules=by_id(CARDS),
     compute=True,
 )

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli import EXIT_OK, UserError, load_context
+from pipeline.cli import EXIT_OK, EXIT_USAGE, UserError, load_context
 
 
 def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--export",
         metavar="FILE",
-        help="write the drafts' segments to FILE (.po or .xlf) instead of translating",
+        help="write the drafts' segments to FILE (.po, or .xlf for XLIFF 2.0) instead of translating",
     )
     p.add_argument(
         "--import", dest="import_file", metavar="FILE", help="read edits/approvals from FILE (.po or .xlf)"
@@ -66,10 +66,12 @@ def _exchange(ctx: Any, args: argparse.Namespace, langs: list[str]) -> int:
             count = export_file(ctx, langs[0], Path(args.export))
             print(f"exported {count} segment(s) to {args.export}")
         if args.import_file:
-            count = import_file(
+            report = import_file(
                 ctx, langs[0], Path(args.import_file), who=f"import:{Path(args.import_file).name}"
             )
-            print(f"imported {count} changed segment(s) from {args.import_file}")
+            print(f"{args.import_file}: {report.summary()}")
+            if report.refused or report.not_approved:
+                return EXIT_USAGE  # the file asked for something that was not done; the message says what
     except (ExchangeError, ReviewError) as exc:
         raise UserError(str(exc)) from None
     return EXIT_OK

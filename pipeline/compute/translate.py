@@ -104,8 +104,11 @@ class ModelSlot:
     def ready(self) -> bool:
         return True
 
-    def translate(self, model: Model, sentences: list[str]) -> tuple[list[str], dict[int, str], int]:
-        """One batch: the translations, the sentences the model failed on (index → why), target tokens."""
+    def translate(
+        self, model: Model, sentences: list[str]
+    ) -> tuple[list[str], list[float], dict[int, str], int]:
+        """One batch: the translations, their scores (mean log-probability per token), the sentences the model
+        failed on (index → why), target tokens."""
         tr = self.models.get(model.digest)
         if tr is None:
             import ray
@@ -115,8 +118,8 @@ class ModelSlot:
             tr = self.models[model.digest] = PairTranslator(pkg, self.settings)
         errors: dict[int, str] = {}
         before = tr.tokens_out
-        out = tr.translate(sentences, errors)
-        return out, errors, tr.tokens_out - before
+        out, scores = tr.translate_scored(sentences, errors)
+        return out, scores, errors, tr.tokens_out - before
 
 
 class Slots:
@@ -233,9 +236,11 @@ class RayPairTranslator(PairTranslator):
         self.workers = slots.width(settings)
         self.calls = self.batches = self.tokens_out = 0
 
-    def translate(self, sentences: Sequence[str], errors: dict[int, str] | None = None) -> list[str]:
+    def translate_scored(
+        self, sentences: Sequence[str], errors: dict[int, str] | None = None
+    ) -> tuple[list[str], list[float]]:
         if not sentences:
-            return []
+            return [], []
         # The local engine's batching (PairTranslator.translate), keeping each batch's sentence positions.
         tokens = [self.sp.encode(s, out_type=str) for s in sentences]
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
@@ -251,10 +256,12 @@ class RayPairTranslator(PairTranslator):
         jobs = [[sentences[order[p]] for p in range(starts[b], starts[b + 1])] for b in by_cost]
         done = self.slots.run(self.settings, self.slots.model(self.pkg), jobs)
         out = [""] * len(sentences)
-        for b, (texts, failed, produced) in zip(by_cost, done, strict=True):
+        scores = [0.0] * len(sentences)
+        for b, (texts, batch_scores, failed, produced) in zip(by_cost, done, strict=True):
             self.tokens_out += produced
             for j, text in enumerate(texts):
                 idx = order[starts[b] + j]
+                scores[idx] = batch_scores[j]
                 if j in failed:
                     if errors is None:
                         raise RuntimeError(f"the model failed on a sentence: {failed[j]}")
@@ -263,4 +270,4 @@ class RayPairTranslator(PairTranslator):
                     out[idx] = text
         self.batches += len(batches)
         self.calls += len(tokens)
-        return out
+        return out, scores

@@ -7,6 +7,8 @@ and hashes; its body is parsed on first use by the one Markdown dialect and the 
 - `frontmatter`: split, read (libyaml, tomllib) and write back round-trip safe (ruamel.yaml, tomlkit).
 - `loader`: walk a content tree into a `ContentSet`; bad files become findings, never exceptions.
 - `markdown`: the dialect — the only place Markdown parsers are built.
+- `keys`: front-matter keys under the pipeline's names (`Title:`, aliases), HTML entities decoded.
+- `urls`: the URL model, the one place a post's public URL is computed; `links` resolves body links by it.
 """
 
 from pipeline.content.frontmatter import (
@@ -30,8 +32,10 @@ from pipeline.content.loader import (
     load_post,
     parse_post,
     path_filter,
+    path_matcher,
 )
 from pipeline.content.post import Post
+from pipeline.content.urls import UrlModel
 
 __all__ = [
     "LOAD_RULES",
@@ -41,6 +45,7 @@ __all__ = [
     "FrontFormat",
     "Post",
     "Split",
+    "UrlModel",
     "display_path",
     "iter_markdown",
     "load_content",
@@ -51,6 +56,7 @@ __all__ = [
     "parse_toml_front",
     "parse_yaml_front",
     "path_filter",
+    "path_matcher",
     "split_front_matter",
     "update_front_matter",
 ]

@@ -14,8 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.content.frontmatter import ContentError, parse_toml_front, parse_yaml_front, split_front_matter
+from pipeline.content.frontmatter import (
+    ContentError,
+    parse_date,
+    parse_toml_front,
+    parse_yaml_front,
+    split_front_matter,
+)
+from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
+from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding
 from pipeline.rules import CONTENT
 
@@ -34,6 +42,21 @@ class ContentSet:
     problems: list[Finding]
     root: Path
     skipped: int = 0
+    urls: UrlModel | None = None  # the site's URL model the posts were loaded with
+
+    def by_path_url(self) -> dict[str, list[Post]]:
+        """Public path → the posts that claim it (more than one is a collision)."""
+        out: dict[str, list[Post]] = {}
+        for post in self.posts:
+            if post.path_url:
+                out.setdefault(post.path_url, []).append(post)
+        return out
+
+    def alternates(self, post: Post) -> dict[str, Post]:
+        """lang → the version of this article in that language that is published (the post itself always)."""
+        out = {other.lang: other for other in self.groups().get(post.translation_key, []) if other.published}
+        out[post.lang] = post
+        return out
 
     def select(self, paths: Sequence[Path] | None) -> list[Post]:
         """The posts a command was pointed at (files or folders); all of them when it was pointed at none."""
@@ -49,6 +72,7 @@ class ContentSet:
         shown = {display_path(p) for p in wanted}
         self.posts = [post for post in self.posts if post.path.resolve() not in wanted]
         self.problems = [f for f in self.problems if f.file not in shown]
+        self.urls = self.urls or UrlModel.from_config(config)
         for path in sorted(wanted):
             if not path.is_file():
                 continue
@@ -59,6 +83,7 @@ class ContentSet:
                     default_lang=config.site.default_language,
                     languages=list(config.site.languages),
                     max_bytes=config.site.max_file_bytes,
+                    site=self.urls,
                 )
             except ContentError as exc:
                 self.problems.append(Finding(exc.rule, "error", display_path(path), exc.line, str(exc)))
@@ -90,8 +115,18 @@ def path_filter(paths: Sequence[Path] | None) -> Callable[[Path], bool]:
     return match
 
 
-def iter_markdown(root: Path, paths: Sequence[Path] | None = None) -> Iterator[Path]:
-    """Markdown files under root (or the given files/folders), sorted, without following directory symlinks."""
+def iter_markdown(
+    root: Path, paths: Sequence[Path] | None = None, site: UrlModel | None = None
+) -> Iterator[Path]:
+    """Markdown files under root (or the given files/folders), sorted, without following directory symlinks.
+
+    Folders starting with `.` or `_` hold no pages (layouts, includes, build output) unless the site's
+    conventions name them (Jekyll's `_posts`); `site.exclude` globs drop files; in a Hugo leaf bundle
+    (`foo/index.md`) the other Markdown files are the page's resources, not pages."""
+    conv = site.conv if site is not None else None
+    include = set(conv.include_dirs) if conv else set()
+    excluded = path_matcher(conv.exclude if conv else ())
+    bundles = conv is not None and conv.generator == "hugo"
     targets = list(paths) if paths else [root]
     for target in targets:
         if target.is_file() or (target.is_symlink() and not target.is_dir()):
@@ -99,9 +134,46 @@ def iter_markdown(root: Path, paths: Sequence[Path] | None = None) -> Iterator[P
             continue
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(target):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-            found.extend(Path(dirpath) / f for f in filenames if f.lower().endswith(MARKDOWN_SUFFIXES))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) or d in include)
+            names = [f for f in filenames if f.lower().endswith(MARKDOWN_SUFFIXES)]
+            if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in names):
+                names = [f for f in names if f.split(".")[0] == "index"]
+                dirnames[:] = []  # a leaf bundle's folders hold its resources
+            for name in names:
+                path = Path(dirpath) / name
+                if not excluded(_relative(path, root)):
+                    found.append(path)
         yield from sorted(found)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def path_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
+    """Globs over content paths (`site.exclude`, `validate.required_fields_for`) as one matcher: `*` stays
+    within a folder, `**` spans folders, and a folder's name matches everything under it."""
+    if not globs:
+        return lambda _rel: False
+    import re
+
+    def glob_rx(glob: str) -> str:
+        out, i = "", 0
+        while i < len(glob):
+            if glob.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif glob.startswith("**", i):
+                out, i = out + ".*", i + 2
+            else:
+                out += {"*": "[^/]*", "?": "[^/]"}.get(glob[i], re.escape(glob[i]))
+                i += 1
+        return out
+
+    rx = re.compile("|".join(f"(?:{glob_rx(g.strip('/'))})(?:/.*)?" for g in globs))
+    return lambda rel: rx.fullmatch(rel) is not None
 
 
 def load_post(
@@ -112,6 +184,7 @@ def load_post(
     languages: Iterable[str] = (),
     max_bytes: int = 5_000_000,
     walked_root: Path | None = None,
+    site: UrlModel | None = None,
 ) -> Post:
     """Read one file into a Post; raise ContentError for anything malformed.
 
@@ -152,7 +225,7 @@ def load_post(
     except OSError as exc:
         raise ContentError("CONTENT001", f"cannot read file: {exc.strerror}", 1) from None
     rel = resolved.relative_to(root_resolved).as_posix()  # resolving is ~half the load time: do it once
-    return parse_post(raw, path, root, default_lang=default_lang, languages=languages, rel=rel)
+    return parse_post(raw, path, root, default_lang=default_lang, languages=languages, rel=rel, site=site)
 
 
 def _site_language(value: str, langs: set[str]) -> str | None:
@@ -170,7 +243,9 @@ def parse_post(
     default_lang: str = "en",
     languages: Iterable[str] = (),
     rel: str | None = None,
+    site: UrlModel | None = None,
 ) -> Post:
+    """Read one file's bytes into a Post with its URL (`site`: the site's URL model; a plain one without)."""
     if b"\x00" in raw[:8192]:
         raise ContentError(
             "CONTENT003", "file contains NUL bytes and looks binary; it is not a Markdown post", 1
@@ -204,6 +279,9 @@ def parse_post(
         meta, key_lines = parse_toml_front(fm)
     else:
         meta, key_lines = {}, {}
+    if site is None:
+        site = UrlModel.plain(default_lang, tuple(languages))
+    meta, key_lines, key_names = canonical_keys(meta, key_lines, site.conv.key_aliases)
     if rel is None:
         try:
             rel = path.resolve().relative_to(root.resolve()).as_posix()
@@ -212,8 +290,11 @@ def parse_post(
     langs = set(languages)
     first = rel.split("/", 1)[0] if "/" in rel else ""
     lang_from_folder = first in langs
+    name_lang = site.name_language(rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     if lang_from_folder:
         lang = first
+    elif name_lang is not None:
+        lang = name_lang
     elif isinstance(meta.get("lang"), str) and meta["lang"]:
         lang = meta["lang"]
         if langs and lang not in langs:
@@ -231,6 +312,19 @@ def parse_post(
     base_rel = rel.split("/", 1)[1] if lang_from_folder else rel
     tkey = meta.get("translationKey")
     translation_key = str(tkey) if tkey else base_rel.rsplit(".", 1)[0]
+    if name_lang is not None and not tkey:
+        translation_key = translation_key.rsplit(".", 1)[0]  # about.fr → about, beside about.md
+    if site.is_draft_path(rel):
+        meta.setdefault("draft", True)  # Jekyll's _drafts
+    file_date = site.file_date(rel)
+    url = site.post_url(
+        rel,
+        lang,
+        meta,
+        lang_from_folder=lang_from_folder,
+        name_lang=name_lang is not None,
+        date=parse_date(meta.get("date")) or file_date,
+    )
     return Post(
         path=path,
         rel=rel,
@@ -248,7 +342,27 @@ def parse_post(
         bom=bom,
         opener=split.opener,
         closer=split.closer,
+        path_url=url.path,
+        url=site.base_url + url.path if url.path else "",
+        url_aliases=url.aliases,
+        renders=_renders(meta, site.conv.unpublished_keys),
+        file_date=file_date,
+        key_names=key_names,
+        extra={"url_problem": url.problem} if url.problem else {},
     )
+
+
+def _renders(meta: dict[str, object], generator_keys: bool) -> bool:
+    """No page of content: a redirect (`redirect_to`), Hugo's `build: {render: never|link}` and `headless: true`,
+    Jekyll's `published: false`."""
+    if isinstance(meta.get("redirect_to"), str) and str(meta["redirect_to"]).strip():
+        return False
+    if not generator_keys:
+        return True
+    build = meta.get("build") or meta.get("_build")
+    if isinstance(build, dict) and str(build.get("render", "always")).lower() in ("never", "link", "false"):
+        return False
+    return meta.get("headless") is not True and meta.get("published") is not False
 
 
 def load_content(config: Config, paths: Sequence[Path] | None = None) -> ContentSet:
@@ -268,8 +382,10 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         )
         return ContentSet(posts, problems, root)
     languages = list(config.site.languages)
+    site = UrlModel.from_config(config)
     walked_root = None if paths else root.resolve()
-    for path in iter_markdown(root, paths):
+    skipped = 0
+    for path in iter_markdown(root, paths, site):
         try:
             post = load_post(
                 path,
@@ -278,10 +394,26 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
                 languages=languages,
                 max_bytes=config.site.max_file_bytes,
                 walked_root=walked_root,
+                site=site,
             )
         except ContentError as exc:
             problems.append(Finding(exc.rule, "error", display_path(path), exc.line, str(exc)))
             continue
+        if post.fm_format == "none" and site.conv.front_matter_required:
+            skipped += 1  # Jekyll copies a Markdown file without front matter as it is: not a page
+            continue
+        problem = post.extra.pop("url_problem", None)
+        if problem:
+            problems.append(
+                Finding(
+                    "CONTENT015",
+                    "warning",
+                    display_path(path),
+                    post.line_of(next((k for k in site.conv.url_keys if k in post.meta), "permalink")),
+                    f"{problem}; the page's URL is taken from its file path ({post.path_url}) — write the "
+                    "permalink out, or check that URL",
+                )
+            )
         if post.fm_format == "none":
             problems.append(
                 Finding(
@@ -293,7 +425,7 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
                 )
             )
         posts.append(post)
-    return ContentSet(posts, problems, root)
+    return ContentSet(posts, problems, root, skipped=skipped, urls=site)
 
 
 def _utf8_name(path: Path) -> bool:

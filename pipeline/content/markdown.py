@@ -21,8 +21,9 @@ Two engines of the same parser family, one dialect:
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,6 +52,13 @@ _NESTING_PROBLEM = (
     "lines may not be checked, translated or rendered as structure — flatten the nesting"
 )
 _DEEP = re.compile(rf"^[ \t>*+\-\d.)]{{{DEEP_PREFIX}}}", re.M)
+# kramdown's `<aside markdown="1">`: Markdown inside a raw HTML block, on a line of its own.
+_MD_BLOCK = re.compile(
+    r"""^[ ]{0,3}<([A-Za-z][A-Za-z0-9-]*)\b[^>\n]*?\bmarkdown\s*=\s*(["']?)(?:1|block|span)\2[^>\n]*>[ \t]*$""",
+    re.M,
+)
+# A Hugo shortcode as a link target (`[x]({{< ref "a/b" >}})`): Hugo expands it before Markdown sees the link.
+_SHORTCODE_DEST = re.compile(r"\]\((\{\{[<%][^\n]*?[%>]\}\})\)")
 
 
 class MarkdownError(Exception):
@@ -145,10 +153,49 @@ def fast_parser_safe(body: str) -> str | None:
     return None
 
 
+def _blank(line: str) -> str:
+    """Spaces of the line's UTF-8 length: line numbers and byte offsets of everything after stay as they were."""
+    return " " * len(line.encode("utf-8"))
+
+
+def markdown_in_html(body: str) -> str:
+    """The body as kramdown reads `<tag markdown="1">` blocks: the opening and closing tag lines become blank
+    lines (same length), so the Markdown between them is parsed as Markdown by validate, translate and build
+    instead of swallowed into one raw HTML block. Other bodies come back unchanged (one substring test)."""
+    if "markdown" not in body:
+        return body
+    lines = body.split("\n")
+    changed = False
+    i = 0
+    while i < len(lines):
+        opening = _MD_BLOCK.match(lines[i])
+        if opening is None:
+            i += 1
+            continue
+        closing = re.compile(rf"^[ ]{{0,3}}</{re.escape(opening.group(1))}\s*>[ \t]*$")
+        end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), None)
+        if end is None:
+            i += 1
+            continue
+        lines[i], lines[end] = _blank(lines[i]), _blank(lines[end])
+        changed = True
+        i += 1
+    return "\n".join(lines) if changed else body
+
+
+def _shortcode_links(body: str) -> str:
+    """`[x]({{< ref "a/b" >}})` as a link the checks see: spaces inside the shortcode become `+` (same
+    length), which a link target may hold; `pipeline.content.links` reads them back."""
+    if "]({{" not in body:
+        return body
+    return _SHORTCODE_DEST.sub(lambda m: "](" + m.group(1).replace(" ", "+") + ")", body)
+
+
 def parse_tree(body: str) -> Node:
     """The body's syntax tree for the checks. Never crashes the process; raises MarkdownError (a normal
     exception) only when neither engine can read the body. The root's `meta["problem"]` says why the safe
     engine was used on a body that nests deeper than it follows."""
+    body = _shortcode_links(markdown_in_html(body))
     problem = fast_parser_safe(body)
     if problem is None:
         try:
@@ -171,7 +218,7 @@ def parse_tokens(body: str, line_offset: int = 0, blocks_only: bool = False) -> 
     """markdown-it-py tokens of the body; `line_offset` is added to every line map (file lines for a post).
     `blocks_only` leaves inline content unparsed (each `inline` token keeps its text)."""
     try:
-        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(body)
+        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(markdown_in_html(body))
     except RecursionError:
         raise MarkdownError("the Markdown nests too deeply to parse; flatten it") from None
     except (ValueError, IndexError, KeyError, TypeError) as exc:  # a parser bug on odd input: one finding
@@ -338,13 +385,31 @@ def _html_renderer() -> Any:
     rules.update(getattr(tokens_parser().renderer, "rules", {}))  # the footnote plugin's rules too
     rules["html_block"] = escaped
     rules["html_inline"] = escaped
+    plain_link = rules.get("link_open")
+
+    def link_open(tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        resolve = env.get("links") if isinstance(env, dict) else None
+        href = tokens[idx].attrs.get("href")
+        if resolve is None or not isinstance(href, str):
+            return str(
+                plain_link(tokens, idx, options, env)
+                if plain_link
+                else renderer.renderToken(tokens, idx, options, env)
+            )
+        token = copy.copy(tokens[idx])  # the post's tokens are shared: change a copy
+        token.attrs = {**token.attrs, "href": resolve(href)}
+        return str(renderer.renderToken([token], 0, options, env))
+
+    rules["link_open"] = link_open
     return renderer
 
 
-def render_html(tokens: Sequence[Token]) -> str:
+def render_html(tokens: Sequence[Token], links: Callable[[str], str] | None = None) -> str:
     """HTML for tokens from `parse_tokens` (or `Post.tokens`); raw HTML in the source arrives escaped and
-    markdown-it's link validation drops javascript:/vbscript:/data: targets."""
-    return str(_html_renderer().render(list(tokens), tokens_parser().options, {}))
+    markdown-it's link validation drops javascript:/vbscript:/data: targets. `links` maps each link target
+    (build turns `[x](other.md)` into the page's URL, as the generator's link resolution does)."""
+    env = {"links": links} if links is not None else {}
+    return str(_html_renderer().render(list(tokens), tokens_parser().options, env))
 
 
 def markdown_to_html(text: str) -> str:

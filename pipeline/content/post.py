@@ -2,8 +2,9 @@
 
 Who fills what: the loader sets the file facts (path, front matter with key lines, body, language, hash); the
 Markdown dialect (`pipeline.content.markdown`) parses the body on first use and caches it on the post, so no
-stage parses a body twice; stages may add to `extra`. A computed public URL belongs here too, next to `slug`,
-once the site's URL rules are modelled.
+stage parses a body twice; stages may add to `extra`. The loader also gives every post its public URL from the
+site's URL model (`pipeline.content.urls`): `path_url`, `url`, `url_aliases`, the only URL any stage uses.
+Front-matter keys arrive under the pipeline's names whatever the file's spelling (`pipeline.content.keys`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ class Post:
     opener: str = ""
     closer: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    path_url: str = ""  # site-relative public path ("/es/docs/foo/"); "" when the post writes no page
+    url: str = ""  # absolute: site.base_url + path_url
+    url_aliases: tuple[str, ...] = ()  # old paths (aliases / redirect_from) that redirect here
+    renders: bool = True  # False: the generator writes no page for it (Hugo `build.render: never|link`)
+    file_date: dt.datetime | None = None  # from a YYYY-MM-DD- file name, where the generator reads one
+    key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 
@@ -70,11 +77,24 @@ class Post:
 
     @property
     def permalink(self) -> str | None:
-        return self._str("permalink")
+        """The front-matter `permalink` as written (text only: Eleventy's `permalink: false` is not one)."""
+        value = self.meta.get("permalink")
+        return value if isinstance(value, str) and value.strip() else None
+
+    @property
+    def link_title(self) -> str | None:
+        """Hugo's `linkTitle` (menus, breadcrumbs), else the title."""
+        return self._str("linkTitle") or self.title
 
     @property
     def image(self) -> str | None:
-        return self._str("image")
+        """The hero: `image: x`, Hugo's `images: [x, ...]` (the first), Jekyll SEO's `image: {path: x}`."""
+        value = self.meta.get("image")
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        elif isinstance(value, dict):
+            value = value.get("path") or value.get("url")
+        return value if isinstance(value, str) else None
 
     @property
     def og_image(self) -> str | None:
@@ -83,6 +103,11 @@ class Post:
     @property
     def twitter_image(self) -> str | None:
         return self._str("twitterImage")
+
+    @property
+    def redirect_to(self) -> str | None:
+        """The page is a redirect to this URL (jekyll-redirect-from's `redirect_to`, or a name the site maps)."""
+        return self._str("redirect_to")
 
     @property
     def keyphrase(self) -> str | None:
@@ -111,15 +136,26 @@ class Post:
 
     @property
     def date(self) -> dt.datetime | None:
-        return parse_date(self.meta.get("date"))
+        return parse_date(self.meta.get("date")) or self.file_date
 
     @property
     def slug(self) -> str:
-        if self.permalink:
-            parts = [p for p in self.permalink.split("/") if p]
-            if parts:
-                return parts[-1]
+        """The last segment of the post's URL (a bundle's or section's folder name, not `index`)."""
+        for link in (self.path_url, self.permalink):
+            if link:
+                parts = [p for p in link.split("/") if p]
+                if parts:
+                    return parts[-1].rsplit(".", 1)[0] if parts[-1].endswith((".html", ".htm")) else parts[-1]
         return Path(self.rel).stem
+
+    @property
+    def is_list_page(self) -> bool:
+        """A home or section page (Hugo's `_index.md`, a language's home): it introduces and lists other pages,
+        so article rules (length, outbound links) do not apply."""
+        if Path(self.rel).name.split(".")[0] == "_index":
+            return True
+        parts = [p for p in self.path_url.split("/") if p]
+        return bool(self.path_url) and (not parts or (len(parts) == 1 and parts[0] == self.lang))
 
     @property
     def translation(self) -> dict[str, Any]:
@@ -132,8 +168,8 @@ class Post:
 
     @property
     def published(self) -> bool:
-        """Published = not a draft, and (for translations) approved by a human."""
-        if self.draft:
+        """Published = a page is written, not a draft, and (for translations) approved by a human."""
+        if self.draft or not self.renders or not self.path_url:
             return False
         return not self.is_translation or self.translation.get("status") == "approved"
 
@@ -172,6 +208,9 @@ class Post:
     ) -> str:
         """Return the file text with front-matter `updates` applied round-trip safely and an optional new body."""
         fm = self.fm_text
+        if self.key_names:  # write under the file's own spelling (`Title:` stays `Title:`)
+            updates = {self.key_names.get(k, k): v for k, v in (updates or {}).items()}
+            remove = [self.key_names.get(k, k) for k in remove]
         if updates or remove:
             fm = update_front_matter(
                 self.fm_format if self.fm_format != "none" else "yaml", fm, updates or {}, remove

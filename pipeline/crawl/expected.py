@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline.content import display_path
+from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.urls import join
 
 if TYPE_CHECKING:
@@ -66,24 +67,9 @@ class ExpectedSet:
         return {p.url: p for p in self.pages}
 
 
-def _aliases(post: Post) -> tuple[list[str], str]:
-    for key in ("aliases", "redirect_from"):
-        value = post.meta.get(key)
-        if isinstance(value, str):
-            return [value], key
-        if isinstance(value, list):
-            return [str(v) for v in value if v], key
-    return [], "aliases"
-
-
-def permalink_of(post: Post, config: Config) -> str:
-    """Front-matter permalink, else the site pattern (non-default languages under /<lang>/)."""
-    if post.permalink:
-        return post.permalink
-    path = config.site.permalink_pattern.replace("{slug}", post.slug)
-    if post.lang != config.site.default_language:
-        path = f"/{post.lang}/{path.lstrip('/')}"
-    return path
+def permalink_of(post: Post) -> str:
+    """The post's public path, from the one URL model (pipeline.content.urls)."""
+    return post.path_url
 
 
 def hreflang_code(config: Config, lang: str) -> str:
@@ -93,19 +79,22 @@ def hreflang_code(config: Config, lang: str) -> str:
 
 def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
     base = config.site.base_url
+    urls = content.urls or UrlModel.from_config(config)
     pages: list[ExpectedPage] = []
     unpublished: dict[str, Post] = {}
     for post in content.posts:
-        url = join(base, permalink_of(post, config))
+        if not post.path_url or not post.renders:
+            continue  # the generator writes no page for it
+        url = join(base, post.path_url)
         if not post.published:
             unpublished[url] = post
             continue
         title = post.title or post.slug
-        image = post.og_image or post.image
+        image = card_image(post, "og", config, urls) or post.image
         og_image = join(base, image) if image else None
-        tw = post.twitter_image or image
+        tw = card_image(post, "twitter", config, urls) or image
         twitter_image = join(base, tw) if tw else None
-        aliases, alias_key = _aliases(post)
+        alias_key = post.key_names.get("aliases", "aliases")
         pages.append(
             ExpectedPage(
                 post=post,
@@ -121,7 +110,7 @@ def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
                 og_image=og_image,
                 twitter_card="summary_large_image" if twitter_image else "summary",
                 twitter_image=twitter_image,
-                aliases=[join(base, a) for a in aliases],
+                aliases=[join(base, a) for a in post.url_aliases],
                 alias_key=alias_key,
             )
         )

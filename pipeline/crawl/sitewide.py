@@ -6,8 +6,8 @@ Markdown line holding the link (found by searching the body for the target's pat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from urllib.parse import urlsplit
+from collections.abc import Callable, Iterator
+from urllib.parse import unquote, urlsplit
 
 from pipeline.crawl.checks import Checker, make
 from pipeline.crawl.expected import ExpectedPage, ExpectedSet
@@ -17,9 +17,14 @@ from pipeline.findings import Finding
 
 
 def body_line(page: ExpectedPage, href: str) -> int | None:
-    """File line of the first body line mentioning the link's path (or full URL)."""
+    """File line of the first body line mentioning the link's path (or full URL), or linking to it relative to
+    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`)."""
     parts = urlsplit(href)
     needles = [href, parts.path] if parts.path not in ("", "/") else [href]
+    here = page.post.path_url
+    if here.endswith("/") and parts.path.startswith(here) and len(parts.path) > len(here):
+        rel = unquote(parts.path[len(here) :])
+        needles += [f"]({rel}", f"](./{rel}", f"]({rel.rstrip('/')})", f"](./{rel.rstrip('/')})"]
     for i, text in enumerate(page.post.body.split("\n")):
         if any(n and n in text for n in needles):
             return page.post.body_file_line(i)
@@ -99,7 +104,11 @@ def _redirect_trap(rec: Record | None) -> str:
     return ""
 
 
-def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
+def check_links(
+    checker: Checker, expected: ExpectedSet, elsewhere: Callable[[str], bool] | None = None
+) -> Iterator[Finding]:
+    """Broken and trapped links. `elsewhere` (a preview build's crawl): internal paths the site serves from
+    outside this content (site.urls.external, fallback pages), which the preview cannot hold."""
     by_crawl_url = {checker.mapper.to_crawl(p.url): p for p in expected.pages}
     for source_url, rec in checker.data.pages.items():
         facts = rec.get("facts")
@@ -123,6 +132,12 @@ def check_links(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
                     f"link {text!r} → {href} answers {status}" if text else f"link → {href} answers {status}"
                 )
             else:
+                continue
+            if (
+                internal
+                and elsewhere is not None
+                and elsewhere(unquote(urlsplit(checker.mapper.to_public(crawl_href)).path))
+            ):
                 continue
             # Internal targets keyed by their public URL: the same link in a preview build on another port is
             # the same finding in the history.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from pipeline.compute import uses_ray
@@ -75,6 +76,24 @@ def planned_processes(config: Config) -> int:
     return 1
 
 
+def _served_elsewhere(ctx: Context, crawl_base: str) -> Callable[[str], bool] | None:
+    """For a crawl of a preview build (a loopback origin): the pages the public site serves from outside this
+    content (site.urls.external, fallback pages), and links through a generator template the preview cannot
+    expand (Hugo's `{{% param x %}}` of a site parameter) — they may work there, not in the preview."""
+    from pipeline.content.links import LinkIndex
+    from pipeline.content.urls import UrlModel
+    from pipeline.crawl.urls import host_of, origin
+
+    config = ctx.config
+    host = host_of(crawl_base)
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if not loopback or origin(crawl_base) == origin(config.site.base_url):
+        return None
+    urls = ctx.content.urls or UrlModel.from_config(config)
+    served = LinkIndex(ctx.content.posts, urls).elsewhere
+    return lambda path: "{{" in path or "{%" in path or served(path)
+
+
 def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None = None) -> StageResult:
     """`history_key` names the site for new/fixed comparisons when the crawled origin changes from run to run
     (a preview build on a random loopback port); by default it is the crawled origin."""
@@ -119,7 +138,7 @@ def run_stage(ctx: Context, base_url: str | None = None, history_key: str | None
         findings.extend(check_aliases(checker, page))
     findings.extend(checker.findings)
     findings.extend(check_sitemap(checker, expected))
-    findings.extend(check_links(checker, expected))
+    findings.extend(check_links(checker, expected, _served_elsewhere(ctx, crawl_base)))
     findings.extend(check_limits(checker))
     save_link_cache(store, data.external.values())
     seconds = time.perf_counter() - start

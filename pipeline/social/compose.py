@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.config import Config, SocialAccount
 from pipeline.content import Post
+from pipeline.content.urls import card_image
 from pipeline.platforms import PLATFORMS
 from pipeline.social import lengths
 from pipeline.social.thread import ThreadError, split
@@ -90,10 +91,22 @@ def with_utm(url: str, platform: str, campaign: str, lang: str) -> str:
 
 
 def permalink_url(config: Config, post: Post) -> str:
-    path = post.permalink or f"/{post.slug}/"
-    if path.startswith(("http://", "https://")):
-        return path
-    return config.site.base_url + "/" + path.lstrip("/")
+    """The page's public URL from the one URL model (pipeline.content.urls): language prefix and pattern
+    included, so a translation links to its own page."""
+    return config.site.base_url + (post.path_url or "/")
+
+
+def attached_image(config: Config, platform: str, post: Post) -> str | None:
+    """The image a platform attaches: its card (named in front matter, else the one the cards stage rendered
+    for this page and language), else the hero — the platform's `image_keys` say in which order."""
+    for key in PLATFORMS[platform].image_keys:
+        kind = {"ogImage": "og", "twitterImage": "twitter"}.get(key)
+        value = (
+            card_image(post, kind, config) if kind else post.image if key == "image" else post.meta.get(key)
+        )
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
 def _tidy(text: str) -> str:
@@ -136,7 +149,7 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
             )
         )
 
-    image = next((str(v) for k in entry.image_keys if (v := post.meta.get(k))), None)
+    image = attached_image(config, platform, post)
     alt = str(post.meta.get("ogImageAlt") or post.meta.get("imageAlt") or title)
     result = Composed(
         text="",

@@ -1,7 +1,7 @@
 """Draft files `<content>/<lang>/<same rel path>`: planning, rendering, and importing translators' hand edits.
 
-A draft carries `lang`, `translationKey`, a `translation` status block, the localized permalink and the
-language's card paths. What we wrote is recorded per segment (tm_drafts), so a later run can tell a
+A draft carries `lang`, `translationKey`, a `translation` status block and the localized permalink; not the
+source's card paths (the draft's own cards come from the URL model). What we wrote is recorded per segment (tm_drafts), so a later run can tell a
 translator's edit from our own output, import it into the memory as a human edit, and never overwrite it.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.content.markdown import block_tokens
+from pipeline.content.urls import UrlModel
 from pipeline.translate.memory import Entry, Memory, key_of
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import PLACEHOLDER_RE, Part, Segment, Segmenter, assemble, segments_of
@@ -127,23 +128,22 @@ def render(
     block = {"status": status, "source_hash": post.hash, "approved": approved, "total": len(seg_entries)}
     updates: dict[str, Any] = {key: assemble(parts, targets) for key, parts in plan.meta_parts.items()}
     new_slug = slugify(updates["title"]) if config.translate.translate_slug and "title" in updates else None
-    permalink = localized_permalink(post.permalink, plan.lang, new_slug)
-    if permalink:
-        updates["permalink"] = permalink
+    for key in UrlModel.from_config(config).conv.url_keys:  # `permalink`, Hugo's `url`
+        value = post.meta.get(key)
+        if isinstance(value, str) and value.startswith("/"):  # a relative Hugo url gets its prefix anyway
+            updates[key] = localized_permalink(value, plan.lang, new_slug)
     updates["lang"] = plan.lang
     if config.site.direction(plan.lang) == "rtl":
         updates["dir"] = "rtl"
     updates["translationKey"] = post.translation_key
-    slug = new_slug or post.slug
-    pattern = config.cards.output_pattern
-    updates["ogImage"] = pattern.format(lang=plan.lang, slug=slug, kind="og")
-    updates["twitterImage"] = pattern.format(lang=plan.lang, slug=slug, kind="twitter")
+    # The source's cards show its own language: the draft gets the cards rendered for it (content.urls.card_image).
+    cards = [key for key in ("ogImage", "twitterImage") if key in post.meta]
     tag_map = config.translate.tag_map.get(plan.lang)
     if tag_map and post.tags and isinstance(post.meta.get("tags"), list):
         updates["tags"] = [tag_map.get(t, t) for t in post.tags]
     updates["translation"] = block
     body = assemble(plan.body_parts, targets)
-    return post.dumps(updates, body=body), records, block
+    return post.dumps(updates, remove=cards, body=body), records, block
 
 
 def text_hash(text: str) -> str:
@@ -204,6 +204,7 @@ def import_hand_edits(
             target,
             who=f"hand-edit:{plan.draft_rel}",
             qa=run_qa(src_seg, target, config.translate.glossary.get(plan.lang)),
+            action="hand-edit",
         )
         edits += 1
     return True, edits
@@ -218,3 +219,30 @@ def _our_output(text: str, seg: Segment | None, entries: dict[str, Entry]) -> bo
 
 def text_hash_bytes(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+_EDGE_START = re.compile(r"^(?:⟦\d+⟧|\s)*")
+_EDGE_END = re.compile(r"(?:⟦\d+⟧|\s)*$")
+
+
+def legacy_template(template: str) -> tuple[str, str, str, int] | None:
+    """How a segment with markup at its ends was cut before that markup moved inside it: (old template, markup
+    before, markup after, placeholders before). None when nothing moved. Used once per segment to carry a
+    person's translation, and its approval, over to the new cut instead of translating it again."""
+    head = _EDGE_START.match(template)
+    tail = _EDGE_END.search(template)
+    start = head.end() if head else 0
+    end = tail.start() if tail else len(template)
+    if start >= end or (
+        not PLACEHOLDER_RE.search(template[:start]) and not PLACEHOLDER_RE.search(template[end:])
+    ):
+        return None
+    shift = len(PLACEHOLDER_RE.findall(template[:start]))
+    inner = PLACEHOLDER_RE.sub(lambda m: f"⟦{int(m.group(1)) - shift}⟧", template[start:end])
+    return inner, template[:start], template[end:], shift
+
+
+def from_legacy(target: str, before: str, after: str, shift: int) -> str:
+    """A translation of the old cut, expressed against the new one: the end markup put back around it."""
+    inner = PLACEHOLDER_RE.sub(lambda m: f"⟦{int(m.group(1)) + shift}⟧", target.strip())
+    return before + inner + after

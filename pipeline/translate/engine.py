@@ -9,20 +9,27 @@ costliest first, rather than one replica spreading each batch over cores (`intra
 roughly doubled greedy throughput in the benchmark: transformer-base matrices for a few hundred tokens are too
 small to split well, and intra-op threads spin against each other on a busy machine. Translators are cached per
 (package, settings) for the life of the process.
+
+Confidence: CTranslate2 returns each hypothesis' score (`return_scores=True`), its log-probability divided by
+its length (length penalty 1, the default), i.e. the mean log-probability per target token. A segment's
+confidence is exp of the token-weighted mean over its sentences (a pivot adds both hops' log-probabilities):
+the geometric-mean probability the model gave each token it wrote, 0..1.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from pipeline.translate.machine import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.packages import InstalledPackage, find_package
-from pipeline.translate.segment import PLACEHOLDER_RE
+from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 from pipeline.translate.sentences import split_sentences
 
 PIVOT = "en"
@@ -70,11 +77,18 @@ class PairTranslator:
         self._lock = threading.Lock()
 
     def translate(self, sentences: Sequence[str], errors: dict[int, str] | None = None) -> list[str]:
-        """Translations in input order. With `errors`, a sentence the model fails on (a paragraph longer than
-        its positions, an out-of-memory) gets "" and `errors[index]` says why, and every other sentence is still
-        translated; without it the first failure raises."""
+        """Translations in input order (see `translate_scored`)."""
+        return self.translate_scored(sentences, errors)[0]
+
+    def translate_scored(
+        self, sentences: Sequence[str], errors: dict[int, str] | None = None
+    ) -> tuple[list[str], list[float]]:
+        """Translations in input order and each one's mean log-probability per token. With `errors`, a
+        sentence the model fails on (a paragraph longer than its positions, an out-of-memory) gets "" and
+        `errors[index]` says why, and every other sentence is still translated; without it the first failure
+        raises."""
         if not sentences:
-            return []
+            return [], []
         tokens = [self.sp.encode(s, out_type=str) for s in sentences]
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
         ordered = [tokens[i] for i in order]
@@ -95,7 +109,7 @@ class PairTranslator:
                     if errors is None:
                         raise
                     pending[b] = exc
-            results: list[list[str]] = []
+            results: list[tuple[list[str], float]] = []
             for b in range(len(batches)):
                 try:
                     got = pending[b]
@@ -108,16 +122,17 @@ class PairTranslator:
                     results.extend(self._one_by_one(batches[b], len(results), failed, exc))
             self.calls += len(tokens)
         out = [""] * len(sentences)
+        scores = [0.0] * len(sentences)
         for pos, idx in enumerate(order):
             if pos in failed:
                 assert errors is not None
                 errors[idx] = failed[pos]
                 continue
-            hyp = results[pos]
+            hyp, scores[idx] = results[pos]
             if self.target_prefix and hyp and hyp[0] == self.target_prefix:
                 hyp = hyp[1:]
             out[idx] = self.sp.decode(hyp)
-        return out
+        return out, scores
 
     def _submit(self, batch: list[list[str]]) -> list[Any]:
         """One asynchronous model call; decoding limits follow this batch's longest source (sorted input keeps
@@ -130,6 +145,7 @@ class PairTranslator:
             # of an over-long sentence from the draft; a model error is reported per segment instead.
             "max_input_length": 0,
             "max_decoding_length": min(MAX_DECODING, int(longest * (st.max_length_ratio or 2.0)) + 10),
+            "return_scores": True,
         }
         if st.min_length_ratio:
             kwargs["min_decoding_length"] = int(longest * st.min_length_ratio)
@@ -141,23 +157,24 @@ class PairTranslator:
 
     def _one_by_one(
         self, batch: list[list[str]], start: int, failed: dict[int, str], first: Exception
-    ) -> list[list[str]]:
+    ) -> list[tuple[list[str], float]]:
         """A failed batch again, one sentence at a time, so only the sentences that fail alone are lost."""
         if len(batch) == 1:
             failed[start] = _why(first)
-            return [[]]
-        out: list[list[str]] = []
+            return [([], 0.0)]
+        out: list[tuple[list[str], float]] = []
         for i, toks in enumerate(batch):
             try:
                 out.extend(self._collect(self._submit([toks])))
             except Exception as exc:  # see translate(): native code
                 failed[start + i] = _why(exc)
-                out.append([])
+                out.append(([], 0.0))
         return out
 
-    def _collect(self, pending: list[Any]) -> list[list[str]]:
-        hyps = [list(r.result().hypotheses[0]) for r in pending]
-        self.tokens_out += sum(len(h) for h in hyps)
+    def _collect(self, pending: list[Any]) -> list[tuple[list[str], float]]:
+        got = [r.result() for r in pending]
+        hyps = [(list(r.hypotheses[0]), float(r.scores[0]) if r.scores else 0.0) for r in got]
+        self.tokens_out += sum(len(h) for h, _ in hyps)
         return hyps
 
 
@@ -221,18 +238,12 @@ def find_route(state_dir: Path, src: str, tgt: str) -> list[InstalledPackage] | 
 
 
 @dataclass
-class TemplateResult:
-    template: str
-    fallback: bool = False
-    error: str = ""  # the model failed on this template; `template` is then the source, untranslated
-
-
-@dataclass
 class Engine:
-    """Translate segment templates for one language pair through its route (1 or 2 packages)."""
+    """Argos: segment templates for one language pair through its route (1 package, or 2 through English)."""
 
     route: list[PairTranslator]
     calls: int = 0
+    name: ClassVar[str] = "argos"
 
     @classmethod
     def for_pair(cls, state_dir: Path, src: str, tgt: str, settings: EngineSettings) -> Engine | None:
@@ -248,74 +259,108 @@ class Engine:
     def translate_sentences(
         self, sentences: Sequence[str], errors: dict[str, str] | None = None
     ) -> list[str]:
-        """Unique sentences through every hop; empty/space-only sentences never reach the model.
+        return self.translate_scored(sentences, errors)[0]
+
+    def translate_scored(
+        self, sentences: Sequence[str], errors: dict[str, str] | None = None
+    ) -> tuple[list[str], list[float]]:
+        """Unique sentences through every hop, with their log-probability per token summed over the hops;
+        empty/space-only sentences never reach the model (and score 0: certain).
 
         With `errors`, sentences the model fails on map to their error there (and to "" in the output)."""
         unique = list(dict.fromkeys(s for s in sentences if s.strip()))
         current = unique
+        logp = [0.0] * len(unique)
         alive = list(range(len(unique)))  # indices into `unique` still in the route
         for hop in self.route:
             hop_errors: dict[int, str] | None = {} if errors is not None else None
-            current = hop.translate(current, hop_errors)
+            current, scores = hop.translate_scored(current, hop_errors)
             self.calls += len(unique)
+            for i, score in enumerate(scores):
+                logp[alive[i]] += score
             if hop_errors and errors is not None:
                 for i, why in hop_errors.items():
                     errors[unique[alive[i]]] = why
                 keep = [i for i in range(len(current)) if i not in hop_errors]
                 current = [current[i] for i in keep]
                 alive = [alive[i] for i in keep]
-        table = {unique[i]: out for i, out in zip(alive, current, strict=True)}
-        return [table.get(s, "" if errors and s in errors else s) for s in sentences]
+        table = {unique[i]: (out, logp[i]) for i, out in zip(alive, current, strict=True)}
+        texts = [table[s][0] if s in table else ("" if errors and s in errors else s) for s in sentences]
+        return texts, [table[s][1] if s in table else 0.0 for s in sentences]
 
-    def translate_templates(self, templates: Sequence[str], check: Sequence[int]) -> list[TemplateResult]:
-        """Translate templates sentence by sentence; `check[i]` is how many placeholders template i holds.
+    def translate_batch(self, segments: Sequence[Segment]) -> EngineOutput:
+        """Templates translated sentence by sentence, each with a confidence (see the module docstring).
 
         A template whose output drops or duplicates a placeholder is retranslated piece by piece (the text
         between placeholders), with placeholders put back in source order, and flagged as a fallback.
         """
+        templates = [s.template for s in segments]
         split = [split_sentences(t) for t in templates]
         flat = [s.strip() for pairs in split for s, _ in pairs]
         errors: dict[str, str] = {}
-        translated = iter(self.translate_sentences(flat, errors))
-        results: list[TemplateResult] = []
-        for template, pairs in zip(templates, split, strict=True):
-            pieces = []
+        texts, scores = self.translate_scored(flat, errors)
+        translated = iter(zip(texts, scores, strict=True))
+        result = EngineOutput(list(templates), [None] * len(templates))
+        for i, pairs in enumerate(split):
+            pieces: list[str] = []
+            weights: list[tuple[float, int]] = []
             failed = ""
             for sentence, sep in pairs:
                 lead = sentence[: len(sentence) - len(sentence.lstrip())]
-                pieces.append(lead + next(translated) + sep)
+                text, score = next(translated)
+                pieces.append(lead + text + sep)
+                weights.append((score, len(text)))
                 failed = failed or errors.get(sentence.strip(), "")
-            results.append(
-                TemplateResult(template, error=failed) if failed else TemplateResult("".join(pieces))
-            )
+            if failed:
+                result.errors[i] = failed
+                continue
+            result.texts[i] = glue_like_source(templates[i], "".join(pieces))
+            result.confidences[i] = _confidence(weights)
         redo = [
-            i for i, r in enumerate(results) if not r.error and not _placeholders_exact(r.template, check[i])
+            i
+            for i in range(len(templates))
+            if i not in result.errors
+            and not placeholders_exact(result.texts[i], len(segments[i].placeholders))
         ]
         if redo:
-            chunks = [PLACEHOLDER_RE.split(templates[i]) for i in redo]
-            texts = [c for chunk in chunks for j, c in enumerate(chunk) if j % 2 == 0]
-            piece_errors: dict[str, str] = {}
-            done = iter(self.translate_sentences([t.strip() for t in texts], piece_errors))
-            for i, chunk in zip(redo, chunks, strict=True):
-                failed = next((piece_errors[c.strip()] for c in chunk[::2] if c.strip() in piece_errors), "")
-                if failed:
-                    for _ in chunk[::2]:
-                        next(done)
-                    results[i] = TemplateResult(templates[i], error=failed)
-                    continue
-                out = []
-                for j, c in enumerate(chunk):
-                    if j % 2 == 0:
-                        t = next(done)
-                        lead = c[: len(c) - len(c.lstrip())]
-                        trail = c[len(c.rstrip()) :]
-                        out.append(lead + t + trail if c.strip() else c)
-                    else:
-                        out.append(f"⟦{c}⟧")
-                results[i] = TemplateResult("".join(out), fallback=True)
-        return results
+            self._pieces(templates, redo, result)
+        return result
+
+    def _pieces(self, templates: list[str], redo: list[int], result: EngineOutput) -> None:
+        chunks = [PLACEHOLDER_RE.split(templates[i]) for i in redo]
+        texts = [c for chunk in chunks for j, c in enumerate(chunk) if j % 2 == 0]
+        piece_errors: dict[str, str] = {}
+        outs, scores = self.translate_scored([t.strip() for t in texts], piece_errors)
+        done = iter(zip(outs, scores, strict=True))
+        for i, chunk in zip(redo, chunks, strict=True):
+            failed = next((piece_errors[c.strip()] for c in chunk[::2] if c.strip() in piece_errors), "")
+            if failed:
+                for _ in chunk[::2]:
+                    next(done)
+                result.texts[i], result.confidences[i] = templates[i], None
+                result.errors[i] = failed
+                continue
+            out: list[str] = []
+            weights: list[tuple[float, int]] = []
+            for j, c in enumerate(chunk):
+                if j % 2 == 0:
+                    t, score = next(done)
+                    lead = c[: len(c) - len(c.lstrip())]
+                    trail = c[len(c.rstrip()) :]
+                    out.append(lead + t + trail if c.strip() else c)
+                    if c.strip():
+                        weights.append((score, len(t)))
+                else:
+                    out.append(f"⟦{c}⟧")
+            result.texts[i] = "".join(out)
+            result.confidences[i] = _confidence(weights)
+            result.fallbacks.add(i)
 
 
-def _placeholders_exact(template: str, n: int) -> bool:
-    found = [int(m.group(1)) for m in PLACEHOLDER_RE.finditer(template)]
-    return sorted(found) == list(range(1, n + 1))
+def _confidence(weights: list[tuple[float, int]]) -> float | None:
+    """exp of the length-weighted mean log-probability per token, 0..1 (None: nothing was translated)."""
+    total = sum(max(n, 1) for _, n in weights)
+    if not weights or not total:
+        return None
+    mean = sum(score * max(n, 1) for score, n in weights) / total
+    return round(min(1.0, math.exp(mean)), 4)

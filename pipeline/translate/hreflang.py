@@ -19,14 +19,14 @@ def hreflang_code(config: Config, lang: str) -> str:
 
 
 def _url(config: Config, post: Post) -> str | None:
-    link = post.permalink
-    if not link:
+    """From the one URL model (pipeline.content.urls); None when the post writes no page."""
+    if not post.path_url or not post.renders:
         return None
-    return config.site.base_url + (link if link.startswith("/") else "/" + link)
+    return config.site.base_url + post.path_url
 
 
 def hreflang_set(content: ContentSet, post: Post, config: Config) -> list[tuple[str, str]]:
-    """[(hreflang, absolute URL)] sorted by code, x-default last; empty when the post has no permalink."""
+    """[(hreflang, absolute URL)] sorted by code, x-default last; empty when the post writes no page."""
     versions: dict[str, Post] = {}
     for other in content.groups().get(post.translation_key, []):
         if other is post or other.published:

@@ -2,19 +2,22 @@
 
 Key = (normalized source template, source lang, target lang). Origin is `machine` or `human`; state moves
 machine → needs-review → approved. Machine output never overwrites a human or approved entry: that rule lives
-here, in `put_machine`, so no caller can forget it.
+here, in `put_machine`, so no caller can forget it. Machine entries keep the engine's confidence; every
+engine's output is kept beside the entry (`tm_machine`) as a suggestion, and every write is logged to the
+segment's history (`tm_events`) here too, so no path (web, CAT import, hand edit, stage) can skip it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, insert, select
 
-from pipeline.schema.translate import tm_drafts, tm_entries
+from pipeline.schema.translate import tm_drafts, tm_entries, tm_events, tm_machine
 from pipeline.store import upsert
 from pipeline.translate.qa import blocking
 from pipeline.translate.segment import normalize
@@ -41,10 +44,23 @@ class Entry:
     qa: list[str] = field(default_factory=list)
     fuzzy: dict[str, Any] | None = None
     who: str | None = None
+    confidence: float | None = None  # the engine's, 0..1 (machine output only)
+    engine: str | None = None  # argos | apertium (machine output only)
 
     @property
     def protected(self) -> bool:
         return self.origin == "human" or self.state == "approved"
+
+
+@dataclass
+class MachineOutput:
+    """One engine's translation of a segment, kept as a suggestion whichever engine wrote the draft."""
+
+    engine: str
+    model_id: str | None
+    target: str
+    confidence: float | None
+    qa: list[str]
 
 
 def _row_entry(row: Any) -> Entry:
@@ -58,6 +74,8 @@ def _row_entry(row: Any) -> Entry:
         list(row.qa or []),
         row.fuzzy,
         row.who,
+        row.confidence,
+        row.engine,
     )
 
 
@@ -68,10 +86,11 @@ def _now() -> dt.datetime:
 class Memory:
     """Memory operations for one language pair inside a caller's transaction."""
 
-    def __init__(self, conn: Connection, src_lang: str, tgt_lang: str) -> None:
+    def __init__(self, conn: Connection, src_lang: str, tgt_lang: str, where: str | None = None) -> None:
         self.conn = conn
         self.src = src_lang
         self.tgt = tgt_lang
+        self.where = where  # the source post a change came from, for the history
 
     def _where(self, key: str) -> Any:
         return and_(
@@ -108,9 +127,30 @@ class Memory:
             "fuzzy": entry.fuzzy,
             "who": entry.who,
             "updated_at": _now(),
+            "confidence": entry.confidence,
+            "engine": entry.engine,
         }
         row = {"key": entry.key, "src_lang": self.src, "tgt_lang": self.tgt, **values}
         upsert(self.conn, tm_entries, row, keys=("key", "src_lang", "tgt_lang"))
+
+    def log(
+        self, key: str, who: str, action: str, target: str | None, state: str | None, note: str = ""
+    ) -> None:
+        """One line of the segment's history."""
+        self.conn.execute(
+            insert(tm_events).values(
+                key=key,
+                src_lang=self.src,
+                tgt_lang=self.tgt,
+                at=time.time(),
+                who=who[:100],
+                action=action,
+                target=target,
+                state=state,
+                note=note,
+                source_rel=self.where,
+            )
+        )
 
     def put_machine(
         self,
@@ -119,6 +159,8 @@ class Memory:
         model_id: str,
         qa: list[str],
         fuzzy: dict[str, Any] | None = None,
+        confidence: float | None = None,
+        engine: str | None = None,
     ) -> bool:
         """Store machine output unless a human/approved entry exists; returns whether it was stored."""
         key = key_of(template)
@@ -126,58 +168,136 @@ class Memory:
         if current is not None and current.protected:
             return False
         state = "needs-review" if (qa or fuzzy) else "machine"
-        self._upsert(Entry(key, template, target, "machine", state, model_id, qa, fuzzy, None))
+        self._upsert(
+            Entry(key, template, target, "machine", state, model_id, qa, fuzzy, None, confidence, engine)
+        )
+        if current is None or current.target != target:
+            shown = f" (confidence {confidence:.2f})" if confidence is not None else ""
+            self.log(key, f"machine:{engine or model_id}", "machine", target, state, f"{model_id}{shown}")
         return True
 
-    def put_human(self, template: str, target: str, who: str, qa: list[str], approve: bool = False) -> Entry:
+    def put_suggestion(self, template: str, out: MachineOutput) -> None:
+        """Keep an engine's output for the review screen, whether or not it became the draft's text."""
+        row = {
+            "key": key_of(template),
+            "src_lang": self.src,
+            "tgt_lang": self.tgt,
+            "engine": out.engine,
+            "model_id": out.model_id,
+            "target": out.target,
+            "confidence": out.confidence,
+            "qa": out.qa,
+            "at": time.time(),
+        }
+        upsert(self.conn, tm_machine, row, keys=("key", "src_lang", "tgt_lang", "engine"))
+
+    def machine_outputs(self, keys: list[str]) -> dict[str, list[MachineOutput]]:
+        """Every engine's output per key, in engine-name order."""
+        out: dict[str, list[MachineOutput]] = {}
+        for i in range(0, len(keys), 500):
+            rows = self.conn.execute(
+                select(tm_machine)
+                .where(
+                    tm_machine.c.key.in_(keys[i : i + 500]),
+                    tm_machine.c.src_lang == self.src,
+                    tm_machine.c.tgt_lang == self.tgt,
+                )
+                .order_by(tm_machine.c.engine)
+            )
+            for r in rows:
+                out.setdefault(r.key, []).append(
+                    MachineOutput(r.engine, r.model_id, r.target, r.confidence, list(r.qa or []))
+                )
+        return out
+
+    def put_human(
+        self,
+        template: str,
+        target: str,
+        who: str,
+        qa: list[str],
+        approve: bool = False,
+        action: str = "edit",
+        note: str = "",
+    ) -> Entry:
         if approve and blocking(qa):
             raise ApprovalBlocked("; ".join(blocking(qa)))
         state = "approved" if approve else "needs-review"
         entry = Entry(key_of(template), template, target, "human", state, None, qa, None, who)
         self._upsert(entry)
+        self.log(entry.key, who, action if not approve else f"{action}+approve", target, state, note)
         return entry
 
-    def approve(self, template: str, who: str) -> bool:
+    def carry_over(self, template: str, target: str, old: Entry, qa: list[str]) -> None:
+        """A person's entry under a new key (the segment's cut changed), state kept unless an error now shows."""
+        state = "approved" if old.state == "approved" and not blocking(qa) else "needs-review"
+        entry = Entry(key_of(template), template, target, old.origin, state, old.model_id, qa, None, old.who)
+        self._upsert(entry)
+        self.log(
+            entry.key, old.who or "upgrade", "carry-over", target, state, "kept across the new segment cut"
+        )
+
+    def approve(self, template: str, who: str, qa: list[str] | None = None) -> bool:
+        """Approve the current text; `qa` is the QA that holds now (the stored notes when not given)."""
         current = self.get(template)
         if current is None:
             return False
-        if blocking(current.qa):
-            raise ApprovalBlocked("; ".join(blocking(current.qa)))
+        notes = current.qa if qa is None else qa
+        if blocking(notes):
+            raise ApprovalBlocked("; ".join(blocking(notes)))
+        if current.state == "approved":
+            return True
         current.state = "approved"
         current.who = who
         current.fuzzy = None
+        current.qa = notes
         self._upsert(current)
+        self.log(current.key, who, "approve", current.target, "approved")
         return True
 
     def suggestions(self, template: str, limit: int = 3, cutoff: float = 0.6) -> list[dict[str, Any]]:
-        """Fuzzy matches from this pair's memory, best first, excluding the exact key.
+        """Fuzzy matches from this pair's memory, best first, excluding the exact key (see suggestions_many)."""
+        return self.suggestions_many([template], limit, cutoff)[0]
+
+    def suggestions_many(
+        self, templates: list[str], limit: int = 3, cutoff: float = 0.6
+    ) -> list[list[dict[str, Any]]]:
+        """Fuzzy matches for each template, the memory read once for all of them.
 
         Score = normalised InDel similarity, 2·LCS / (len a + len b), computed by rapidfuzz in C++. difflib's
         character matcher gave nearly the same numbers but cost ~30 ms per segment against a 70-entry memory
-        and grew with every entry; this stays well under a millisecond on thousands."""
+        and grew with every entry; this stays well under a millisecond on thousands. Each match says whether a
+        person or an engine wrote it (`origin`, `engine`)."""
         from rapidfuzz import fuzz, process
 
-        source = normalize(template)
+        c = tm_entries.c
         rows = self.conn.execute(
-            select(tm_entries.c.key, tm_entries.c.source, tm_entries.c.target, tm_entries.c.state).where(
-                tm_entries.c.src_lang == self.src, tm_entries.c.tgt_lang == self.tgt
+            select(c.key, c.source, c.target, c.state, c.origin, c.engine, c.who).where(
+                c.src_lang == self.src, c.tgt_lang == self.tgt
             )
         ).all()
-        exact = key_of(template)
-        choices = {i: row.source for i, row in enumerate(rows) if row.key != exact}
-        found = process.extract(source, choices, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=limit)
-        scored: list[dict[str, Any]] = []
-        for _, score, i in found:
-            row = rows[i]
-            scored.append(
-                {
-                    "score": round(score / 100, 3),
-                    "source": row.source,
-                    "target": row.target,
-                    "state": row.state,
-                }
+        out: list[list[dict[str, Any]]] = []
+        for template in templates:
+            exact = key_of(template)
+            choices = {i: row.source for i, row in enumerate(rows) if row.key != exact}
+            found = process.extract(
+                normalize(template), choices, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=limit
             )
-        return scored
+            out.append(
+                [
+                    {
+                        "score": round(score / 100, 3),
+                        "source": rows[i].source,
+                        "target": rows[i].target,
+                        "state": rows[i].state,
+                        "origin": rows[i].origin,
+                        "engine": rows[i].engine,
+                        "who": rows[i].who,
+                    }
+                    for _, score, i in found
+                ]
+            )
+        return out
 
 
 # --- draft records: what each draft file holds, so hand edits can be told from our own output ---------------

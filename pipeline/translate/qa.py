@@ -1,7 +1,10 @@
-"""QA checks per translated segment, as data: stable id, message, check function (Weblate-style).
+"""QA checks per translated segment, as data: stable id, name, explanation, check function (Weblate-style).
 
 A failing segment becomes needs-review with the reasons listed; checks compare the rendered source and
-target (placeholders substituted) so they see exactly what the reader will.
+target (placeholders substituted) so they see exactly what the reader will. Severity comes from the rule
+catalogue: an error must be fixed before the segment can be approved, a warning fixed or dismissed with a
+reason. The checks are cheap, so the review screen runs them again on every view: a glossary edited since the
+machine ran, or a changed source, is judged by what holds now, not by what was stored.
 """
 
 from __future__ import annotations
@@ -33,9 +36,7 @@ _URL_SLOTS = (
 )
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BAD_SCHEMES = ("javascript", "vbscript", "data")
-# Rules whose failure blocks approval (CLI import and web UI) until the text is fixed: what they catch runs in
-# a reader's browser once the site generator renders the draft.
-BLOCKING = frozenset({"TQA008"})
+_PH_ANY = re.compile(r"⟦[^⟦⟧\s]{0,12}⟧?|⟧")
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,21 @@ class QAContext:
 
 @dataclass(frozen=True)
 class QARule:
-    """A check of a machine-translated segment; its id and doc are in pipeline/rules.py (TRANSLATION_QA)."""
+    """A check of a translated segment; its id, severity and doc are in pipeline/rules.py (TRANSLATION_QA),
+    its short name and what a translator should do about it here."""
 
     id: str
+    name: str
     check: Callable[[QAContext], str | None]
+    fix: str = ""
 
     @property
     def doc(self) -> str:
         return ALL[self.id].doc
+
+    @property
+    def severity(self) -> str:
+        return ALL[self.id].severity
 
 
 def _numbers(text: str) -> Counter[str]:
@@ -81,12 +89,31 @@ def _check_urls(c: QAContext) -> str | None:
     return None
 
 
+def placeholder_problems(segment: Segment, template: str) -> list[str]:
+    """What is wrong with the template's placeholders, one phrase each: missing, extra, unknown or broken."""
+    found = Counter(int(m.group(1)) for m in PLACEHOLDER_RE.finditer(template))
+    problems: list[str] = []
+    for n, markup in enumerate(segment.placeholders, start=1):
+        if not found[n]:
+            problems.append(f"⟦{n}⟧ ({_short(markup)}) is missing")
+        elif found[n] > 1:
+            problems.append(f"⟦{n}⟧ ({_short(markup)}) appears {found[n]} times")
+    for n in sorted(found):
+        if not 1 <= n <= len(segment.placeholders):
+            problems.append(f"⟦{n}⟧ does not exist in the source")
+    for m in _PH_ANY.finditer(PLACEHOLDER_RE.sub("", template)):
+        problems.append(f"broken placeholder '{m.group(0)}'")
+    return problems
+
+
+def _short(markup: str, width: int = 24) -> str:
+    flat = " ".join(markup.split()) or "line break"
+    return flat if len(flat) <= width else flat[: width - 10] + "…" + flat[-9:]
+
+
 def _check_placeholders(c: QAContext) -> str | None:
-    found = Counter(int(m.group(1)) for m in PLACEHOLDER_RE.finditer(c.template))
-    want = Counter(range(1, len(c.segment.placeholders) + 1))
-    if found != want:
-        return "inline markup placeholders missing, duplicated or invented"
-    return None
+    problems = placeholder_problems(c.segment, c.template)
+    return "; ".join(problems) if problems else None
 
 
 def _check_balance(c: QAContext) -> str | None:
@@ -159,21 +186,119 @@ def _check_unsafe_markup(c: QAContext) -> str | None:
     return None
 
 
-def blocking(qa: Iterable[str]) -> list[str]:
-    """The QA notes that forbid approving a segment."""
-    return [note for note in qa if note.split(":", 1)[0] in BLOCKING]
-
-
 QA_RULES: tuple[QARule, ...] = (
-    QARule("TQA001", _check_numbers),
-    QARule("TQA002", _check_urls),
-    QARule("TQA003", _check_placeholders),
-    QARule("TQA004", _check_balance),
-    QARule("TQA005", _check_glossary),
-    QARule("TQA006", _check_length),
-    QARule("TQA007", _check_empty),
-    QARule("TQA008", _check_unsafe_markup),
+    QARule(
+        "TQA001",
+        "Numbers",
+        _check_numbers,
+        "Every number, dose and unit of the source must appear in the translation (digits, not words). "
+        "Dismiss with a reason only when a number was rightly rewritten.",
+    ),
+    QARule("TQA002", "URLs", _check_urls, "Keep every web address exactly as in the source."),
+    QARule(
+        "TQA003",
+        "Placeholders",
+        _check_placeholders,
+        "Each ⟦n⟧ stands for markup of the source (bold, a link, code, a footnote, HTML): keep each one exactly "
+        "once, around the words it belongs to. Click a chip in the source, or press Alt+T, to insert one.",
+    ),
+    QARule(
+        "TQA004",
+        "Markdown balance",
+        _check_balance,
+        "Markup typed into the text (**, `, [ ], ( ), ~~) must open and close; use the placeholders instead.",
+    ),
+    QARule(
+        "TQA005",
+        "Glossary term",
+        _check_glossary,
+        "The site's glossary requires this translation of a term (translate.glossary in the config).",
+    ),
+    QARule(
+        "TQA006",
+        "Length",
+        _check_length,
+        "The translation is much shorter or longer than the source: often a sentence left out or repeated.",
+    ),
+    QARule(
+        "TQA007", "Empty", _check_empty, "Write a translation; an empty segment would blank the page there."
+    ),
+    QARule(
+        "TQA008",
+        "Unsafe markup",
+        _check_unsafe_markup,
+        "Raw HTML or a javascript:/data: link that the source does not have would run in readers' browsers.",
+    ),
 )
+BY_ID: dict[str, QARule] = {r.id: r for r in QA_RULES}
+# Notes the engines leave on their output (pipeline.translate.stage), shown and judged like QA warnings.
+ENGINE_NOTES: dict[str, tuple[str, str]] = {
+    "TRANSLATE004": (
+        "Markup moved",
+        "The engine lost inline markup, so the text between placeholders was translated piece by piece: "
+        "check the word order around them.",
+    ),
+    "TRANSLATE005": (
+        "Not translated",
+        "The engine failed on this segment; the source text stands here. Translate it by hand.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One QA finding on a segment as the review screen shows and the approval gate judges it."""
+
+    rule: str
+    message: str
+    severity: str  # error | warning
+    name: str
+    explain: str
+    dismissed: Mapping[str, object] | None = None  # {reason, who, at} when a translator dismissed it
+
+    @property
+    def open(self) -> bool:
+        return self.dismissed is None
+
+
+def rule_of(note: str) -> str:
+    return note.split(":", 1)[0].strip()
+
+
+def describe(note: str, dismissed: Mapping[str, object] | None = None) -> Issue:
+    rule = rule_of(note)
+    message = note.split(":", 1)[1].strip() if ":" in note else note
+    if rule in BY_ID:
+        qa = BY_ID[rule]
+        return Issue(
+            rule,
+            message,
+            qa.severity,
+            qa.name,
+            qa.fix or qa.doc,
+            dismissed if qa.severity != "error" else None,
+        )
+    name, explain = ENGINE_NOTES.get(rule, (rule, ""))
+    return Issue(rule, message, "warning", name, explain, dismissed)
+
+
+def is_error(note: str) -> bool:
+    rule = rule_of(note)
+    return rule in BY_ID and BY_ID[rule].severity == "error"
+
+
+def blocking(qa: Iterable[str]) -> list[str]:
+    """The QA notes no dismissal can clear: errors, fixed only by changing the text."""
+    return [note for note in qa if is_error(note)]
+
+
+def current_notes(
+    segment: Segment, target: str, origin: str, stored: Iterable[str], glossary: Mapping[str, str] | None
+) -> list[str]:
+    """The QA notes that hold now: the checks run again (today's glossary), plus the engine's own notes while
+    the text is still the engine's."""
+    engine = [n for n in stored if not rule_of(n).startswith("TQA")] if origin == "machine" else []
+    return engine + run_qa(segment, target, glossary)
 
 
 def run_qa(segment: Segment, template: str, glossary: Mapping[str, str] | None = None) -> list[str]:

@@ -162,7 +162,11 @@ class Segmenter:
         return out
 
     def inline(self, text: str, seg_id: str, kind: str = "body") -> list[Part]:
-        """Parts for one run of inline text: leading/trailing markup and whitespace stay literal."""
+        """Parts for one run of inline text: outer whitespace stays literal, markup at either end stays inside.
+
+        Markup at the ends is part of the segment (as placeholders), never peeled off into the literal text
+        around it: a list item that opens in bold (`**Pregnant people** should…`) would otherwise show its
+        closing `**` but not its opening one, and a translator who put the opener back would write `****`."""
         pieces = self._pieces(text)
         # Merge neighbours of the same type so `**[` is one placeholder.
         merged: list[tuple[bool, str]] = []
@@ -173,21 +177,19 @@ class Segmenter:
                 merged[-1] = (is_ph, merged[-1][1] + chunk)
             else:
                 merged.append((is_ph, chunk))
-        # Split outer whitespace off text pieces at the ends, then peel literal ends.
-        head: list[str] = []
-        tail: list[str] = []
-        while merged and (merged[0][0] or not merged[0][1].strip()):
-            head.append(merged.pop(0)[1])
-        while merged and (merged[-1][0] or not merged[-1][1].strip()):
-            tail.insert(0, merged.pop()[1])
-        if not merged:
-            return ["".join(head + tail)] if head or tail else []
-        first = merged[0][1]
-        lead = first[: len(first) - len(first.lstrip())]
-        merged[0] = (False, first.lstrip())
-        last = merged[-1][1]
-        trail = last[len(last.rstrip()) :]
-        merged[-1] = (False, last.rstrip())
+        if not any(not is_ph and chunk.strip() for is_ph, chunk in merged):
+            whole = "".join(chunk for _, chunk in merged)
+            return [whole] if whole else []
+        lead = trail = ""
+        if not merged[0][0]:
+            first = merged[0][1]
+            lead = first[: len(first) - len(first.lstrip())]
+            merged[0] = (False, first.lstrip())
+        if not merged[-1][0]:
+            last = merged[-1][1]
+            trail = last[len(last.rstrip()) :]
+            merged[-1] = (False, last.rstrip())
+        merged = [(is_ph, chunk) for is_ph, chunk in merged if chunk]
         template_parts: list[str] = []
         placeholders: list[str] = []
         for is_ph, chunk in merged:
@@ -198,14 +200,14 @@ class Segmenter:
                 template_parts.append(chunk)
         seg = Segment(seg_id, "".join(template_parts), placeholders, kind)
         parts: list[Part] = []
-        if head or lead:
-            parts.append("".join(head) + lead)
+        if lead:
+            parts.append(lead)
         if any(ch.isalpha() for ch in seg.plain):
             parts.append(seg)
         else:
             parts.append(seg.source)
-        if trail or tail:
-            parts.append(trail + "".join(tail))
+        if trail:
+            parts.append(trail)
         return parts
 
     # --- blocks -------------------------------------------------------------------------------------------

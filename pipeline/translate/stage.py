@@ -1,8 +1,10 @@
 """`run_stage`: translate source posts into draft files, memory first, model only for what is new.
 
 Per target language: cut every source post into segments, import hand edits found in existing drafts, look
-every segment up in the memory, send only the missing ones through the engine in one batched pass, QA them,
-store them, then render and atomically write the drafts. An unchanged re-run makes zero model calls.
+every segment up in the memory, send only the missing ones through each engine of the pair in one batched pass
+(pipeline.translate.engines: the first available engine writes the draft, the others leave suggestions), QA
+them, store them with their confidence, then render and atomically write the drafts. An unchanged re-run makes
+zero model calls.
 """
 
 from __future__ import annotations
@@ -19,19 +21,26 @@ from pipeline.history import record_run
 from pipeline.rules import TRANSLATE, TRANSLATION_QA, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
 from pipeline.translate import drafts as d
-from pipeline.translate.engine import Engine, EngineSettings
-from pipeline.translate.memory import Entry, Memory, key_of, load_draft_record, save_draft_record
+from pipeline.translate.engine import EngineSettings
+from pipeline.translate.engines import engines_for
+from pipeline.translate.machine import EngineOutput, MachineEngine
+from pipeline.translate.memory import (
+    Entry,
+    MachineOutput,
+    Memory,
+    key_of,
+    load_draft_record,
+    save_draft_record,
+)
 from pipeline.translate.qa import run_qa
 from pipeline.translate.segment import Segment
 
 MODEL_ERROR = "TRANSLATE005"  # prefix of the QA note on a segment the model failed on
+FALLBACK = "TRANSLATE004"  # prefix of the QA note on a segment whose markup the engine lost
 
 
-def missing_package_message(src: str, tgt: str) -> str:
-    return (
-        f"no Argos package for {src}→{tgt}; install one with `pipeline models install {src} {tgt}` (network) "
-        "or `pipeline models install --from-file F.argosmodel`"
-    )
+def missing_engine_message(src: str, tgt: str, reasons: Sequence[str]) -> str:
+    return f"no translation engine for {src}→{tgt}: {'; '.join(reasons) or 'none configured'}"
 
 
 def settings_of(ctx: Context) -> EngineSettings:
@@ -57,26 +66,26 @@ def run_stage(
     if not langs:
         raise StageSkipped("no target languages; set translate.languages in the config or pass --to LANG")
     settings = settings or settings_of(ctx)
-    engines: dict[str, Engine] = {}
+    engines: dict[str, list[MachineEngine]] = {}
     result = StageResult("translate")
     slots = None
-    if uses_ray(config):  # the model calls run in Ray actors (pipeline.compute.translate)
+    if uses_ray(config):  # the Argos model calls run in Ray actors (pipeline.compute.translate)
         from pipeline.compute.translate import Slots
 
         slots = Slots(config)
+    first_missing = ""
     for lang in langs:
-        if slots is not None:
-            engine = slots.engine(config.state_dir, src, lang, settings)
+        found, reasons = engines_for(config, src, lang, settings, slots=slots)
+        if not found:
+            message = missing_engine_message(src, lang, reasons)
+            first_missing = first_missing or message
+            result.findings.append(Finding("TRANSLATE001", "warning", None, None, message))
         else:
-            engine = Engine.for_pair(config.state_dir, src, lang, settings)
-        if engine is None:
-            result.findings.append(
-                Finding("TRANSLATE001", "warning", None, None, missing_package_message(src, lang))
-            )
-        else:
-            engines[lang] = engine
+            engines[lang] = found
     if not engines:
-        raise StageSkipped(missing_package_message(src, langs[0]))
+        if slots is not None:
+            slots.close()
+        raise StageSkipped(first_missing)
     posts = source_posts(ctx, paths)
     counts = dict.fromkeys(
         (
@@ -91,21 +100,23 @@ def run_stage(
             "failed",
             "failed_segments",
             "fallbacks",
+            "carried_over",
         ),
         0,
     )
     counts["posts"] = len(posts)
     try:
-        for done, (lang, engine) in enumerate(engines.items()):
+        for done, (lang, pair) in enumerate(engines.items()):
             if ctx.progress:
                 ctx.progress(f"translate {src}→{lang}", done, len(engines))
-            _translate_language(ctx, engine, posts, src, lang, counts, result)
-            counts["model_calls"] += engine.calls
+            _translate_language(ctx, pair, posts, src, lang, counts, result)
+            counts["model_calls"] += sum(engine.calls for engine in pair)
     finally:
         if slots is not None:
             result.data["ray_actors_replaced"] = slots.replaced  # actors lost mid-run, their batches redone
             slots.close()
     result.counts = counts
+    result.data["engines"] = {lang: [e.model_id for e in pair] for lang, pair in engines.items()}
     result.changed = list(result.outputs)  # the drafts it wrote: later stages re-read them
     if counts["needs_review"]:
         result.findings.append(
@@ -118,7 +129,7 @@ def run_stage(
 
 def _translate_language(
     ctx: Context,
-    engine: Engine,
+    engines: list[MachineEngine],
     posts: list[Post],
     src: str,
     lang: str,
@@ -198,22 +209,30 @@ def _translate_language(
                 prev = old.get(seg.id)
                 if prev and prev["key"] != k:
                     fuzzy[k] = {"source": prev["src"], "target": prev["out"]}
+        counts["carried_over"] += _carry_over(memory, pending, glossary)
         todo = list(pending.values())
-        outputs = engine.translate_templates([s.template for s in todo], [len(s.placeholders) for s in todo])
+        outputs = [engine.translate_batch(todo) for engine in engines] if todo else []
         failed: dict[str, str] = {}
-        for seg, out in zip(todo, outputs, strict=True):
-            if out.error:
-                failed[key_of(seg.template)] = out.error
+        for i, seg in enumerate(todo):
+            k = key_of(seg.template)
+            for engine, out in zip(engines, outputs, strict=True):
+                if i not in out.errors:
+                    memory.put_suggestion(seg.template, _suggestion(engine, out, i, seg, glossary))
+            chosen = next(((e, o) for e, o in zip(engines, outputs, strict=True) if i not in o.errors), None)
+            if chosen is None:
+                failed[k] = outputs[0].errors[i]
                 memory.put_machine(
-                    seg.template, seg.template, engine.model_id, [f"{MODEL_ERROR}: {out.error}"]
+                    seg.template, seg.template, engines[0].model_id, [f"{MODEL_ERROR}: {failed[k]}"]
                 )
                 continue
-            qa = run_qa(seg, out.template, glossary)
-            if out.fallback:
+            engine, out = chosen
+            qa = run_qa(seg, out.texts[i], glossary)
+            if i in out.fallbacks:
                 counts["fallbacks"] += 1
-                qa.append("TRANSLATE: placeholders lost by the model; pieces translated separately")
+                qa.append(f"{FALLBACK}: the engine lost inline markup; pieces translated separately")
+            counts[f"by_{engine.name}"] = counts.get(f"by_{engine.name}", 0) + 1
             memory.put_machine(
-                seg.template, out.template, engine.model_id, qa, fuzzy.get(key_of(seg.template))
+                seg.template, out.texts[i], engine.model_id, qa, fuzzy.get(k), out.confidences[i], engine.name
             )
         counts["failed_segments"] += len(failed)
         for plan in plans:
@@ -258,6 +277,33 @@ def _translate_language(
                 )
 
 
+def _carry_over(memory: Memory, pending: dict[str, Segment], glossary: Any) -> int:
+    """People's translations made when markup at a segment's ends was still cut off outside it (before the
+    workspace showed it as placeholders) are carried over to the new cut, approval included, instead of being
+    translated again; removes them from `pending` and returns how many."""
+    legacy = {k: d.legacy_template(seg.template) for k, seg in pending.items()}
+    olds = memory.get_many([x[0] for x in legacy.values() if x])
+    carried = 0
+    for k, found in legacy.items():
+        old = olds.get(key_of(found[0])) if found else None
+        if found is None or old is None or not old.protected:
+            continue
+        seg = pending.pop(k)
+        target = d.from_legacy(old.target, found[1], found[2], found[3])
+        qa = run_qa(seg, target, glossary)
+        memory.carry_over(seg.template, target, old, qa)
+        carried += 1
+    return carried
+
+
+def _suggestion(
+    engine: MachineEngine, out: EngineOutput, i: int, seg: Segment, glossary: Any
+) -> MachineOutput:
+    return MachineOutput(
+        engine.name, engine.model_id, out.texts[i], out.confidences[i], run_qa(seg, out.texts[i], glossary)
+    )
+
+
 def _retry(entry: Entry) -> bool:
     """A segment the model failed on last time is tried again (unless a person has since translated it)."""
     return not entry.protected and any(q.startswith(MODEL_ERROR) for q in entry.qa)
@@ -266,7 +312,7 @@ def _retry(entry: Entry) -> bool:
 STAGE = Stage(
     "translate",
     run=run_stage,
-    reads=("source posts", "translation memory", "Argos packages"),
+    reads=("source posts", "translation memory", "Argos packages", "Apertium pairs"),
     writes=("draft posts", "translation memory"),
     rules=by_id(TRANSLATE, TRANSLATION_QA),
     compute=True,

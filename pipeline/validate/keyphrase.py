@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+
+import regex
 
 from pipeline.content import Post
 from pipeline.text import words
@@ -15,10 +16,11 @@ rule = registrar(CHECKS, "keyphrase")
 
 
 def keyphrase(post: Post, env: Env) -> str | None:
-    """`keyphrase` in front matter, else (default language only: tags are slugs in that language) the first tag."""
+    """`keyphrase` in front matter, else, where the site says its first tag is the focus keyphrase
+    (validate.keyphrase_from_tags; default language only: tags are slugs in that language), the first tag."""
     if post.keyphrase:
         return post.keyphrase.strip()
-    if post.lang != env.config.site.default_language:
+    if not env.config.validate_.keyphrase_from_tags or post.lang != env.config.site.default_language:
         return None
     return post.tags[0].replace("-", " ") if post.tags else None
 
@@ -74,13 +76,13 @@ def in_headings(post: Post, env: Env) -> Iterator[Hit]:
 @rule("KEY005")
 def in_permalink(post: Post, env: Env) -> Iterator[Hit]:
     phrase = keyphrase(post, env)
-    if phrase and post.permalink:
-        slug_words = set(re.split(r"[^a-z0-9]+", post.permalink.lower()))
+    if phrase and post.path_url:
+        slug_words = set(regex.split(r"[^\p{L}\p{M}\p{N}]+", post.path_url.lower()))
         missing = [w for w in _norm(phrase).split() if w not in slug_words and len(w) > 3]
         if missing:
             yield Hit(
                 post.line_of("permalink"),
-                f"permalink lacks keyphrase words: {', '.join(missing)}",
+                f"URL {post.path_url} lacks keyphrase words: {', '.join(missing)}",
                 "permalink",
             )
 

@@ -6,7 +6,13 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+import regex
+
 from pipeline.content import Post, parse_date
+from pipeline.content.links import link_key
+from pipeline.content.loader import path_matcher
+from pipeline.content.urls import DATED_NAME, slugify
+from pipeline.conventions import TOKEN_RE
 from pipeline.text import graphemes
 from pipeline.validate.pixels import text_width_px, width_note
 from pipeline.validate.registry import Check, Env, Hit, registrar
@@ -14,24 +20,48 @@ from pipeline.validate.registry import Check, Env, Hit, registrar
 CHECKS: list[Check] = []
 rule = registrar(CHECKS, "metadata")
 
-REQUIRED: dict[str, type | tuple[type, ...]] = {
-    "title": str,
-    "description": str,
+TYPES: dict[str, type | tuple[type, ...]] = {
+    "title": (str, int, float),  # `title: 2024` (a year section) is text to every generator
+    "description": (str, int, float),
     "date": object,
-    "permalink": str,
-    "image": str,
+    "permalink": (str, bool),  # Eleventy's `permalink: false`: no page
+    "image": (str, list, dict),  # Hugo's `images: [...]`, Jekyll SEO's `image: {path: ...}`
     "tags": (list, str),
 }
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Lowercase words of any script joined by hyphens: a Bengali or Japanese tag is a slug too.
+SLUG = regex.compile(r"^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+(?:-[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+)*$")
+URL_DERIVED = ("permalink", "url", "slug")  # the URL model gives every page a URL
+
+
+def required_keys(post: Post, env: Env) -> list[str]:
+    """`validate.required_fields`, or the first `validate.required_fields_for` glob the post's path matches."""
+    cfg = env.config.validate_
+    matchers = env.memo.get("required_for")
+    if matchers is None:
+        matchers = env.memo["required_for"] = [
+            (path_matcher([glob]), keys) for glob, keys in cfg.required_fields_for.items()
+        ]
+    return next((keys for match, keys in matchers if match(post.rel)), cfg.required_fields)
+
+
+def _present(post: Post, key: str) -> bool:
+    """Whether the post has the field, counting what the URL model and the conventions derive."""
+    if key in URL_DERIVED:
+        return bool(post.path_url)
+    if key == "date":
+        return post.date is not None or post.meta.get("date") is not None  # SEO003 judges a bad date
+    if key == "tags":
+        return bool(post.tags) or "tags" in post.meta  # SEO030 judges an empty list
+    if key == "image":
+        return post.image is not None
+    value = post.meta.get(key)
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 @rule("SEO001")
 def required_fields(post: Post, env: Env) -> Iterator[Hit]:
-    for key in REQUIRED:
-        value = post.meta.get(key)
-        if key == "tags" and value is None and post.tags:
-            continue  # Zola keeps tags under [taxonomies]
-        if value is None or (isinstance(value, str) and not value.strip()):
+    for key in required_keys(post, env):
+        if not _present(post, key):
             yield Hit(
                 post.line_of(key) if key in post.key_lines else 1,
                 f"'{key}' is missing; add `{key}:` to the front matter",
@@ -41,7 +71,7 @@ def required_fields(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("SEO002")
 def field_types(post: Post, env: Env) -> Iterator[Hit]:
-    for key, kind in REQUIRED.items():
+    for key, kind in TYPES.items():
         value = post.meta.get(key)
         if value is not None and not isinstance(value, kind):
             yield Hit(
@@ -191,7 +221,8 @@ def description_differs(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("SEO016")
 def preview_present(post: Post, env: Env) -> Iterator[Hit]:
-    if not (post.preview or "").strip():
+    """Only on sites that write previews at all: elsewhere social posts use the description by design."""
+    if env.site.uses_preview and not (post.preview or "").strip():
         yield Hit(
             1,
             "no `preview:`; social posts fall back to the description — add a 2–3 sentence preview",
@@ -214,28 +245,52 @@ def preview_length(post: Post, env: Env) -> Iterator[Hit]:
 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{slug\})", pattern)
-    rx = "".join(r"(?P<slug>[^/]+)" if part == "{slug}" else re.escape(part) for part in parts)
-    return re.compile(rf"^(?:/[a-z]{{2,3}}(?:-[A-Za-z]+)?)?{rx}$")
+    out, pos = [], 0
+    for m in TOKEN_RE.finditer(pattern):
+        out.append(re.escape(pattern[pos : m.start()]))
+        name = m.group(1) or m.group(2)
+        out.append(
+            r"(?P<slug>[^/]+)"
+            if name == "slug" and "(?P<slug>" not in "".join(out)
+            else (".*" if name in ("categories", "sections", "path") else "[^/]*")
+        )
+        pos = m.end()
+    out.append(re.escape(pattern[pos:]))
+    return re.compile(rf"^(?:/[a-z]{{2,3}}(?:-[A-Za-z]+)?)?{''.join(out)}$")
+
+
+def _site_pattern(env: Env) -> str | None:
+    """The pattern front-matter permalinks must match: site.permalink_pattern where it applies."""
+    links = env.site.links
+    return links.urls.conv.site_pattern if links is not None else env.config.site.permalink_pattern or None
+
+
+def _explicit(post: Post) -> bool:
+    """The URL was written out by hand (`permalink`, `url` or `slug`; not a template), not derived."""
+    return any(
+        isinstance(v := post.meta.get(k), str) and "{{" not in v and "{%" not in v for k in URL_DERIVED
+    )
 
 
 @rule("SEO020")
 def permalink_pattern(post: Post, env: Env) -> Iterator[Hit]:
     link = post.permalink
-    if link and not _pattern_regex(env.config.site.permalink_pattern).match(link):
+    pattern = _site_pattern(env)
+    if link and pattern and _explicit(post) and not _pattern_regex(pattern).match(link):
         yield Hit(
             post.line_of("permalink"),
-            f"permalink '{link}' does not match the pattern '{env.config.site.permalink_pattern}'",
+            f"permalink '{link}' does not match the pattern '{pattern}'",
             "permalink",
         )
 
 
 @rule("SEO021")
 def permalink_slug(post: Post, env: Env) -> Iterator[Hit]:
-    if post.permalink and not SLUG.match(post.slug):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", post.slug.lower()).strip("-")
+    if _explicit(post) and post.path_url and post.slug and not SLUG.match(post.slug):
+        suggestion = slugify(post.slug)
+        key = next((k for k in URL_DERIVED if k in post.meta), "permalink")
         yield Hit(
-            post.line_of("permalink"),
+            post.line_of(key),
             f"slug '{post.slug}' should be lowercase words joined by hyphens, e.g. '{suggestion}'",
             "permalink",
         )
@@ -243,24 +298,24 @@ def permalink_slug(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("SEO022")
 def permalink_unique(post: Post, env: Env) -> Iterator[Hit]:
-    if post.permalink:
-        others = [p for p in env.site.permalinks.get(_norm_link(post.permalink), []) if p != post.rel]
+    if post.path_url:
+        others = [p for p in env.site.permalinks.get(link_key(post.path_url), []) if p != post.rel]
         if others:
+            key = next((k for k in URL_DERIVED if k in post.meta), "permalink")
             yield Hit(
-                post.line_of("permalink"),
-                f"permalink '{post.permalink}' is also used by {', '.join(others[:3])}",
+                post.line_of(key),
+                f"URL '{post.path_url}' is also the URL of {', '.join(others[:3])}; only one page can be there",
                 "permalink",
             )
 
 
-def _norm_link(link: str) -> str:
-    return "/" + link.strip("/").lower() + "/"
-
-
 @rule("SEO023")
 def permalink_filename(post: Post, env: Env) -> Iterator[Hit]:
-    if post.permalink and post.meta.get("slug") is None:
+    if post.permalink and _explicit(post) and post.meta.get("slug") is None:
         stem = PurePosixPath(post.rel).stem
+        stem = stem.removesuffix(f".{post.lang}")
+        dated = DATED_NAME.match(stem)
+        stem = dated[4] if dated else stem
         if stem not in ("index", "_index") and stem != post.slug and not post.is_translation:
             yield Hit(
                 post.line_of("permalink"),
@@ -281,7 +336,7 @@ def tags_slugs(post: Post, env: Env) -> Iterator[Hit]:
         if not SLUG.match(tag):
             yield Hit(
                 post.line_of("tags"),
-                f"tag '{tag}' is not a slug; use lowercase words joined by hyphens",
+                f"tag '{tag}' is not a slug; use lowercase words joined by hyphens (e.g. '{slugify(tag)}')",
                 f"tags:{tag}",
             )
 

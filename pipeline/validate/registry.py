@@ -20,6 +20,7 @@ from pipeline.rules import ALL, VALIDATE, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.content import Post
+    from pipeline.content.links import LinkIndex
 
 DEFAULTS: dict[str, Any] = VALIDATE_THRESHOLDS  # the catalogue's table (pipeline.rules)
 
@@ -117,8 +118,9 @@ class SiteIndex:
 
     titles: dict[str, list[str]] = field(default_factory=dict)
     descriptions: dict[str, list[str]] = field(default_factory=dict)
-    permalinks: dict[str, list[str]] = field(default_factory=dict)
-    known_permalinks: set[str] = field(default_factory=set)
+    permalinks: dict[str, list[str]] = field(default_factory=dict)  # link key of each page URL → its posts
+    links: LinkIndex | None = None  # where body links go (pipeline.content.links)
+    uses_preview: bool = False  # some post has `preview:`: the site composes social posts from previews
 
 
 @dataclass

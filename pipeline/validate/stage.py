@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.compute import uses_ray
+from pipeline.config import Config
 from pipeline.content import ContentSet, Post, display_path, path_filter
+from pipeline.content.links import LinkIndex, link_key
 from pipeline.content.markdown import MarkdownError, empty_tree
+from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding, Severity
 from pipeline.history import finding_rows, findings_digest, record_run
 from pipeline.procs import process_pool
@@ -31,8 +34,9 @@ from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 PARALLEL_MIN_POSTS = 300
 
 
-def build_index(content: ContentSet) -> SiteIndex:
-    index = SiteIndex()
+def build_index(content: ContentSet, config: Config | None = None) -> SiteIndex:
+    urls = content.urls or (UrlModel.from_config(config) if config is not None else UrlModel.plain())
+    index = SiteIndex(links=LinkIndex(content.posts, urls))
     for post in content.posts:
         if post.title:
             index.titles.setdefault(f"{post.lang}\x00{post.title.strip().lower()}", []).append(post.rel)
@@ -40,13 +44,9 @@ def build_index(content: ContentSet) -> SiteIndex:
             index.descriptions.setdefault(f"{post.lang}\x00{post.description.strip().lower()}", []).append(
                 post.rel
             )
-        if post.permalink:
-            norm = "/" + post.permalink.strip("/").lower() + "/"
-            index.permalinks.setdefault(norm, []).append(post.rel)
-            index.known_permalinks.add(norm)
-        for alias in post.meta.get("aliases") or post.meta.get("redirect_from") or []:
-            if isinstance(alias, str):
-                index.known_permalinks.add("/" + alias.strip("/").lower() + "/")
+        if post.path_url and post.renders:
+            index.permalinks.setdefault(link_key(post.path_url), []).append(post.rel)
+        index.uses_preview = index.uses_preview or bool(post.preview)
     return index
 
 
@@ -56,6 +56,9 @@ def _index_digest(index: SiteIndex) -> str:
         for key in sorted(table):
             h.update(key.encode())
             h.update("\x01".join(sorted(table[key])).encode())
+    if index.links is not None:  # link targets: a post's links are judged by every other post's URL
+        h.update("\x02".join(index.links.digest_rows()).encode())
+    h.update(b"preview" if index.uses_preview else b"")
     return h.hexdigest()[:16]
 
 
@@ -261,10 +264,12 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         if fast is not None:
             return fast
     content = ctx.content
-    posts = content.select(paths)
+    selected = content.select(paths)
+    # No page (Hugo `build.render: link`, Eleventy `permalink: false`): nothing a reader sees, nothing to check.
+    posts = [p for p in selected if p.renders and p.path_url]
     in_scope = path_filter(paths)
     problems = [f for f in content.problems if not paths or (f.file and in_scope(Path(f.file)))]
-    index = build_index(content)
+    index = build_index(content, config)
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
     checks = effective_checks(all_checks(), config)
     notes = language_notes(checks, {p.lang for p in posts}, config.validate_.disable)
@@ -301,6 +306,7 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "analysed": len(todo),
         "cached": len(posts) - len(todo),
         "unreadable": len(problems),
+        "not_pages": len(selected) - len(posts),
     }
     digest = None
     if store is not None and signature is not None:

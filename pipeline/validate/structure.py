@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pipeline.content import Post
 from pipeline.text import char_count
@@ -89,40 +89,51 @@ def _is_internal(url: str, env: Env) -> bool:
 
 @rule("MD005")
 def internal_links(post: Post, env: Env) -> Iterator[Hit]:
+    """Links into the site must reach a page: resolved like the generator does (pipeline.content.links)."""
+    index = env.site.links
+    if index is None:
+        return
+    base = env.memo.get("base_netloc")
+    if base is None:
+        base = env.memo["base_netloc"] = urlsplit(env.config.site.base_url).netloc
     for link in analyse(post).links:
-        if not _is_internal(link.url, env):
+        url = link.url
+        if url.startswith(("http://", "https://", "//")) and not _is_internal(url, env):
             continue
-        path = urlsplit(link.url).path
-        if (
-            not path
-            or path.startswith(("/images/", "/static/", "/assets/"))
-            or "." in path.rsplit("/", 1)[-1]
-        ):
+        if url.startswith(("#", "mailto:", "tel:")):
             continue
-        norm = "/" + path.strip("/").lower() + "/"
-        if norm != "//" and norm not in env.site.known_permalinks:
+        target = index.resolve(post, url, base)
+        if target is not None and not target.known:
+            shown = unquote(url)
+            if shown.startswith(("{{", "{%")):  # a shortcode as the dialect kept it: spaces were `+`
+                shown = shown.replace("+", " ")
             yield Hit(
                 link.line,
-                f"link to '{link.url}' matches no post's permalink; fix the link or the permalink",
-                f"link:{link.url}",
+                f"link to '{shown}' reaches no page of the site ({target.why}: {target.path}); fix the link, or "
+                "list pages served from elsewhere in site.urls.external",
+                f"link:{url}",
             )
 
 
 @rule("MD006")
 def outbound_link(post: Post, env: Env) -> Iterator[Hit]:
+    if post.is_list_page:
+        return  # a home or section page lists the site's own pages
     doc = analyse(post)
     if doc.units and not any(
         link.url.startswith(("http://", "https://")) and not _is_internal(link.url, env) for link in doc.links
     ):
         yield Hit(
             post.body_line,
-            "no outbound link; cite an authoritative source (e.g. a health agency)",
+            "no outbound link; cite a source readers can check",
             "outbound",
         )
 
 
 @rule("MD007")
 def min_words(post: Post, env: Env) -> Iterator[Hit]:
+    if post.is_list_page:
+        return  # a home or section page is a short introduction to the pages it lists
     units = analyse(post).units
     if env.t(post.lang, "length_unit") == "chars":  # Chinese, Japanese: no spaces, length in characters
         n = sum(char_count(u.text) for u in units)

@@ -64,6 +64,7 @@ def create_app(ctx: Context) -> Flask:
     from pipeline.web.views_auth import bp as auth_bp
     from pipeline.web.views_social import bp as social_bp
     from pipeline.web.views_translate import bp as translate_bp
+    from pipeline.web.views_translate_files import bp as _translate_files  # noqa: F401 (its routes join translate_bp)
 
     for bp in (auth_bp, translate_bp, social_bp, audit_bp, admin_bp):
         app.register_blueprint(bp)

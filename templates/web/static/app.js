@@ -57,42 +57,4 @@
     if (area.value !== area.defaultValue) { update(); }
   }
   document.querySelectorAll("textarea[data-length-url]").forEach(counter);
-
-  // Memory suggestions load when a translator opens them (the fuzzy scan is too slow to do for every segment).
-  document.querySelectorAll("details.suggestions[data-url]").forEach(function (box) {
-    box.addEventListener("toggle", function () {
-      if (!box.open || box.dataset.loaded) { return; }
-      box.dataset.loaded = "1";
-      var body = box.querySelector(".sug-body");
-      fetch(box.dataset.url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          body.textContent = "";
-          if (!data.suggestions.length) { body.textContent = "No similar segments in the memory yet."; return; }
-          var list = document.createElement("ul");
-          data.suggestions.forEach(function (sug) {
-            var li = document.createElement("li");
-            var score = document.createElement("span");
-            score.className = "score";
-            score.textContent = Math.round(sug.score * 100) + "% ";
-            var text = document.createElement("q");
-            text.textContent = sug.text;
-            var src = document.createElement("small");
-            src.textContent = " (source: " + sug.source + ") ";
-            var use = document.createElement("button");
-            use.type = "button";
-            use.className = "link";
-            use.textContent = "Use";
-            use.addEventListener("click", function () {
-              var area = document.getElementById(box.dataset.for);
-              if (area) { area.value = sug.text; area.focus(); }
-            });
-            li.append(score, text, src, use);
-            list.appendChild(li);
-          });
-          body.appendChild(list);
-        })
-        .catch(function () { body.textContent = "Could not load suggestions; use the link instead."; });
-    });
-  });
 })();

@@ -1,0 +1,275 @@
+"""Where a link in a post's body goes, by the site's URL model: validate's internal-link check asks here.
+
+A link is resolved the way the generator would: relative links against the page's URL (the browser's rule),
+`.md` links against the file's folder (Hugo's and Eleventy's link resolution), Hugo `ref`/`relref` shortcodes and
+Jekyll `{% post_url %}`/`{% link %}` tags by content path, with or without a trailing slash, `.html` or an
+anchor. A target counts as known when a post (or an alias) has that URL, maybe under the post's own language
+prefix (a localising link hook), when `site.urls.external` says the site serves it from elsewhere, or when
+`site.urls.fallback` serves the default language's page there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from urllib.parse import unquote, urlsplit
+
+from pipeline.content.post import Post
+from pipeline.content.urls import UrlModel
+
+_REF = re.compile(
+    r"""\{\{[<%]\s*(?:rel)?ref\s+(?:path=)?(?:"([^"]*)"|'([^']*)'|([^\s"'%>]+))(?:\s+lang=["']?([\w-]+))?""",
+    re.I,
+)
+_POST_URL = re.compile(r"\{%-?\s*post_url\s+([^\s%]+)\s*-?%\}")
+_LINK_TAG = re.compile(r"\{%-?\s*link\s+([^\s%]+)\s*-?%\}")
+_SITE_PREFIX = re.compile(
+    r"^\{\{-?\s*(?:site\.baseurl|site\.url|site\.url\s*\}\}\{\{\s*site\.baseurl)\s*-?\}\}"
+)
+_FILTERED = re.compile(r"""^\{\{-?\s*["']([^"']+)["']\s*\|\s*(?:relative_url|absolute_url|url)\s*-?\}\}""")
+_ASSET = re.compile(r"\.(?!html?$|md$|markdown$)[A-Za-z0-9]{1,5}$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A link that leads into the site: `known` says whether a page answers there."""
+
+    path: str
+    known: bool
+    why: str = ""  # for unknown targets: what was looked for
+
+
+def link_key(path: str) -> str:
+    """A page path as links reach it: `/a/b/index.html` is `/a/b/`. Case counts, as on every static host."""
+    path = unquote(path)
+    for tail in ("index.html", "index.htm"):
+        if path.endswith("/" + tail):
+            return path[: -len(tail)]
+    return path if path.startswith("/") else "/" + path
+
+
+def page_keys(path: str) -> tuple[str, ...]:
+    """The keys a page answers on: a folder page `/a/` (and `/a`, which servers redirect), a file page
+    `/a.html` also as `/a` (GitHub Pages, Netlify and `jekyll serve` serve extensionless URLs) — never `/a/`."""
+    key = link_key(path)
+    if key.endswith("/"):
+        return (key,)
+    if key.endswith((".html", ".htm")):
+        return (key, key.rsplit(".", 1)[0])
+    return (key,)
+
+
+def link_keys(path: str) -> tuple[str, ...]:
+    """The keys a link may reach: `/a` is the file page `/a` or the folder `/a/`."""
+    key = link_key(path)
+    if key.endswith("/") or key.endswith((".html", ".htm")):
+        return (key,)
+    return (key, key + "/")
+
+
+class LinkIndex:
+    """Every page path, alias and content path of a site, for resolving links from its posts."""
+
+    def __init__(self, posts: Iterable[Post], urls: UrlModel) -> None:
+        self.urls = urls
+        self.known: set[str] = {"/"}  # page_keys of every page and alias
+        self.by_rel: dict[str, Post] = {}
+        self.logical: dict[tuple[str, str], Post] = {}
+        self.basenames: dict[tuple[str, str], list[Post]] = {}
+        self.external = tuple(urls.conv.external)
+        self.fallback = tuple(urls.conv.fallback)
+        self.default_pages: set[str] = set()
+        index_files = set(urls.conv.index_files) | {"index", "_index"}
+        for post in posts:
+            self.by_rel[post.rel] = post
+            self.by_rel.setdefault(_norm_rel(post.rel), post)
+            if post.path_url:
+                self.known.update(page_keys(post.path_url))
+                if post.lang == urls.default_language:
+                    self.default_pages.update(page_keys(post.path_url))
+            for alias in post.url_aliases:
+                self.known.update(page_keys(alias))
+            logical = _logical(post, index_files)
+            self.logical.setdefault((post.lang, logical), post)
+            base = logical.rsplit("/", 1)[-1]
+            self.basenames.setdefault((post.lang, base), []).append(post)
+
+    def digest_rows(self) -> list[str]:
+        return sorted(self.known)
+
+    def resolve(self, post: Post, href: str, base_netloc: str) -> Target | None:
+        """The link's target, or None when it does not lead to a page of this site (another site, mail, an
+        anchor on the same page, an image or download, a template this tool cannot evaluate)."""
+        raw = unquote(href.strip())
+        if "{{" in raw or "{%" in raw:
+            return self._template(post, raw.replace("+", " "), base_netloc)  # the dialect kept spaces as +
+        try:
+            parts = urlsplit(raw)
+        except ValueError:
+            return None
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            return None
+        if parts.netloc and parts.netloc.lower() != base_netloc.lower():
+            return None
+        path = parts.path
+        if not path or _ASSET.search(path.rsplit("/", 1)[-1]):
+            return None
+        if path.lower().endswith((".md", ".markdown")):
+            return self._content_link(post, path)
+        if not path.startswith("/"):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(post.path_url or "/"), path))
+            path = "/" + path.lstrip("/") + ("/" if parts.path.endswith("/") else "")
+        return self._page(post, path)
+
+    def _page(self, post: Post, path: str) -> Target:
+        localized = self.urls.with_prefix("/" + path.lstrip("/"), post.lang)
+        if self._known(path) or self._known(localized) or self.elsewhere(path):
+            return Target(path, True)
+        return Target(path, False, "no page has that URL")
+
+    def _known(self, path: str) -> bool:
+        return any(key in self.known for key in link_keys(path))
+
+    def elsewhere(self, path: str) -> bool:
+        """A page this content does not write but the site serves: `site.urls.external`, or the default
+        language's page at another language's prefix under `site.urls.fallback`."""
+        if _globbed(path, self.external):
+            return True
+        if not self.fallback:
+            return False
+        for lang in self.urls.languages:
+            head = self.urls.prefix_for(lang)
+            if head and lang != self.urls.default_language and path.startswith(head + "/"):
+                inner = path[len(head) :]
+                return _globbed(inner, self.fallback) and any(
+                    k in self.default_pages for k in link_keys(inner)
+                )
+        return False
+
+    def _content_link(self, post: Post, path: str) -> Target:
+        """`[x](../sdk.md)`: a content file relative to this file's folder, or to the content root."""
+        here = posixpath.dirname(post.rel)
+        candidates = [posixpath.normpath(posixpath.join(here, path))] if not path.startswith("/") else []
+        lang_dir = post.lang if post.rel.startswith(post.lang + "/") else ""
+        root_rel = path.lstrip("/")
+        candidates += [posixpath.join(lang_dir, root_rel) if lang_dir else root_rel, root_rel]
+        for rel in candidates:
+            target = self.by_rel.get(rel) or self.by_rel.get(_norm_rel(rel))
+            if target is not None:
+                return Target(target.path_url, True)
+        return Target(path, False, "no content file is there")
+
+    def _template(self, post: Post, raw: str, base_netloc: str) -> Target | None:
+        ref = _REF.search(raw)
+        if ref is not None:
+            wanted = next(g for g in ref.groups()[:3] if g is not None)
+            return self._ref(post, wanted.split("#", 1)[0], ref.group(4) or post.lang)
+        tag = _POST_URL.search(raw)
+        if tag is not None:
+            name = tag.group(1).strip("'\"")
+            hit = next((p for p in self.by_rel.values() if _post_name(p) == name), None)
+            return Target(hit.path_url, True) if hit else Target(name, False, "no post has that file name")
+        tag = _LINK_TAG.search(raw)
+        if tag is not None:
+            rel = tag.group(1).strip("'\"").lstrip("/")
+            hit = self.by_rel.get(rel)
+            return Target(hit.path_url, True) if hit else Target(rel, False, "no content file is there")
+        expanded = expand(post, raw)
+        if "{{" in expanded or "{%" in expanded:
+            return None  # another template: what it prints is known only to the generator
+        return self.resolve(post, expanded, base_netloc)
+
+    def _ref(self, post: Post, wanted: str, lang: str) -> Target:
+        """Hugo's ref/relref: a content path with or without extension, relative to this page's folder first,
+        then to the content root; a bare name matches the one page of that name."""
+        if not wanted:
+            return Target(post.path_url, True)  # {{< ref "#anchor" >}}
+        name = _strip_name(wanted)
+        logical = _logical(post, {"index", "_index"})
+        here = logical if _is_index(post) else posixpath.dirname(logical)
+        tries = [name.lstrip("/")] if wanted.startswith("/") else [_norm(posixpath.join(here, name)), name]
+        for candidate in tries:
+            for language in dict.fromkeys((lang, self.urls.default_language)):
+                hit = self.logical.get((language, candidate))
+                if hit is not None:
+                    return Target(hit.path_url, True)
+        if "/" not in name:
+            hits = self.basenames.get((lang, name)) or self.basenames.get((self.urls.default_language, name))
+            if hits and len(hits) == 1:
+                return Target(hits[0].path_url, True)
+        return Target(wanted, False, "ref/relref finds no page")
+
+
+_PARAM = re.compile(r"""\{\{[<%]\s*param\s+["']?([\w.-]+)["']?\s*[%>]\}\}""")
+_PAGE_VAR = re.compile(r"\{\{-?\s*page\.([\w.-]+)\s*-?\}\}")
+
+
+def expand(post: Post, raw: str) -> str:
+    """The templates in a link that the post itself answers: Hugo's `{{% param x %}}` (page params: the front
+    matter, or its `params:`), Liquid's `{{ page.x }}`, and the site's base URL (empty: paths are site-relative).
+    Anything else is left as written."""
+
+    def value(name: str) -> str | None:
+        for table in (post.meta, post.meta.get("params")):
+            if isinstance(table, dict):
+                lowered = {str(k).lower(): v for k, v in table.items()}
+                found = lowered.get(name.lower())
+                if isinstance(found, str | int | float) and not isinstance(found, bool):
+                    return str(found).strip()
+        return None
+
+    def sub(match: re.Match[str]) -> str:
+        got = value(match.group(1))
+        return match.group(0) if got is None else got
+
+    out = _PAGE_VAR.sub(sub, _PARAM.sub(sub, raw))
+    out = _SITE_PREFIX.sub("", out, count=1)
+    filtered = _FILTERED.match(out)
+    return filtered.group(1) + out[filtered.end() :] if filtered else out
+
+
+def _norm_rel(rel: str) -> str:
+    """Hugo (since 0.123) finds `Spice Kit.md` as `spice-kit.md`: lowercase, spaces as hyphens."""
+    return unquote(rel).lower().replace(" ", "-")
+
+
+def _globbed(path: str, globs: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(path, g) or fnmatchcase(path.rstrip("/") + "/", g) for g in globs)
+
+
+def _strip_name(value: str) -> str:
+    value = value.strip().rstrip("/")
+    for ext in (".md", ".markdown"):
+        if value.lower().endswith(ext):
+            value = value[: -len(ext)]
+    for tail in ("/_index", "/index"):
+        if value.endswith(tail):
+            value = value[: -len(tail)]
+    return "" if value in ("_index", "index") else value
+
+
+def _norm(path: str) -> str:
+    out = posixpath.normpath(path)
+    return "" if out == "." else out.lstrip("/")
+
+
+def _is_index(post: Post) -> bool:
+    return posixpath.basename(post.rel).split(".")[0] in ("index", "_index")
+
+
+def _post_name(post: Post) -> str:
+    return posixpath.basename(post.rel).rsplit(".", 1)[0] if "_posts/" in post.rel else ""
+
+
+def _logical(post: Post, index_files: set[str]) -> str:
+    """The content path Hugo's ref looks pages up by: no language folder, extension, language suffix or
+    index file name (`docs/foo/_index.md` is `docs/foo`)."""
+    rel = post.rel.split("/", 1)[1] if post.rel.startswith(post.lang + "/") else post.rel
+    head, _, name = rel.rpartition("/")
+    stem = name.split(".")[0]
+    if stem in index_files:
+        return head
+    return f"{head}/{stem}" if head else stem
