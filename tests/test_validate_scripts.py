@@ -154,6 +154,18 @@ def test_sentence_openings_compare_words_not_consonants(tmp_path: Path) -> None:
     assert found["READ014"] == "3 sentences in a row start with 'हम'; vary the openings"
 
 
+def test_items_opening_with_inline_code_have_no_opening_word(tmp_path: Path) -> None:
+    """opentelemetry.io ja: "3 sentences in a row start with 'は'" — each item opens with code (`SetName()` は…),
+    which the prose leaves out, so the particle after it looked like the first word. Plain repeats still count."""
+    coded = "- `SetName(v string)` は名前を設定します。\n- `SetKind(k Kind)` は種類を設定します。\n- `End()` はスパンを終えます。"
+    assert "READ014" not in dict(_findings(tmp_path / "a", {"ja/walk.md": _ja(f"\n{coded}\n")}, ["ja"]))
+    english = "- `SetName` is the name.\n- `SetKind` is the kind.\n- `End` is the end."
+    assert "READ014" not in dict(_findings(tmp_path / "b", {"hi/walk.md": _hi(f"\n{english}\n")}, ["hi"]))
+    same = "- हम सुबह चलते हैं।\n- हम शाम को चलते हैं।\n- हम रोज़ चलते हैं।"
+    found = dict(_findings(tmp_path / "c", {"hi/walk.md": _hi(f"\n{same}\n")}, ["hi"]))
+    assert found["READ014"] == "3 sentences in a row start with 'हम'; vary the openings"
+
+
 def test_bengali_paragraph_counts_real_words(tmp_path: Path) -> None:
     """Issue 17: a 71-word Bengali paragraph was "160 words (max 150)". Five copies of the hand-counted sample
     are 90 words (the old regex counted 170 fragments)."""

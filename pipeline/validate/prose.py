@@ -30,6 +30,7 @@ class Unit:
     line: int
     level: int = 0
     n_words: int = -1  # len(words(text)), filled once by whoever counts first (see unit_words)
+    after_markup: bool = False  # the block opens with inline code, raw HTML or an image (left out of `text`)
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Sentence:
     line: int
     words: list[str]
     kind: str = "paragraph"  # the unit's kind: heading | paragraph | item | cell
+    # Its real opening was inline code or markup the text leaves out (`` `SetName()` は… ``): words[0] is then a
+    # particle or verb from the middle of the sentence, not how it opens.
+    after_markup: bool = False
 
 
 @dataclass
@@ -109,8 +113,8 @@ def sentences_of(units: Sequence[Unit], lang: str) -> list[Sentence]:
         spans = split_sentences(text, lang)
         for (start, end), ws in zip(spans, words_in_spans(blank_urls(text), spans, lang), strict=True):
             if ws:
+                append(Sentence(text[start:end], line, ws, unit.kind, unit.after_markup and n == 0))
                 n += len(ws)
-                append(Sentence(text[start:end], line, ws, unit.kind))
         unit.n_words = n
     return out
 
@@ -138,6 +142,19 @@ class _Lines:
 
     def line(self, offset: int) -> int:
         return self.first + bisect_right(self.starts, offset) - 1
+
+
+_LEADING_MARKUP = frozenset({"code_inline", "html_inline", "image"})
+
+
+def _opens_with_markup(children: Any) -> bool:
+    """Whether the first inline node with content is one the text leaves out (code, raw HTML, an image)."""
+    for child in children:
+        name = child.name
+        if name == "text" and not child.meta.get("content", "").strip():
+            continue
+        return name in _LEADING_MARKUP
+    return False
 
 
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
@@ -210,9 +227,9 @@ def _doc(post: Post, tree: Any) -> Doc:
     intro = Section("", post.body_line, 0)
     sections: list[Section] = [intro]
 
-    def add(kind: str, text: str, line: int) -> None:
+    def add(kind: str, text: str, line: int, children: Any = ()) -> None:
         if text:
-            unit = Unit(kind, text, line)
+            unit = Unit(kind, text, line, after_markup=_opens_with_markup(children))
             units.append(unit)
             sections[-1].units.append(unit)
 
@@ -233,7 +250,7 @@ def _doc(post: Post, tree: Any) -> Doc:
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
                 text = _inline_text(node.children, links, images, line).strip()
-                add("cell" if name != "paragraph" else "paragraph", text, line)
+                add("cell" if name != "paragraph" else "paragraph", text, line, node.children)
             elif name == "list_item":
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
@@ -252,18 +269,19 @@ def _doc(post: Post, tree: Any) -> Doc:
                         continue
                     after_block = True
                     if inline:
-                        add("item", _inline_text(inline, links, images, run_line).strip(), run_line)
+                        add("item", _inline_text(inline, links, images, run_line).strip(), run_line, inline)
                         inline = []
                     if n == "paragraph":
                         csrc = child.srcmap
                         pline = line_of(csrc[0]) if csrc else line
-                        add("item", _inline_text(child.children, links, images, pline).strip(), pline)
+                        kids = child.children
+                        add("item", _inline_text(kids, links, images, pline).strip(), pline, kids)
                     elif n == "bullet_list" or n == "ordered_list":
                         visit(child.children)
                     else:
                         visit([child])
                 if inline:
-                    add("item", _inline_text(inline, links, images, run_line).strip(), run_line)
+                    add("item", _inline_text(inline, links, images, run_line).strip(), run_line, inline)
             else:
                 visit(node.children)
 

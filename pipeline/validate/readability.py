@@ -206,11 +206,16 @@ def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
     is markup, not an opening word."""
     run_len = env.t(post.lang, "repeated_start_run")
     sents = [s for s in analysis(post, env).sentences if s.kind in _RUNNING and not s.text.startswith("{{")]
+    # A sentence that opens with inline code has no comparable first word: it ends a run and starts none.
+    openings = [None if s.after_markup else s.words[0].lower() for s in sents]
     i = 0
     while i < len(sents):
-        first = sents[i].words[0].lower()
+        first = openings[i]
+        if first is None:
+            i += 1
+            continue
         j = i
-        while j + 1 < len(sents) and sents[j + 1].words[0].lower() == first:
+        while j + 1 < len(sents) and openings[j + 1] == first:
             j += 1
         if j - i + 1 >= run_len:
             yield Hit(
