@@ -29,6 +29,9 @@ _FAST_BLOCKS = ((0x0000, 0x0530), (0x1E00, 0x2150), (0x2C60, 0x2C80), (0xA720, 0
 HYPHENS = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen: join two words into one
 
 _ALNUM = re.compile(r"[^\W_]")
+# Katakana (without the ・ that separates words): ICU's Japanese dictionary splits loanwords it does not know
+# (エクステンション → エ|クス|テンション); a run of katakana with nothing between is one word.
+_KATAKANA = re.compile(r"[\u30A1-\u30FA\u30FC-\u30FF\u31F0-\u31FF\uFF66-\uFF9F]+")
 
 
 class _Fast:
@@ -120,6 +123,7 @@ def icu_located(text: str, lang: str = "") -> list[tuple[int, int, str]]:
     state = 0  # 0: after a non-word, 1: after a word, 2: after a word and one hyphen
     pos = 0
     search = _ALNUM.search
+    katakana = _KATAKANA.fullmatch
     # Iterating the breaker yields the segments as str; its segments() offsets count UTF-16 units.
     for seg in WordBreaker(text, _locale(lang)):
         end = pos + len(seg)
@@ -127,6 +131,9 @@ def icu_located(text: str, lang: str = "") -> list[tuple[int, int, str]]:
             if state == 2:
                 start, _, word = out[-1]
                 out[-1] = (start, end, word + hyphen + seg)
+            elif state == 1 and katakana(seg) and katakana(out[-1][2]):
+                start, _, word = out[-1]
+                out[-1] = (start, end, word + seg)
             else:
                 out.append((pos, end, seg))
             state = 1

@@ -61,6 +61,14 @@ def test_issue_examples() -> None:
     assert len(split_sentences(hindi, "hi")) == 3
 
 
+def test_katakana_loanwords_stay_one_word() -> None:
+    """ICU's dictionary splits katakana it does not know (エクステンション → エ|クス|テンション on opentelemetry.io,
+    so READ014 saw sentences "starting with 'エ'"); a katakana run is one word, ・ still separates."""
+    assert words("エクステンションはコレクターを拡張します。", "ja")[:2] == ["エクステンション", "は"]
+    assert words("データ・モデル", "ja") == ["データ", "モデル"]
+    assert words("ｴｸｽﾃﾝｼｮﾝ", "ja") == ["ｴｸｽﾃﾝｼｮﾝ"]
+
+
 def test_greek_semicolon_is_a_question_mark_only_in_greek() -> None:
     assert len(split_sentences("Τι κάνεις; Καλά.", "el")) == 2
     assert len(split_sentences("First part; Second part.", "en")) == 1

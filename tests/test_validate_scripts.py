@@ -159,6 +159,10 @@ def test_items_opening_with_inline_code_have_no_opening_word(tmp_path: Path) -> 
     which the prose leaves out, so the particle after it looked like the first word. Plain repeats still count."""
     coded = "- `SetName(v string)` は名前を設定します。\n- `SetKind(k Kind)` は種類を設定します。\n- `End()` はスパンを終えます。"
     assert "READ014" not in dict(_findings(tmp_path / "a", {"ja/walk.md": _ja(f"\n{coded}\n")}, ["ja"]))
+    linked = "\n".join(
+        f"- [`{n}` エクステンション](https://e.example/{n})" for n in ("awsproxy", "pprof", "zpages")
+    )
+    assert "READ014" not in dict(_findings(tmp_path / "l", {"ja/walk.md": _ja(f"\n{linked}\n")}, ["ja"]))
     english = "- `SetName` is the name.\n- `SetKind` is the kind.\n- `End` is the end."
     assert "READ014" not in dict(_findings(tmp_path / "b", {"hi/walk.md": _hi(f"\n{english}\n")}, ["hi"]))
     same = "- हम सुबह चलते हैं।\n- हम शाम को चलते हैं।\n- हम रोज़ चलते हैं।"

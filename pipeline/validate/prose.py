@@ -153,6 +153,8 @@ def _opens_with_markup(children: Any) -> bool:
         name = child.name
         if name == "text" and not child.meta.get("content", "").strip():
             continue
+        if name == "link":  # [`awsproxy` extension](…): the link's own text opens the same way
+            return _opens_with_markup(child.children)
         return name in _LEADING_MARKUP
     return False
 
