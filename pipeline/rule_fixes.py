@@ -23,8 +23,8 @@ FIXES: dict[str, str] = {
     "CONTENT006": "Fix the TOML at the line given: strings need quotes, keys may appear once, dates are "
     "1979-05-27 without quotes.",
     "CONTENT007": "Front matter must be key: value pairs; a bare list or a single string is not accepted.",
-    "CONTENT008": "Write the repeated value out instead of using &anchor / *alias (aliases can expand into huge "
-    "documents, so the loader refuses them).",
+    "CONTENT008": "Write the repeated values out instead of aliasing aliases: plain &anchor / *alias is fine, but "
+    "these expand past the loader's limits (a billion-laughs document, or an alias inside its own anchor).",
     "CONTENT009": "Flatten the front matter: move long or deeply nested data into a data file and reference it.",
     "CONTENT010": "Replace the symlink with the file itself, or point it at a file inside the content folder.",
     "CONTENT011": "Add front matter (at least title, description and date) between --- lines at the top of "

@@ -47,7 +47,7 @@ CONTENT: tuple[Rule, ...] = (
     Rule(
         "CONTENT008",
         "error",
-        "YAML anchors/aliases are not allowed in front matter (alias bombs).",
+        "YAML aliases in front matter expand beyond the loader's limits (an alias bomb).",
         "content",
     ),
     Rule("CONTENT009", "error", "Front matter nests deeper or is larger than the loader allows.", "content"),

@@ -176,6 +176,28 @@ def test_symlink_leaving_content_root(tmp_path: Path) -> None:
     assert [(f.rule, Path(f.file or "").name) for f in result.problems] == [("CONTENT010", "escape.md")]
 
 
+def test_plain_anchors_and_aliases_load(tmp_path: Path) -> None:
+    """Hugo reads them and real sites use them (opentelemetry.io's kubecon-india.md); they used to be CONTENT008."""
+    post = tmp_path / "event.md"
+    post.write_text(
+        "---\ntitle: Event\nparams:\n  eventUrl: &url https://e.example/x/\n  blogPostURL: *url\n"
+        "tags: &t [a, b]\nkeywords: *t\n---\nbody\n",
+        encoding="utf-8",
+    )
+    loaded = load_post(post, tmp_path)
+    assert loaded.meta["params"] == {
+        "eventUrl": "https://e.example/x/",
+        "blogPostURL": "https://e.example/x/",
+    }
+    assert loaded.meta["keywords"] == ["a", "b"]
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    post = tmp_path / "loop.md"
+    post.write_text("---\ntitle: x\nloop: &a [1, *a]\n---\nbody\n", encoding="utf-8")
+    assert error_of(post, tmp_path).rule == "CONTENT008"
+
+
 @pytest.mark.timeout(20)
 def test_alias_bomb_is_rejected_quickly(tmp_path: Path) -> None:
     # 9^30 strings if expanded; composing the node graph is linear, so this returns at once.

@@ -141,7 +141,7 @@ def test_opentelemetry_urls_cards_and_links(corpora: Path, tmp_path: Path) -> No
     ×1,636 before), then validate on two languages' posts against the whole site's URLs."""
     config = _otel(corpora, tmp_path)
     content = load_content(config)
-    assert len(content.posts) > 1700 and not [f for f in content.problems if f.rule != "CONTENT008"]
+    assert len(content.posts) > 1700 and not content.problems  # kubecon-india.md's YAML alias loads too
     shared = {url: [p.rel for p in posts] for url, posts in content.by_path_url().items() if len(posts) > 1}
     assert shared == {}
     cards_at = [content.urls.card_path(p, "og", config.cards.output_pattern) for p in content.posts]  # type: ignore[union-attr]

@@ -112,13 +112,23 @@ class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     pass
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _check_yaml_graph(node: yaml.Node) -> None:
-    """Reject aliases (a shared node = an alias) and absurd depth/size before constructing Python objects."""
-    # Shared nodes are caught when pushed, not when popped: a deep alias bomb must read as CONTENT008, not as
-    # CONTENT009 because the depth-first walk reached the bottom before meeting the second copy.
+    """Refuse absurd depth/size, and aliases whose expansion would be (an alias bomb), before constructing
+    Python objects. Plain anchors and aliases are fine: Hugo, Jekyll and Eleventy read them, and real sites
+    use them (opentelemetry.io: `eventUrl: &eventUrl …`, `blogPostURL: *eventUrl`)."""
+    # Pass 1, the graph itself (linear whatever the aliases): its depth and size, and the first alias.
     seen: set[int] = {id(node)}
     stack: list[tuple[yaml.Node, int]] = [(node, 0)]
     count = 0
+    first_alias: yaml.Node | None = None
     while stack:
         current, depth = stack.pop()
         count += 1
@@ -128,21 +138,29 @@ def _check_yaml_graph(node: yaml.Node) -> None:
                 f"front matter nests deeper than {MAX_DEPTH} levels or has more than {MAX_NODES} values; flatten it",
                 current.start_mark.line + 2,
             )
-        children: list[yaml.Node] = []
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                children += (key, value)
-        elif isinstance(current, yaml.SequenceNode):
-            children = list(current.value)
-        for child in children:
+        for child in _children(current):
             if id(child) in seen:
-                raise ContentError(
-                    "CONTENT008",
-                    "YAML anchors/aliases are not allowed in front matter; write the value out in full",
-                    child.start_mark.line + 2,
-                )
+                first_alias = first_alias or child
+                continue
             seen.add(id(child))
             stack.append((child, depth + 1))
+    if first_alias is None:
+        return
+    # Pass 2, as every reader of the values will see them: aliases expanded, stopped at the same limits (so a
+    # billion laughs, or an alias inside its own anchor, costs at most MAX_NODES steps).
+    expanded: list[tuple[yaml.Node, int]] = [(node, 0)]
+    count = 0
+    while expanded:
+        current, depth = expanded.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            raise ContentError(
+                "CONTENT008",
+                f"YAML aliases here expand to more than {MAX_NODES} values or {MAX_DEPTH} levels (an alias "
+                "bomb, or an alias inside its own anchor); write the values out in full",
+                first_alias.start_mark.line + 2,
+            )
+        expanded.extend((child, depth + 1) for child in _children(current))
 
 
 def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
