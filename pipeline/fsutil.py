@@ -30,6 +30,11 @@ _swept: set[Path] = set()
 _swept_lock = threading.Lock()
 
 
+def is_temp_name(name: str) -> bool:
+    """One of our in-progress temp files (no reader takes it for an output; the next write sweeps it)."""
+    return _TEMP.match(name) is not None
+
+
 def _temp_in(folder: Path, name: str) -> tuple[int, str]:
     _sweep_once(folder)
     return tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
