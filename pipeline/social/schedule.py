@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from pipeline.config import SocialAccount
@@ -39,6 +40,13 @@ def slot_instants(
                 yield instant, day
 
 
+@lru_cache(maxsize=1 << 16)
+def _day_in(instant: float, timezone: str) -> dt.date:
+    """The calendar day of an instant in a zone. Memoised: the daily-cap check asks it for every post already
+    taken, for every candidate slot (quadratic in the plan; minutes of CPU for 1,700 posts on opentelemetry.io)."""
+    return dt.datetime.fromtimestamp(instant, ZoneInfo(timezone)).date()
+
+
 @dataclass
 class Calendar:
     """One account's occupied instants; `place` finds the first slot meeting every spacing rule."""
@@ -47,7 +55,7 @@ class Calendar:
     taken: list[tuple[float, str]] = field(default_factory=list)  # (epoch, translation_key)
 
     def _local_day(self, instant: float) -> dt.date:
-        return dt.datetime.fromtimestamp(instant, ZoneInfo(self.account.timezone)).date()
+        return _day_in(instant, self.account.timezone)
 
     def allows(self, instant: float, key: str) -> bool:
         day = self._local_day(instant)
