@@ -24,8 +24,9 @@ from pipeline.report.as_csv import COLUMNS
 from pipeline.rules import ALL
 from pipeline.schema.core import findings_run, run_findings, runs
 from pipeline.store import Store
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, login
+from tests.test_web_browser import ARTIFACTS, login
 from tests.web_support.audit import AuditHistory, audit_history, record_bulk
+from tests.web_support.browser import chromium_browser
 from tests.web_support.site import Site, add_users, build_site, serve
 
 pytestmark = pytest.mark.browser
@@ -58,16 +59,7 @@ def bulk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
             yield site, url
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield b
-        b.close()
+chromium = pytest.fixture(scope="module", name="chromium")(chromium_browser)
 
 
 def _tab(chromium: Any, url: str, width: int = 1280) -> Any:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipeline.social import ledger, lengths, links
 from tests.conftest import REPO
+from tests.web_support.browser import chromium_browser
 from tests.web_support.site import (
     PASSWORD,
     XSS,
@@ -30,7 +30,7 @@ from tests.web_support.site import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+
 ARTIFACTS = REPO / "test-artifacts"
 DOCS_IMG = REPO / "docs" / "img"
 
@@ -52,18 +52,7 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
             yield site, url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium_browser)
 
 
 @pytest.fixture

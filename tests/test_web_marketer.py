@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.social import health, ledger, links, manage
 from pipeline.social.ledger import Item
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, DOCS_IMG, login, playwright_api
+from tests.test_web_browser import ARTIFACTS, DOCS_IMG, login
+from tests.web_support.browser import chromium_browser
 from tests.web_support.site import MORE_ACCOUNTS, Site, add_users, build_site, plan_social, serve
 
 pytestmark = pytest.mark.browser
@@ -54,18 +55,7 @@ def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
             yield site, url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium_browser)
 
 
 def _page(browser: object, width: int, zone: str = "UTC") -> object:

@@ -13,8 +13,9 @@ import pytest
 
 from pipeline.content import display_path
 from pipeline.social import ledger
-from tests.test_web_browser import ARTIFACTS, CHROMIUM, login
+from tests.test_web_browser import ARTIFACTS, login
 from tests.web_support.audit import add_arabic, audit_history
+from tests.web_support.browser import chromium_browser
 from tests.web_support.site import Site, add_users, build_site, plan_social, serve
 
 pytestmark = pytest.mark.browser
@@ -38,16 +39,7 @@ def full_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, 
             yield site, url
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield b
-        b.close()
+chromium = pytest.fixture(scope="module", name="chromium")(chromium_browser)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from pipeline.translate import review
 from pipeline.translate.exchange import XLIFF2
 from pipeline.translate.memory import Memory
 from pipeline.translate.stage import run_stage
-from tests.test_web_browser import CHROMIUM, login, playwright_api, shot
+from tests.test_web_browser import login, playwright_api, shot
+from tests.web_support.browser import chromium_browser
 from tests.web_support.site import Site, add_users, build_site, serve
 
 expect = playwright_api.expect
@@ -61,16 +62,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
             yield site, url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield b
-        b.close()
+browser = pytest.fixture(scope="module", name="browser")(chromium_browser)
 
 
 def _page(browser: object, width: int = 1280, js: bool = True) -> object:
