@@ -18,6 +18,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+# What os.fsdecode makes of a file name's bytes that are not UTF-8 (PEP 383): lone surrogates, which no UTF-8
+# writer (a report, the store, a terminal) accepts.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_undecodable(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def escape_undecodable(text: str) -> str:
+    """Lone surrogates written as the bytes they stand for, in \\xNN form (two different names stay different);
+    a surrogate that did not come from a file name is written as its own code unit's bytes."""
+    if not has_undecodable(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
 
 class UnsafePathError(ValueError):
     """A user-supplied path would resolve outside its root."""

@@ -10,7 +10,6 @@ holding its tables and an ordered list of migrations; the store applies whatever
 from __future__ import annotations
 
 import importlib
-import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,6 +35,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
+from pipeline.fsutil import escape_undecodable
 
 metadata = MetaData()
 
@@ -227,21 +228,11 @@ def _first_line(exc: BaseException) -> str:
 
 # PostgreSQL text cannot hold NUL, and UTF-8 (both backends) cannot encode a lone surrogate. NUL becomes U+FFFD;
 # surrogates are what os.fsdecode makes of an undecodable file name's bytes, so they become those bytes written
-# as \xNN (two different names stay two different keys).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
+# as \xNN (fsutil.escape_undecodable: two different names stay two different keys).
 def _storable(value: Any) -> Any:
     if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
         return value
-    value = value.replace("\x00", "\ufffd")
-    if _SURROGATE.search(value):
-        try:
-            raw = value.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:  # not from a file name: a surrogate from elsewhere
-            raw = value.encode("utf-8", "surrogatepass")
-        value = raw.decode("utf-8", "backslashreplace")
-    return value
+    return escape_undecodable(value.replace("\x00", "\ufffd"))
 
 
 def _storable_params(

@@ -25,6 +25,7 @@ from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
 from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding
+from pipeline.fsutil import escape_undecodable, has_undecodable
 from pipeline.rules import CONTENT
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def load_post(
     symlinks, so only the file itself can be a link: one lstat instead of resolving every path component, which
     was a third of the load time on a 10,000-post site."""
     root_resolved = walked_root or root.resolve()
-    if not _utf8_name(path):
+    if has_undecodable(str(path)):
         raise ContentError(
             "CONTENT002",
             "file name is not valid UTF-8 (its URL, reports and the store need text): rename the file",
@@ -428,20 +429,9 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
 
 
-def _utf8_name(path: Path) -> bool:
-    try:
-        str(path).encode()
-    except UnicodeEncodeError:  # undecodable bytes arrive as lone surrogates (PEP 383)
-        return False
-    return True
-
-
 def display_path(path: Path) -> str:
     """Paths in findings, made printable: a name with bytes that are not UTF-8 shows them as \\xNN escapes."""
-    shown = _display_path(path)
-    if _utf8_name(Path(shown)):
-        return shown
-    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+    return escape_undecodable(_display_path(path))
 
 
 def _display_path(path: Path) -> str:
