@@ -376,7 +376,12 @@ def test_previews_look_like_each_platform(site_server: tuple[Site, str], page: o
         kind = ".pv-media img" if platform in ("x", "mastodon", "linkedin") else ".pv-card img"
         img = pv.locator(kind).first  # type: ignore[attr-defined]
         assert pv.locator(kind).count() == 1, platform  # type: ignore[attr-defined]
-        assert page.evaluate("i => i.complete && i.naturalWidth > 0", img.element_handle())  # type: ignore[attr-defined]
+        # The card is loading="lazy": bring it into view and wait for it to decode, as a reader's scroll would
+        # (on a loaded CI machine the load had not finished when the check ran). A broken image still fails here.
+        img.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "i => i.complete && i.naturalWidth > 0", arg=img.element_handle(), timeout=15_000
+        )
         if platform in ("bluesky", "threads"):
             assert pv.locator(".pv-card .pv-domain").inner_text() == "longevity-notes.example"  # type: ignore[attr-defined]
         shot(page, f"preview-{platform}-1280")
