@@ -9,6 +9,8 @@ fall-back day takes its first occurrence. Everything stored is UTC epoch seconds
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,33 +44,81 @@ def slot_instants(
 
 @lru_cache(maxsize=1 << 16)
 def _day_in(instant: float, timezone: str) -> dt.date:
-    """The calendar day of an instant in a zone. Memoised: the daily-cap check asks it for every post already
-    taken, for every candidate slot (quadratic in the plan; minutes of CPU for 1,700 posts on opentelemetry.io)."""
+    """The calendar day of an instant in a zone. Memoised: asked once per candidate slot and per placed post."""
     return dt.datetime.fromtimestamp(instant, ZoneInfo(timezone)).date()
 
 
 @dataclass
 class Calendar:
-    """One account's occupied instants; `place` finds the first slot meeting every spacing rule."""
+    """One account's occupied instants; `place` finds the first slot meeting every spacing rule.
+
+    Each candidate slot is checked against sorted indexes (all instants, the instants of each translation key, a
+    count per local day), so a check costs O(log n) instead of a scan of every placed post (planning 600 posts on
+    one account took 21.7 s that way). `taken` is read once here; add posts only through `place`, which keeps the
+    indexes in step.
+
+    A day whose every slot is refused for a reason no later placement can undo (its cap is reached, or each slot
+    is within `min_spacing_minutes` of a post) is *dead*: posts are only ever added, so it stays refused, and
+    later walks jump over it. Refusals that depend on the key (language variants of one article) never kill a day.
+    """
 
     account: SocialAccount
     taken: list[tuple[float, str]] = field(default_factory=list)  # (epoch, translation_key)
 
+    def __post_init__(self) -> None:
+        self._instants: list[float] = []
+        self._by_key: dict[str, list[float]] = {}
+        self._per_day: Counter[dt.date] = Counter()
+        self._dead: dict[dt.date, dt.date] = {}  # dead day → a later day to try (path-compressed)
+        self._slots: dict[dt.date, list[float]] = {}
+        for instant, key in self.taken:
+            self._index(instant, key)
+
     def _local_day(self, instant: float) -> dt.date:
         return _day_in(instant, self.account.timezone)
 
+    def _index(self, instant: float, key: str) -> None:
+        insort(self._instants, instant)
+        insort(self._by_key.setdefault(key, []), instant)
+        self._per_day[self._local_day(instant)] += 1
+
+    @staticmethod
+    def _within(instants: list[float], instant: float, gap: float) -> bool:
+        """Whether any of the sorted `instants` is closer than `gap` to `instant`: only its two neighbours can be."""
+        i = bisect_left(instants, instant)
+        return (i < len(instants) and instants[i] - instant < gap) or (
+            i > 0 and instant - instants[i - 1] < gap
+        )
+
+    def _blocked(self, instant: float) -> bool:
+        """Refused whatever the key: the day's cap is reached or another post is too close. Never undone."""
+        if self._per_day[self._local_day(instant)] >= self.account.max_per_day:
+            return True
+        return self._within(self._instants, instant, self.account.min_spacing_minutes * 60)
+
     def allows(self, instant: float, key: str) -> bool:
-        day = self._local_day(instant)
-        same_day = sum(1 for t, _ in self.taken if self._local_day(t) == day)
-        if same_day >= self.account.max_per_day:
+        if self._blocked(instant):
             return False
-        spacing = self.account.min_spacing_minutes * 60
-        variant_gap = self.account.variant_spacing_minutes * 60
-        for t, k in self.taken:
-            gap = abs(t - instant)
-            if gap < spacing or (k == key and gap < variant_gap):
-                return False
-        return True
+        return not self._within(self._by_key.get(key, []), instant, self.account.variant_spacing_minutes * 60)
+
+    def _day_slots(self, day: dt.date) -> list[float]:
+        slots = self._slots.get(day)
+        if slots is None:
+            tz = ZoneInfo(self.account.timezone)
+            times = sorted(parse_hhmm(t) for t in self.account.slots.get(WEEKDAYS[day.weekday()], []))
+            slots = sorted(dt.datetime.combine(day, t, tzinfo=tz).timestamp() for t in times)
+            self._slots[day] = slots
+        return slots
+
+    def _alive(self, day: dt.date) -> dt.date:
+        """The first day at or after `day` not known to be dead, compressing the path walked."""
+        walked = []
+        while day in self._dead:
+            walked.append(day)
+            day = self._dead[day]
+        for d in walked:
+            self._dead[d] = day
+        return day
 
     def conflicts(self, instant: float, key: str) -> list[str]:
         """Why `instant` breaks this account's rules (outside its slots, too close to another post, over the daily
@@ -88,7 +138,7 @@ class Calendar:
                 f"{local.strftime('%H:%M')} is not one of {self.account.name}'s slots ({where}, {tz.key})"
             )
         day = local.date()
-        same_day = sum(1 for t, _ in self.taken if self._local_day(t) == day)
+        same_day = self._per_day[day]
         if same_day >= self.account.max_per_day:
             out.append(
                 f"{self.account.name} already has {same_day} post(s) on {day.isoformat()}; "
@@ -112,8 +162,25 @@ class Calendar:
         return out
 
     def place(self, earliest: float, key: str) -> float | None:
-        for instant, _day in slot_instants(self.account, earliest):
-            if self.allows(instant, key):
-                self.taken.append((instant, key))
-                return instant
+        """Take the first slot at or after `earliest` (within HORIZON_DAYS of its local day) that `allows`; the
+        same slot the walk over `slot_instants` would find, without re-checking days that are already dead."""
+        variant_gap = self.account.variant_spacing_minutes * 60
+        day = dt.datetime.fromtimestamp(earliest, ZoneInfo(self.account.timezone)).date()
+        end = day + dt.timedelta(days=HORIZON_DAYS)
+        while (day := self._alive(day)) < end:
+            whole, dead = True, True
+            for instant in self._day_slots(day):
+                if instant < earliest:
+                    whole = False  # a partial day proves nothing about its earlier slots
+                    continue
+                if self._blocked(instant):
+                    continue
+                dead = False
+                if not self._within(self._by_key.get(key, []), instant, variant_gap):
+                    self.taken.append((instant, key))
+                    self._index(instant, key)
+                    return instant
+            if whole and dead:
+                self._dead[day] = day + dt.timedelta(days=1)
+            day += dt.timedelta(days=1)
         return None
