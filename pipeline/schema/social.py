@@ -6,6 +6,7 @@ re-planning idempotent.
 
 Migration 2 (threads, approvals, account health, viewer zones) adds columns with ALTER TABLE only where they are
 missing: a new store's migration 1 already creates the table from the current definition, an old one's did not.
+Migration 3 adds the platform sessions senders keep between runs.
 """
 
 from __future__ import annotations
@@ -125,6 +126,24 @@ social_viewers = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+# A platform session a sender keeps between runs (Bluesky's access and refresh JWTs), so a cron run every minute
+# does not log in every minute (createSession: 30 per 5 minutes, 300 per day per handle). `version` and the lease
+# make one refresh at a time across workers (pipeline/social/sessions.py). The tokens are secrets: this table is
+# never shown, logged or exported (the SQLite file is 0600).
+social_sessions = Table(
+    "social_sessions",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("login", Text, nullable=False, default=""),  # whose session: handle and server; another → ignored
+    Column("access_token", Text, nullable=False, default=""),
+    Column("refresh_token", Text, nullable=False, default=""),
+    Column("data", JSON, nullable=False, default=dict),  # what else the client needs back (did, handle, PDS)
+    Column("version", Integer, nullable=False, default=0),
+    Column("lease_owner", String(64), nullable=True),  # the sender refreshing it now ...
+    Column("lease_until", Float, nullable=True),  # ... until then (a crashed one's lease runs out)
+    Column("updated_at", Float, nullable=False),
+)
+
 ADDED_IN_2 = ("parts", "first_comment", "thread", "approved_by", "approved_at", "created_by")
 
 
@@ -140,4 +159,5 @@ def _add_columns(conn: Connection) -> None:
 MIGRATIONS: list[Migration] = [
     Migration(1, "social items ledger and transition log", create_tables(social_items, social_events)),
     Migration(2, "thread parts, approvals, account health, viewer time zones", _add_columns),
+    Migration(3, "platform sessions kept between runs", create_tables(social_sessions)),
 ]

@@ -128,7 +128,7 @@ class Worker:
         self._local.adapters = cache
         if account.name not in cache:
             cache[account.name] = make_adapter(
-                account, self.secrets[account.name], self.social.request_timeout_s
+                account, self.secrets[account.name], self.social.request_timeout_s, self.store
             )
         return cache[account.name]
 

@@ -113,9 +113,11 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def charge(
-        self, windows: list[tuple[str, int, float]], cost: int = 1
+        self, windows: list[tuple[str, int, float]], cost: int = 1, from_first: bool = False
     ) -> tuple[bool, list[tuple[int, int, float, float]]]:
-        """Charge `cost` against each (name, limit, period) window, all or none (fixed windows on the epoch).
+        """Charge `cost` against each (name, limit, period) window, all or none: fixed windows on the epoch, or
+        (`from_first`) windows that open at the first request after the last one closed, as Bluesky's limiter
+        (rate-limiter-flexible) keeps them, so a burst cannot straddle a boundary and get twice the limit.
 
         Returns (allowed, [(limit, remaining, reset epoch on the fake's clock, period)] per window).
         """
@@ -123,18 +125,18 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             slots = []
             for name, limit, period in windows:
-                index = float(int(now // period))
-                slot = self.state.windows.setdefault(name, [index, 0.0])
-                if slot[0] != index:
-                    slot[0], slot[1] = index, 0.0
-                slots.append((slot, limit, period, index))
-            allowed = all(slot[1] + cost <= limit for slot, limit, _p, _i in slots)
+                start = now if from_first else float(int(now // period)) * period
+                slot = self.state.windows.setdefault(name, [start, 0.0])
+                if (now >= slot[0] + period) if from_first else (slot[0] != start):
+                    slot[0], slot[1] = start, 0.0
+                slots.append((slot, limit, period))
+            allowed = all(slot[1] + cost <= limit for slot, limit, _p in slots)
             if allowed:
                 for slot, *_ in slots:
                     slot[1] += cost
             return allowed, [
-                (limit, max(int(limit - slot[1]), 0), (index + 1) * period, period)
-                for slot, limit, period, index in slots
+                (limit, max(int(limit - slot[1]), 0), slot[0] + period, period)
+                for slot, limit, period in slots
             ]
 
     def window(self, name: str, limit: int, period: float) -> tuple[bool, int, float]:

@@ -7,6 +7,13 @@ returns (the last record's key: a page is followed by a cursor whenever it is no
 day per handle, every answer carries `ratelimit-limit/-remaining/-reset` (epoch seconds) and `ratelimit-policy`;
 each record has its own CID, and a reply's `root` and `parent` must name existing records by uri *and* cid; link
 facets must cover exactly the bytes of their text (a facet past the end, or off a UTF-8 boundary, is refused).
+
+Sessions as the reference PDS keeps them: `createSession` answers an access JWT (2 hours) and a refresh JWT (90
+days), each with `iat`/`exp` on the fake's clock; an expired access token is answered 400 `ExpiredToken`, a token
+of the wrong kind or one never issued 400 `InvalidToken`; `refreshSession` (Bearer the refresh JWT) answers a new
+pair and revokes the refresh token it used (strict single use: the reference PDS tolerates a reuse for 2 hours,
+which would hide a stampede), so a second refresh with the same token is refused. `sessions` counts logins,
+refreshes and refusals for the tests; `expire_access()` and `revoke_refresh()` make time pass or the user revoke.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,28 +76,102 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
-def fake_jwt(did: str, scope: str) -> str:
+def fake_jwt(did: str, scope: str, now: float, ttl: float) -> str:
     payload = {
         "scope": scope,
         "sub": did,
-        "iat": int(time.time()),
-        "exp": int(time.time()) + 7200,
+        "iat": int(now),
+        "exp": int(now + ttl),
         "aud": "did:web:fake",
+        "jti": uuid.uuid4().hex,
     }
     return f"{_b64({'typ': 'at+jwt', 'alg': 'ES256K'})}.{_b64(payload)}.c2ln"
 
 
+class Sessions:
+    """The PDS's tokens (expiry on the fake's clock) and what happened to them."""
+
+    def __init__(self, access_ttl_s: float = 7200.0, refresh_ttl_s: float = 90 * 86400.0) -> None:
+        self.lock = threading.Lock()
+        self.access_ttl_s = access_ttl_s
+        self.refresh_ttl_s = refresh_ttl_s
+        self.access: dict[str, float] = {}  # token → expiry
+        self.refresh: dict[str, float] = {}  # live refresh tokens → expiry; used or revoked ones are removed
+        self.creates = 0  # sessions created (createSession answered 200)
+        self.refreshes = 0  # refreshSession answered 200
+        self.refused_refreshes = 0
+        self.expired_rejections = 0  # requests refused with ExpiredToken
+
+    def issue(self, now: float) -> tuple[str, str]:
+        access = fake_jwt(DID, "com.atproto.access", now, self.access_ttl_s)
+        refresh = fake_jwt(DID, "com.atproto.refresh", now, self.refresh_ttl_s)
+        self.access[access] = now + self.access_ttl_s
+        self.refresh[refresh] = now + self.refresh_ttl_s
+        return access, refresh
+
+    def expire_access(self) -> None:
+        """Every access token issued so far has run out (two hours passed on the PDS)."""
+        with self.lock:
+            self.access = dict.fromkeys(self.access, 0.0)
+
+    def revoke_refresh(self) -> None:
+        """Every refresh token issued so far is revoked (the app password was revoked, the session deleted)."""
+        with self.lock:
+            self.refresh.clear()
+
+
 class BlueskyHandler(Handler):
-    def session_ok(self) -> bool:
-        # Every session created stays valid (as on Bluesky): concurrent workers each log in.
+    @property
+    def sessions(self) -> Sessions:
+        book: Sessions = self.server.sessions  # type: ignore[attr-defined]
+        return book
+
+    def _bearer(self) -> str | None:
         auth = self.headers.get("Authorization", "")
-        return auth.startswith("Bearer ") and auth[7:] in self.server.conf.get("sessions", set())
+        return auth[7:] if auth.startswith("Bearer ") else None
+
+    def session_refused(self) -> bool:
+        """Answer 401/400 unless the request carries a live access token (an access token stays valid until it
+        expires, even after its session was refreshed: the PDS checks its signature and expiry only)."""
+        token = self._bearer()
+        if token is None:
+            self.reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+            return True
+        with self.sessions.lock:
+            expiry = self.sessions.access.get(token)
+            if expiry is not None and expiry <= self.state.now():
+                self.sessions.expired_rejections += 1
+        if expiry is None:
+            self.reply(400, {"error": "InvalidToken", "message": "Token could not be verified"})
+            return True
+        if expiry <= self.state.now():
+            self.reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+            return True
+        return False
+
+    def refresh_session(self) -> None:
+        token = self._bearer() or ""
+        time.sleep(float(self.server.conf.get("refresh_delay_s", 0.0)))  # a busy PDS: widens a race
+        now = self.state.now()
+        with self.sessions.lock:
+            expiry = self.sessions.refresh.pop(token, None)  # single use
+            if expiry is None or expiry <= now:
+                self.sessions.refused_refreshes += 1
+                refused = True
+            else:
+                refused = False
+                access, refresh = self.sessions.issue(now)
+                self.sessions.refreshes += 1
+        if refused:
+            return self.reply(400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+        body = {"accessJwt": access, "refreshJwt": refresh, "handle": self.server.conf["handle"], "did": DID}
+        return self.reply(200, body)
 
     def limited(self, *families: str, cost: int = 1) -> dict[str, str] | None:
         """Charge `cost` against each window; headers of the tightest, or None after a 429 was sent."""
         limits = self.server.conf.get("limits", {})
         windows = [(f, *limits.get(f, LIMITS[f])) for f in families]
-        allowed, states = self.charge(windows, cost)
+        allowed, states = self.charge(windows, cost, from_first=True)
         limit, remaining, reset, period = min(states, key=lambda s: s[1])
         headers = {
             "ratelimit-limit": str(limit),
@@ -103,8 +186,8 @@ class BlueskyHandler(Handler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        if not self.session_ok():
-            return self.reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+        if self.session_refused():
+            return None
         if parts.path == "/xrpc/app.bsky.actor.getProfile":
             return self.reply(200, {"did": DID, "handle": self.server.conf["handle"]})
         if parts.path == "/xrpc/com.atproto.repo.listRecords":
@@ -147,18 +230,15 @@ class BlueskyHandler(Handler):
                     {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
                     headers,
                 )
-            access = fake_jwt(DID, "com.atproto.access")
-            with self.state.lock:
-                conf.setdefault("sessions", set()).add(access)
-            body = {
-                "accessJwt": access,
-                "refreshJwt": fake_jwt(DID, "com.atproto.refresh"),
-                "handle": conf["handle"],
-                "did": DID,
-            }
+            with self.sessions.lock:
+                access, refresh = self.sessions.issue(self.state.now())
+                self.sessions.creates += 1
+            body = {"accessJwt": access, "refreshJwt": refresh, "handle": conf["handle"], "did": DID}
             return self.reply(200, body, headers)
-        if not self.session_ok():
-            return self.reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+        if path == "/xrpc/com.atproto.server.refreshSession":
+            return self.refresh_session()
+        if self.session_refused():
+            return None
         if path == "/xrpc/com.atproto.repo.uploadBlob":
             if len(raw) > 1_000_000:
                 return self.reply(400, {"error": "BlobTooLarge", "message": "blob over 1000000 bytes"})
@@ -235,6 +315,10 @@ class BlueskyFake(Fake):
     def __init__(self, **conf: Any) -> None:
         super().__init__(BlueskyHandler, **conf)
         self.server.store = self._store  # type: ignore[attr-defined]
+        self.sessions = Sessions(
+            float(conf.get("access_ttl_s", 7200.0)), float(conf.get("refresh_ttl_s", 90 * 86400.0))
+        )
+        self.server.sessions = self.sessions  # type: ignore[attr-defined]
         self._last_us = 0
 
     def _store(self, text: str, record: dict[str, Any], at: float) -> tuple[str, str]:

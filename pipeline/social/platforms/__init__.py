@@ -22,6 +22,7 @@ from pipeline.config import SocialAccount
 from pipeline.platforms import PLATFORMS
 from pipeline.social.ledger import Item
 from pipeline.social.lengths import URL_RE
+from pipeline.store import Store
 
 
 class PlatformError(Exception):
@@ -147,9 +148,13 @@ def same_text(posted: str, ours: str) -> bool:
     return norm(posted) == norm(ours)
 
 
-def make_adapter(account: SocialAccount, secrets: dict[str, str], timeout: float) -> Adapter:
-    """The adapter named by the platform's entry in pipeline.platforms, imported on first use."""
+def make_adapter(
+    account: SocialAccount, secrets: dict[str, str], timeout: float, store: Store | None = None
+) -> Adapter:
+    """The adapter named by the platform's entry in pipeline.platforms, imported on first use. An adapter that
+    keeps a session between runs (`keeps_session`: Bluesky's JWTs) gets the store to keep it in."""
     module_name, _, class_name = PLATFORMS[account.platform].adapter.partition(":")
     adapter_class = getattr(importlib.import_module(module_name), class_name)
-    adapter: Adapter = adapter_class(account, secrets, timeout)
+    extra = {"store": store} if store is not None and getattr(adapter_class, "keeps_session", False) else {}
+    adapter: Adapter = adapter_class(account, secrets, timeout, **extra)
     return adapter

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
-from atproto import Client, models
+from atproto import Client, Session, models
 from atproto_client import exceptions as atx
+from atproto_client.client.session import get_session_pds_endpoint
 from atproto_client.request import Request
 
 from pipeline.config import SocialAccount
@@ -36,8 +39,11 @@ from pipeline.social.platforms import (
     same_text,
 )
 from pipeline.social.platforms.net import Timeouts, describe
+from pipeline.social.sessions import SessionVault, Tokens, fresh, jwt_times
+from pipeline.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 THUMB_MAX_BYTES = 1_000_000
 DEFAULT_BASE = "https://bsky.social"
 PAGE_SIZE = 100  # the largest listRecords page
@@ -81,34 +87,145 @@ def record_time(uri: str, value: Any) -> float | None:
         return None
 
 
+class _Client(Client):
+    """atproto's Client, minus its own session refresh.
+
+    The Client refreshes a session 15 minutes before it expires, on its own and inside one process; the adapter
+    refreshes through the store instead (one sender at a time, the rotated refresh token kept for the next run),
+    so the Client must never spend the refresh token behind the store's back.
+    """
+
+    def _should_refresh_session(self) -> bool:
+        return False
+
+
+class _TokenRefused(Exception):
+    """The PDS refused our access token (expired early, revoked): nothing was done; renew and try once more.
+    `fallback` is what the call raises if the renewed session is refused too."""
+
+    def __init__(self, fallback: Exception) -> None:
+        super().__init__("access token refused")
+        self.fallback = fallback
+
+
+def _token_refused(exc: atx.AtProtocolError) -> bool:
+    if _status(exc) == 401:
+        return True
+    content = getattr(getattr(exc, "response", None), "content", None)
+    return _status(exc) == 400 and getattr(content, "error", None) in ("ExpiredToken", "InvalidToken")
+
+
 class BlueskyAdapter:
     platform = "bluesky"
     max_pages = 30  # 3,000 records since the send: more than the hourly write limit allows (1,666)
+    keeps_session = True  # make_adapter hands it the store (pipeline/social/sessions.py)
 
-    def __init__(self, account: SocialAccount, secrets: dict[str, str], timeout: float) -> None:
+    def __init__(
+        self, account: SocialAccount, secrets: dict[str, str], timeout: float, store: Store | None = None
+    ) -> None:
         self.account = account
         self._password = secrets["app_password"]
         self.timeouts = Timeouts.of(timeout)
-        self.client = Client(
-            base_url=account.api_base_url or DEFAULT_BASE, request=Request(timeout=self.timeouts.for_httpx())
-        )
+        self.base_url = base = account.api_base_url or DEFAULT_BASE
+        self.client = _Client(base_url=base, request=Request(timeout=self.timeouts.for_httpx()))
         self.did: str | None = None
+        self._tokens: Tokens | None = None
+        self.vault = SessionVault(store, account.name, f"{account.handle} {base}") if store else None
+        # Long enough for a refresh and a login that both run into their read timeouts.
+        self.lease_s = 2 * (self.timeouts.connect + self.timeouts.read) + 5.0
 
-    def _login(self) -> str:
-        if self.did is None:
-            try:
-                profile = self.client.login(self.account.handle, self._password)
-            except atx.UnauthorizedError:
-                raise AuthRejected("login refused (check the handle and app password)") from None
-            except atx.AtProtocolError as exc:
-                if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
-                    raise _rate_limited("login", exc, ratelimit.BLUESKY_WINDOW_S) from None
-                words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
-                raise NotSent(f"login failed: {words}") from None
-            self.did = profile.did if profile else self.account.handle
+    # --- the session ---------------------------------------------------------------------------------------
+
+    def _login(self, rejected: str | None = None) -> str:
+        """The account's DID, with a usable session in the client: ours while it is fresh, else the stored one,
+        else one renewed by this sender while it holds the store's lease (refresh, or log in when the refresh
+        is refused), else the one another sender is renewing. `rejected`: an access token the PDS just refused.
+        """
+        if self._tokens and self._tokens.access != rejected and fresh(self._tokens.access):
+            return self.did or ""
+        if self.vault is None:
+            return self._use(self._renew(self._tokens))
+        deadline = time.monotonic() + self.lease_s + 5.0
+        while True:
+            stored = self.vault.read()
+            tokens = stored.tokens
+            if tokens and tokens.access != rejected and fresh(tokens.access):
+                return self._use(tokens)
+            if self.vault.take_lease(stored.version, self.lease_s):
+                try:
+                    renewed = self._renew(tokens)
+                except BaseException:
+                    self.vault.release()
+                    raise
+                self.vault.save(renewed)
+                return self._use(renewed)
+            if time.monotonic() > deadline:
+                raise NotSent(f"another sender has been renewing the session for over {self.lease_s:.0f} s")
+            time.sleep(0.1)
+
+    def _use(self, tokens: Tokens) -> str:
+        session = Session(
+            tokens.data.get("handle", self.account.handle),
+            tokens.data["did"],
+            tokens.access,
+            tokens.refresh,
+            tokens.data.get("pds") or self.base_url,
+        )
+        self.client.login(session_string=session.encode(), fetch_bsky_profile=False)  # no request
+        self._tokens = tokens
+        self.did = str(tokens.data["did"])
         return self.did
 
+    def _renew(self, tokens: Tokens | None) -> Tokens:
+        """A new session: refreshed from `tokens` while its refresh token lasts and the PDS accepts it, else a
+        login (createSession, the rate-limited call this all exists to spare)."""
+        if tokens is not None and jwt_times(tokens.refresh)[1] > time.time():
+            try:
+                answer: Any = self.client.com.atproto.server.refresh_session(
+                    headers={"Authorization": f"Bearer {tokens.refresh}"}
+                )
+            except atx.AtProtocolError as exc:
+                if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
+                    raise _rate_limited("session refresh", exc, ratelimit.BLUESKY_WINDOW_S) from None
+                if not (isinstance(exc, atx.UnauthorizedError | atx.BadRequestError)):
+                    words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
+                    raise NotSent(f"session refresh failed: {words}") from None
+                log.info("account %s: the session refresh was refused; logging in again", self.account.name)
+            else:
+                pds = get_session_pds_endpoint(answer) or tokens.data.get("pds", "")
+                data = {"did": answer.did, "handle": answer.handle, "pds": pds}
+                return Tokens(answer.access_jwt, answer.refresh_jwt, data)
+        try:
+            self.client.login(self.account.handle, self._password, fetch_bsky_profile=False)
+        except atx.UnauthorizedError:
+            raise AuthRejected("login refused (check the handle and app password)") from None
+        except atx.AtProtocolError as exc:
+            if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
+                raise _rate_limited("login", exc, ratelimit.BLUESKY_WINDOW_S) from None
+            words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
+            raise NotSent(f"login failed: {words}") from None
+        session = Session.decode(self.client.export_session_string())
+        data = {"did": session.did, "handle": session.handle, "pds": session.pds_endpoint or ""}
+        return Tokens(session.access_jwt, session.refresh_jwt, data)
+
+    def _authed(self, call: Callable[[str], T]) -> T:
+        """Run `call(did)` with a session; when the PDS refuses the access token, renew it and run it once more."""
+        try:
+            return call(self._login())
+        except _TokenRefused:
+            rejected = self._tokens.access if self._tokens else None
+        try:
+            return call(self._login(rejected=rejected))
+        except _TokenRefused as again:
+            raise again.fallback from None
+
+    # --- posting -------------------------------------------------------------------------------------------
+
     def _map_send_error(self, exc: atx.AtProtocolError, before: bool) -> Exception:
+        mapped = self._map_error(exc, before)
+        return _TokenRefused(mapped) if _token_refused(exc) else mapped
+
+    def _map_error(self, exc: atx.AtProtocolError, before: bool) -> Exception:
         status = _status(exc)
         if isinstance(exc, atx.RateLimitExceededError) or status == 429:
             return _rate_limited("post", exc, ratelimit.BLUESKY_WINDOW_S)
@@ -150,7 +267,9 @@ class BlueskyAdapter:
         return models.ComAtprotoRepoStrongRef.Main(uri=sent.remote_id, cid=str(sent.ref.get("cid", "")))
 
     def post(self, item: Item, part: Part, checkpoint: Checkpoint | None = None) -> Sent:
-        did = self._login()
+        return self._authed(lambda did: self._post(did, item, part))
+
+    def _post(self, did: str, item: Item, part: Part) -> Sent:
         text, found = bluesky_post(part.text)
         facets = []
         for f in found:
@@ -197,7 +316,9 @@ class BlueskyAdapter:
         None only when the read reached a record older than the send or the end of the collection; `max_pages`
         pages without getting there prove nothing and raise `Unknown`.
         """
-        did = self._login()
+        return self._authed(lambda did: self._reconcile(did, part, since))
+
+    def _reconcile(self, did: str, part: Part, since: float) -> Sent | None:
         stored = bluesky_post(part.text)[0]
         floor = since - SKEW_MARGIN_S
         cursor: str | None = None
@@ -211,7 +332,8 @@ class BlueskyAdapter:
                 if isinstance(exc, atx.RateLimitExceededError) or _status(exc) == 429:
                     raise _rate_limited("read-back", exc, ratelimit.BLUESKY_READ_WINDOW_S) from None
                 words = describe(exc, self.timeouts)[1] if _network(exc) else type(exc).__name__
-                raise Unknown(f"read-back: {words}") from None
+                failed = Unknown(f"read-back: {words}")
+                raise (_TokenRefused(failed) if _token_refused(exc) else failed) from None
             for record in page.records:
                 value: Any = record.value
                 created = record_time(record.uri, value)
