@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.social import ledger
-from pipeline.social.sessions import SessionVault
+from pipeline.social.sessions import SessionVault, Tokens
 from pipeline.social.stage import send_due
 from pipeline.social.worker import Worker
 from pipeline.store import open_store
@@ -144,7 +144,7 @@ def test_two_workers_at_once_refresh_once(tmp_path: Path, db_url: str) -> None:
         )  # both workers (up to four threads) met the expired token
 
 
-def test_a_crashed_senders_lease_runs_out(tmp_path: Path, db_url: str) -> None:
+def test_a_crashed_senders_lease_runs_out_and_its_late_save_is_dropped(tmp_path: Path, db_url: str) -> None:
     store = open_store(db_url)
     crashed, other = SessionVault(store, ACCOUNT, "me"), SessionVault(store, ACCOUNT, "me")
     version = crashed.read().version
@@ -153,3 +153,6 @@ def test_a_crashed_senders_lease_runs_out(tmp_path: Path, db_url: str) -> None:
     time.sleep(0.4)
     assert other.take_lease(version, 5.0)  # ran out: taken over
     assert not crashed.take_lease(version, 5.0)
+    assert other.save(Tokens("a.b.c", "d.e.f", {"did": "did:plc:x"})) and not crashed.save(Tokens("x", "y"))
+    assert other.read().tokens == Tokens("a.b.c", "d.e.f", {"did": "did:plc:x"})
+    assert SessionVault(store, ACCOUNT, "someone else").read().tokens is None  # another handle's: not used
