@@ -184,6 +184,31 @@ def test_two_posts_sharing_one_card_path_is_an_error(tmp_path: Path) -> None:
     assert [f.rule for f in result.findings if f.severity == "error"] == ["CARD014"]
 
 
+def test_theme_card_keys_are_not_ours(tmp_path: Path) -> None:
+    """Docsy sites (kubernetes.io) give section pages `card: {name, title, weight}` for their landing cards: the
+    page still gets its social card; only a near miss of our keys is CARD013 (it was for every such page)."""
+    _site(tmp_path, langs=("en",))
+    write_post(
+        tmp_path / "content",
+        "docs/parts.md",
+        {
+            "title": "Parts",
+            "image": "/images/en-hero.jpg",
+            "card": {"name": "concepts", "title": "Parts", "weight": 2},
+        },
+    )
+    write_post(
+        tmp_path / "content",
+        "docs/typo.md",
+        {"title": "Typo", "image": "/images/en-hero.jpg", "card": {"layuot": "default", "weight": 2}},
+    )
+    result = run_stage(_ctx(tmp_path))
+    errors = [(f.file, f.message) for f in result.findings if f.severity == "error"]
+    assert len(errors) == 1 and errors[0][0].endswith("typo.md"), errors
+    assert "'layuot' (did you mean 'layout'?)" in errors[0][1]
+    assert result.counts["cards"] == 4  # bones and parts, og + twitter each
+
+
 def test_layout_and_lang_filters(tmp_path: Path) -> None:
     _site(tmp_path)
     write_post(

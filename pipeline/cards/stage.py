@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 
@@ -54,15 +55,23 @@ def _select(ctx: Context, paths: Sequence[Path] | None, lang: str | None) -> lis
     return [p for p in ctx.content.select(paths) if p.lang in allowed and p.renders and p.path_url]
 
 
+_CARD_KEYS = ("layout", "focus")
+
+
 def _card_settings(post: Post) -> tuple[str | None, tuple[float, float] | None]:
     raw = post.meta.get("card")
     if raw is None:
         return None, None
     if not isinstance(raw, dict):
         raise CardError("CARD013", "`card:` must be a mapping such as {layout: default, focus: [0.5, 0.3]}")
-    unknown = set(raw) - {"layout", "focus"}
-    if unknown:
-        raise CardError("CARD013", f"`card:` has unknown key(s) {sorted(unknown)}; allowed: layout, focus")
+    # Themes use `card:` too (Docsy's section cards on kubernetes.io: {name, title, weight}): keys that are not
+    # ours belong to them. Only a near miss of ours (`layuot:`) is a mistake worth stopping the card for.
+    typos = {
+        k: m[0] for k in raw if k not in _CARD_KEYS and (m := get_close_matches(str(k), _CARD_KEYS, 1, 0.75))
+    }
+    if typos:
+        wrong = ", ".join(f"{k!r} (did you mean {v!r}?)" for k, v in sorted(typos.items(), key=str))
+        raise CardError("CARD013", f"`card:` has unknown key(s) {wrong}; allowed: layout, focus")
     layout = raw.get("layout")
     if layout is not None and not isinstance(layout, str):
         raise CardError("CARD013", "`card.layout` must be a layout name (a file in templates/cards/)")
