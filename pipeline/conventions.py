@@ -195,7 +195,9 @@ class Conventions:
     permalinks: Mapping[str, str] = field(default_factory=dict)
     date_in_filename: bool = False  # YYYY-MM-DD-name.md gives the date
     front_matter_required: bool = False  # Jekyll: a file without front matter is a static file, not a page
-    include_dirs: tuple[str, ...] = ()  # underscore folders that hold pages (every other one is skipped)
+    include_dirs: tuple[
+        str, ...
+    ] = ()  # underscore folders that hold pages (every other one is skipped; "*": all)
     exclude: tuple[str, ...] = ()
     external: tuple[str, ...] = ()
     fallback: tuple[str, ...] = ()
@@ -221,6 +223,10 @@ PRESETS: dict[str, Conventions] = {
         alias_prefix=True,
         site_pattern=None,
         unpublished_keys=True,
+        # Hugo skips only `.` names and `~` backups (source.IgnoreFile): kubernetes.io keeps its blog posts in
+        # content/<lang>/blog/_posts/; folders a site keeps out (otel's _includes) say so with `cascade:
+        # build: render: never`, which this tool does not read: list them in site.exclude.
+        include_dirs=("*",),
         key_aliases=_aliases(
             description=("summary",), date=("publishDate", "pubdate", "published"), image=("images",)
         ),

@@ -40,6 +40,12 @@ def test_hugo_sections_bundles_suffixes_url_and_slug() -> None:
         "posts/custom.es.md": ("/es/equipo/hornillo/", "es", "posts/custom"),  # url: relative gets /es/
         "posts/khao.th.md": ("/th/posts/khao/", "th", "posts/khao"),
         "docs/api.md": ("/docs/api/", "en", "docs/api"),  # build.render: link — a URL, no page
+        # Hugo reads `_` folders (only `.` ones are skipped): kubernetes.io's blog lives in blog/_posts/
+        "journal/_posts/2024-03-05-kettle-care.md": (
+            "/journal/_posts/kettle-care/",
+            "en",
+            "journal/_posts/2024-03-05-kettle-care",
+        ),
     }
 
 
@@ -52,6 +58,9 @@ def test_hugo_default_language_in_subdir_and_section_permalinks() -> None:
     assert urls["posts/sluggy.md"][0] == "/en/2024/04/washing-up/"
     assert urls["posts/stew.es.md"][0] == "/es/2024/02/guiso-de-lentejas-en-una-olla-prácticas/"
     assert urls["posts/_index.md"][0] == "/en/posts/"  # section pages keep their folder
+    kubernetes_io = {"journal": "/:section/:year/:month/:day/:slug/"}  # its hugo.toml, for blog/_posts/
+    urls = _urls("hugo", site={"urls": {"permalinks": kubernetes_io}})
+    assert urls["journal/_posts/2024-03-05-kettle-care.md"][0] == "/journal/2024/03/05/kettle-care/"
 
 
 def test_jekyll_posts_pages_polyglot_and_language_folders() -> None:

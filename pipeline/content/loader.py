@@ -122,10 +122,11 @@ def iter_markdown(
     """Markdown files under root (or the given files/folders), sorted, without following directory symlinks.
 
     Folders starting with `.` or `_` hold no pages (layouts, includes, build output) unless the site's
-    conventions name them (Jekyll's `_posts`); `site.exclude` globs drop files; in a Hugo leaf bundle
+    conventions name them (Jekyll's `_posts`; Hugo reads every `_` folder); `site.exclude` globs drop files; in a Hugo leaf bundle
     (`foo/index.md`) the other Markdown files are the page's resources, not pages."""
     conv = site.conv if site is not None else None
     include = set(conv.include_dirs) if conv else set()
+    every = "*" in include  # Hugo: underscore folders hold pages like any other
     excluded = path_matcher(conv.exclude if conv else ())
     bundles = conv is not None and conv.generator == "hugo"
     targets = list(paths) if paths else [root]
@@ -135,7 +136,9 @@ def iter_markdown(
             continue
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(target):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) or d in include)
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith((".", "_")) or (every and d[0] == "_") or d in include
+            )
             names = [f for f in filenames if f.lower().endswith(MARKDOWN_SUFFIXES)]
             if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in names):
                 names = [f for f in names if f.split(".")[0] == "index"]
