@@ -154,3 +154,15 @@ def test_every_social_rule_id_emitted_is_declared_and_documented(tmp_path: Path)
     catalogue = (DOCS / "rules.md").read_text("utf-8")
     for rule_id in RULES_BY_ID:
         assert f"`{rule_id}`" in catalogue
+
+
+def test_campaign_names_a_hugo_section_or_bundle_by_its_folder() -> None:
+    """kubernetes.io: every docs section is `<section>/_index.md`; all of them were utm_campaign=index."""
+    from pipeline.social.compose import campaign_of
+
+    assert campaign_of("docs/concepts/_index") == "concepts"
+    assert campaign_of("posts/kettle-trip/index") == "kettle-trip"
+    assert campaign_of("_index") == "home"
+    assert campaign_of("blog/_posts/2024-03-05-kettle-care") == "2024-03-05-kettle-care"
+    assert campaign_of("हिंदी/समाचार") == "समाचार"  # vowel signs are marks: it was "सम-च-र"
+    assert campaign_of("bn/খবর-সংক্ষেপ") == "খবর-সংক্ষেপ"

@@ -74,8 +74,14 @@ def hashtag(tag: str) -> str:
 
 
 def campaign_of(translation_key: str) -> str:
-    last = translation_key.rstrip("/").rsplit("/", 1)[-1]
-    return regex.sub(r"[^\p{L}\p{N}]+", "-", last.lower()).strip("-") or "post"
+    """The page's own name: its file's, or its folder's for a Hugo section or bundle (`docs/concepts/_index`,
+    `posts/trip/index`), so that every section of a site is not one campaign called "index"."""
+    parts = [p for p in translation_key.split("/") if p]
+    if parts and parts[-1].lower() in ("index", "_index"):
+        parts = parts[:-1] or ["home"]
+    last = parts[-1] if parts else ""
+    # Marks stay: Devanagari/Bengali vowel signs are \p{M} ("समाचार" was "सम-च-र").
+    return regex.sub(r"[^\p{L}\p{M}\p{N}]+", "-", last.lower()).strip("-") or "post"
 
 
 def with_utm(url: str, platform: str, campaign: str, lang: str) -> str:
