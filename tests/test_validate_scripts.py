@@ -170,6 +170,21 @@ def test_items_opening_with_inline_code_have_no_opening_word(tmp_path: Path) -> 
     assert found["READ014"] == "3 sentences in a row start with 'हम'; vary the openings"
 
 
+def test_hugo_shortcodes_are_markup_not_words(tmp_path: Path) -> None:
+    """kubernetes.io: `{{< figure src=… alt=… caption=… >}}` was a 23-word sentence and `{{% capture body %}}`
+    the first words of the next one. A shortcode shows its `text=` (glossary tooltips) or nothing; a `comment`
+    shortcode's content, over several paragraphs too, is never rendered. 13 words are left (counted by hand)."""
+    body = (
+        "\n{{% capture overview %}}\nहम सुबह पार्क में चलते हैं। "
+        '{{< glossary_tooltip text="पैदल चलना" term_id="walking" >}} सेहत के लिए अच्छा है।\n{{% /capture %}}\n\n'
+        '{{< figure src="/images/park.svg" alt="पार्क का नक्शा" caption="सुबह का पार्क" class="diagram-large" >}}\n\n'
+        '{{< glossary_definition term_id="walking" length="all" >}}\n\n'
+        "{{< comment >}}\n\nयह अनुच्छेद कभी नहीं दिखता। इसके शब्द गिने नहीं जाते।\n\n{{< /comment >}}\n"
+    )
+    found = dict(_findings(tmp_path, {"hi/walk.md": _hi(body)}, ["hi"]))
+    assert found["MD007"] == "body has 13 words (aim for at least 300)"
+
+
 def test_bengali_paragraph_counts_real_words(tmp_path: Path) -> None:
     """Issue 17: a 71-word Bengali paragraph was "160 words (max 150)". Five copies of the hand-counted sample
     are 90 words (the old regex counted 170 fragments)."""

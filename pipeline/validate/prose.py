@@ -8,6 +8,7 @@ with its file line, grouped into sections between headings.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -159,6 +160,40 @@ def _opens_with_markup(children: Any) -> bool:
     return False
 
 
+# Hugo shortcodes are markup: `{{< glossary_tooltip text="पॉड" term_id="pod" >}}` shows its `text`, the rest
+# (`{{< glossary_definition … >}}`, `{{% capture body %}}`, `{{< figure src=… >}}`) no prose of this file, and a
+# `comment` shortcode's content is never rendered. Counted as prose they were sentences of parameter names
+# ("figure src … alt … caption", 23 words) and the opening words READ014 compared.
+_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w.-]+)(.*?)\s*[%>]\}\}", re.DOTALL)
+_TEXT_PARAM = re.compile(r"""\btext\s*=\s*(?:"([^"]*)"|`([^`]*)`)""")
+
+
+def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
+    """(the text Hugo shows of `text`, whether a `comment` is still open at its end, whether the text opens
+    with a shortcode that shows nothing: its first word is then not how the sentence opens)."""
+    parts: list[str] = []
+    pos = 0
+    opens_hidden = False
+    lead = len(text) - len(text.lstrip())
+    for m in _SHORTCODE.finditer(text):
+        if not in_comment:
+            parts.append(text[pos : m.start()])
+        closing, name = m.group(2), m.group(3)
+        shown = ""
+        if name == "comment":
+            in_comment = not closing
+        elif not in_comment:
+            param = _TEXT_PARAM.search(m.group(4))
+            shown = next((g for g in param.groups() if g is not None), "") if param else ""
+            parts.append(shown or " ")
+        if m.start() == lead and not shown:
+            opens_hidden = True
+        pos = m.end()
+    if not in_comment:
+        parts.append(text[pos:])
+    return re.sub(r"[ \t]{2,}", " ", "".join(parts)).strip(), in_comment, opens_hidden
+
+
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
 _TEXT_BLOCKS = frozenset({"paragraph", "tcell", "th", "td"})
 # Block nodes a list item can hold besides its own inline text: each goes through the normal block walk, so code
@@ -229,9 +264,15 @@ def _doc(post: Post, tree: Any) -> Doc:
     intro = Section("", post.body_line, 0)
     sections: list[Section] = [intro]
 
+    in_comment = False
+
     def add(kind: str, text: str, line: int, children: Any = ()) -> None:
+        nonlocal in_comment
+        after = False
+        if "{{" in text or in_comment:
+            text, in_comment, after = _without_shortcodes(text, in_comment)
         if text:
-            unit = Unit(kind, text, line, after_markup=_opens_with_markup(children))
+            unit = Unit(kind, text, line, after_markup=after or _opens_with_markup(children))
             units.append(unit)
             sections[-1].units.append(unit)
 
@@ -244,6 +285,8 @@ def _doc(post: Post, tree: Any) -> Doc:
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
                 text = _inline_text(node.children, links, images, line).strip()
+                if "{{" in text:  # `## {{% heading "whatsnext" %}}`: a heading the theme writes, kept as is
+                    text = _without_shortcodes(text, False)[0] or text
                 unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
                 units.append(unit)
                 headings.append(unit)
