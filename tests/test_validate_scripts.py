@@ -185,6 +185,32 @@ def test_hugo_shortcodes_are_markup_not_words(tmp_path: Path) -> None:
     assert found["MD007"] == "body has 13 words (aim for at least 300)"
 
 
+def test_vietnamese_limits_count_syllables(tmp_path: Path) -> None:
+    """Vietnamese spaces separate syllables: kubernetes.io's vi pages were "38 % of sentences have more than 20
+    words" where the English originals had few. A 25-syllable sentence is about 19 English words (× 1.3)."""
+    usual = (  # 25 syllables
+        "Mỗi buổi sáng chúng tôi đi bộ quanh hồ trong công viên gần nhà để hít thở không khí trong lành và ngắm"
+        " cây xanh."
+    )
+    longer = usual[:-1] + " cùng với những người bạn thân."  # 31 syllables
+    front = FRONT.format(
+        title="Đi bộ mỗi ngày",
+        description="Đi bộ mỗi ngày giúp tim khỏe, xương chắc và đầu óc minh mẫn; đây là cách bắt đầu nhẹ nhàng"
+        " với nửa giờ mỗi buổi sáng.",
+        preview="Đi bộ là cách tập thể dục dễ nhất. Đây là cách bắt đầu.",
+        lang="vi",
+        slug="walk",
+    )
+    found = dict(
+        _findings(tmp_path / "a", {"vi/walk.md": front + "\n" + " ".join([usual] * 6) + "\n"}, ["vi"])
+    )
+    assert "READ010" not in found, found
+    found = dict(
+        _findings(tmp_path / "b", {"vi/walk.md": front + "\n" + " ".join([longer] * 6) + "\n"}, ["vi"])
+    )
+    assert found["READ010"].startswith("100% of sentences have more than 26 words")
+
+
 def test_bengali_paragraph_counts_real_words(tmp_path: Path) -> None:
     """Issue 17: a 71-word Bengali paragraph was "160 words (max 150)". Five copies of the hand-counted sample
     are 90 words (the old regex counted 170 fragments)."""
