@@ -225,3 +225,22 @@ def test_history_key_spans_crawls_on_different_ports(tmp_path: Path) -> None:
     assert sorted(f.rule for f in new) == ["CRAWL071", "CRAWL074", "CRAWL074"]
     assert all(f.data["key"].startswith("link:http://localhost:") for f in new)
     assert second.counts["still_open"] > 0
+
+
+def test_links_to_one_page_keep_their_own_lines() -> None:
+    """kubernetes.io zh-cn: six links to /zh-cn/docs/concepts/architecture/ with different anchors were all
+    reported at the first one's line; the line that also holds the link's text wins."""
+    from types import SimpleNamespace
+
+    from pipeline.content import parse_post
+    from pipeline.crawl.sitewide import body_line
+
+    body = (
+        "---\ntitle: 组件\n---\n\n[调度器](/zh-cn/docs/arch/#scheduler)\n: 分配节点\n\n"
+        "[存储](/zh-cn/docs/arch/#etcd)\n: 保存数据\n"
+    )
+    post = parse_post(body.encode(), Path("/s/content/zh-cn/c.md"), Path("/s/content"), rel="zh-cn/c.md")
+    page: Any = SimpleNamespace(post=post)
+    assert body_line(page, "/zh-cn/docs/arch/", "调度器") == 5
+    assert body_line(page, "/zh-cn/docs/arch/", "存储") == 8
+    assert body_line(page, "/zh-cn/docs/arch/", "其他") == 5  # text not on any line: the first mention

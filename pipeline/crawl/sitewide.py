@@ -16,19 +16,25 @@ from pipeline.crawl.urls import normalize
 from pipeline.findings import Finding
 
 
-def body_line(page: ExpectedPage, href: str) -> int | None:
+def body_line(page: ExpectedPage, href: str, text: str = "") -> int | None:
     """File line of the first body line mentioning the link's path (or full URL), or linking to it relative to
-    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`)."""
+    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`). A line that also holds the
+    link's text wins: kubernetes.io links one page six times with different anchors (`#etcd`, `#kubelet`), and
+    every finding was on the first of them."""
     parts = urlsplit(href)
     needles = [href, parts.path] if parts.path not in ("", "/") else [href]
     here = page.post.path_url
     if here.endswith("/") and parts.path.startswith(here) and len(parts.path) > len(here):
         rel = unquote(parts.path[len(here) :])
         needles += [f"]({rel}", f"](./{rel}", f"]({rel.rstrip('/')})", f"](./{rel.rstrip('/')})"]
-    for i, text in enumerate(page.post.body.split("\n")):
-        if any(n and n in text for n in needles):
-            return page.post.body_file_line(i)
-    return None
+    first: int | None = None
+    for i, line in enumerate(page.post.body.split("\n")):
+        if any(n and n in line for n in needles):
+            if not text or f"[{text}]" in line:
+                return page.post.body_file_line(i)
+            if first is None:
+                first = i
+    return None if first is None else page.post.body_file_line(first)
 
 
 def check_sitemap(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
@@ -143,7 +149,7 @@ def check_links(
             # the same finding in the history.
             key = f"link:{checker.mapper.to_public(crawl_href) if internal else href}"
             if page is not None:
-                line = body_line(page, href)
+                line = body_line(page, href, text)
                 yield make(rule, page.file, line, message, page.url, key, lang=page.lang)
             else:
                 yield make(rule, None, None, message, public_source, key)
