@@ -53,7 +53,9 @@ class Section(BaseModel):
 class LanguageConfig(Section):
     name: str = Field("", description="Human name of the language, shown in reports and the web UI.")
     dir: Literal["ltr", "rtl"] = Field(
-        "ltr", description="Text direction; rtl languages get dir=rtl in HTML and right-aligned cards."
+        "ltr",
+        description="Text direction; rtl languages get dir=rtl in HTML and right-aligned cards. Unset: from the"
+        " language code (fa, ar, he, ur, *-Arab: rtl).",
     )
     hreflang: str | None = Field(
         None, description="hreflang code when it differs from the folder code (e.g. 'zh-Hans')."
@@ -126,8 +128,13 @@ class SiteConfig(Section):
         return title + self.title_suffix.replace("{site}", self.name)
 
     def direction(self, lang: str) -> str:
+        """The language's `dir` where the site sets it, else what its code says (fa, ar, he, ur: rtl)."""
+        from pipeline.langdir import code_direction
+
         conf = self.languages.get(lang)
-        return conf.dir if conf else "ltr"
+        if conf is not None and "dir" in conf.model_fields_set:
+            return conf.dir
+        return code_direction(lang)
 
 
 class ValidateConfig(Section):

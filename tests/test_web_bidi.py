@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.config import SiteConfig
+from pathlib import Path
+
+from pipeline.build.stage import run_stage as build
+from pipeline.config import SiteConfig, load_config
+from pipeline.stages import Context
 from pipeline.web.bidi import direction
 
 
@@ -30,3 +34,28 @@ def test_direction_by_language() -> None:
     )  # script subtags decide
     assert direction(site, "ckb") == "rtl" and direction(site, "yi") == "rtl"
     assert direction(site, "") == "ltr" and direction(site, None) == "ltr" and direction(site, "ja") == "ltr"
+
+
+def test_pages_in_an_rtl_language_are_rtl_without_a_dir_line(tmp_path: Path) -> None:
+    """A Hugo site lists `[languages.fa]` without a direction (docsy-example): the preview wrote its Persian pages
+    as `dir="ltr"`, while the web UI already said rtl. Build, crawl and drafts ask SiteConfig.direction."""
+    site = SiteConfig.model_validate(
+        {"default_language": "en", "languages": {"en": {}, "fa": {}, "ur": {"dir": "ltr"}}}
+    )
+    assert site.direction("fa") == "rtl" and site.direction("ur") == "ltr" and site.direction("en") == "ltr"
+    content = tmp_path / "content"
+    (content / "fa" / "docs").mkdir(parents=True)
+    (content / "fa" / "docs" / "intro.md").write_text(
+        "---\ntitle: راهنمای شروع\ndescription: چگونه پروژه را نصب و اجرا کنیم\n---\n\nاین صفحه مراحل نصب را توضیح می‌دهد.\n",
+        encoding="utf-8",
+    )
+    config_file = tmp_path / "site.toml"
+    config_file.write_text(
+        f"[site]\nname = 'T'\nbase_url = 'https://t.example'\ngenerator = 'hugo'\ncontent_dir = '{content}'\n"
+        f"static_dir = '{tmp_path / 'static'}'\noutput_dir = '{tmp_path / 'out'}'\n"
+        "default_language = 'en'\n[site.languages.en]\nname = 'English'\n[site.languages.fa]\nname = 'فارسی'\n",
+        encoding="utf-8",
+    )
+    result = build(Context(config=load_config(config_file)))
+    html = (Path(result.data["output"]) / "fa" / "docs" / "intro" / "index.html").read_text("utf-8")
+    assert '<html lang="fa" dir="rtl">' in html
