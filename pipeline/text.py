@@ -228,6 +228,17 @@ def sentence_pairs(text: str, lang: str = "en") -> list[tuple[str, str]]:
     return [(s, sep) for s, sep in out if s or sep]
 
 
+# Bengali writers often type ৷ (U+09F7 BENGALI CURRENCY NUMERATOR FOUR, a digit) for the danda । (U+0964): the
+# two look alike and common Bengali keyboard layouts give ৷ (kubernetes.io's bn pages end sentences with it). After
+# a Bengali letter or sign, with or without a space, it is a danda; after a digit it stays a currency numerator.
+_BENGALI_DANDA = re.compile(r"(?:(?<=[\u0980-\u09e5\u09f0\u09f1])|(?<=[\u0980-\u09e5\u09f0\u09f1] ))\u09f7")
+
+
+def bengali_danda(text: str) -> str:
+    """`text` with ৷ used as a full stop written as the danda । (same length: offsets into it stay valid)."""
+    return _BENGALI_DANDA.sub("\u0964", text) if "\u09f7" in text else text
+
+
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Sentence spans (start, end) in `text`, leading whitespace trimmed; same rules as sentence_pairs.
 

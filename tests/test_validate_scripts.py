@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.text import bengali_danda
 from tests.validate_support import run_validate
 
 SITES = Path(__file__).parent / "samples" / "sites"
@@ -209,6 +210,23 @@ def test_vietnamese_limits_count_syllables(tmp_path: Path) -> None:
         _findings(tmp_path / "b", {"vi/walk.md": front + "\n" + " ".join([longer] * 6) + "\n"}, ["vi"])
     )
     assert found["READ010"].startswith("100% of sentences have more than 26 words")
+
+
+def test_bengali_currency_sign_typed_as_a_danda_ends_sentences(tmp_path: Path) -> None:
+    """kubernetes.io bn: sentences end with ৷ (U+09F7, a currency numerator that looks like the danda ।). It was
+    no sentence end, and a word of its own: three sentences read as one of 12 words."""
+    front = FRONT.format(
+        title="প্রতিদিন হাঁটা",
+        description=fixture_meta("bn")["description"],
+        preview="হাঁটা সবচেয়ে সহজ ব্যায়াম। কীভাবে শুরু করবেন জেনে নিন।",
+        lang="bn",
+        slug="walk",
+    )
+    body = "\nআমরা সকালে হাঁটি৷ আমরা বিকেলে হাঁটি ৷ আমরা রোজ হাঁটি৷\n"
+    found = dict(_findings(tmp_path, {"bn/walk.md": front + body}, ["bn"]))
+    assert found["READ014"] == "3 sentences in a row start with 'আমরা'; vary the openings"
+    assert found["MD007"] == "body has 9 words (aim for at least 300)"
+    assert bengali_danda("দাম ১৷০") == "দাম ১৷০"  # after a digit it is the currency numerator it was made for
 
 
 def test_bengali_paragraph_counts_real_words(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.content import Post
 from pipeline.content.markdown import parse_tokens, tree_from_tokens
-from pipeline.text import blank_urls, split_sentences, words
+from pipeline.text import bengali_danda, blank_urls, split_sentences, words
 from pipeline.wordbreak import words_in_spans
 
 SKIP_INLINE = frozenset({"code_inline", "html_inline", "autolink", "footnote_ref", "image"})
@@ -271,6 +271,7 @@ def _doc(post: Post, tree: Any) -> Doc:
         after = False
         if "{{" in text or in_comment:
             text, in_comment, after = _without_shortcodes(text, in_comment)
+        text = bengali_danda(text)
         if text:
             unit = Unit(kind, text, line, after_markup=after or _opens_with_markup(children))
             units.append(unit)
@@ -287,6 +288,7 @@ def _doc(post: Post, tree: Any) -> Doc:
                 text = _inline_text(node.children, links, images, line).strip()
                 if "{{" in text:  # `## {{% heading "whatsnext" %}}`: a heading the theme writes, kept as is
                     text = _without_shortcodes(text, False)[0] or text
+                text = bengali_danda(text)
                 unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
                 units.append(unit)
                 headings.append(unit)
