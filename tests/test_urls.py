@@ -177,3 +177,23 @@ def test_bad_url_settings_are_config_errors(tmp_path: Path) -> None:
         "site.front_matter.aliases",
     ):
         assert key in text
+
+
+def test_validate_a_hugo_posts_folder_by_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pipeline validate content/blog` on kubernetes.io answered "no Markdown files under …": the check walked
+    the folder without the generator's rules, which skipped `_posts`."""
+    from pipeline.cli import main
+
+    shutil.copytree(SITES / "hugo", tmp_path / "hugo")
+    code = main(
+        [
+            "--config",
+            str(tmp_path / "hugo" / "site.toml"),
+            "validate",
+            "--no-cache",
+            str(tmp_path / "hugo" / "content" / "journal"),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert "2024-03-05-kettle-care.md" in out  # its findings (MD007: a short post) are reported

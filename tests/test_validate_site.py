@@ -181,3 +181,18 @@ def test_paths_that_hold_no_posts_are_usage_errors(tmp_path: Path) -> None:
         assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     cards = _cli("cards", str(tmp_path / "empty"))
     assert cards.returncode == 2 and "not inside the content folder" in cards.stderr
+
+
+def test_an_edit_under_posts_folders_changes_the_site_signature(tmp_path: Path) -> None:
+    """The no-change fast path walked the content without the generator's folders, so an edit to a Jekyll (or
+    kubernetes.io's Hugo) `_posts/` file reused the previous run's findings."""
+    import shutil
+
+    from pipeline.validate.stage import site_signature
+
+    shutil.copytree(REPO / "tests" / "fixtures" / "sites" / "jekyll", tmp_path / "jekyll")
+    config = load_config(tmp_path / "jekyll" / "site.toml")
+    before = site_signature(config)
+    post = config.content_root / "_posts" / "2024-03-01-welcome.md"
+    post.write_text(post.read_text("utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert site_signature(config) != before

@@ -35,7 +35,7 @@ def add_parser(sub: Any, parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.cli import UserError, load_context
-    from pipeline.content import MARKDOWN_SUFFIXES, iter_markdown
+    from pipeline.content import MARKDOWN_SUFFIXES, UrlModel, iter_markdown
     from pipeline.findings import apply_baseline, exceeds, load_baseline, write_baseline
     from pipeline.report import render
     from pipeline.validate.registry import all_rules
@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(
                 f"not a Markdown file ({', '.join(MARKDOWN_SUFFIXES)}): {', '.join(not_markdown)}"
             )
-        empty = [str(p) for p in args.paths if p.is_dir() and next(iter_markdown(p), None) is None]
+        site = UrlModel.for_config(ctx.config)  # the generator's folders: Hugo/Jekyll `_posts` hold posts
+        empty = [str(p) for p in args.paths if p.is_dir() and next(iter_markdown(p, site=site), None) is None]
         if empty:
             raise UserError(f"no Markdown files under {', '.join(empty)}; point at the site's content folder")
         paths = args.paths

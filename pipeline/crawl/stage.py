@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pipeline.compute import uses_ray
 from pipeline.config import Config
-from pipeline.content import iter_markdown
+from pipeline.content import UrlModel, iter_markdown
 from pipeline.crawl import graph as link_graph
 from pipeline.crawl.checks import Checker, check_aliases
 from pipeline.crawl.expected import ExpectedSet, build_expected
@@ -70,7 +70,7 @@ def planned_processes(config: Config) -> int:
     if cores < 2 or not config.content_root.is_dir():
         return 1
     posts = 0
-    for posts, _ in enumerate(iter_markdown(config.content_root), start=1):
+    for posts, _ in enumerate(iter_markdown(config.content_root, site=UrlModel.for_config(config)), start=1):
         if posts >= SHARD_MIN_POSTS:
             return cores
     return 1
@@ -81,7 +81,6 @@ def _served_elsewhere(ctx: Context, crawl_base: str) -> Callable[[str], bool] | 
     content (site.urls.external, fallback pages), and links through a generator template the preview cannot
     expand (Hugo's `{{% param x %}}` of a site parameter) — they may work there, not in the preview."""
     from pipeline.content.links import LinkIndex
-    from pipeline.content.urls import UrlModel
     from pipeline.crawl.urls import host_of, origin
 
     config = ctx.config

@@ -216,14 +216,21 @@ def site_signature(config: Any) -> str:
 
     Stat-only (no reads), so a no-change re-run of a 1,775-post site costs a directory walk instead of parsing.
     """
-    from pipeline.content import iter_markdown
+    from pipeline.content import UrlModel, iter_markdown
 
     h = hashlib.sha256(f"{config.fingerprint()}:{rules_digest()}:{dt.date.today()}".encode())
     roots = [(config.content_root, True), (config.static_root, False)]
     for root, markdown_only in roots:
         if not root.is_dir():
             continue
-        files = iter_markdown(root) if markdown_only else sorted(p for p in root.rglob("*") if p.is_file())
+        # The site's URL model names the folders that hold posts (`_posts`): without it an edit there went
+        # unnoticed and the run reused the previous findings.
+        site = UrlModel.for_config(config)
+        files = (
+            iter_markdown(root, site=site)
+            if markdown_only
+            else sorted(p for p in root.rglob("*") if p.is_file())
+        )
         for path in files:
             try:
                 st = path.stat()
