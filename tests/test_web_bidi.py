@@ -36,7 +36,7 @@ def test_direction_by_language() -> None:
     assert direction(site, "") == "ltr" and direction(site, None) == "ltr" and direction(site, "ja") == "ltr"
 
 
-def test_pages_in_an_rtl_language_are_rtl_without_a_dir_line(tmp_path: Path) -> None:
+def test_preview_of_an_rtl_page_without_a_dir_line(tmp_path: Path) -> None:
     """A Hugo site lists `[languages.fa]` without a direction (docsy-example): the preview wrote its Persian pages
     as `dir="ltr"`, while the web UI already said rtl. Build, crawl and drafts ask SiteConfig.direction."""
     site = SiteConfig.model_validate(
@@ -46,7 +46,9 @@ def test_pages_in_an_rtl_language_are_rtl_without_a_dir_line(tmp_path: Path) -> 
     content = tmp_path / "content"
     (content / "fa" / "docs").mkdir(parents=True)
     (content / "fa" / "docs" / "intro.md").write_text(
-        "---\ntitle: راهنمای شروع\ndescription: چگونه پروژه را نصب و اجرا کنیم\n---\n\nاین صفحه مراحل نصب را توضیح می‌دهد.\n",
+        "---\ntitle: راهنمای شروع\ndescription: چگونه پروژه را نصب و اجرا کنیم\n---\n\nاین صفحه مراحل نصب را توضیح می‌دهد.\n"
+        '\n{{% pageinfo color="warning" %}}\n\nیک {{< glossary_tooltip text="گره" term_id="node" >}} تازه.\n\n'
+        "```\n{{< note >}}\n```\n",
         encoding="utf-8",
     )
     config_file = tmp_path / "site.toml"
@@ -59,3 +61,8 @@ def test_pages_in_an_rtl_language_are_rtl_without_a_dir_line(tmp_path: Path) -> 
     result = build(Context(config=load_config(config_file)))
     html = (Path(result.data["output"]) / "fa" / "docs" / "intro" / "index.html").read_text("utf-8")
     assert '<html lang="fa" dir="rtl">' in html
+    # Shortcodes the preview cannot run: left to right in <code> (they were bidi-scrambled text), a tooltip
+    # shows its text as the site does, and code blocks keep theirs as written.
+    assert '<code class="shortcode" dir="ltr">{{% pageinfo color=&quot;warning&quot; %}}</code>' in html
+    assert "یک گره تازه." in html
+    assert "<pre><code>{{&lt; note &gt;}}\n</code></pre>" in html

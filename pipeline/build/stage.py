@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from pipeline.build import shortcodes
 from pipeline.config import Config
 from pipeline.content import Post, display_path, parse_date
 from pipeline.content.links import LinkIndex, expand
@@ -77,7 +78,9 @@ def check_output(config: Config, out: Path) -> None:
                 "pick a folder of its own, e.g. `--output _site`"
             )
     if out.exists() and not out.is_dir():
-        raise BuildError(f"output {out} is a file; the build needs a folder of its own, e.g. `--output _site`")
+        raise BuildError(
+            f"output {out} is a file; the build needs a folder of its own, e.g. `--output _site`"
+        )
     if out.is_dir() and any(out.iterdir()) and not _is_build(out):
         raise BuildError(
             f"output folder {out} is not empty and no build wrote it; building would delete what is there — "
@@ -245,16 +248,22 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         try:
             target = safe_join(staging, "/".join(parts) if as_file else "/".join([*parts, "index.html"]))
         except UnsafePathError:
-            refuse("BUILD001", post, f"URL {link!r} leaves the output folder; use a path like /articles/slug/")
+            refuse(
+                "BUILD001", post, f"URL {link!r} leaves the output folder; use a path like /articles/slug/"
+            )
             return False
         if parts and parts[0].casefold() in RESERVED:  # casefold: macOS disks ignore case
-            refuse("BUILD002", post, f"URL {link!r} is {parts[0]}, which the build writes itself; pick another")
+            refuse(
+                "BUILD002", post, f"URL {link!r} is {parts[0]}, which the build writes itself; pick another"
+            )
             return False
         if target in written:
             refuse("BUILD002", post, f"URL {link!r} is also the page of {written[target]}; make it unique")
             return False
         # A static file where the page's folder would go (`/images/hero.png/`): copied in before the pages.
-        clash = next((p for p in target.parents if p != staging and staging in p.parents and p.is_file()), None)
+        clash = next(
+            (p for p in target.parents if p != staging and staging in p.parents and p.is_file()), None
+        )
         if clash is None and target.exists():
             clash = target  # the static folder's own index.html at that path
         if clash is not None:
@@ -284,10 +293,14 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             html_tag = f'<html lang="{xml_escape(post.lang)}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
         try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
-            body_html = render_html(post.tokens, partial(_link_target, links, post, base_netloc))
+            body_html = shortcodes.for_preview(
+                render_html(post.tokens, partial(_link_target, links, post, base_netloc))
+            )
         except MarkdownError as exc:
             findings.append(
-                Finding("BUILD005", "warning", display_path(post.path), post.body_line, f"{exc}; shown as text")
+                Finding(
+                    "BUILD005", "warning", display_path(post.path), post.body_line, f"{exc}; shown as text"
+                )
             )
             body_html = f"<pre>{xml_escape(post.body)}</pre>"
         html = template.render(
@@ -425,7 +438,10 @@ def _copy_bundle_resources(staging: Path, pages: dict[Path, Post]) -> None:
 
 
 def _has_index(folder: Path) -> bool:
-    return any(p.name.split(".")[0] in ("index", "_index") and p.suffix in (".md", ".markdown") for p in folder.iterdir())
+    return any(
+        p.name.split(".")[0] in ("index", "_index") and p.suffix in (".md", ".markdown")
+        for p in folder.iterdir()
+    )
 
 
 def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -> str:
