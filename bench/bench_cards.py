@@ -98,7 +98,7 @@ def main() -> int:
         ours_ms = statistics.median(single)
 
         # A card whose hero was not just decoded and resized (the first card of each hero in a real run).
-        from pipeline.cards.crop import forget
+        from pipeline.cards.render import forget
 
         cold: list[float] = []
         for spec in jobs[::2]:
