@@ -66,7 +66,7 @@ def _feather(w: int, h: int, pad: int) -> Image.Image:
     return small.resize((w + 2 * pad, h + 2 * pad), Image.Resampling.BILINEAR)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def _scrim(w: int, h: int, pad: int, alpha: float) -> Image.Image:
     """The feathered mask at `alpha`: the OG and X cards of a post usually need the same one."""
     return _feather(w, h, pad).point(lambda v: round(v * alpha))
