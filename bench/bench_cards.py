@@ -3,8 +3,9 @@
 Ours: every feature on (cover crop with automatic focus, gradient, contrast check, script-aware fitting with raqm,
 site name, badge, progressive JPEG under the byte ceiling), for titles in nine languages over the sample photos,
 OG and X cards, rendered by the stage's process pool with 2 processes. Cards of one hero (OG, X, every language) follow each
-other, as the stage orders them, so a worker decodes and resizes each hero once; `new_hero` is the cost of a card
-whose hero is not memoised.
+other, as the stage orders them, so a worker decodes and resizes each hero and lays its gradients once per card
+size, and the OG and X cards of a language share their glyph masks; `new_hero` is the cost of a card whose hero is
+not memoised.
 Baseline: what a simple generator does — open the full image, LANCZOS resize to 1200×630, draw the title at one
 size, save PNG — timed in one process.
 
@@ -98,7 +99,7 @@ def main() -> int:
         ours_ms = statistics.median(single)
 
         # A card whose hero was not just decoded and resized (the first card of each hero in a real run).
-        from pipeline.cards.crop import forget
+        from pipeline.cards.render import forget
 
         cold: list[float] = []
         for spec in jobs[::2]:

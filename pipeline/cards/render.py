@@ -155,35 +155,17 @@ def _render(spec: CardSpec, outcome: CardOutcome) -> None:
     rtl = ts.rtl
     bg = hex_rgb(layout.background)
 
-    if spec.hero is not None:
-        try:
-            data = spec.hero.read_bytes()
-            st = spec.hero.stat()
-        except OSError as exc:
-            raise CardError("CARD003", f"hero image {spec.hero} cannot be read: {exc.strerror}") from None
-        cover = (max(w for w, _ in SIZES.values()), max(h for _, h in SIZES.values()))
-        memo = f"{spec.hero}:{st.st_size}:{st.st_mtime_ns}:{bg}"
-        hero = load_hero(
-            data, (width, height), spec.focus, bg, cover=cover, memo_key=memo, siblings=tuple(SIZES.values())
-        )
-        canvas = hero.image
-        if hero.upscale > 1.01:
-            sw, sh = hero.source_size
-            outcome.notes.append(
-                (
-                    "CARD006",
-                    "warning",
-                    f"hero is {sw}×{sh}; the {width}×{height} {spec.kind} card enlarges it ×{hero.upscale:.2f} "
-                    f"and it will look soft — use a hero at least {width} px wide",
-                )
+    canvas, upscale, source_size = _backdrop(spec, (width, height), bg, rtl)
+    if upscale > 1.01:
+        sw, sh = source_size
+        outcome.notes.append(
+            (
+                "CARD006",
+                "warning",
+                f"hero is {sw}×{sh}; the {width}×{height} {spec.kind} card enlarges it ×{upscale:.2f} "
+                f"and it will look soft — use a hero at least {width} px wide",
             )
-    else:
-        canvas = Image.new("RGB", (width, height), bg)
-
-    for layer in layout.layers:
-        if isinstance(layer, GradientLayer):
-            box = _mirror(layer.box) if rtl else layer.box
-            _apply_gradient(canvas, layer, pixel_box(box, width, height))
+        )
 
     title_layer = layout.title
     _draw_title(canvas, outcome, title_layer, title, ts)
@@ -191,6 +173,76 @@ def _render(spec: CardSpec, outcome: CardOutcome) -> None:
         if isinstance(layer, TextLayer):
             _draw_text_layer(canvas, spec, layer, rtl)
     _encode(canvas, spec, outcome)
+
+
+# The hero cut to the card with the gradients on it, the hero's upscale factor and its source size.
+Backdrop = tuple[Image.Image, float, tuple[int, int]]
+_BACKDROPS: dict[tuple[object, ...], Backdrop] = {}
+
+
+def forget() -> None:
+    """Drop every memoised hero and backdrop (benchmarks measure a card whose hero is new)."""
+    from pipeline.cards.crop import forget as forget_heroes
+
+    forget_heroes()
+    _BACKDROPS.clear()
+
+
+def _backdrop(spec: CardSpec, size: tuple[int, int], bg: tuple[int, int, int], rtl: bool) -> Backdrop:
+    """The part of a card that no text touches: the hero cut to `size` (or the background) under the gradients.
+
+    Every language version of a post has the same backdrop per card size and direction, and the stage renders a
+    hero's cards one after another, so the backdrops of the hero in hand are memoised and a card starts from a
+    copy: the gradient multiply is an eighth of a card's cost. The key holds everything the pixels depend on
+    (hero file identity, size, focus, background, each gradient and its box); a hero that cannot be decoded is
+    never memoised, so each of its cards reports it.
+    """
+    width, height = size
+    gradients = tuple(
+        (layer, pixel_box(_mirror(layer.box) if rtl else layer.box, width, height))
+        for layer in spec.layout.layers
+        if isinstance(layer, GradientLayer)
+    )
+    source: object = None
+    if spec.hero is not None:
+        try:
+            st = spec.hero.stat()
+        except OSError as exc:
+            raise CardError("CARD003", f"hero image {spec.hero} cannot be read: {exc.strerror}") from None
+        source = f"{spec.hero}:{st.st_size}:{st.st_mtime_ns}:{bg}"
+    key = (source, bg, size, spec.focus, gradients)
+    found = _BACKDROPS.get(key)
+    if found is None:
+        found = _compose_backdrop(spec, size, bg, gradients, source)
+        if len(_BACKDROPS) >= 8 or any(k[0] != source for k in _BACKDROPS):
+            _BACKDROPS.clear()  # only the hero in hand: its cards come one after another
+        _BACKDROPS[key] = found
+    return found[0].copy(), found[1], found[2]
+
+
+def _compose_backdrop(
+    spec: CardSpec,
+    size: tuple[int, int],
+    bg: tuple[int, int, int],
+    gradients: tuple[tuple[GradientLayer, tuple[int, int, int, int]], ...],
+    source: object,
+) -> Backdrop:
+    upscale, source_size = 1.0, size
+    if spec.hero is not None:
+        try:
+            data = spec.hero.read_bytes()
+        except OSError as exc:
+            raise CardError("CARD003", f"hero image {spec.hero} cannot be read: {exc.strerror}") from None
+        cover = (max(w for w, _ in SIZES.values()), max(h for _, h in SIZES.values()))
+        hero = load_hero(
+            data, size, spec.focus, bg, cover=cover, memo_key=str(source), siblings=tuple(SIZES.values())
+        )
+        canvas, upscale, source_size = hero.image, hero.upscale, hero.source_size
+    else:
+        canvas = Image.new("RGB", size, bg)
+    for layer, box in gradients:
+        _apply_gradient(canvas, layer, box)
+    return canvas, upscale, source_size
 
 
 def _draw_title(canvas: Image.Image, outcome: CardOutcome, layer: TitleLayer, title: str, ts: Setter) -> None:

@@ -312,6 +312,7 @@ class Setter:
     ) -> None:
         """Draw `text` with its left edge at x and its baseline at y, runs in display order."""
         draw = ImageDraw.Draw(canvas)
+        ink = draw.draw.draw_ink(fill)
         x, baseline = xy
         for run in visual_order(self.segment(text)[0]):
             width = self.run_width(run, size)
@@ -319,21 +320,40 @@ class Setter:
             try:
                 if file.bitmap_size:
                     _paste_bitmap_run(canvas, font, run.text, (x, baseline), size / file.bitmap_size)
-                elif raqm():
-                    draw.text(
-                        (x, baseline),
-                        run.text,
-                        font=font,
-                        fill=fill,
-                        anchor="ls",
-                        direction="rtl" if run.rtl else "ltr",
-                        language=self._language(run.family),
-                    )
                 else:
-                    draw.text((x, baseline), run.text, font=font, fill=fill, anchor="ls")
+                    shaped = raqm()
+                    mask, offset = _glyph_mask(
+                        font,
+                        draw.fontmode,
+                        run.text,
+                        ("rtl" if run.rtl else "ltr") if shaped else None,
+                        self._language(run.family) if shaped else None,
+                        ink,
+                        (math.modf(x)[0], math.modf(baseline)[0]),
+                    )
+                    draw.draw.draw_bitmap((int(x) + offset[0], int(baseline) + offset[1]), mask, ink)
             except (RuntimeError, OSError, ValueError) as exc:
                 raise LayoutFailed(f"{run.family.name} could not draw {run.text!r}: {exc}") from None
             x += width
+
+
+@lru_cache(maxsize=16)
+def _glyph_mask(
+    font: ImageFont.FreeTypeFont,
+    mode: str,
+    text: str,
+    direction: str | None,
+    language: str | None,
+    ink: int,
+    start: tuple[float, float],
+) -> tuple[Image.core.ImagingCore, tuple[int, int]]:
+    """The coverage mask of one run, as `ImageDraw.text` renders it (same call, same arguments), memoised.
+
+    Rendering (HarfBuzz layout plus FreeType rasterising every glyph) is most of drawing a line, and the OG and
+    X cards of a post draw the same lines at the same size and sub-pixel offset, and every card the same site
+    name. Small on purpose: it serves the card in hand and the next one, not a whole run.
+    """
+    return font.getmask2(text, mode, direction, None, language, 0, "ls", ink, start, stroke_filled=True)
 
 
 def visual_order(runs: tuple[Run, ...]) -> list[Run]:
