@@ -32,6 +32,7 @@ from pipeline.validate.langsupport import notes as language_notes
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
 PARALLEL_MIN_POSTS = 300
+GC_THRESHOLD = 10_000  # allocations between the pool workers' young-generation collections (Python's default: 700)
 
 
 def build_index(content: ContentSet, config: Config | None = None) -> SiteIndex:
@@ -140,6 +141,11 @@ def _run_parallel(
     # Inherited objects go to the permanent GC generation: the workers' collections then neither scan them nor
     # write to their pages (which would copy them, page by page, into every worker).
     gc.freeze()
+    # The checks allocate millions of short-lived containers (sentences, word lists) that reference counting
+    # frees; at the default threshold of 700 the cyclic collector ran a thousand times a run for nothing to
+    # collect (~5% of the workers' time). The workers inherit this threshold at the fork.
+    threshold = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
     try:
         chunks = _chunks(posts, workers * 16)
         parts: list[list[list[Finding]]] = []
@@ -149,6 +155,7 @@ def _run_parallel(
                 if ctx is not None:
                     ctx.tick("validate", sum(len(p) for p in parts), len(posts))
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
         _WORK.clear()
     results: list[list[Finding]] = [[] for _ in posts]
