@@ -23,18 +23,19 @@ def store_run(
     summary: Mapping[str, Any],
     seconds: float | None = None,
     digest: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> int:
     """Store one finished run of `stage` in one transaction; findings marked fixed are not stored. Returns its id.
 
     When the findings equal those of an earlier run of the stage (same digest), the run refers to that run's
     rows and copies only its per-rule counts: a no-change re-run writes a few rows, not one per finding.
     `digest`: `findings_digest` of these findings, when the caller kept it with them (validate's stored
-    whole-site result does), so a no-change run does not spell 60,000 findings out again to compare them."""
+    whole-site result does), so a no-change run does not spell 60,000 findings out again to compare them.
+    `rows`: `finding_rows` of these findings, when the caller made them already (for the digest)."""
     now = dt.datetime.now(dt.UTC)
     findings = list(findings)
-    rows: list[dict[str, Any]] | None = None
     if digest is None:
-        rows = finding_rows(findings)
+        rows = finding_rows(findings) if rows is None else rows
         digest = findings_digest(rows)
     with store.begin() as conn:
         same = (
@@ -121,8 +122,9 @@ def record_run(
     findings: Iterable[Finding],
     summary: Mapping[str, Any],
     digest: str | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> int:
-    return store_run(ctx.store, stage, findings, summary, digest=digest)
+    return store_run(ctx.store, stage, findings, summary, digest=digest, rows=rows)
 
 
 def previous_fingerprints(ctx: Context, stage: str, before_run: int | None = None) -> set[str] | None:

@@ -36,9 +36,9 @@ def load_fresh(store: Store, keys: Mapping[str, str]) -> dict[str, list[Finding]
     return out
 
 
-def save(store: Store, results: Iterable[tuple[str, str, list[Finding]]]) -> None:
-    """(rel, key, findings) for each post analysed this run."""
-    rows = [{"path": rel, "key": key, "findings": [plain(f) for f in found]} for rel, key, found in results]
+def save(store: Store, results: Iterable[tuple[str, str, list[dict[str, Any]]]]) -> None:
+    """(rel, key, findings as `plain` dicts) for each post analysed this run."""
+    rows = [{"path": rel, "key": key, "findings": found} for rel, key, found in results]
     with store.begin() as conn:
         upsert(conn, validate_cache, rows, keys=("path",))
 
@@ -58,18 +58,18 @@ def save_site(
     store: Store,
     row_path: str,
     signature: str,
-    findings: list[Finding],
+    findings: list[dict[str, Any]],
     counts: dict[str, int],
     notes: list[str] | None = None,
     digest: str | None = None,
 ) -> None:
-    """`notes`: the run's one-line notes (rules switched off for some languages), shown again on a no-change run;
+    """`findings`: every finding of the run as `plain` dicts. `notes`: the run's one-line notes (rules switched off for some languages), shown again on a no-change run;
     `digest`: the findings' history digest, so the no-change run's history entry refers to the stored rows."""
     row = {
         "path": row_path,
         "key": signature,
         "findings": {
-            "findings": [plain(f) for f in findings],
+            "findings": findings,
             "counts": counts,
             "notes": notes or [],
             "digest": digest,

@@ -235,6 +235,10 @@ def _inline_text(children: Any, links: list[Link], images: list[Link], line: int
     return "".join(parts)
 
 
+def _walked(children: Any) -> None:
+    """What `_doc`'s walker is re-pointed to once the walk is done (see there)."""
+
+
 def analyse(post: Post) -> Doc:
     """Read the syntax tree once per post; rules share the result through `post.extra['doc']`."""
     cached = post.extra.get("doc")
@@ -334,9 +338,9 @@ def _doc(post: Post, tree: Any) -> Doc:
 
     visit(tree.children)
     # `visit` is a recursive closure: its cell refers to itself, a cycle that kept every Unit, Link and Section
-    # of the post alive until the cyclic collector ran (half the garbage of a validate run). Emptying the cell
-    # frees them by reference counting when the post's Doc is dropped.
-    del visit
+    # of the post alive until the cyclic collector ran (nearly all the garbage of a validate run). Re-pointing
+    # the cell breaks the cycle: they are freed by reference counting when the post's Doc is dropped.
+    visit = _walked
     if not intro.units:
         sections.pop(0)
     return Doc(units, sections, headings, links, images)

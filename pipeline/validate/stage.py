@@ -6,11 +6,13 @@ Cache key = post content hash + config fingerprint + a digest of the rule table 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from pipeline.validate.langsupport import notes as language_notes
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
 PARALLEL_MIN_POSTS = 300
-GC_THRESHOLD = 10_000  # allocations between the pool workers' young-generation collections (Python's default: 700)
+GC_THRESHOLD = 10_000  # allocations between young-generation collections during a run (Python's default: 700)
 
 
 def build_index(content: ContentSet, config: Config | None = None) -> SiteIndex:
@@ -118,14 +120,17 @@ def _markdown_findings(
 _WORK: dict[str, Any] = {}
 
 
-def _work(indices: list[int]) -> list[list[Finding]]:
+def _work(indices: list[int]) -> list[list[dict[str, Any]]]:
+    """Findings as plain dicts: they travel back at a third of a Finding's unpickling cost, and the parent stores
+    them as they are (cache rows) before it rebuilds the Findings."""
     posts: list[Post] = _WORK["posts"]
-    return [check_post(posts[i], _WORK["env"], _WORK["checks"]) for i in indices]
+    return [[cache.plain(f) for f in check_post(posts[i], _WORK["env"], _WORK["checks"])] for i in indices]
 
 
 def _run_parallel(
     posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
-) -> list[list[Finding]]:
+) -> list[list[dict[str, Any]]]:
+    """Each post's findings as plain dicts (cache.plain), in the order of `posts`."""
     from pipeline import wordbreak
     from pipeline.content.markdown import warm
     from pipeline.validate.counts import prewarm
@@ -141,27 +146,21 @@ def _run_parallel(
     # Inherited objects go to the permanent GC generation: the workers' collections then neither scan them nor
     # write to their pages (which would copy them, page by page, into every worker).
     gc.freeze()
-    # The checks allocate millions of short-lived containers (sentences, word lists) that reference counting
-    # frees; at the default threshold of 700 the cyclic collector ran a thousand times a run for nothing to
-    # collect (~5% of the workers' time). The workers inherit this threshold at the fork.
-    threshold = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
     try:
         chunks = _chunks(posts, workers * 16)
-        parts: list[list[list[Finding]]] = []
+        parts: list[list[list[dict[str, Any]]]] = []
         with process_pool(workers, "fork") as pool:
             for part in pool.map(_work, chunks):
                 parts.append(part)
                 if ctx is not None:
                     ctx.tick("validate", sum(len(p) for p in parts), len(posts))
     finally:
-        gc.set_threshold(*threshold)
         gc.unfreeze()
         _WORK.clear()
-    results: list[list[Finding]] = [[] for _ in posts]
+    results: list[list[dict[str, Any]]] = [[] for _ in posts]
     for chunk, part in zip(chunks, parts, strict=True):
-        for i, findings in zip(chunk, part, strict=True):
-            results[i] = findings
+        for i, found in zip(chunk, part, strict=True):
+            results[i] = found
     return results
 
 
@@ -264,19 +263,53 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     """Validate the site (or the posts under `paths`) and record a whole-site run in the history, whoever
     called: `pipeline validate`, `pipeline run` and the web audit page all see the same runs. A run over some
     files is not recorded: the audit would read every other post's findings as fixed."""
-    result = _validate(ctx, paths, use_cache)
-    if not paths:
-        record_run(ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"))
+    with _fewer_collections():
+        result, rows = _validate(ctx, paths, use_cache)
+        if not paths:
+            record_run(
+                ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"), rows
+            )
     return result
 
 
-def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> StageResult:
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run with the cyclic GC's young generation collected every GC_THRESHOLD allocations instead of 700.
+
+    A run allocates millions of containers that reference counting frees (sentences, word lists, finding rows)
+    and keeps thousands of posts alive: at the default threshold the collector ran ~1,500 times a cold run,
+    re-scanning the loaded posts in the parent, and found nothing to collect (~5% of the run). The pool's
+    workers inherit the threshold at the fork. Counted, so overlapping runs (web UI threads) restore it once."""
+    with _GC_LOCK:
+        if not _GC_RUNS:
+            before = gc.get_threshold()
+            _GC_SAVED[:] = before
+            gc.set_threshold(max(GC_THRESHOLD, before[0]), *before[1:])
+        _GC_RUNS.append(1)
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_RUNS.pop()
+            if not _GC_RUNS:
+                gc.set_threshold(*_GC_SAVED)
+
+
+_GC_LOCK = threading.Lock()
+_GC_RUNS: list[int] = []  # one entry per run in progress
+_GC_SAVED: list[int] = []  # the thresholds before the first of them
+
+
+def _validate(
+    ctx: Context, paths: Sequence[Path] | None, use_cache: bool
+) -> tuple[StageResult, list[dict[str, Any]] | None]:
+    """The result, and its history rows when they were computed for the digest (record_run reuses them)."""
     config = ctx.config
     signature = site_signature(config) if use_cache and not paths else None
     if signature is not None and not ctx.content_loaded:
         fast = _fast_path(ctx, signature)
         if fast is not None:
-            return fast
+            return fast, None
     content = ctx.content
     selected = content.select(paths)
     # No page (Hugo `build.render: link`, Eleventy `permalink: false`): nothing a reader sees, nothing to check.
@@ -298,23 +331,28 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
 
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
+    fresh_plain: list[list[dict[str, Any]]]
     if todo and uses_ray(config):
         fresh = _run_on_ray(todo, env, ctx)
+        fresh_plain = [[cache.plain(f) for f in found] for found in fresh]
     elif len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
-        fresh = _run_parallel(todo, env, checks, workers, ctx)
+        fresh_plain = _run_parallel(todo, env, checks, workers, ctx)
+        fresh = [[Finding(**f) for f in found] for found in fresh_plain]
     else:
         fresh = []
         for i, post in enumerate(todo, 1):
             fresh.append(check_post(post, env, checks))
             ctx.tick("validate", i, len(todo))
+        fresh_plain = [[cache.plain(f) for f in found] for found in fresh]
 
     if store is not None and todo:
-        cache.save(store, ((p.rel, keys[p.rel], found) for p, found in zip(todo, fresh, strict=True)))
+        cache.save(store, ((p.rel, keys[p.rel], found) for p, found in zip(todo, fresh_plain, strict=True)))
 
     findings: list[Finding] = list(problems)
-    by_rel = {p.rel: f for p, f in zip(todo, fresh, strict=True)}
+    by_rel = {p.rel: i for i, p in enumerate(todo)}
     for post in posts:
-        findings.extend(cached.get(post.rel) or by_rel.get(post.rel, []))
+        at = by_rel.get(post.rel)
+        findings.extend(cached.get(post.rel, []) if at is None else fresh[at])
     counts = {
         "posts": len(posts),
         "analysed": len(todo),
@@ -323,14 +361,22 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
         "not_pages": len(selected) - len(posts),
     }
     digest = None
+    rows = None
     if store is not None and signature is not None:
-        digest = findings_digest(finding_rows(findings))
-        cache.save_site(store, SITE_ROW, signature, findings, counts, notes, digest)
+        rows = finding_rows(findings)
+        digest = findings_digest(rows)
+        every: list[dict[str, Any]] = [cache.plain(f) for f in problems]
+        for post in posts:  # the plain dicts of this run's posts were made once, for their cache rows
+            at = by_rel.get(post.rel)
+            every.extend(
+                [cache.plain(f) for f in cached.get(post.rel, [])] if at is None else fresh_plain[at]
+            )
+        cache.save_site(store, SITE_ROW, signature, every, counts, notes, digest)
     result = StageResult("validate", findings=findings)
     result.counts = counts
     result.data["notes"] = notes
     result.data["findings_digest"] = digest
-    return result
+    return result, rows
 
 
 def _post_key(post: Post, key_base: str, static_root: Path) -> str:
