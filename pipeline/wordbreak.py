@@ -61,16 +61,39 @@ class _Fast:
         digits -= special
         fast = set(block) - special
         self.outside = re.compile(f"[^{_class(fast)}]")
-        a, n, e = _class(letters), _class(digits), _class(connectors)
-        ml = _class(mid_letter | mid_num_let | quote)
-        mn = _class(mid_num | mid_num_let | quote)
-        # One UAX #29 word segment holding a letter or digit: WB5/8/9/10 (letters and digits run together),
-        # WB13a/b (connectors), WB6/7 (letter MID letter), WB11/12 (digit MID digit).
-        segment = (
-            f"[{e}]*[{a}{n}][{a}{n}{e}]*"
-            f"(?:(?<=[{a}])[{ml}](?=[{a}])[{a}{n}{e}]+|(?<=[{n}])[{mn}](?=[{n}])[{a}{n}{e}]+)*"
+        # Every ASCII character is a fast one, so ASCII text (most prose on Latin-script sites) needs no `outside`
+        # scan; and the same pattern built from the classes' ASCII members finds the same words in ASCII text
+        # (each class test answers alike for an ASCII character) 1.6× faster: small classes, no range search.
+        self.ascii_fast = all(chr(c) in fast for c in range(128))
+        classes = (
+            letters,
+            digits,
+            connectors,
+            mid_letter | mid_num_let | quote,
+            mid_num | mid_num_let | quote,
         )
-        self.word = re.compile(f"{segment}(?:[{HYPHENS}]{segment})*")
+        self.word = _word_pattern(*classes, HYPHENS)
+        a, n, e, ml, mn = ({c for c in chars if c.isascii()} for chars in classes)
+        self.ascii_word = _word_pattern(a, n, e, ml, mn, "".join(c for c in HYPHENS if c.isascii()))
+
+
+def _word_pattern(
+    letters: set[str],
+    digits: set[str],
+    connectors: set[str],
+    mid_letter: set[str],
+    mid_num: set[str],
+    hyphens: str,
+) -> re.Pattern[str]:
+    """Words of fast text: UAX #29 word segments holding a letter or digit, joined by single hyphens."""
+    a, n, e, ml, mn = _class(letters), _class(digits), _class(connectors), _class(mid_letter), _class(mid_num)
+    # One UAX #29 word segment holding a letter or digit: WB5/8/9/10 (letters and digits run together),
+    # WB13a/b (connectors), WB6/7 (letter MID letter), WB11/12 (digit MID digit).
+    segment = (
+        f"[{e}]*[{a}{n}][{a}{n}{e}]*"
+        f"(?:(?<=[{a}])[{ml}](?=[{a}])[{a}{n}{e}]+|(?<=[{n}])[{mn}](?=[{n}])[{a}{n}{e}]+)*"
+    )
+    return re.compile(f"{segment}(?:[{hyphens}]{segment})*")
 
 
 def _class(chars: set[str]) -> str:
@@ -101,12 +124,24 @@ def prewarm() -> None:
 
 def is_fast(text: str) -> bool:
     """True when every character of `text` is one the fast path handles exactly as ICU does."""
-    return _fast().outside.search(text) is None
+    fast = _fast()
+    return (fast.ascii_fast and text.isascii()) or fast.outside.search(text) is None
 
 
 def fast_words(text: str) -> list[str]:
     """Words of text made only of fast characters (see is_fast); the same list icu_words gives."""
-    return _fast().word.findall(text)
+    fast = _fast()
+    return (fast.ascii_word if text.isascii() else fast.word).findall(text)
+
+
+def _fast_finder(text: str) -> re.Pattern[str] | None:
+    """The pattern that finds the words of `text`, when the fast path applies to all of it."""
+    fast = _fast()
+    if text.isascii():
+        if fast.ascii_fast or fast.outside.search(text) is None:
+            return fast.ascii_word
+        return None
+    return fast.word if fast.outside.search(text) is None else None
 
 
 def _locale(lang: str) -> str:
@@ -153,9 +188,9 @@ def icu_words(text: str, lang: str = "") -> list[str]:
 
 def words(text: str, lang: str = "") -> list[str]:
     """The words of `text` (UAX #29 plus hyphen joining): the fast path when it applies, else ICU."""
-    fast = _fast()
-    if fast.outside.search(text) is None:
-        return fast.word.findall(text)
+    finder = _fast_finder(text)
+    if finder is not None:
+        return finder.findall(text)
     return icu_words(text, lang)
 
 
@@ -163,9 +198,9 @@ def words_in_spans(text: str, spans: Sequence[tuple[int, int]], lang: str = "") 
     """`[words(text[a:b], lang) for a, b in spans]`, with one fast-path check and at most one ICU pass for the
     whole text: ICU costs ~10 µs a call before it reads a character, and a paragraph has several sentences.
     Same words, because no word crosses a sentence boundary (whitespace or a terminator, never a word joiner)."""
-    fast = _fast()
-    if fast.outside.search(text) is None:
-        find = fast.word.findall
+    finder = _fast_finder(text)
+    if finder is not None:
+        find = finder.findall
         return [find(text, a, b) for a, b in spans]
     out: list[list[str]] = [[] for _ in spans]
     i = 0

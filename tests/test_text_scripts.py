@@ -123,6 +123,20 @@ def test_fast_path_equals_icu_on_generated_latin(sample: str) -> None:
     assert wordbreak.fast_words(sample) == wordbreak.icu_words(sample, "en")
 
 
+_ASCII = [*(chr(c) for c in range(128)), "well", "e.g", "2.5", "U.S.", "don't", "3D", "a-b", "x--y", "1,000"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII), max_size=30).map("".join))
+def test_ascii_pattern_finds_the_full_patterns_words(sample: str) -> None:
+    """ASCII text takes a pattern built from the classes' ASCII members: same words as the full pattern."""
+    fast = wordbreak._fast()
+    assert fast.ascii_fast and wordbreak.is_fast(sample)
+    assert fast.ascii_word.findall(sample) == fast.word.findall(sample)
+    spans = [(0, len(sample) // 2), (len(sample) // 2, len(sample))]
+    assert wordbreak.words_in_spans(sample, spans) == [fast.word.findall(sample, a, b) for a, b in spans]
+
+
 _MIXED = [
     *_TRICKY,
     "\u0301",
