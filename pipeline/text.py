@@ -193,7 +193,8 @@ def _after_mark(text: str, pos: int) -> bool:
 def _breaks(text: str, lang: str) -> list[tuple[int, int]]:
     """(start, end) of every separator between two sentences, in order."""
     abbrevs = _abbreviations(lang)
-    special = _SPECIAL.search(text) is not None  # one scan for the rare cases: astral characters, Thai, Lao
+    # One scan for the rare cases (astral characters, Thai, Lao), none of which ASCII text can hold.
+    special = not text.isascii() and _SPECIAL.search(text) is not None
     astral = special and _ASTRAL.search(text) is not None
     found = [
         (m.start("sep"), m.end())

@@ -300,8 +300,9 @@ def _doc(post: Post, tree: Any) -> Doc:
             elif name in _TEXT_BLOCKS:
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
-                text = _inline_text(node.children, links, images, line).strip()
-                add("cell" if name != "paragraph" else "paragraph", text, line, node.children)
+                kids = node.children  # each read of a Rust node's children builds them anew: read once
+                text = _inline_text(kids, links, images, line).strip()
+                add("cell" if name != "paragraph" else "paragraph", text, line, kids)
             elif name == "list_item":
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
