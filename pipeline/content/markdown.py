@@ -15,8 +15,8 @@ Two engines of the same parser family, one dialect:
   text, overflows its stack (a segfault) on ~100k nested `>`, and is quadratic in emphasis delimiters within
   one paragraph. So `parse_tree` gives it only bodies that a linear pre-scan shows to be shallow and
   delimiter-light, and uses markdown-it-py — converted to the same node shape — for anything else and after
-  any panic. The pre-scan costs ~2% of a cold validate; ~1% of real posts (big tables, long code) take the
-  slower path.
+  any panic. The pre-scan costs under 1% of a cold validate (0.08 s CPU over the 3,500 corpus posts); 8 of
+  those posts (deep nesting, thousands of emphasis delimiters) take the slower path.
 """
 
 from __future__ import annotations
