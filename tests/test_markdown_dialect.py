@@ -49,6 +49,17 @@ def test_hostile_bodies_take_the_safe_engine() -> None:
     assert isinstance(deep, TreeNode) and "nests" in deep.meta["problem"]
 
 
+def test_the_pre_scan_names_the_deep_line_and_counts_delimiters_per_paragraph() -> None:
+    deep = ">" * 70 + " x"
+    assert fast_parser_safe(deep + "\n").endswith("at body line 1")  # type: ignore[union-attr]
+    assert fast_parser_safe("a\n\n" + deep + "\n").endswith("at body line 3")  # type: ignore[union-attr]
+    assert fast_parser_safe("a\n" + ">" * 63 + "x\n") is None  # 63 container characters: shallow enough
+    # Σ n² per paragraph, not (Σ n)²: many delimiter-heavy paragraphs are fine, one huge one is not.
+    paragraph = "*a* " * 1_000  # 2,000 delimiters: 4,000,000 of the 64,000,000 budget
+    assert fast_parser_safe("\n\n".join([paragraph] * 15)) is None
+    assert fast_parser_safe(" ".join([paragraph] * 5))
+
+
 def test_a_panic_in_the_fast_engine_falls_back_to_the_same_dialect() -> None:
     tree = parse_tree("See [x`](https://e.com/).\n")  # markdown-it-pyrs panics on this
     assert isinstance(tree, TreeNode) and "problem" not in tree.meta

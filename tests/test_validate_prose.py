@@ -6,10 +6,13 @@ items and table cells are units, each with its line in the file.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 from pipeline.content import parse_post
 from pipeline.validate.prose import Doc, analyse
+from pipeline.validate.stage import GC_THRESHOLD, _fewer_collections
 
 FRONT = "---\ntitle: T\n---\n"  # the body starts on file line 4
 
@@ -109,3 +112,29 @@ def test_links_images_and_autolinks() -> None:
         ("https://a.example/", "Bold link", 8),
     ]
     assert [(im.url, im.text, im.line) for im in doc.images] == [("/images/walk.jpg", "A woman walking", 6)]
+
+
+def test_a_posts_analysis_is_freed_without_the_cyclic_collector() -> None:
+    """The walker's closure once referred to itself: every Unit of every post lived until a GC pass."""
+    post = parse_post(
+        (FRONT + "# H\n\nSome text.\n\n- item\n").encode(),
+        Path("/site/content/p.md"),
+        Path("/site/content"),
+        rel="p.md",
+    )
+    gc.disable()
+    try:
+        unit = weakref.ref(analyse(post).units[0])
+        post.extra.pop("doc")
+        assert unit() is None
+    finally:
+        gc.enable()
+
+
+def test_a_run_raises_the_gc_threshold_and_restores_it_once_every_run_is_done() -> None:
+    before = gc.get_threshold()
+    with _fewer_collections():
+        with _fewer_collections():
+            assert gc.get_threshold()[0] == max(GC_THRESHOLD, before[0])
+        assert gc.get_threshold()[0] == max(GC_THRESHOLD, before[0])
+    assert gc.get_threshold() == before
