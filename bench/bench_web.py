@@ -102,10 +102,6 @@ def main() -> None:
         cases: list[tuple[str, Callable[[], object]]] = [
             ("translate_index", lambda: get("/translate/")),
             ("translate_post_35_segments", lambda: get("/translate/es/post/posts/sleep-and-longevity.md")),
-            (
-                "translate_suggestions_one_segment",
-                lambda: get("/translate/es/suggest/posts/sleep-and-longevity.md?segment=b3"),
-            ),
             ("translate_preview", lambda: get("/translate/es/preview/posts/sleep-and-longevity.md")),
             ("social_list", lambda: get("/social/")),
             ("social_calendar_month", lambda: get("/social/calendar?view=month")),
@@ -116,7 +112,7 @@ def main() -> None:
         for name, fn in cases:
             ms = median_ms(fn, args.repeat)
             print(f"{name} {ms:.2f} ms {ms / anchor:.1f}")
-        # Why the post page loads suggestions per segment on demand: all of them at once, in-process.
+        # The post page computes every segment's suggestions as it renders: their in-process share of its time.
         from pipeline.translate import review
 
         eager = median_ms(
