@@ -9,7 +9,9 @@ holding its tables and an ordered list of migrations; the store applies whatever
 
 from __future__ import annotations
 
+import fcntl
 import importlib
+import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -108,7 +110,8 @@ class Store:
         # Text PostgreSQL refuses (NUL, lone surrogates) is replaced the same way on both backends.
         event.listen(self.engine, "before_cursor_execute", _storable_params, retval=True)
         try:
-            self.migrate()
+            with _sqlite_open_turn(url):
+                self.migrate()
         except (OperationalError, ProgrammingError) as exc:
             # Unreachable, wrong password, no such database, or a role that may not create the tables: the
             # user's to fix. Any other ProgrammingError is ours (a bug, exit 3).
@@ -252,6 +255,29 @@ def _storable_params(
     if executemany and isinstance(parameters, (list, tuple)):
         return statement, [clean(p) for p in parameters]
     return statement, clean(parameters)
+
+
+@contextmanager
+def _sqlite_open_turn(url: str) -> Iterator[None]:
+    """Processes opening one SQLite file take turns at the first connection and the migrations.
+
+    The first connection switches a new file to WAL, which needs the file to itself; with several processes
+    starting at once (workers, `serve`, a cron job) SQLite answered one of them "database is locked" there even
+    with a busy timeout (seen 2 in 12 under load). A flock on a file beside the database serialises the opening
+    only; the kernel drops it when its holder dies, so a kill -9 cannot leave it held."""
+    if not url.startswith("sqlite:///"):
+        yield
+        return
+    db_path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    if str(db_path) in ("", ":memory:"):
+        yield
+        return
+    fd = os.open(db_path.with_name(db_path.name + ".open-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _private_sqlite(db_path: Path) -> None:
