@@ -9,18 +9,22 @@ blocks and inline code keep their shortcodes as written (docs that explain short
 
 from __future__ import annotations
 
+import html
 import re
 
-# In HTML-escaped text: `{{&lt; name args &gt;}}` or `{{% name args %}}`.
-_SHORTCODE = re.compile(r"\{\{(?:&lt;|%)\s*/?\s*[\w.-]+.*?(?:&gt;|%)\}\}", re.DOTALL)
-_TEXT_PARAM = re.compile(r"\btext\s*=\s*&quot;(.*?)&quot;")
+from pipeline.content.shortcodes import SHORTCODE, shown_text
+
+# Where a shortcode stands in HTML-escaped text (`{{&lt; name args &gt;}}`, `{{% name args %}}`); what it shows is
+# read from the unescaped form by the one definition in pipeline.content.shortcodes.
+_ESCAPED = re.compile(r"\{\{(?:&lt;|%)\s*/?\s*[\w.-]+.*?(?:&gt;|%)\}\}", re.DOTALL)
 _CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 
 
 def _one(match: re.Match[str]) -> str:
-    shown = _TEXT_PARAM.search(match.group(0))
-    if shown and not match.group(0).startswith(("{{&lt;/", "{{%/")):
-        return shown.group(1)
+    code = SHORTCODE.fullmatch(html.unescape(match.group(0)))
+    shown = shown_text(code.group(4)) if code and not code.group(2) else ""
+    if shown:
+        return html.escape(shown, quote=False)
     return f'<code class="shortcode" dir="ltr">{match.group(0)}</code>'
 
 
@@ -29,4 +33,4 @@ def for_preview(body_html: str) -> str:
     if "{{" not in body_html:
         return body_html
     parts = _CODE.split(body_html)
-    return "".join(part if i % 2 else _SHORTCODE.sub(_one, part) for i, part in enumerate(parts))
+    return "".join(part if i % 2 else _ESCAPED.sub(_one, part) for i, part in enumerate(parts))

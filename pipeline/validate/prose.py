@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline.content import Post
 from pipeline.content.markdown import parse_tokens, tree_from_tokens
+from pipeline.content.shortcodes import SHORTCODE, shown_text
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
 from pipeline.wordbreak import words_in_spans
 
@@ -160,12 +161,8 @@ def _opens_with_markup(children: Any) -> bool:
     return False
 
 
-# Hugo shortcodes are markup: `{{< glossary_tooltip text="पॉड" term_id="pod" >}}` shows its `text`, the rest
-# (`{{< glossary_definition … >}}`, `{{% capture body %}}`, `{{< figure src=… >}}`) no prose of this file, and a
-# `comment` shortcode's content is never rendered. Counted as prose they were sentences of parameter names
-# ("figure src … alt … caption", 23 words) and the opening words READ014 compared.
-_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w.-]+)(.*?)\s*[%>]\}\}", re.DOTALL)
-_TEXT_PARAM = re.compile(r"""\btext\s*=\s*(?:"([^"]*)"|`([^`]*)`)""")
+# Hugo shortcodes are markup (pipeline.content.shortcodes). Counted as prose they were sentences of parameter
+# names ("figure src … alt … caption", 23 words) and the opening words READ014 compared.
 
 
 def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
@@ -175,7 +172,7 @@ def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
     pos = 0
     opens_hidden = False
     lead = len(text) - len(text.lstrip())
-    for m in _SHORTCODE.finditer(text):
+    for m in SHORTCODE.finditer(text):
         if not in_comment:
             parts.append(text[pos : m.start()])
         closing, name = m.group(2), m.group(3)
@@ -183,8 +180,7 @@ def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
         if name == "comment":
             in_comment = not closing
         elif not in_comment:
-            param = _TEXT_PARAM.search(m.group(4))
-            shown = next((g for g in param.groups() if g is not None), "") if param else ""
+            shown = shown_text(m.group(4))
             parts.append(shown or " ")
         if m.start() == lead and not shown:
             opens_hidden = True
