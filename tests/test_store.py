@@ -171,22 +171,40 @@ def test_text_a_backend_cannot_hold_is_stored_readably(db_url: str) -> None:
     try:
         with store.begin() as conn:
             run_id = conn.execute(insert(runs).values(stage="validate", summary={})).inserted_primary_key[0]
-            conn.execute(
-                insert(run_findings),
-                [
-                    {
-                        "run_id": run_id,
-                        "fingerprint": "f",
-                        "rule": "IMG001",
-                        "severity": "error",
-                        "file": "posts/caf\udce9.md",  # what os.fsdecode makes of a Latin-1 file name
-                        "message": "image 'a\x00b.png' not found",
-                        "data": {"image": "a\x00b.png"},
-                    }
-                ],
-            )
+            clean = [
+                {
+                    "run_id": run_id,
+                    "fingerprint": f"ok{i}",
+                    "rule": "SEO001",
+                    "severity": "warning",
+                    "file": "posts/café.md",
+                    "message": "fine text",
+                    "data": {},
+                }
+                for i in range(40)
+            ]
+            dirty = {
+                "run_id": run_id,
+                "fingerprint": "f",
+                "rule": "IMG001",
+                "severity": "error",
+                "file": "posts/caf\udce9.md",  # what os.fsdecode makes of a Latin-1 file name
+                "message": "image 'a\x00b.png' not found",
+                "data": {"image": "a\x00b.png"},
+            }
+            # One bad row among many: a batch is checked as a whole first (store._all_storable), and one bad
+            # string must still get its row cleaned; and a batch of only that row.
+            conn.execute(insert(run_findings), [*clean[:20], dirty, *clean[20:]])
+            conn.execute(insert(run_findings), [{**dirty, "fingerprint": "g", "message": "x\x00"}])
         with store.connect() as conn:
-            row = conn.execute(select(run_findings)).one()
+            row = conn.execute(select(run_findings).where(run_findings.c.fingerprint == "f")).one()
+            assert (
+                conn.execute(
+                    select(run_findings.c.message).where(run_findings.c.fingerprint == "g")
+                ).scalar_one()
+                == "x\ufffd"
+            )
+            assert conn.execute(select(func.count()).select_from(run_findings)).scalar_one() == 42
             # Lookups with the same unstorable text find the row: parameters are cleaned the same way.
             found = conn.execute(
                 select(func.count()).where(run_findings.c.message == "image 'a\x00b.png' not found")
