@@ -192,25 +192,27 @@ def safe_join(root: Path, user_path: str) -> Path:
 
 
 def _safe_join(root: Path, user_path: str) -> Path:
-    root_resolved = root.resolve()
+    # os.path on strings, not pathlib: the same realpath underneath (Path.resolve calls it), without building a
+    # Path per component; the crawl and the cards ask this for every page's images.
+    root_real = os.path.realpath(root)
     candidate_text = user_path.lstrip("/")
-    as_fs = Path(user_path)
-    candidate = root_resolved / candidate_text
-    if as_fs.is_absolute():
-        if _is_within(as_fs.resolve(), root_resolved):
-            candidate = as_fs
-        elif as_fs.exists() and not candidate.exists():
+    candidate = os.path.join(root_real, candidate_text)
+    if user_path.startswith("/"):
+        as_fs = Path(user_path)
+        if _is_within(os.path.realpath(as_fs), root_real):
+            candidate = user_path
+        elif as_fs.exists() and not os.path.exists(candidate):
             raise UnsafePathError(f"'{user_path}' is a filesystem path outside {root}")
-    if any(part == ".." for part in Path(candidate_text).parts):
+    if ".." in candidate_text.split("/"):
         raise UnsafePathError(f"'{user_path}' contains '..'")
-    resolved = candidate.resolve()
-    if not _is_within(resolved, root_resolved):
+    resolved = os.path.realpath(candidate)
+    if not _is_within(resolved, root_real):
         raise UnsafePathError(f"'{user_path}' resolves outside {root}")
-    return resolved
+    return Path(resolved)
 
 
-def _is_within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
 
 def private_dir(path: Path, tighten: bool = False) -> Path:
