@@ -444,14 +444,21 @@ def _display_path(path: Path) -> str:
     resolving every component: findings ask for this thousands of times per run."""
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
-    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return Path(os.path.relpath(absolute, cwd)).as_posix()
-    try:
-        return path.resolve().relative_to(_resolved_dir(cwd)).as_posix()
-    except ValueError:
-        return str(path)
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :]  # abspath is normalised: what relpath would give, without its work
+    # Outside the working directory as written; maybe inside it through a symlink. The folder is resolved once
+    # per run (lru_cache), the file name only when it is a link itself.
+    folder, name = os.path.split(absolute)
+    real = os.path.join(_resolved_dir(folder), name)
+    if os.path.islink(real):
+        real = os.path.realpath(real)
+    cwd_real = _resolved_dir(cwd)
+    if real.startswith(cwd_real.rstrip(os.sep) + os.sep):
+        return real[len(cwd_real.rstrip(os.sep)) + 1 :]
+    return str(path)
 
 
-@lru_cache(maxsize=8)
-def _resolved_dir(directory: str) -> Path:
-    return Path(directory).resolve()
+@lru_cache(maxsize=1024)
+def _resolved_dir(directory: str) -> str:
+    return os.path.realpath(directory)
