@@ -128,6 +128,47 @@ def test_an_older_store_gets_its_runs_counted(db_url: str) -> None:
     assert counted == stored == 5
 
 
+def test_link_graph_is_rewritten_as_a_difference(db_url: str) -> None:
+    """The next crawl's graph is stored as a difference (deleted, changed, new, kept edges); what is stored
+    must equal the new graph exactly, with the new run id on every edge, kept ones included."""
+    from pipeline.schema.crawl import crawl_links
+
+    store = open_store(db_url)
+    e = graph.Edge
+    first = [
+        e(f"{SITE}/a/", f"{SITE}/b/", "bee", "a.md", "b.md"),  # kept
+        e(f"{SITE}/a/", f"{SITE}/c/", "sea", "a.md", "c.md"),  # text changes
+        e(f"{SITE}/c/", f"{SITE}/a/", "ay", "c.md", "a.md"),  # goes away
+        e(f"{SITE}/c/", f"{SITE}/b/", "bee", "c.md", None),  # target file appears
+    ]
+    second = [
+        first[0],
+        e(f"{SITE}/a/", f"{SITE}/c/", "the sea", "a.md", "c.md"),
+        e(f"{SITE}/c/", f"{SITE}/b/", "bee", "c.md", "b.md"),
+        e(f"{SITE}/d/", f"{SITE}/a/", "new", "d.md", "a.md"),  # new
+        e(f"{SITE}/d/", f"{SITE}/a/", "again", "d.md", "a.md"),  # same pair again: the first text wins
+    ]
+    graph.save(store, "https://other.example", 1, first)  # another site's graph is left alone
+    graph.save(store, SITE, 1, first)
+    assert graph.save(store, SITE, 2, second) == 4
+
+    def stored(site: str) -> list[tuple[object, ...]]:
+        c = crawl_links.c
+        with store.connect() as conn:
+            rows = conn.execute(
+                select(c.run_id, c.source, c.target, c.text, c.source_file, c.target_file).where(
+                    c.site == site
+                )
+            )
+            return sorted(tuple(r) for r in rows)
+
+    assert stored(SITE) == sorted(
+        (2, x.source, x.target, x.text, x.source_file, x.target_file) for x in second[:4]
+    )
+    assert len(stored("https://other.example")) == 4
+    assert graph.save(store, SITE, 3, []) == 0 and stored(SITE) == []
+
+
 def test_link_graph_keeps_the_latest_crawl_of_each_site(db_url: str) -> None:
     store = open_store(db_url)
     edge = graph.Edge(f"{SITE}/a/", f"{SITE}/b/", "bee", "content/a.md", "content/b.md")
