@@ -233,8 +233,9 @@ def load_post(
 
 
 def _site_language(value: str, langs: set[str]) -> str | None:
-    """`EN` or `en-US` on a site that publishes `en`: the same language, written another way."""
-    lowered = {lang.lower(): lang for lang in langs}
+    """`EN` or `en-US` on a site that publishes `en`, `zh-TW` on one that publishes `zh_tw`: the same language,
+    written another way."""
+    lowered = {lang.lower().replace("_", "-"): lang for lang in langs}  # a site's `zh_tw` is `zh-TW` too
     wanted = value.strip().lower().replace("_", "-")
     return lowered.get(wanted) or lowered.get(wanted.split("-")[0])
 

@@ -247,7 +247,8 @@ def highlight_blocks(body: str) -> str:
             i += 1
             continue
         ticks = (len(m.group(1)) for ln in lines[i + 1 : end] if (m := _LEADING_TICKS.match(ln)))
-        fence = "`" * max(3, max(ticks, default=0) + 1)  # longer than any backtick run the code opens a line with
+        # Longer than any backtick run a line of the code opens with, so the code cannot close the fence.
+        fence = "`" * max(3, max(ticks, default=0) + 1)
         closing = _END_HIGHLIGHT.match(lines[end])
         first = _fence_line(line, opening.group(1), fence, opening.group(2))
         last = _fence_line(lines[end], closing.group(1) if closing else "", fence)

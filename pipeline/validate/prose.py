@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.content import Post
 from pipeline.content.markdown import parse_tokens, tree_from_tokens
 from pipeline.content.shortcodes import SHORTCODE, shown_text
+from pipeline.langtags import primary
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
 from pipeline.wordbreak import words_in_spans
 
@@ -125,7 +126,7 @@ def section_sentences(post: Post) -> list[list[Sentence]]:
     """Each section's sentences in the post's language, split once per post (readability and word counts)."""
     doc = analyse(post)
     if doc.by_section is None:
-        lang = post.lang.split("-")[0]
+        lang = primary(post.lang)
         doc.by_section = [sentences_of(section.units, lang) for section in doc.sections]
     return doc.by_section
 
