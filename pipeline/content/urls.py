@@ -74,6 +74,9 @@ class UrlModel:
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
         self._langs = set(self.languages)
+        # Pages the generator renders from a template with front matter rather than from Markdown (Jekyll's
+        # `vi/index.html`, `en/news/index.html`): links to them lead somewhere. Filled in by the loader.
+        self.template_pages: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Config) -> UrlModel:
