@@ -191,6 +191,27 @@ def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
     return re.sub(r"[ \t]{2,}", " ", "".join(parts)).strip(), in_comment, opens_hidden
 
 
+# Liquid (Jekyll, Eleventy) runs before Markdown: `{% include notice.html %}` puts markup on the page and
+# `{{ site.version }}` a value the site fills in; kramdown's attribute lists (`{: #irb}`, `{:toc}`) set HTML
+# attributes. None of it is prose: counted, `{% include faq-notice.md %}` was a two-word English sentence.
+# (Hugo's `{{< >}}`/`{{% %}}` are shortcodes, read above.)
+_LIQUID = re.compile(r"(?<!\{)\{%.*?%\}(?!\})|\{\{(?![<%]).*?\}\}", re.DOTALL)
+_KRAMDOWN_ATTRS = re.compile(r"\{:[^{}\n]*\}")
+
+
+def _without_liquid(text: str) -> tuple[str, bool]:
+    """(the text without Liquid tags and kramdown attribute lists, whether it opened with one)."""
+    lead = len(text) - len(text.lstrip())
+    opens = False
+    for rx in (_LIQUID, _KRAMDOWN_ATTRS):
+        first = rx.search(text)
+        if first is None:
+            continue
+        opens = opens or first.start() == lead
+        text = rx.sub(" ", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip(), opens
+
+
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
 _TEXT_BLOCKS = frozenset({"paragraph", "tcell", "th", "td"})
 # Block nodes a list item can hold besides its own inline text: each goes through the normal block walk, so code
@@ -272,6 +293,9 @@ def _doc(post: Post, tree: Any) -> Doc:
         after = False
         if "{{" in text or in_comment:
             text, in_comment, after = _without_shortcodes(text, in_comment)
+        if "{" in text:
+            text, hidden = _without_liquid(text)
+            after = after or hidden
         text = bengali_danda(text)
         if text:
             unit = Unit(kind, text, line, after_markup=after or _opens_with_markup(children))
