@@ -108,3 +108,13 @@ def test_platforms_get_bcp47_language_tags(tmp_path: Path, platform: str) -> Non
         assert (post["langs"] if platform == "bluesky" else [post["language"]]) == ["zh-TW"]
     finally:
         fake.close()
+
+
+def test_card_language_badge_is_the_tag() -> None:
+    import dataclasses
+
+    from pipeline.cards.render import CardSpec, fill_text
+
+    fields = {f.name: None for f in dataclasses.fields(CardSpec)}
+    spec = CardSpec(**{**fields, "lang": "zh_tw", "site": "Greenhouse", "tag": ""})  # type: ignore[arg-type]
+    assert fill_text("{LANG} · {site}", spec) == "ZH-TW · Greenhouse"
