@@ -64,7 +64,11 @@ _MD_BLOCK = re.compile(
 # as written, its spaces end the target and the link (or a whole block of reference definitions) is plain text.
 _TMPL = r"(?:\{\{[^\n]*?\}\}|\{%[^\n]*?%\})"
 _TEMPLATE_DEST = re.compile(rf"\]\(((?:{_TMPL}|[^\s()])*?{_TMPL}(?:{_TMPL}|[^\s()])*)\)")
-_TEMPLATE_REF = re.compile(rf"^([ ]{{0,3}}\[[^\]\n]+\]:[ \t]*)((?:{_TMPL}|\S)*?{_TMPL}(?:{_TMPL}|\S)*)", re.M)
+# A reference definition (not a footnote's, not an `<…>` target, which may hold spaces) whose target holds one.
+_TEMPLATE_REF = re.compile(
+    rf"^([ ]{{0,3}}\[(?!\^)[^\]\n]+\]:[ \t]*)(?!<)((?:{_TMPL}|\S)*?{_TMPL}(?:{_TMPL}|\S)*)", re.M
+)
+_REF_HINT = re.compile(r"\]:[ \t]*[^\s<]*\{[{%]")  # one scan: is there any such definition at all?
 # Jekyll's `{% highlight ruby %}` … `{% endhighlight %}` (Liquid, run before kramdown): a code block.
 _HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*highlight[ \t]+([A-Za-z0-9_+#.-]+)[^%\n]*-?%\}[ \t]*$")
 _END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*endhighlight[ \t]*-?%\}[ \t]*$")
@@ -203,11 +207,9 @@ def _template_links(body: str) -> str:
     """`[x]({{< ref "a/b" >}})` and `[1]: {{ site.url }}/a/` as the links the generator makes of them: spaces
     inside the target become `+` (same length), which a link target may hold; `pipeline.content.links` reads
     them back."""
-    if "{{" not in body and "{%" not in body:
-        return body
     if "]({" in body:
         body = _TEMPLATE_DEST.sub(lambda m: "](" + m.group(1).replace(" ", "+") + ")", body)
-    if "]:" in body:
+    if "]:" in body and _REF_HINT.search(body):
         body = _TEMPLATE_REF.sub(lambda m: m.group(1) + m.group(2).replace(" ", "+"), body)
     return body
 
@@ -223,7 +225,7 @@ def highlight_blocks(body: str) -> str:
     """Jekyll's `{% highlight lang %}` blocks as the fenced code blocks they render to: the tag lines become
     fence lines of the same length, so the code inside is code for every stage (not prose to count, identify
     or translate) and line numbers stay. Tags inside a fenced block (a post about Liquid) stay as they are."""
-    if "highlight" not in body:
+    if "highlight" not in body:  # callers look for "{%" first
         return body
     lines = body.split("\n")
     fenced: str | None = None  # the open fence of a code block the post itself wrote
@@ -261,7 +263,11 @@ def highlight_blocks(body: str) -> str:
 def dialect_body(body: str) -> str:
     """The body as the site's generator hands it to Markdown: same length and lines, Liquid code blocks as
     fences, kramdown's `markdown="1"` blocks as Markdown, template link targets as links."""
-    return _template_links(markdown_in_html(highlight_blocks(body)))
+    body = markdown_in_html(body)
+    liquid = "{%" in body  # each test is a scan of the body: the common body (no template) takes three
+    if liquid:
+        body = highlight_blocks(body)
+    return _template_links(body) if liquid or "{{" in body else body
 
 
 def parse_tree(body: str) -> Node:
