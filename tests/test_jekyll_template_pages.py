@@ -59,3 +59,30 @@ def test_html_pages_with_front_matter_are_pages_links_reach(tmp_path: Path) -> N
     post.write_text(POST.replace("/ja/", "/de/"), encoding="utf-8")
     broken = [f.message for f in run_validate(config) if f.rule == "MD005"]
     assert len(broken) == 1 and "'/de/'" in broken[0]
+
+
+def test_posts_follow_the_permalink_of_the_sites_own_config_yml(tmp_path: Path) -> None:
+    """A Jekyll site's `_config.yml` says `permalink: pretty`; without `[site.urls] posts_permalink` every URL
+    took Jekyll's default `date` style (`…/catalogue.html`) while the site serves `…/catalogue/`."""
+    site = tmp_path / "site"
+    (site / "en/news/_posts").mkdir(parents=True)
+    (site / "en/news/_posts/2024-05-01-catalogue.md").write_text(POST, encoding="utf-8")
+    (site / "en/about.md").write_text(
+        "---\ntitle: About the seed bank\nlang: en\n---\nHello.\n", encoding="utf-8"
+    )
+    (site / "_config.yml").write_text("markdown: kramdown\npermalink: pretty\n", encoding="utf-8")
+    toml = tmp_path / "site.toml"
+
+    def urls(setting: str = "") -> set[str]:
+        toml.write_text(
+            f'[site]\nname = "Seeds"\nbase_url = "https://seeds.example"\ngenerator = "jekyll"\n'
+            f'content_dir = "{site}"\n[site.urls]\nlanguage_prefix = "none"\n{setting}'
+            '[site.languages.en]\nname = "English"\n',
+            encoding="utf-8",
+        )
+        return {p.path_url for p in load_content(load_config(toml)).posts}
+
+    assert urls() == {"/en/about/", "/en/news/2024/05/01/catalogue/"}
+    assert "/2024/catalogue/" in urls('posts_permalink = "/:year/:title/"\n')  # the config wins
+    (site / "_config.yml").write_text("permalink: [not, a, style]\n", encoding="utf-8")
+    assert "/en/news/2024/05/01/catalogue.html" in urls()  # Jekyll's default style

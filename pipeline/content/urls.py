@@ -15,11 +15,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
 
-from pipeline.conventions import PRESETS, TOKEN_RE, Conventions, resolve
+from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -58,6 +59,25 @@ def clean_path(value: str) -> str:
     return path
 
 
+def jekyll_permalink(root: Path) -> str | None:
+    """The `permalink:` of the Jekyll site's own `_config.yml` (`pretty` on ruby-lang.org): what the site's URLs
+    follow when `[site.urls] posts_permalink` does not say otherwise. Without it every post URL took Jekyll's
+    default `date` style (`/:categories/:year/:month/:day/:title.html`) while the site serves `…/:title/`. A
+    value that is no style or `/` pattern is left to the generator to refuse."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load((root / "_config.yml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return None
+    value = data.get("permalink") if isinstance(data, dict) else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if value in JEKYLL_STYLES or (value.startswith("/") and not unknown_tokens(value)) else None
+
+
 class UrlModel:
     """One site's URL rules; `post_url` is the only function that turns a file into a public URL."""
 
@@ -81,9 +101,14 @@ class UrlModel:
     @classmethod
     def from_config(cls, config: Config) -> UrlModel:
         site = config.site
+        urls = site.urls
+        if site.generator == "jekyll" and urls.posts_permalink is None:
+            found = jekyll_permalink(config.content_root)
+            if found is not None:
+                urls = urls.model_copy(update={"posts_permalink": found})
         conv = resolve(
             site.generator,
-            site.urls,
+            urls,
             site.front_matter,
             permalink_pattern=site.permalink_pattern,
             include=site.include,
