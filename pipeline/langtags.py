@@ -22,6 +22,8 @@ def primary(code: str) -> str:
 def bcp47(code: str) -> str:
     """`zh_tw` → `zh-TW`, `sr_latn` → `sr-Latn`, `es_419` → `es-419`, with the conventional casing; a code
     that is already a tag comes back the same (cased)."""
+    if not isinstance(code, str):  # a template's missing value: nothing to tag
+        return code
     parts = [p for p in _SEPARATOR.split(code.strip()) if p]
     if not parts:
         return code
