@@ -36,3 +36,23 @@ def bcp47(code: str) -> str:
         else:
             out.append(part.lower())
     return "-".join(out)
+
+
+# Argos names Traditional Chinese `zt` (and Simplified `zh`); sites name them zh_tw, zh-Hant, zh-HK, zh_cn.
+_TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})
+
+
+def package_codes(code: str) -> list[str]:
+    """The codes a translation package for the site's language `code` may carry, best first: the code itself,
+    its BCP 47 spellings, then — where only a region differs and the region does not change the script — the
+    language alone (`pt_br` → `pt`). Chinese goes by script: `zh_tw`/`zh-Hant` → `zt`, `zh_cn` → `zh`. A script
+    subtag elsewhere (`sr_latn`) never falls back to the bare language, which may be written in another."""
+    tag = bcp47(code)
+    out = [code, tag, tag.replace("-", "_")]
+    parts = tag.split("-")
+    head, rest = parts[0], {p.lower() for p in parts[1:]}
+    if head == "zh":
+        out += ["zt", "zh_Hant", "zh-Hant"] if rest & _TRADITIONAL else ["zh", "zh_Hans", "zh-Hans"]
+    elif len(parts) == 2 and not (len(parts[1]) == 4 and parts[1].isalpha()):
+        out.append(head)
+    return list(dict.fromkeys(out))
