@@ -63,14 +63,24 @@ def test_html_pages_with_front_matter_are_pages_links_reach(tmp_path: Path) -> N
 
 def test_posts_follow_the_permalink_of_the_sites_own_config_yml(tmp_path: Path) -> None:
     """A Jekyll site's `_config.yml` says `permalink: pretty`; without `[site.urls] posts_permalink` every URL
-    took Jekyll's default `date` style (`…/catalogue.html`) while the site serves `…/catalogue/`."""
+    took Jekyll's default `date` style (`…/catalogue.html`) while the site serves `…/catalogue/`. Its `exclude:`
+    list names files Jekyll never builds, which were validated, carded and planned for social as pages."""
     site = tmp_path / "site"
     (site / "en/news/_posts").mkdir(parents=True)
     (site / "en/news/_posts/2024-05-01-catalogue.md").write_text(POST, encoding="utf-8")
     (site / "en/about.md").write_text(
         "---\ntitle: About the seed bank\nlang: en\n---\nHello.\n", encoding="utf-8"
     )
-    (site / "_config.yml").write_text("markdown: kramdown\npermalink: pretty\n", encoding="utf-8")
+    (site / "_config.yml").write_text(
+        "markdown: kramdown\npermalink: pretty\nexclude:\n  - test\n  - NOTES.md\n", encoding="utf-8"
+    )
+    # What the site's `exclude:` keeps out of the build: deliberately broken fixtures, notes for maintainers.
+    broken = site / "test/fixtures/en/news/_posts/2018-01-01-date-mismatch.md"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "---\ntitle: x\ndate: 2017-12-31\nlang: en\n---\nBroken on purpose.\n", encoding="utf-8"
+    )
+    (site / "NOTES.md").write_text("---\ntitle: Maintainer notes\n---\nNot a page.\n", encoding="utf-8")
     toml = tmp_path / "site.toml"
 
     def urls(setting: str = "") -> set[str]:
@@ -82,7 +92,7 @@ def test_posts_follow_the_permalink_of_the_sites_own_config_yml(tmp_path: Path) 
         )
         return {p.path_url for p in load_content(load_config(toml)).posts}
 
-    assert urls() == {"/en/about/", "/en/news/2024/05/01/catalogue/"}
+    assert urls() == {"/en/about/", "/en/news/2024/05/01/catalogue/"}  # pretty; test/ and NOTES.md excluded
     assert "/2024/catalogue/" in urls('posts_permalink = "/:year/:title/"\n')  # the config wins
     (site / "_config.yml").write_text("permalink: [not, a, style]\n", encoding="utf-8")
     assert "/en/news/2024/05/01/catalogue.html" in urls()  # Jekyll's default style

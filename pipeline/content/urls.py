@@ -59,23 +59,36 @@ def clean_path(value: str) -> str:
     return path
 
 
-def jekyll_permalink(root: Path) -> str | None:
-    """The `permalink:` of the Jekyll site's own `_config.yml` (`pretty` on ruby-lang.org): what the site's URLs
-    follow when `[site.urls] posts_permalink` does not say otherwise. Without it every post URL took Jekyll's
-    default `date` style (`/:categories/:year/:month/:day/:title.html`) while the site serves `…/:title/`. A
-    value that is no style or `/` pattern is left to the generator to refuse."""
+@dataclass(frozen=True)
+class JekyllConfig:
+    permalink: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+def jekyll_config(root: Path) -> JekyllConfig:
+    """What the Jekyll site's own `_config.yml` says about its URLs and pages: `permalink:` (`pretty` on
+    ruby-lang.org), which posts follow unless `[site.urls] posts_permalink` says otherwise (without it every URL
+    took Jekyll's default `date` style, `…/title.html`, while the site serves `…/title/`), and `exclude:`, the
+    files Jekyll never builds (ruby-lang.org's `test/` holds deliberately broken posts). A permalink that is no
+    style or `/` pattern is left to Jekyll to refuse."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
         data = YAML(typ="safe", pure=True).load((root / "_config.yml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError, ValueError):
-        return None
-    value = data.get("permalink") if isinstance(data, dict) else None
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value if value in JEKYLL_STYLES or (value.startswith("/") and not unknown_tokens(value)) else None
+        return JekyllConfig()
+    if not isinstance(data, dict):
+        return JekyllConfig()
+    value = data.get("permalink")
+    permalink = value.strip() if isinstance(value, str) else None
+    if permalink is not None and permalink not in JEKYLL_STYLES:
+        permalink = permalink if permalink.startswith("/") and not unknown_tokens(permalink) else None
+    excluded = data.get("exclude")
+    names = excluded if isinstance(excluded, list) else []
+    return JekyllConfig(
+        permalink, tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/"))
+    )
 
 
 class UrlModel:
@@ -102,17 +115,19 @@ class UrlModel:
     def from_config(cls, config: Config) -> UrlModel:
         site = config.site
         urls = site.urls
-        if site.generator == "jekyll" and urls.posts_permalink is None:
-            found = jekyll_permalink(config.content_root)
-            if found is not None:
-                urls = urls.model_copy(update={"posts_permalink": found})
+        exclude = list(site.exclude)
+        if site.generator == "jekyll":
+            own = jekyll_config(config.content_root)
+            if urls.posts_permalink is None and own.permalink is not None:
+                urls = urls.model_copy(update={"posts_permalink": own.permalink})
+            exclude += own.exclude
         conv = resolve(
             site.generator,
             urls,
             site.front_matter,
             permalink_pattern=site.permalink_pattern,
             include=site.include,
-            exclude=list(site.exclude),
+            exclude=exclude,
         )
         return cls(
             conv,
