@@ -93,7 +93,7 @@ def test_build_writes_bcp47_tags(tmp_path: Path) -> None:
     assert '<html lang="zh-TW"' in page
     assert 'hreflang="zh-TW"' in page and 'hreflang="zh-CN"' in page and 'hreflang="zh_' not in page
     assert '"inLanguage": "zh-TW"' in page
-    index = (tmp_path / "_site" / "index.html").read_text()  # the preview's page list (templates' langtag filter)
+    index = (tmp_path / "_site" / "index.html").read_text()  # the preview's page list (langtag filter)
     assert '<li lang="zh-TW">' in index and 'lang="zh_tw"' not in index
 
 
