@@ -58,7 +58,7 @@ class LanguageConfig(Section):
         " language code (fa, ar, he, ur, *-Arab: rtl).",
     )
     hreflang: str | None = Field(
-        None, description="hreflang code when it differs from the folder code (e.g. 'zh-Hans')."
+        None, description="hreflang code, if not the folder's as BCP 47 (zh_tw: zh-TW)."
     )
 
 

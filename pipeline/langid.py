@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pipeline.langtags import primary
+
 # Letters of each script, for the languages whose script is not Latin. A language not listed is written in
 # Latin script. Serbian is written in both; it is left out so neither script is taken as a sign.
 SCRIPTS: dict[str, str] = {
@@ -77,7 +79,7 @@ _NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
 def base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
+    return primary(lang)
 
 
 def name(lang: str) -> str:

@@ -7,6 +7,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from pipeline.config import project_templates_dir
+from pipeline.langtags import bcp47
 
 
 @cache
@@ -18,6 +19,7 @@ def html_env(subdir: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["langtag"] = bcp47
     return env
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from pipeline.langtags import primary
 from pipeline.wordbreak import words as _words
 
 # Lower-cased, without the final dot: a dot after these never ends a sentence.
@@ -83,7 +84,7 @@ _END_BY_LANG: dict[tuple[str, bool], re.Pattern[str]] = {}
 def _end_pattern(lang: str, astral: bool = False) -> re.Pattern[str]:
     pattern = _END_BY_LANG.get((lang, astral))
     if pattern is None:
-        extra = LANGUAGE_TERMINATORS.get(lang.split("-")[0].split("_")[0], "")
+        extra = LANGUAGE_TERMINATORS.get(primary(lang), "")
         script = SCRIPT_TERMINATORS if astral else _BMP_TERMINATORS
         pattern = _END_BY_LANG[lang, astral] = _end_regex(LATIN_TERMINATORS + extra, script)
     return pattern
@@ -140,7 +141,7 @@ def _abbreviations(lang: str) -> frozenset[str]:
     """The language's abbreviation set, built once per language (splitting runs once per paragraph)."""
     got = _ABBREVS.get(lang)
     if got is None:
-        got = COMMON_ABBREVIATIONS | ABBREVIATIONS.get(lang.split("-")[0].split("_")[0], frozenset())
+        got = COMMON_ABBREVIATIONS | ABBREVIATIONS.get(primary(lang), frozenset())
         _ABBREVS[lang] = got
     return got
 
@@ -339,7 +340,7 @@ class Syllables:
     """Syllable counter for one language: dictionary first, then a hyphenation/vowel-group fallback."""
 
     def __init__(self, lang: str, extra: Mapping[str, int] | None = None) -> None:
-        self.lang = lang.split("-")[0]
+        self.lang = primary(lang)
         self.table: dict[str, int] = {}
         if self.lang == "en":
             self.table = _english_table()

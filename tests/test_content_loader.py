@@ -497,3 +497,18 @@ def test_refresh_rereads_only_the_changed_files(tmp_path: Path) -> None:
     assert loaded.posts[1] is b and b.title == "b"
     assert loaded.posts[2].lang == "es" and loaded.posts[2].is_translation
     assert [f.rule for f in loaded.problems] == ["CONTENT005"]
+
+
+def test_dates_with_a_zone_name_keep_their_time() -> None:
+    """`date: 2013-09-03 12:00:00 UTC` is how Jekyll sites write dates (Ruby's Time.parse reads the name); the
+    time was dropped, so the post sorted and was scheduled as if published at midnight."""
+    import datetime as dt
+
+    from pipeline.content import parse_date
+
+    utc = dt.UTC
+    assert parse_date("2013-09-03 12:00:00 UTC") == dt.datetime(2013, 9, 3, 12, tzinfo=utc)
+    assert parse_date("2013-09-03 12:00 gmt") == dt.datetime(2013, 9, 3, 12, tzinfo=utc)
+    assert parse_date("2015-12-16 21:00:00 JST") == dt.datetime(2015, 12, 16, 12, tzinfo=utc)
+    assert parse_date("2013-09-03 12:00:00 +0900") == dt.datetime(2013, 9, 3, 3, tzinfo=utc)
+    assert parse_date("2013-09-03 12:00:00 NOPE") == dt.datetime(2013, 9, 3, tzinfo=utc)  # unknown: the day

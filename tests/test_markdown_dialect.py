@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -134,3 +135,64 @@ def _doc_of(body: str):  # type: ignore[no-untyped-def]
     for link in doc.links:  # _doc gives file lines; the body starts on line 4 here
         link.line -= 3
     return doc
+
+
+# Jekyll as it is written (synthetic text): Liquid runs before kramdown, so a `{% highlight %}` block is code and
+# `{{ site.url }}` in a link target is already a URL when Markdown reads it. Read as written, the code was prose
+# (counted, language-identified, translated) and a template in a reference definition ended the definition,
+# turning it and every definition after it into a paragraph: no links at all.
+LIQUID = """Patch your greenhouse controller now.
+Vulnerable code looks like this:
+{% highlight ruby %}
+valve = Sprinkler::Valve.open(untrusted_input)
+```
+{% endhighlight %}
+
+See [the notes][1] and [the mirror list][2].
+
+  {% highlight sh %}
+  $ gem install sprinkler
+  {% endhighlight %}
+
+```liquid
+{% highlight ruby %}
+kept as written
+{% endhighlight %}
+```
+
+[1]: {{ site.url }}/garden/notes/
+[2]: https://mirrors.example.org/sprinkler/
+"""
+
+
+def test_jekyll_highlight_blocks_are_code_for_every_stage() -> None:
+    from pipeline.translate.segment import assemble, segment_body, segments_of
+
+    doc = _doc_of(LIQUID)
+    assert "Valve" not in doc.prose and "gem install" not in doc.prose and "untrusted_input" not in doc.prose
+    assert "Patch your greenhouse controller now" in doc.prose
+    html = render_html(parse_tokens(LIQUID))
+    assert 'class="language-ruby"' in html and 'class="language-sh"' in html
+    assert "{% highlight ruby %}\nkept as written" in html  # a fenced block about Liquid stays as written
+    parts = segment_body(LIQUID)
+    assert assemble(parts) == LIQUID  # the tag lines are kept byte for byte
+    assert not any("Valve" in s.plain or "gem install" in s.plain for s in segments_of(parts))
+    # Same lines and byte offsets: what follows a block keeps its line number.
+    assert [(link.url, link.line) for link in doc.links][-1] == ("https://mirrors.example.org/sprinkler/", 8)
+
+
+def test_liquid_in_link_targets_keeps_the_links(tmp_path: Path) -> None:
+    doc = _doc_of(LIQUID)
+    assert [link.text for link in doc.links] == ["the notes", "the mirror list"]
+    assert unquote(doc.links[0].url).replace("+", " ") == "{{ site.url }}/garden/notes/"
+    inline = _doc_of("Read [the notes]({{ site.url }}/garden/notes/) first.\n")
+    assert [link.text for link in inline.links] == ["the notes"]
+    assert "site.url" not in inline.prose
+    # End to end: the template link is checked against the site's pages (missing, reported where it is used), the
+    # outbound one counts as a source (no MD006).
+    from tests.validate_support import GOOD_META, make_site, run_validate, yaml_post
+
+    config = make_site(tmp_path, {"posts/patch.md": yaml_post(dict(GOOD_META), LIQUID)})
+    found = run_validate(config)
+    assert not [f for f in found if f.rule == "MD006"]
+    assert [f.line for f in found if f.rule == "MD005"] == [8 + yaml_post(dict(GOOD_META), "").count("\n")]

@@ -98,3 +98,16 @@ def test_config_accepts_exactly_the_registered_engines() -> None:
         with pytest.raises(ConfigError) as info:
             load_config(None, {"translate": {"engines": {"es": bad}}})
         assert info.value.problems[0].startswith(f"{where}: ")
+
+
+def test_site_codes_find_the_argos_package_of_their_language(_isolated_state: Path) -> None:
+    """ruby-lang.org's folders are zh_tw and zh_cn; Argos names Traditional Chinese `zt` and Simplified `zh`.
+    Matching codes exactly, `translate --to zh_tw` found no package although the right one was installed."""
+    from pipeline.langtags import package_codes
+
+    install(_isolated_state, "upper", "en", "zt")
+    route = find_route(_isolated_state, "en", "zh_tw")
+    assert route is not None and [(p.from_code, p.to_code) for p in route] == [("en", "zt")]
+    assert find_route(_isolated_state, "en", "zh_cn") is None  # Traditional is not Simplified
+    assert find_route(_isolated_state, "en_gb", "zh-Hant") is not None  # a region-only source is its language
+    assert "sr" not in package_codes("sr_latn")  # a script subtag never falls back: sr may be Cyrillic

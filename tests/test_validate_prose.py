@@ -138,3 +138,26 @@ def test_a_run_raises_the_gc_threshold_and_restores_it_once_every_run_is_done() 
             assert gc.get_threshold()[0] == max(GC_THRESHOLD, before[0])
         assert gc.get_threshold()[0] == max(GC_THRESHOLD, before[0])
     assert gc.get_threshold() == before
+
+
+def test_liquid_tags_and_kramdown_attribute_lists_are_not_prose() -> None:
+    """Jekyll pages as written (synthetic text): an include on its own line, an attribute list under a heading,
+    a site variable inside a sentence. Read as prose they were sentences ("include notice.md", two English
+    words, on a Korean page) and words of the sentence around them."""
+    body = (
+        "{% include notice.md %}\n\n"
+        "## Watering schedules\n{: #schedules}\n\n"
+        "{% include out-of-date.html %}\n\n"
+        "The current controller version is {{ site.controller.version }}. Update it {{ '/now/' | relative_url }} soon.\n"
+        'Hugo keeps {{< glossary_tooltip text="valves" term_id="valve" >}} as shown text.\n'
+    )
+    assert units(body) == [
+        ("heading", "Watering schedules", 6),
+        (
+            "paragraph",
+            "The current controller version is . Update it soon. Hugo keeps valves as shown text.",
+            11,
+        ),
+    ]
+    opening = doc_of("{% include notice.md %} Valves open at dawn.\n").units[0]
+    assert opening.text == "Valves open at dawn." and opening.after_markup  # its first word is not an opening

@@ -36,6 +36,7 @@ from pipeline.history import record_run
 from pipeline.rules import BUILD, by_id
 from pipeline.stages import Context, Stage, StageResult
 from pipeline.templating import html_env
+from pipeline.translate.hreflang import hreflang_code
 
 MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
 # Names the build writes at the top of the output itself; a permalink may not claim them.
@@ -290,7 +291,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             json_ld = _json_ld(page, config.site.name)
         else:
             head = f'<meta charset="utf-8">\n<title>{xml_escape(post.title or post.slug)}</title>'
-            html_tag = f'<html lang="{xml_escape(post.lang)}" dir="{config.site.direction(post.lang)}">'
+            html_tag = f'<html lang="{xml_escape(hreflang_code(config, post.lang))}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
         try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
             body_html = shortcodes.for_preview(
@@ -406,7 +407,8 @@ def _link_target(links: LinkIndex, post: Post, base_netloc: str, href: str) -> s
         return target.path + (f"#{fragment}" if fragment else "")
     if target is not None and target.known and "{" in unquote(href) and "param" not in unquote(href):
         return target.path  # ref/relref, post_url, link
-    expanded = expand(post, unquote(href))  # {{% param x %}}: the page's own value
+    expanded = expand(post, unquote(href).replace("+", " "))  # {{% param x %}}: the page's own value (the
+    # dialect wrote a template's spaces as `+`)
     return expanded if "{{" not in expanded and "{%" not in expanded else href
 
 

@@ -22,6 +22,7 @@ from pipeline.cards.crop import load_hero
 from pipeline.cards.fonts import CardError, card_setter, check_text
 from pipeline.cards.layout import GradientLayer, Layout, TextLayer, TitleLayer, hex_rgb, pixel_box
 from pipeline.cards.text import Box, Fitted, Measure, fit
+from pipeline.langtags import bcp47
 from pipeline.typeset.fonts import FontMissing
 from pipeline.typeset.runs import LayoutFailed, Setter
 
@@ -102,7 +103,7 @@ def fill_text(text: str, spec: CardSpec) -> str:
     return (
         text.replace("{site}", spec.site)
         .replace("{lang}", spec.lang)
-        .replace("{LANG}", spec.lang.upper())
+        .replace("{LANG}", bcp47(spec.lang).upper())  # the badge: ZH-TW for a site's zh_tw
         .replace("{tag}", spec.tag)
     )
 

@@ -34,6 +34,14 @@ class ContentError(Exception):
 # --- dates ---------------------------------------------------------------------------------------------------
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# `2013-09-03 12:00:00 UTC`: Jekyll (Ruby's Time.parse) reads a zone name after the time; ISO parsing does not,
+# and the time was dropped. The names Ruby knows that sites write, as UTC offsets.
+_ZONE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([A-Za-z]{1,4})$")
+_ZONES = {
+    **dict.fromkeys(("UTC", "UT", "GMT", "Z"), "+00:00"),
+    **{"JST": "+09:00", "KST": "+09:00", "CET": "+01:00", "CEST": "+02:00", "EST": "-05:00", "EDT": "-04:00"},
+    **{"CST": "-06:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00"},
+}
 
 
 def parse_date(value: Any) -> dt.datetime | None:
@@ -45,7 +53,11 @@ def parse_date(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str) and _DATE_RE.match(value.strip()):
-        text = value.strip().replace("Z", "+00:00")
+        text = value.strip()
+        named = _ZONE_NAME.match(text)
+        if named and named.group(2).upper() in _ZONES:
+            text = f"{named.group(1)}{_ZONES[named.group(2).upper()]}"
+        text = text.replace("Z", "+00:00")
         try:
             parsed = dt.datetime.fromisoformat(text)
         except ValueError:

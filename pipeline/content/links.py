@@ -82,6 +82,10 @@ class LinkIndex:
         self.external = tuple(urls.conv.external)
         self.fallback = tuple(urls.conv.fallback)
         self.default_pages: set[str] = set()
+        # Pages the generator renders from templates (Jekyll's `index.html`): known to links, and not written
+        # by build, so a preview crawl leaves them to the public site as it does external ones.
+        self.template_pages = {key for url in urls.template_pages for key in page_keys(url)}
+        self.known |= self.template_pages
         index_files = set(urls.conv.index_files) | {"index", "_index"}
         for post in posts:
             self.by_rel[post.rel] = post
@@ -136,7 +140,7 @@ class LinkIndex:
     def elsewhere(self, path: str) -> bool:
         """A page this content does not write but the site serves: `site.urls.external`, or the default
         language's page at another language's prefix under `site.urls.fallback`."""
-        if _globbed(path, self.external):
+        if _globbed(path, self.external) or link_key(path) in self.template_pages:
             return True
         if not self.fallback:
             return False

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Jekyll renders any file with front matter as a page: `index.html` home and archive pages are pages of the site.
+TEMPLATE_SUFFIXES = (".html", ".htm")
 
 
 LOAD_RULES = CONTENT  # the catalogue's table (pipeline.rules)
@@ -117,7 +119,10 @@ def path_filter(paths: Sequence[Path] | None) -> Callable[[Path], bool]:
 
 
 def iter_markdown(
-    root: Path, paths: Sequence[Path] | None = None, site: UrlModel | None = None
+    root: Path,
+    paths: Sequence[Path] | None = None,
+    site: UrlModel | None = None,
+    suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES,
 ) -> Iterator[Path]:
     """Markdown files under root (or the given files/folders), sorted, without following directory symlinks.
 
@@ -139,7 +144,7 @@ def iter_markdown(
             dirnames[:] = sorted(
                 d for d in dirnames if not d.startswith((".", "_")) or (every and d[0] == "_") or d in include
             )
-            names = [f for f in filenames if f.lower().endswith(MARKDOWN_SUFFIXES)]
+            names = [f for f in filenames if f.lower().endswith(suffixes)]
             if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in names):
                 names = [f for f in names if f.split(".")[0] == "index"]
                 dirnames[:] = []  # a leaf bundle's folders hold its resources
@@ -233,8 +238,9 @@ def load_post(
 
 
 def _site_language(value: str, langs: set[str]) -> str | None:
-    """`EN` or `en-US` on a site that publishes `en`: the same language, written another way."""
-    lowered = {lang.lower(): lang for lang in langs}
+    """`EN` or `en-US` on a site that publishes `en`, `zh-TW` on one that publishes `zh_tw`: the same language,
+    written another way."""
+    lowered = {lang.lower().replace("_", "-"): lang for lang in langs}  # a site's `zh_tw` is `zh-TW` too
     wanted = value.strip().lower().replace("_", "-")
     return lowered.get(wanted) or lowered.get(wanted.split("-")[0])
 
@@ -429,7 +435,34 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
                 )
             )
         posts.append(post)
+    if site.conv.front_matter_required:
+        site.template_pages = frozenset(_template_pages(config, root, site))
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
+
+
+def _template_pages(config: Config, root: Path, site: UrlModel) -> Iterator[str]:
+    """URLs of the HTML files: with front matter Jekyll renders them as pages at their permalink, without it
+    copies them to their own path (the stages read only Markdown). A file that cannot be read is no page here:
+    it is the generator's to report."""
+    languages = list(config.site.languages)
+    for path in iter_markdown(root, None, site, suffixes=TEMPLATE_SUFFIXES):
+        try:
+            with path.open("rb") as fh:
+                if fh.read(4).rstrip(b"\r\n") != b"---":
+                    yield "/" + _relative(path, root)
+                    continue
+            post = load_post(
+                path,
+                root,
+                default_lang=config.site.default_language,
+                languages=languages,
+                max_bytes=config.site.max_file_bytes,
+                site=site,
+            )
+        except (ContentError, OSError):
+            continue
+        if post.path_url and post.renders:
+            yield post.path_url
 
 
 def display_path(path: Path) -> str:

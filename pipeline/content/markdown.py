@@ -59,8 +59,21 @@ _MD_BLOCK = re.compile(
     r"""^[ ]{0,3}<([A-Za-z][A-Za-z0-9-]*)\b[^>\n]*?\bmarkdown\s*=\s*(["']?)(?:1|block|span)\2[^>\n]*>[ \t]*$""",
     re.M,
 )
-# A Hugo shortcode as a link target (`[x]({{< ref "a/b" >}})`): Hugo expands it before Markdown sees the link.
-_SHORTCODE_DEST = re.compile(r"\]\((\{\{[<%][^\n]*?[%>]\}\})\)")
+# A template in a link target: a Hugo shortcode (`[x]({{< ref "a/b" >}})`) or Liquid (`[x]({{ site.url }}/a/)`,
+# `[1]: {{ site.url }}/vi/`, `({% link a.md %})`). The generator expands it before Markdown sees the link; read
+# as written, its spaces end the target and the link (or a whole block of reference definitions) is plain text.
+_TMPL = r"(?:\{\{[^\n]*?\}\}|\{%[^\n]*?%\})"
+_TEMPLATE_DEST = re.compile(rf"\]\(((?:{_TMPL}|[^\s()])*?{_TMPL}(?:{_TMPL}|[^\s()])*)\)")
+# A reference definition (not a footnote's, not an `<…>` target, which may hold spaces) whose target holds one.
+_TEMPLATE_REF = re.compile(
+    rf"^([ ]{{0,3}}\[(?!\^)[^\]\n]+\]:[ \t]*)(?!<)((?:{_TMPL}|\S)*?{_TMPL}(?:{_TMPL}|\S)*)", re.M
+)
+_REF_HINT = re.compile(r"\]:[ \t]*[^\s<]*\{[{%]")  # one scan: is there any such definition at all?
+# Jekyll's `{% highlight ruby %}` … `{% endhighlight %}` (Liquid, run before kramdown): a code block.
+_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*highlight[ \t]+([A-Za-z0-9_+#.-]+)[^%\n]*-?%\}[ \t]*$")
+_END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*endhighlight[ \t]*-?%\}[ \t]*$")
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_LEADING_TICKS = re.compile(r"[ \t]*(`+)")
 
 
 class MarkdownError(Exception):
@@ -190,19 +203,78 @@ def markdown_in_html(body: str) -> str:
     return "\n".join(lines) if changed else body
 
 
-def _shortcode_links(body: str) -> str:
-    """`[x]({{< ref "a/b" >}})` as a link the checks see: spaces inside the shortcode become `+` (same
-    length), which a link target may hold; `pipeline.content.links` reads them back."""
-    if "]({{" not in body:
+def _template_links(body: str) -> str:
+    """`[x]({{< ref "a/b" >}})` and `[1]: {{ site.url }}/a/` as the links the generator makes of them: spaces
+    inside the target become `+` (same length), which a link target may hold; `pipeline.content.links` reads
+    them back."""
+    if "]({" in body:
+        body = _TEMPLATE_DEST.sub(lambda m: "](" + m.group(1).replace(" ", "+") + ")", body)
+    if "]:" in body and _REF_HINT.search(body):
+        body = _TEMPLATE_REF.sub(lambda m: m.group(1) + m.group(2).replace(" ", "+"), body)
+    return body
+
+
+def _fence_line(line: str, indent: str, fence: str, info: str = "") -> str | None:
+    """A fence line as long in UTF-8 as `line` (source maps stay byte offsets); None when it cannot be."""
+    out = indent + fence + info
+    pad = len(line.encode("utf-8")) - len(out.encode("utf-8"))
+    return out + " " * pad if pad >= 0 else None
+
+
+def highlight_blocks(body: str) -> str:
+    """Jekyll's `{% highlight lang %}` blocks as the fenced code blocks they render to: the tag lines become
+    fence lines of the same length, so the code inside is code for every stage (not prose to count, identify
+    or translate) and line numbers stay. Tags inside a fenced block (a post about Liquid) stay as they are."""
+    if "highlight" not in body:  # callers look for "{%" first
         return body
-    return _SHORTCODE_DEST.sub(lambda m: "](" + m.group(1).replace(" ", "+") + ")", body)
+    lines = body.split("\n")
+    fenced: str | None = None  # the open fence of a code block the post itself wrote
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if fenced is not None:
+            if line.lstrip(" ").startswith(fenced) and not line.strip().strip(fenced[0]):
+                fenced = None
+            i += 1
+            continue
+        if (own := _FENCE.match(line)) is not None:
+            fenced = own.group(1)
+            i += 1
+            continue
+        opening = _HIGHLIGHT.match(line)
+        end = None
+        if opening is not None:
+            end = next((j for j in range(i + 1, len(lines)) if _END_HIGHLIGHT.match(lines[j])), None)
+        if opening is None or end is None:
+            i += 1
+            continue
+        ticks = (len(m.group(1)) for ln in lines[i + 1 : end] if (m := _LEADING_TICKS.match(ln)))
+        # Longer than any backtick run a line of the code opens with, so the code cannot close the fence.
+        fence = "`" * max(3, max(ticks, default=0) + 1)
+        closing = _END_HIGHLIGHT.match(lines[end])
+        first = _fence_line(line, opening.group(1), fence, opening.group(2))
+        last = _fence_line(lines[end], closing.group(1) if closing else "", fence)
+        if first is not None and last is not None:
+            lines[i], lines[end] = first, last
+        i = end + 1
+    return "\n".join(lines)
+
+
+def dialect_body(body: str) -> str:
+    """The body as the site's generator hands it to Markdown: same length and lines, Liquid code blocks as
+    fences, kramdown's `markdown="1"` blocks as Markdown, template link targets as links."""
+    body = markdown_in_html(body)
+    liquid = "{%" in body  # each test is a scan of the body: the common body (no template) takes three
+    if liquid:
+        body = highlight_blocks(body)
+    return _template_links(body) if liquid or "{{" in body else body
 
 
 def parse_tree(body: str) -> Node:
     """The body's syntax tree for the checks. Never crashes the process; raises MarkdownError (a normal
     exception) only when neither engine can read the body. The root's `meta["problem"]` says why the safe
     engine was used on a body that nests deeper than it follows."""
-    body = _shortcode_links(markdown_in_html(body))
+    body = dialect_body(body)
     problem = fast_parser_safe(body)
     if problem is None:
         try:
@@ -225,7 +297,7 @@ def parse_tokens(body: str, line_offset: int = 0, blocks_only: bool = False) -> 
     """markdown-it-py tokens of the body; `line_offset` is added to every line map (file lines for a post).
     `blocks_only` leaves inline content unparsed (each `inline` token keeps its text)."""
     try:
-        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(markdown_in_html(body))
+        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(dialect_body(body))
     except RecursionError:
         raise MarkdownError("the Markdown nests too deeply to parse; flatten it") from None
     except (ValueError, IndexError, KeyError, TypeError) as exc:  # a parser bug on odd input: one finding

@@ -15,11 +15,12 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
 
-from pipeline.conventions import PRESETS, TOKEN_RE, Conventions, resolve
+from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -58,6 +59,38 @@ def clean_path(value: str) -> str:
     return path
 
 
+@dataclass(frozen=True)
+class JekyllConfig:
+    permalink: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+def jekyll_config(root: Path) -> JekyllConfig:
+    """What the Jekyll site's own `_config.yml` says about its URLs and pages: `permalink:` (`pretty` on
+    ruby-lang.org), which posts follow unless `[site.urls] posts_permalink` says otherwise (without it every URL
+    took Jekyll's default `date` style, `…/title.html`, while the site serves `…/title/`), and `exclude:`, the
+    files Jekyll never builds (ruby-lang.org's `test/` holds deliberately broken posts). A permalink that is no
+    style or `/` pattern is left to Jekyll to refuse."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe", pure=True).load((root / "_config.yml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return JekyllConfig()
+    if not isinstance(data, dict):
+        return JekyllConfig()
+    value = data.get("permalink")
+    permalink = value.strip() if isinstance(value, str) else None
+    if permalink is not None and permalink not in JEKYLL_STYLES:
+        permalink = permalink if permalink.startswith("/") and not unknown_tokens(permalink) else None
+    excluded = data.get("exclude")
+    names = excluded if isinstance(excluded, list) else []
+    return JekyllConfig(
+        permalink, tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/"))
+    )
+
+
 class UrlModel:
     """One site's URL rules; `post_url` is the only function that turns a file into a public URL."""
 
@@ -74,17 +107,27 @@ class UrlModel:
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
         self._langs = set(self.languages)
+        # Pages the generator renders from a template with front matter rather than from Markdown (Jekyll's
+        # `vi/index.html`, `en/news/index.html`): links to them lead somewhere. Filled in by the loader.
+        self.template_pages: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Config) -> UrlModel:
         site = config.site
+        urls = site.urls
+        exclude = list(site.exclude)
+        if site.generator == "jekyll":
+            own = jekyll_config(config.content_root)
+            if urls.posts_permalink is None and own.permalink is not None:
+                urls = urls.model_copy(update={"posts_permalink": own.permalink})
+            exclude += own.exclude
         conv = resolve(
             site.generator,
-            site.urls,
+            urls,
             site.front_matter,
             permalink_pattern=site.permalink_pattern,
             include=site.include,
-            exclude=list(site.exclude),
+            exclude=exclude,
         )
         return cls(
             conv,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.content import display_path
 from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.urls import join
+from pipeline.langtags import bcp47
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -74,7 +75,7 @@ def permalink_of(post: Post) -> str:
 
 def hreflang_code(config: Config, lang: str) -> str:
     conf = config.site.languages.get(lang)
-    return (conf.hreflang if conf and conf.hreflang else lang).strip()
+    return (conf.hreflang if conf and conf.hreflang else bcp47(lang)).strip()  # zh_tw → zh-TW
 
 
 def build_expected(config: Config, content: ContentSet) -> ExpectedSet:

@@ -1,12 +1,15 @@
 """A post's hreflang set, for the build and crawl stages: itself, its approved translations, x-default.
 
 Drafts that are not approved are not published, so they never appear. Codes come from
-`site.languages.<code>.hreflang` when set (e.g. zh-Hans), else the folder code.
+`site.languages.<code>.hreflang` when set (e.g. zh-Hans), else the folder code as a BCP 47 tag (`zh_tw` is
+`zh-TW`: an underscore is not valid in hreflang, `<html lang>` or schema.org's inLanguage).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from pipeline.langtags import bcp47
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
 
 def hreflang_code(config: Config, lang: str) -> str:
     conf = config.site.languages.get(lang)
-    return conf.hreflang if conf and conf.hreflang else lang
+    return conf.hreflang if conf and conf.hreflang else bcp47(lang)
 
 
 def _url(config: Config, post: Post) -> str | None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from PIL import ImageFont, features
 
+from pipeline.langtags import primary
 from pipeline.typeset.scripts import CjkRegion, Script
 
 NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
@@ -202,7 +203,7 @@ class FontSet:
             return CATALOGUE[f"Noto Sans CJK {self.region}"]
         if role == "emoji":
             return EMOJI
-        name = LANG_FAMILY.get(self.lang.split("-")[0].lower(), {}).get(role) or DEFAULT_FAMILY.get(role)  # type: ignore[call-overload]
+        name = LANG_FAMILY.get(primary(self.lang), {}).get(role) or DEFAULT_FAMILY.get(role)  # type: ignore[call-overload]
         return CATALOGUE[name or "Noto Sans"]
 
     def fallbacks(self) -> tuple[Family, ...]:

@@ -12,6 +12,8 @@ import bisect
 import re
 from typing import Literal
 
+from pipeline.langtags import primary
+
 Script = Literal[
     "latin",
     "arabic",
@@ -159,7 +161,7 @@ CjkRegion = Literal["JP", "KR", "SC", "TC", "HK"]
 
 
 def primary_lang(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
+    return primary(lang)
 
 
 def char_script(ch: str) -> Script | None:

@@ -19,6 +19,7 @@ from operator import mul
 from pathlib import Path
 
 from pipeline.content import Post
+from pipeline.langtags import primary
 from pipeline.text import Syllables
 from pipeline.validate.langsupport import needs_syllables
 from pipeline.validate.prose import Sentence, analyse, section_sentences
@@ -83,13 +84,13 @@ def _textstat_constants() -> dict[str, dict[str, float]]:
 def lang_cfg(lang: str, key: str) -> float:
     """Same lookup as textstat's get_lang_cfg: the language's value, else English's."""
     configs = _textstat_constants()
-    return configs.get(lang.split("_")[0].split("-")[0], {}).get(key, configs["en"][key])
+    return configs.get(primary(lang), {}).get(key, configs["en"][key])
 
 
 @lru_cache(maxsize=16)
 def _easy_words(lang: str) -> frozenset[str]:
     """textstat's easy-word list for Gunning Fog (English's when the language has none, as textstat does)."""
-    for root in (lang.split("-")[0], "en"):
+    for root in (primary(lang), "en"):
         ref = _textstat_dir() / "resources" / root / "easy_words.txt"
         try:
             with ref.open(encoding="utf-8") as fh:
@@ -208,7 +209,7 @@ def analysis(post: Post, env: Env) -> Analysis:
     if isinstance(cached, Analysis):
         return cached
     doc = analyse(post)
-    lang = post.lang.split("-")[0]
+    lang = primary(post.lang)
     info = word_info(lang, env)
     sections = []
     all_sentences: list[Sentence] = []

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.langtags import primary
 from pipeline.rules import VALIDATE_LANGID_REASON, VALIDATE_LANGID_RULES, VALIDATE_LANGUAGES
 
 if TYPE_CHECKING:
@@ -60,14 +61,14 @@ FORMULA_RULES = ("READ001", "READ002", "READ003")  # the rules that read syllabl
 
 def needs_syllables(lang: str, config: Config) -> bool:
     """Whether any syllable-based formula runs for `lang` under this config."""
-    base = lang.split("-")[0].lower()
+    base = primary(lang)
     off = set(config.validate_.disable)
     for rid in FORMULA_RULES:
         if rid in off:
             continue
         wanted = config.validate_.rule_languages.get(rid)
         if wanted is not None:
-            if "*" in wanted or base in {w.split("-")[0].lower() for w in wanted}:
+            if "*" in wanted or base in {primary(w) for w in wanted}:
                 return True
         elif base in (languages(rid) or ()):
             return True
@@ -82,7 +83,7 @@ def effective_checks(checks: Sequence[Check], config: Config) -> list[Check]:
         rid = check.rule.id
         if rid in overrides:
             wanted = overrides[rid]
-            langs = None if "*" in wanted else frozenset(w.split("-")[0].lower() for w in wanted)
+            langs = None if "*" in wanted else frozenset(primary(w) for w in wanted)
             out.append(dataclasses.replace(check, languages=langs))
         elif rid in LANGID_RULES:
             out.append(dataclasses.replace(check, languages=_langid_languages()))
@@ -93,7 +94,7 @@ def effective_checks(checks: Sequence[Check], config: Config) -> list[Check]:
 
 def notes(checks: Sequence[Check], post_languages: Iterable[str], disabled: Iterable[str] = ()) -> list[str]:
     """One line per rule that this run skips for some of its languages: which languages and why."""
-    langs = sorted({lang.split("-")[0] for lang in post_languages})
+    langs = sorted({primary(lang) for lang in post_languages})
     off = set(disabled)
     lines: list[str] = []
     for check in checks:

@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.content import Post
 from pipeline.content.markdown import parse_tokens, tree_from_tokens
 from pipeline.content.shortcodes import SHORTCODE, shown_text
+from pipeline.langtags import primary
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
 from pipeline.wordbreak import words_in_spans
 
@@ -125,7 +126,7 @@ def section_sentences(post: Post) -> list[list[Sentence]]:
     """Each section's sentences in the post's language, split once per post (readability and word counts)."""
     doc = analyse(post)
     if doc.by_section is None:
-        lang = post.lang.split("-")[0]
+        lang = primary(post.lang)
         doc.by_section = [sentences_of(section.units, lang) for section in doc.sections]
     return doc.by_section
 
@@ -188,6 +189,27 @@ def _without_shortcodes(text: str, in_comment: bool) -> tuple[str, bool, bool]:
     if not in_comment:
         parts.append(text[pos:])
     return re.sub(r"[ \t]{2,}", " ", "".join(parts)).strip(), in_comment, opens_hidden
+
+
+# Liquid (Jekyll, Eleventy) runs before Markdown: `{% include notice.html %}` puts markup on the page and
+# `{{ site.version }}` a value the site fills in; kramdown's attribute lists (`{: #irb}`, `{:toc}`) set HTML
+# attributes. None of it is prose: counted, `{% include faq-notice.md %}` was a two-word English sentence.
+# (Hugo's `{{< >}}`/`{{% %}}` are shortcodes, read above.)
+_LIQUID = re.compile(r"(?<!\{)\{%.*?%\}(?!\})|\{\{(?![<%]).*?\}\}", re.DOTALL)
+_KRAMDOWN_ATTRS = re.compile(r"\{:[^{}\n]*\}")
+
+
+def _without_liquid(text: str) -> tuple[str, bool]:
+    """(the text without Liquid tags and kramdown attribute lists, whether it opened with one)."""
+    lead = len(text) - len(text.lstrip())
+    opens = False
+    for rx in (_LIQUID, _KRAMDOWN_ATTRS):
+        first = rx.search(text)
+        if first is None:
+            continue
+        opens = opens or first.start() == lead
+        text = rx.sub(" ", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip(), opens
 
 
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
@@ -271,6 +293,9 @@ def _doc(post: Post, tree: Any) -> Doc:
         after = False
         if "{{" in text or in_comment:
             text, in_comment, after = _without_shortcodes(text, in_comment)
+        if "{" in text:
+            text, hidden = _without_liquid(text)
+            after = after or hidden
         text = bengali_danda(text)
         if text:
             unit = Unit(kind, text, line, after_markup=after or _opens_with_markup(children))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 from pipeline.content import Post
+from pipeline.langtags import primary
 from pipeline.text import char_count
 from pipeline.validate.counts import analysis
 from pipeline.validate.langsupport import languages
@@ -111,7 +112,7 @@ def post_grade(post: Post, env: Env) -> Iterator[Hit]:
 def section_grade(post: Post, env: Env) -> Iterator[Hit]:
     for title, line, stats, _ in analysis(post, env).sections:
         if stats.words >= 60:
-            scores = stats.formulas(post.lang.split("-")[0])
+            scores = stats.formulas(primary(post.lang))
             name = _section_name(title)
             hit = _grade_hit(env, post, scores["grade"], line, name, scores, f"section:{title}")
             if hit:

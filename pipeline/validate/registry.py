@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.langtags import primary
 from pipeline.rules import ALL, VALIDATE, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS, Rule, Severity
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class Env:
     def t(self, lang: str, key: str) -> Any:
         merged = self._thresholds.get(lang)
         if merged is None:
-            base = lang.split("-")[0]
+            base = primary(lang)
             merged = {
                 **DEFAULTS,
                 **LANGUAGE_DEFAULTS.get(base, {}),

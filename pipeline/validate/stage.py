@@ -24,6 +24,7 @@ from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding, Severity
 from pipeline.history import finding_rows, findings_digest, record_run
+from pipeline.langtags import primary
 from pipeline.procs import process_pool
 from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
@@ -72,7 +73,7 @@ def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
     vconf = post.meta.get("validate")
     if isinstance(vconf, dict) and isinstance(vconf.get("ignore"), list):
         ignored |= {str(x) for x in vconf["ignore"]}
-    lang = post.lang.split("-")[0]
+    lang = primary(post.lang)
     where = display_path(post.path)
     out = _markdown_findings(post, where, ignored, cfg.severity)
     for check in checks:

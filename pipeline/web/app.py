@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from pipeline.config import Config
+from pipeline.langtags import bcp47
 from pipeline.stages import Context
 from pipeline.web import bidi, security, sessions
 
@@ -50,6 +51,7 @@ def create_app(ctx: Context) -> Flask:
     app.jinja_env.globals["csrf_token"] = security.csrf_token
     app.jinja_env.filters["epoch"] = _epoch
     app.jinja_env.filters["http_url"] = http_url
+    app.jinja_env.filters["langtag"] = bcp47  # lang="zh-TW": browsers pick Han glyphs by it; zh_tw is no tag
     app.jinja_env.globals["text_dir"] = lambda lang: bidi.direction(config.site, lang)
     app.extensions["pipeline.config"] = config
     if config.web.trusted_proxies:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
@@ -86,6 +87,12 @@ def fake_jwt(did: str, scope: str, now: float, ttl: float) -> str:
         "jti": uuid.uuid4().hex,
     }
     return f"{_b64({'typ': 'at+jwt', 'alg': 'ES256K'})}.{_b64(payload)}.c2ln"
+
+
+# A well-formed BCP 47 tag (language, script, region, variants, extensions), as the PDS checks `langs`.
+BCP47 = re.compile(
+    r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{5,8}|-\d[A-Za-z0-9]{3})*(?:-[A-Za-z0-9]-[A-Za-z0-9]{2,8})*"
+)
 
 
 class Sessions:
@@ -279,6 +286,10 @@ class BlueskyHandler(Handler):
         problem = self.bad_facets(text, record.get("facets") or []) or self.bad_reply(record.get("reply"))
         if problem:
             return self.reply(400, {"error": "InvalidRequest", "message": problem}, points)
+        for i, lang in enumerate(record.get("langs") or []):  # the lexicon's `language` format
+            if not isinstance(lang, str) or not BCP47.fullmatch(lang):
+                message = f"Record/langs/{i} must be a well-formatted BCP 47 language"
+                return self.reply(400, {"error": "InvalidRecord", "message": message}, points)
         self.slow()
         with self.state.lock:
             uri, cid = self.server.store(text, record, self.state.now())  # type: ignore[attr-defined]
@@ -338,6 +349,7 @@ class BlueskyFake(Fake):
                 "rkey": rkey,
                 "text": text,
                 "expanded": expand(text, record.get("facets") or []),
+                "langs": record.get("langs"),
                 "record": record,
                 "at": at,
                 "in_reply_to": (reply.get("parent") or {}).get("uri"),

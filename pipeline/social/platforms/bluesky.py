@@ -23,6 +23,7 @@ from atproto_client.client.session import get_session_pds_endpoint
 from atproto_client.request import Request
 
 from pipeline.config import SocialAccount
+from pipeline.langtags import bcp47
 from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.links import bluesky_post
@@ -294,7 +295,7 @@ class BlueskyAdapter:
             text=text,
             facets=facets or None,
             embed=embed,
-            langs=[item.lang],
+            langs=[bcp47(item.lang)],  # the lexicon's `language` format is BCP 47: `zh_tw` is refused
             reply=reply,
         )
         try:

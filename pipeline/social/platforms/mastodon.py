@@ -25,6 +25,7 @@ from mastodon import (
 )
 
 from pipeline.config import SocialAccount
+from pipeline.langtags import bcp47
 from pipeline.social import ratelimit
 from pipeline.social.ledger import Item
 from pipeline.social.platforms import (
@@ -126,7 +127,7 @@ class MastodonAdapter:
                 part.text,
                 media_ids=media_ids,
                 idempotency_key=self.key(item, part),
-                language=item.lang,
+                language=bcp47(item.lang),  # `zh_tw` is no language to Mastodon; `zh-TW` is
                 visibility="public",
                 in_reply_to_id=part.parent.remote_id if part.parent else None,
             )

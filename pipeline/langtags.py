@@ -1,0 +1,58 @@
+"""A site's language codes as the rest of the world reads them.
+
+Sites name languages after their folders, and folders are often POSIX locales: ruby-lang.org has `zh_cn` and
+`zh_tw`, others `pt_BR`. The site's code stays what it is (URLs, config keys, file names), but everything that
+looks a language up (which rules apply, thresholds, segmentation, fonts) asks for its primary subtag, and
+everything written for others (hreflang, `<html lang>`, schema.org, the platforms' language fields) gets a
+BCP 47 tag: an underscore is never valid there, and `zh_tw` is not Chinese to anyone who splits on `-`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATOR = re.compile(r"[-_]")
+
+
+def primary(code: str) -> str:
+    """The language itself: `zh_tw`, `zh-Hant-TW` and `ZH` are all `zh`."""
+    return _SEPARATOR.split(code.strip(), maxsplit=1)[0].lower()
+
+
+def bcp47(code: str) -> str:
+    """`zh_tw` → `zh-TW`, `sr_latn` → `sr-Latn`, `es_419` → `es-419`, with the conventional casing; a code
+    that is already a tag comes back the same (cased)."""
+    if not isinstance(code, str):  # a template's missing value: nothing to tag
+        return code
+    parts = [p for p in _SEPARATOR.split(code.strip()) if p]
+    if not parts:
+        return code
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())  # script
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())  # region
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+# Argos names Traditional Chinese `zt` (and Simplified `zh`); sites name them zh_tw, zh-Hant, zh-HK, zh_cn.
+_TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})
+
+
+def package_codes(code: str) -> list[str]:
+    """The codes a translation package for the site's language `code` may carry, best first: the code itself,
+    its BCP 47 spellings, then — where only a region differs and the region does not change the script — the
+    language alone (`pt_br` → `pt`). Chinese goes by script: `zh_tw`/`zh-Hant` → `zt`, `zh_cn` → `zh`. A script
+    subtag elsewhere (`sr_latn`) never falls back to the bare language, which may be written in another."""
+    tag = bcp47(code)
+    out = [code, tag, tag.replace("-", "_")]
+    parts = tag.split("-")
+    head, rest = parts[0], {p.lower() for p in parts[1:]}
+    if head == "zh":
+        out += ["zt", "zh_Hant", "zh-Hant"] if rest & _TRADITIONAL else ["zh", "zh_Hans", "zh-Hans"]
+    elif len(parts) == 2 and not (len(parts[1]) == 4 and parts[1].isalpha()):
+        out.append(head)
+    return list(dict.fromkeys(out))
