@@ -1,0 +1,64 @@
+"""What a trial on a real multilingual Hugo glossary (one term per file, many scripts) found wrong.
+
+Fixtures are our own text in the shape of such a site: `content/<lang>/<term>.md`, term pages with `title`,
+`status`, `category` and `tags`, paragraphs wrapped one sentence per line, RTL languages among them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.stages import Context
+from pipeline.validate.stage import run_stage
+
+
+def hugo_site(tmp: Path, posts: dict[str, str], languages: tuple[str, ...] = ("en", "ar")) -> Path:
+    """A Hugo site with a `content/<lang>/` folder per language; returns its config file."""
+    content = tmp / "content"
+    for rel, text in posts.items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    langs = "".join(f'[site.languages.{code}]\nname = "{code}"\n' for code in languages)
+    config = tmp / "site.toml"
+    config.write_text(
+        "[site]\n"
+        'name = "Glossary"\n'
+        'base_url = "https://glossary.example"\n'
+        'generator = "hugo"\n'
+        f'content_dir = "{content}"\n'
+        f'static_dir = "{tmp / "static"}"\n'
+        f"{langs}"
+        "[validate]\n"
+        'required_fields = ["title"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def findings(config_file: Path, rule: str) -> list:  # type: ignore[type-arg]
+    found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
+    return [f for f in found if f.rule == rule]
+
+
+TERM = "---\ntitle: {title}\nstatus: Completed\ncategory: concept\n---\n\n"
+
+
+def test_each_link_of_a_wrapped_paragraph_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    # Glossary paragraphs are written one sentence per line; a broken link on the fourth line of the paragraph
+    # was reported on its first line (every link of a block took the block's line).
+    body = (
+        "A grove is a group of [trees](/tree/) that grow together.\n"  # line 7
+        "Each tree in a grove shares water with the others.\n"
+        "A gardener tends the grove as one thing.\n"
+        "Groves can grow [wider](/no-such-term/) or [taller](/also-missing/).\n"  # line 10
+        "\n"
+        "* a list item with [a link](/gone/)\n"  # line 12
+        "\t* a nested item with ![a picture](/images/none.png) and [one more](/away/)\n"  # line 13
+    )
+    config = hugo_site(
+        tmp_path, {"en/grove.md": TERM.format(title="Grove") + body, "en/tree.md": TERM.format(title="Tree")}
+    )
+    lines = {f.message.split("'")[1]: f.line for f in findings(config, "MD005")}
+    assert lines == {"/no-such-term/": 10, "/also-missing/": 10, "/gone/": 12, "/away/": 13}
