@@ -29,6 +29,7 @@ def hugo_site(tmp: Path, posts: dict[str, str], languages: tuple[str, ...] = ("e
         'generator = "hugo"\n'
         f'content_dir = "{content}"\n'
         f'static_dir = "{tmp / "static"}"\n'
+        f'output_dir = "{tmp / "_site"}"\n'
         f"{langs}"
         "[validate]\n"
         'required_fields = ["title"]\n',
@@ -62,3 +63,36 @@ def test_each_link_of_a_wrapped_paragraph_is_reported_on_its_own_line(tmp_path: 
     )
     lines = {f.message.split("'")[1]: f.line for f in findings(config, "MD005")}
     assert lines == {"/no-such-term/": 10, "/also-missing/": 10, "/gone/": 12, "/away/": 13}
+
+
+def test_an_untitled_language_home_page_is_not_titled_with_its_language_code(tmp_path: Path) -> None:
+    # content/ar/_index.md written without front matter: Hugo titles the home page with the site's title. The
+    # social plan said "ar https://…/ar/" and the preview's <title> was "ar".
+    from pipeline.build.stage import run_stage as build
+    from pipeline.content.loader import load_content
+    from pipeline.social.compose import compose
+
+    config_file = hugo_site(
+        tmp_path,
+        {
+            "ar/_index.md": "\n# مسرد الحديقة\n\nنص قصير عن الحديقة.\n",
+            "ar/tree.md": TERM.format(title="شجرة") + "نص عن الشجرة.\n",
+            "en/_index.md": "Words about the garden.\n",
+        },
+    )
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        text
+        + '[[social.accounts]]\nname = "m"\nplatform = "mastodon"\napi_base_url = "https://m.example"\n'
+        'credentials_env = { access_token = "M_TOKEN" }\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file, environ={})
+    posts = {p.rel: p for p in load_content(config).posts}
+    account = config.social.accounts[0]
+    assert compose(config, account, posts["ar/_index.md"]).text.startswith("Glossary\n\nhttps://glossary.example/ar/")
+    assert compose(config, account, posts["en/_index.md"]).text.startswith("Glossary\n\nhttps://glossary.example/?")
+    assert compose(config, account, posts["ar/tree.md"]).text.startswith("شجرة")
+    build(Context(config=config))
+    html = (tmp_path / "_site" / "ar" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Glossary" in html and "<title>ar" not in html
