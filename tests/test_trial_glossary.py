@@ -96,3 +96,19 @@ def test_an_untitled_language_home_page_is_not_titled_with_its_language_code(tmp
     build(Context(config=config))
     html = (tmp_path / "_site" / "ar" / "index.html").read_text(encoding="utf-8")
     assert "<title>Glossary" in html and "<title>ar" not in html
+
+
+def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    # `category:تقنية` (no space: not a YAML key) was reported on the closing `---`, two lines on, as
+    # "could not find expected ':'"; an unclosed quote likewise at the end of the front matter.
+    config = hugo_site(
+        tmp_path,
+        {
+            "ar/tree.md": "---\ntitle: شجرة\ncategory:مفهوم\nstatus: Completed\n---\n\nنص.\n",
+            "en/tree.md": '---\ntitle: "Tree\nstatus: Completed\n---\n\nText.\n',
+        },
+    )
+    found = {f.file.rsplit("/", 2)[-2]: f for f in findings(config, "CONTENT005")}
+    assert found["ar"].line == 3
+    assert "'category:مفهوم' is not `key: value`; put a space after the colon" in found["ar"].message
+    assert found["en"].line == 2

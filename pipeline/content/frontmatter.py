@@ -175,6 +175,9 @@ def _check_yaml_graph(node: yaml.Node) -> None:
         expanded.extend((child, depth + 1) for child in _children(current))
 
 
+_STARTS_AT_CONTEXT = frozenset({"while scanning a simple key", "while scanning a quoted scalar"})
+
+
 def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML front matter; key lines are 1-based *file* lines (front matter starts on file line 2)."""
     loader = _FastLoader(fm)
@@ -190,15 +193,22 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         data = _construct_mapping(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1
         problem = exc.problem or str(exc)
+        fix = "check quoting and indentation"
+        # A key line without `: ` (`category:تقنية`) or an unclosed quote is found only where the scanner gives
+        # up: the next line, often the closing `---`. The line that is wrong is where the key or quote began.
+        if exc.context_mark is not None and exc.context in _STARTS_AT_CONTEXT:
+            mark = exc.context_mark
+            if exc.context == "while scanning a simple key":
+                text = fm.split("\n")[mark.line].strip() if mark.line < fm.count("\n") + 1 else ""
+                problem = f"{text[:60]!r} is not `key: value`"
+                fix = "put a space after the colon" if ":" in text else "write it as `key: value`"
+        line = (mark.line + 2) if mark else 1
         if "maximum nesting depth" in problem:  # libyaml stops at 1000 levels before our own check runs
             raise ContentError(
                 "CONTENT009", f"front matter nests deeper than {MAX_DEPTH} levels; flatten it", line
             ) from None
-        raise ContentError(
-            "CONTENT005", f"invalid YAML: {problem}; check quoting and indentation", line
-        ) from None
+        raise ContentError("CONTENT005", f"invalid YAML: {problem}; {fix}", line) from None
     except yaml.YAMLError as exc:
         raise ContentError("CONTENT005", f"invalid YAML: {exc}", 1) from None
     except RecursionError:
