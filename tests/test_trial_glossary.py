@@ -82,16 +82,19 @@ def test_an_untitled_language_home_page_is_not_titled_with_its_language_code(tmp
     )
     text = config_file.read_text(encoding="utf-8")
     config_file.write_text(
-        text
-        + '[[social.accounts]]\nname = "m"\nplatform = "mastodon"\napi_base_url = "https://m.example"\n'
+        text + '[[social.accounts]]\nname = "m"\nplatform = "mastodon"\napi_base_url = "https://m.example"\n'
         'credentials_env = { access_token = "M_TOKEN" }\n',
         encoding="utf-8",
     )
     config = load_config(config_file, environ={})
     posts = {p.rel: p for p in load_content(config).posts}
     account = config.social.accounts[0]
-    assert compose(config, account, posts["ar/_index.md"]).text.startswith("Glossary\n\nhttps://glossary.example/ar/")
-    assert compose(config, account, posts["en/_index.md"]).text.startswith("Glossary\n\nhttps://glossary.example/?")
+    assert compose(config, account, posts["ar/_index.md"]).text.startswith(
+        "Glossary\n\nhttps://glossary.example/ar/"
+    )
+    assert compose(config, account, posts["en/_index.md"]).text.startswith(
+        "Glossary\n\nhttps://glossary.example/?"
+    )
     assert compose(config, account, posts["ar/tree.md"]).text.startswith("شجرة")
     build(Context(config=config))
     html = (tmp_path / "_site" / "ar" / "index.html").read_text(encoding="utf-8")
@@ -112,3 +115,12 @@ def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(tmp_p
     assert found["ar"].line == 3
     assert "'category:مفهوم' is not `key: value`; put a space after the colon" in found["ar"].message
     assert found["en"].line == 2
+
+
+def test_an_empty_tag_is_named_as_such_not_given_an_empty_slug(tmp_path: Path) -> None:
+    # `tags: ["application", "fundamental", ""]` got "tag '' is not a slug; use … (e.g. '')".
+    meta = '---\ntitle: Tree\ntags: ["plant", "基礎", ""]\n---\n\nText.\n'
+    config = hugo_site(tmp_path, {"en/tree.md": meta})
+    assert [(f.line, f.message) for f in findings(config, "SEO031")] == [
+        (3, "an empty tag; remove it from `tags`")
+    ]

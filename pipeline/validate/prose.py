@@ -356,7 +356,12 @@ def _doc(post: Post, tree: Any) -> Doc:
                         continue
                     after_block = True
                     if inline:
-                        add("item", _inline_text(inline, links, images, run_line, lines).strip(), run_line, inline)
+                        add(
+                            "item",
+                            _inline_text(inline, links, images, run_line, lines).strip(),
+                            run_line,
+                            inline,
+                        )
                         inline = []
                     if n == "paragraph":
                         csrc = child.srcmap
@@ -368,7 +373,9 @@ def _doc(post: Post, tree: Any) -> Doc:
                     else:
                         visit([child])
                 if inline:
-                    add("item", _inline_text(inline, links, images, run_line, lines).strip(), run_line, inline)
+                    add(
+                        "item", _inline_text(inline, links, images, run_line, lines).strip(), run_line, inline
+                    )
             else:
                 visit(node.children)
 
