@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.config import load_config
+from pipeline.findings import Finding
 from pipeline.stages import Context
 from pipeline.validate.stage import run_stage
 
@@ -38,7 +41,7 @@ def hugo_site(tmp: Path, posts: dict[str, str], languages: tuple[str, ...] = ("e
     return config
 
 
-def findings(config_file: Path, rule: str) -> list:  # type: ignore[type-arg]
+def findings(config_file: Path, rule: str) -> list[Finding]:
     found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
     return [f for f in found if f.rule == rule]
 
@@ -111,7 +114,7 @@ def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(tmp_p
             "en/tree.md": '---\ntitle: "Tree\nstatus: Completed\n---\n\nText.\n',
         },
     )
-    found = {f.file.rsplit("/", 2)[-2]: f for f in findings(config, "CONTENT005")}
+    found = {str(f.file).rsplit("/", 2)[-2]: f for f in findings(config, "CONTENT005")}
     assert found["ar"].line == 3
     assert "'category:مفهوم' is not `key: value`; put a space after the colon" in found["ar"].message
     assert found["en"].line == 2
@@ -124,3 +127,57 @@ def test_an_empty_tag_is_named_as_such_not_given_an_empty_slug(tmp_path: Path) -
     assert [(f.line, f.message) for f in findings(config, "SEO031")] == [
         (3, "an empty tag; remove it from `tags`")
     ]
+
+
+def test_a_hugo_language_named_zh_cn_uses_the_argos_zh_package(tmp_path: Path, _isolated_state: Path) -> None:
+    # The glossary's folders are zh-cn and zh-tw (Hugo language keys); Argos names its packages zh and zt. With
+    # en→zh installed, `translate --to zh-cn` said "no Argos package for en→zh-cn (`pipeline models install en
+    # zh-cn` …)", a command that cannot succeed either.
+    from pipeline.stages import StageSkipped
+    from pipeline.translate.stage import run_stage as translate
+    from tests.translate_support.site import POST, install, make_context
+
+    languages: dict[str, dict[str, str]] = {"en": {}, "zh-cn": {}, "zh-tw": {}}
+    ctx = make_context(tmp_path, {"en/term.md": POST}, {"languages": ["zh-tw"]}, {"languages": languages})
+    with pytest.raises(StageSkipped, match=r"en→zh-tw \(`pipeline models install en zt`"):
+        translate(ctx)
+    install(_isolated_state, "upper", "en", "zh")
+    ctx = make_context(tmp_path, {"en/term.md": POST}, {"languages": ["zh-cn"]}, {"languages": languages})
+    assert translate(ctx).counts["drafts_written"] == 1
+    assert (tmp_path / "content" / "zh-cn" / "term.md").is_file()
+    from pipeline.translate.packages import argos_code
+
+    assert [argos_code(c) for c in ("zh-cn", "zh-TW", "zh_Hant", "zh-Hans", "pt-br", "pt", "ar", "fa-IR")] == [
+        "zh", "zt", "zt", "zh", "pb", "pt", "ar", "fa",
+    ]  # fmt: skip
+
+
+def test_installing_zh_cn_from_the_index_installs_argos_zh(
+    tmp_path: Path, _isolated_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `pipeline models install en zh-cn` looked the pair up in the Argos index as written: no such entry.
+    import functools
+    import http.server
+    import json
+    import shutil
+    import threading
+
+    from pipeline.translate.packages import download_and_install
+    from tests.translate_support.site import package_file
+
+    served = tmp_path / "served"
+    served.mkdir()
+    shutil.copy(package_file("copy", "en", "zh"), served / "translate-en_zh.argosmodel")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    entry = {"from_code": "en", "to_code": "zh", "links": [f"{base}/translate-en_zh.argosmodel"]}
+    (served / "index.json").write_text(json.dumps([entry]), encoding="utf-8")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("PIPELINE_ARGOS_INDEX_URL", f"{base}/index.json")
+        pkg = download_and_install(_isolated_state, "en", "zh-cn")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (pkg.from_code, pkg.to_code) == ("en", "zh")
