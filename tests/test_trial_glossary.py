@@ -181,3 +181,21 @@ def test_installing_zh_cn_from_the_index_installs_argos_zh(
         server.shutdown()
         server.server_close()
     assert (pkg.from_code, pkg.to_code) == ("en", "zh")
+
+
+def test_with_no_engine_for_any_target_the_skip_names_every_target(
+    tmp_path: Path, _isolated_state: Path
+) -> None:
+    from pipeline.stages import StageSkipped
+    from pipeline.translate.stage import run_stage as translate
+    from tests.translate_support.site import POST, make_context
+
+    ctx = make_context(
+        tmp_path,
+        {"en/term.md": POST},
+        {"languages": ["ar", "zh-cn"]},
+        {"languages": {"en": {}, "ar": {}, "zh-cn": {}}},
+    )
+    with pytest.raises(StageSkipped) as info:
+        translate(ctx)
+    assert "en→ar" in str(info.value) and "en→zh-cn" in str(info.value)
