@@ -199,3 +199,35 @@ def test_with_no_engine_for_any_target_the_skip_names_every_target(
     with pytest.raises(StageSkipped) as info:
         translate(ctx)
     assert "en→ar" in str(info.value) and "en→zh-cn" in str(info.value)
+
+
+def test_hugo_reads_front_matter_after_blank_lines(tmp_path: Path) -> None:
+    # The glossary's ko and zh-cn home pages start with an empty line, then `---`. Hugo's page lexer skips
+    # whitespace before the delimiter; we said "no front matter" and "'title' is missing", and read the block
+    # as a thematic break and a setext heading.
+    from pipeline.content.loader import load_content
+
+    home = '\n---\ntitle: "花园词汇表"\n---\n\n## 关于\n\n花园里有很多树。\n'
+    broken = "\n\n---\ntitle: 树\ncategory:概念\n---\n\n树。\n"
+    config_file = hugo_site(
+        tmp_path, {"zh-cn/_index.md": home, "zh-cn/tree.md": broken}, languages=("en", "zh-cn")
+    )
+    config = load_config(config_file)
+    content = load_content(config)
+    post = next(p for p in content.posts if p.rel == "zh-cn/_index.md")
+    assert post.title == "花园词汇表" and post.body_line == 5 and post.line_of("title") == 3
+    assert post.dumps() == home  # the blank line stays where it was
+    assert post.dumps({"description": "树"}).startswith('\n---\ntitle: "花园词汇表"\ndescription:')
+    assert not [f for f in content.problems if f.rule == "CONTENT011"]
+    assert [
+        (f.line, "'category:概念' is not `key: value`" in f.message)
+        for f in findings(config_file, "CONTENT005")
+    ] == [(5, True)]
+
+    other = config_file.read_text(encoding="utf-8").replace('generator = "hugo"', 'generator = "eleventy"')
+    config_file.write_text(other, encoding="utf-8")  # Eleventy (gray-matter) reads line 1 only
+    problems = {f.file: f.message for f in load_content(load_config(config_file)).problems}
+    assert (
+        "front matter must start on line 1; remove the blank lines before its first '---'"
+        in problems.values()
+    )

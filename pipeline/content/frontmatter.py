@@ -12,7 +12,7 @@ import io
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import yaml
@@ -80,13 +80,35 @@ class Split:
     body_line: int
     opener: str = ""
     closer: str = ""
+    lead_lines: int = 0  # blank lines before the opening delimiter (Hugo reads past them; kept in `opener`)
 
 
-def split_front_matter(text: str) -> Split:
+_LEADING = " \t\r\n"
+
+
+def split_front_matter(text: str, after_blank_lines: bool = False) -> Split:
     """Cut a file into front matter and body, keeping the exact delimiter lines for byte-exact rewrites.
+
+    `after_blank_lines`: front matter may follow blank lines, as Hugo's page lexer skips whitespace before
+    the delimiter (the CNCF glossary's ko and zh-cn home pages start with an empty line); Jekyll and
+    Eleventy read front matter on the first line only.
 
     Raises ContentError when a front-matter block is opened but never closed.
     """
+    if after_blank_lines and text[:1] in _LEADING:
+        stripped = text.lstrip(_LEADING)
+        if stripped[:3] in ("---", "+++"):
+            lead = text[: len(text) - len(stripped)]
+            lines = lead.count("\n")
+            try:
+                inner = split_front_matter(stripped)
+            except ContentError as exc:
+                shown = str(exc).replace("on line 1", f"on line {lines + 1}")
+                raise ContentError(exc.rule, shown, lines + 1) from None
+            if inner.fmt != "none":
+                return replace(
+                    inner, body_line=inner.body_line + lines, opener=lead + inner.opener, lead_lines=lines
+                )
     if text.startswith("---") and text[3:4] in ("\n", "\r", " ", "\t", ""):
         delim, fmt = "---", "yaml"
     elif text.startswith("+++") and text[3:4] in ("\n", "\r", " ", "\t", ""):
