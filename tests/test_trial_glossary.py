@@ -231,3 +231,29 @@ def test_hugo_reads_front_matter_after_blank_lines(tmp_path: Path) -> None:
         "front matter must start on line 1; remove the blank lines before its first '---'"
         in problems.values()
     )
+
+
+def test_heading_ids_are_attributes_not_words(tmp_path: Path) -> None:
+    # zh-tw terms write `## 是什麼 {#what-it-is}` (Goldmark heading attributes, on by default in Hugo): the id was
+    # part of the heading's text in validate, sent to the translation engine, and shown as text by the preview.
+    from pipeline.build.stage import run_stage as build
+    from pipeline.content.loader import load_content
+    from pipeline.translate.segment import Segment, segment_body
+    from pipeline.validate.prose import analyse
+
+    body = "## 花園是什麼 {#what-it-is}\n\n花園裡有樹。\n\n## 為何 {.note #why}\n\n因為樹。\n"
+    config_file = hugo_site(
+        tmp_path, {"zh-tw/garden.md": TERM.format(title="花園") + body}, languages=("en", "zh-tw")
+    )
+    config = load_config(config_file)
+    post = load_content(config).posts[0]
+    assert [h.text for h in analyse(post).headings] == ["花園是什麼", "為何"]
+    parts = segment_body(body)
+    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == [
+        "花園是什麼",
+        "為何",
+    ]
+    assert "".join(p if isinstance(p, str) else p.template for p in parts) == body  # ids kept in place
+    build(Context(config=config))
+    html = (tmp_path / "_site" / "zh-tw" / "garden" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="what-it-is">花園是什麼</h2>' in html and '<h2 id="why" class="note">為何</h2>' in html

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from pipeline.content import Post
-from pipeline.content.markdown import parse_tokens, tree_from_tokens
+from pipeline.content.markdown import heading_attributes, parse_tokens, tree_from_tokens
 from pipeline.content.shortcodes import SHORTCODE, shown_text
 from pipeline.langtags import primary
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
@@ -327,6 +327,8 @@ def _doc(post: Post, tree: Any) -> Doc:
                 text = _inline_text(node.children, links, images, line, lines).strip()
                 if "{{" in text:  # `## {{% heading "whatsnext" %}}`: a heading the theme writes, kept as is
                     text = _without_shortcodes(text, False)[0] or text
+                if text.endswith("}"):  # `## What it is {#what-it-is}`: the id is no words of the heading
+                    text = heading_attributes(text)[0]
                 text = bengali_danda(text)
                 unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
                 units.append(unit)
