@@ -257,3 +257,24 @@ def test_heading_ids_are_attributes_not_words(tmp_path: Path) -> None:
     build(Context(config=config))
     html = (tmp_path / "_site" / "zh-tw" / "garden" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="what-it-is">花園是什麼</h2>' in html and '<h2 id="why" class="note">為何</h2>' in html
+
+
+def test_a_home_layout_without_title_makes_the_body_h1_the_heading(tmp_path: Path) -> None:
+    # The glossary's layouts/home.html renders `.Content` only; every language's home page writes its own
+    # `# …` H1, and MD001 called each one a duplicate of the title the layout never prints.
+    h1s = "# حديقة\n\nنص.\n\n# ثانية\n"
+    home = '---\ntitle: "حديقة"\n---\n\n' + h1s
+    config_file = hugo_site(tmp_path, {"ar/_index.md": home, "ar/tree.md": TERM.format(title="شجرة") + h1s})
+    assert [(f.file.rsplit("/", 1)[-1], f.line) for f in findings(config_file, "MD001") if f.file] == [
+        ("_index.md", 5), ("_index.md", 9), ("tree.md", 7), ("tree.md", 11),
+    ]  # fmt: skip
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        text.replace(
+            "[validate]\n", '[validate]\nlayout_renders_title_except = ["_index.md", "*/_index.md"]\n'
+        ),
+        encoding="utf-8",
+    )
+    hits = [(f.file.rsplit("/", 1)[-1], f.line, f.message) for f in findings(config_file, "MD001") if f.file]
+    assert hits[0] == ("_index.md", 9, "H1 'ثانية' is a second H1; make it an H2")
+    assert [h[:2] for h in hits[1:]] == [("tree.md", 7), ("tree.md", 11)]
