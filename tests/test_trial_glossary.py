@@ -278,3 +278,18 @@ def test_a_home_layout_without_title_makes_the_body_h1_the_heading(tmp_path: Pat
     hits = [(f.file.rsplit("/", 1)[-1], f.line, f.message) for f in findings(config_file, "MD001") if f.file]
     assert hits[0] == ("_index.md", 9, "H1 'ثانية' is a second H1; make it an H2")
     assert [h[:2] for h in hits[1:]] == [("tree.md", 7), ("tree.md", 11)]
+
+
+def test_urdu_and_hindi_sentence_limits_follow_their_word_counts(tmp_path: Path) -> None:
+    # Urdu and Hindi write postpositions and auxiliaries as words: the glossary's Urdu container and devops pages
+    # have 1.35× the words of their English originals, and READ010 called most of their sentences long.
+    sentence = " ".join(["باغ"] * 23) + "۔"  # 23 words: long in English terms, not for Urdu's 27
+    body = "\n\n".join(" ".join([sentence] * 2) for _ in range(3)) + "\n"
+    config = hugo_site(tmp_path, {"ur/garden.md": TERM.format(title="باغ") + body}, languages=("en", "ur"))
+    assert findings(config, "READ010") == []
+    longer = " ".join(["باغ"] * 28) + "۔"
+    (tmp_path / "content" / "ur" / "garden.md").write_text(
+        TERM.format(title="باغ") + "\n\n".join(" ".join([longer] * 2) for _ in range(3)) + "\n",
+        encoding="utf-8",
+    )
+    assert [f.rule for f in findings(config, "READ010")] == ["READ010"]
