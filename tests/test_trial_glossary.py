@@ -293,3 +293,16 @@ def test_urdu_and_hindi_sentence_limits_follow_their_word_counts(tmp_path: Path)
         encoding="utf-8",
     )
     assert [f.rule for f in findings(config, "READ010")] == ["READ010"]
+
+
+def test_a_heading_ends_a_run_of_same_openings(tmp_path: Path) -> None:
+    # A Hindi term page: the intro's last two sentences and the next section's first one open with the term;
+    # they were "3 sentences in a row" across the heading. Within one section a run still counts.
+    body = (
+        "बगीचा एक जगह है। बगीचा हरा है।\n\n## समस्या\n\nबगीचा बड़ा है। पेड़ ऊँचे हैं।\n\n"
+        "## समाधान\n\nपानी दें। पानी रोज़ दें। पानी सुबह दें।\n"
+    )
+    config = hugo_site(tmp_path, {"hi/garden.md": TERM.format(title="बगीचा") + body}, languages=("en", "hi"))
+    assert [(f.line, f.message) for f in findings(config, "READ014")] == [
+        (15, "3 sentences in a row start with 'पानी'; vary the openings")
+    ]
