@@ -102,6 +102,12 @@ def test_an_untitled_language_home_page_is_not_titled_with_its_language_code(tmp
     build(Context(config=config))
     html = (tmp_path / "_site" / "ar" / "index.html").read_text(encoding="utf-8")
     assert "<title>Glossary" in html and "<title>ar" not in html
+    # Its card too carries the site's title (it was refused: CARD011 "post has no title").
+    from pipeline.cards.stage import run_stage as cards
+
+    result = cards(Context(config=config))
+    assert not [f for f in result.findings if f.rule == "CARD011"]
+    assert (tmp_path / "static" / "images" / "cards" / "ar" / "index-og.jpg").is_file()
 
 
 def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(tmp_path: Path) -> None:

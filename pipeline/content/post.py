@@ -155,10 +155,15 @@ class Post:
         too."""
         if self.title:
             return self.title
+        return site_name if self.is_home else self.slug
+
+    @property
+    def is_home(self) -> bool:
+        """The site's or a language's home page (`/`, `/ar/`)."""
         parts = [p for p in self.path_url.split("/") if p]
-        if self.path_url and (not parts or (len(parts) == 1 and parts[0] == self.lang and self.is_list_page)):
-            return site_name
-        return self.slug
+        return bool(self.path_url) and (
+            not parts or (len(parts) == 1 and parts[0] == self.lang and self.is_list_page)
+        )
 
     @property
     def is_list_page(self) -> bool:
