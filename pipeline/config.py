@@ -153,16 +153,15 @@ class ValidateConfig(Section):
     layout_renders_title: bool = Field(
         True, description="The layout prints the title as H1, so a body H1 is a duplicate."
     )
-    allowed_tags: list[str] = Field(
-        default_factory=list, description="When non-empty, tags must come from this list."
+    layout_renders_title_except: list[str] = Field(
+        [], description="Globs of pages whose layout prints no title: their first body H1 is their heading."
     )
+    allowed_tags: list[str] = Field([], description="When non-empty, tags must come from this list.")
     required_fields: list[str] = Field(["title", "description"], description="Keys every post needs.")
     required_fields_for: dict[str, list[str]] = Field({}, description="Path glob → its posts' required keys.")
     keyphrase_from_tags: bool = Field(False, description="A post's first tag is its focus keyphrase.")
     max_hero_bytes: int = Field(1_500_000, ge=1, description="Byte budget for hero images.")
-    syllables: dict[str, int] = Field(
-        default_factory=dict, description="Extra syllable counts for words missing from CMUdict."
-    )
+    syllables: dict[str, int] = Field({}, description="Extra syllable counts for words missing from CMUdict.")
     plain_language: dict[str, str] = Field(
         default_factory=dict, description="Jargon → plain words suggestions, added to the built-in list."
     )

@@ -195,6 +195,7 @@ class Conventions:
     permalinks: Mapping[str, str] = field(default_factory=dict)
     date_in_filename: bool = False  # YYYY-MM-DD-name.md gives the date
     front_matter_required: bool = False  # Jekyll: a file without front matter is a static file, not a page
+    front_matter_after_blank_lines: bool = False  # Hugo: blank lines may come before the opening `---`
     include_dirs: tuple[
         str, ...
     ] = ()  # underscore folders that hold pages (every other one is skipped; "*": all)
@@ -223,6 +224,7 @@ PRESETS: dict[str, Conventions] = {
         alias_prefix=True,
         site_pattern=None,
         unpublished_keys=True,
+        front_matter_after_blank_lines=True,
         # Hugo skips only `.` names and `~` backups (source.IgnoreFile): kubernetes.io keeps its blog posts in
         # content/<lang>/blog/_posts/; folders a site keeps out (otel's _includes) say so with `cascade:
         # build: render: never`, which this tool does not read: list them in site.exclude.

@@ -65,7 +65,7 @@ FIXES: dict[str, str] = {
     "URL means one of them is never served.",
     "SEO023": "Rename the file or change the slug so they match; it keeps the content folder navigable.",
     "SEO030": "Add a few `tags:`; tag pages and hashtags in social posts come from them.",
-    "SEO031": "Write the tag as a slug: lowercase words of any script joined by hyphens.",
+    "SEO031": "Write the tag as a slug: lowercase words of any script joined by hyphens; remove empty tags.",
     "SEO032": "Use a tag from validate.allowed_tags, or add the new tag to that list if it is meant to exist.",
     # Validate: keyphrase
     "KEY001": "Put the keyphrase (front-matter `keyphrase`, else the first tag) in the title, near the start.",

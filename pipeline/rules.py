@@ -125,7 +125,7 @@ VALIDATE: tuple[Rule, ...] = (
     Rule("SEO022", "error", "Two posts have the same URL (across all languages).", "metadata"),
     Rule("SEO023", "warning", "Permalink slug differs from the file name.", "metadata"),
     Rule("SEO030", "warning", "Tags are missing or empty.", "metadata"),
-    Rule("SEO031", "warning", "Tag is not a slug (lowercase words of any script, hyphenated).", "metadata"),
+    Rule("SEO031", "warning", "Tag is empty or not a slug (lowercase words, any script).", "metadata"),
     Rule("SEO032", "warning", "Tag is not in validate.allowed_tags.", "metadata"),
     Rule("KEY001", "warning", "Keyphrase does not appear in the title.", "keyphrase"),
     Rule("KEY002", "warning", "Keyphrase does not appear in the description.", "keyphrase"),

@@ -290,7 +290,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             html_tag = html_open_tag(page)
             json_ld = _json_ld(page, config.site.name)
         else:
-            head = f'<meta charset="utf-8">\n<title>{xml_escape(post.title or post.slug)}</title>'
+            head = f'<meta charset="utf-8">\n<title>{xml_escape(post.shown_title(config.site.name))}</title>'
             html_tag = f'<html lang="{xml_escape(hreflang_code(config, post.lang))}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
         try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
@@ -310,7 +310,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             json_ld=json_ld,
             noindex=noindex,
             post=post,
-            title=post.title or post.slug,
+            title=post.shown_title(config.site.name),
             body=body_html,
             site=config.site,
             date=post.date,

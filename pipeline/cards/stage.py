@@ -199,7 +199,8 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 kind=kind,
                 out=out,
                 fmt=fmt,
-                title=" ".join((post.title or "").split()),
+                # An untitled home page shows the site's title, as the generator titles it (Post.shown_title).
+                title=" ".join((post.title or (config.site.name if post.is_home else "")).split()),
                 site=config.site.name,
                 tag=post.tags[0] if post.tags else "",
                 layout=layout,

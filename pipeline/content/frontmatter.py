@@ -12,7 +12,7 @@ import io
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import yaml
@@ -80,13 +80,35 @@ class Split:
     body_line: int
     opener: str = ""
     closer: str = ""
+    lead_lines: int = 0  # blank lines before the opening delimiter (Hugo reads past them; kept in `opener`)
 
 
-def split_front_matter(text: str) -> Split:
+_LEADING = " \t\r\n"
+
+
+def split_front_matter(text: str, after_blank_lines: bool = False) -> Split:
     """Cut a file into front matter and body, keeping the exact delimiter lines for byte-exact rewrites.
+
+    `after_blank_lines`: front matter may follow blank lines, as Hugo's page lexer skips whitespace before
+    the delimiter (the CNCF glossary's ko and zh-cn home pages start with an empty line); Jekyll and
+    Eleventy read front matter on the first line only.
 
     Raises ContentError when a front-matter block is opened but never closed.
     """
+    if after_blank_lines and text[:1] in _LEADING:
+        stripped = text.lstrip(_LEADING)
+        if stripped[:3] in ("---", "+++"):
+            lead = text[: len(text) - len(stripped)]
+            lines = lead.count("\n")
+            try:
+                inner = split_front_matter(stripped)
+            except ContentError as exc:
+                shown = str(exc).replace("on line 1", f"on line {lines + 1}")
+                raise ContentError(exc.rule, shown, lines + 1) from None
+            if inner.fmt != "none":
+                return replace(
+                    inner, body_line=inner.body_line + lines, opener=lead + inner.opener, lead_lines=lines
+                )
     if text.startswith("---") and text[3:4] in ("\n", "\r", " ", "\t", ""):
         delim, fmt = "---", "yaml"
     elif text.startswith("+++") and text[3:4] in ("\n", "\r", " ", "\t", ""):
@@ -175,6 +197,9 @@ def _check_yaml_graph(node: yaml.Node) -> None:
         expanded.extend((child, depth + 1) for child in _children(current))
 
 
+_STARTS_AT_CONTEXT = frozenset({"while scanning a simple key", "while scanning a quoted scalar"})
+
+
 def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML front matter; key lines are 1-based *file* lines (front matter starts on file line 2)."""
     loader = _FastLoader(fm)
@@ -190,15 +215,22 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
         data = _construct_mapping(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1
         problem = exc.problem or str(exc)
+        fix = "check quoting and indentation"
+        # A key line without `: ` (`category:تقنية`) or an unclosed quote is found only where the scanner gives
+        # up: the next line, often the closing `---`. The line that is wrong is where the key or quote began.
+        if exc.context_mark is not None and exc.context in _STARTS_AT_CONTEXT:
+            mark = exc.context_mark
+            if exc.context == "while scanning a simple key":
+                text = fm.split("\n")[mark.line].strip() if mark.line < fm.count("\n") + 1 else ""
+                problem = f"{text[:60]!r} is not `key: value`"
+                fix = "put a space after the colon" if ":" in text else "write it as `key: value`"
+        line = (mark.line + 2) if mark else 1
         if "maximum nesting depth" in problem:  # libyaml stops at 1000 levels before our own check runs
             raise ContentError(
                 "CONTENT009", f"front matter nests deeper than {MAX_DEPTH} levels; flatten it", line
             ) from None
-        raise ContentError(
-            "CONTENT005", f"invalid YAML: {problem}; check quoting and indentation", line
-        ) from None
+        raise ContentError("CONTENT005", f"invalid YAML: {problem}; {fix}", line) from None
     except yaml.YAMLError as exc:
         raise ContentError("CONTENT005", f"invalid YAML: {exc}", 1) from None
     except RecursionError:

@@ -281,16 +281,17 @@ def parse_post(
         )
     if newline != "\n":
         text = text.replace(newline, "\n")
-    split = split_front_matter(text)
-    fmt, fm, body, body_line = split.fmt, split.fm, split.body, split.body_line
-    if fmt == "yaml":
-        meta, key_lines = parse_yaml_front(fm)
-    elif fmt == "toml":
-        meta, key_lines = parse_toml_front(fm)
-    else:
-        meta, key_lines = {}, {}
     if site is None:
         site = UrlModel.plain(default_lang, tuple(languages))
+    split = split_front_matter(text, site.conv.front_matter_after_blank_lines)
+    fmt, fm, body, body_line = split.fmt, split.fm, split.body, split.body_line
+    parsed = "\n" * split.lead_lines + fm  # the parsers count file lines from line 2
+    if fmt == "yaml":
+        meta, key_lines = parse_yaml_front(parsed)
+    elif fmt == "toml":
+        meta, key_lines = parse_toml_front(parsed)
+    else:
+        meta, key_lines = {}, {}
     meta, key_lines, key_names = canonical_keys(meta, key_lines, site.conv.key_aliases)
     if rel is None:
         try:
@@ -425,13 +426,16 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
                 )
             )
         if post.fm_format == "none":
+            late = post.body.lstrip(" \t\r\n")[:3] in ("---", "+++")  # the generator reads line 1 only
             problems.append(
                 Finding(
                     "CONTENT011",
                     "warning",
                     display_path(path),
                     1,
-                    "no front matter; start the file with a '---' YAML block",
+                    "front matter must start on line 1; remove the blank lines before its first '---'"
+                    if late
+                    else "no front matter; start the file with a '---' YAML block",
                 )
             )
         posts.append(post)

@@ -112,6 +112,50 @@ class TreeNode:
 # --- engines -------------------------------------------------------------------------------------------------
 
 
+# `## What it is {#what-it-is}`: heading attributes, as Goldmark (Hugo's default `parser.attribute.title`) and
+# kramdown read them — an id, classes, key=value pairs in braces at the end of the heading line. They are no
+# words of the heading: not counted, not sent to a translation engine, rendered as the heading's id.
+HEADING_ATTRS = re.compile(r"[ \t]+\{[ \t]*([#.][^{}\n]*)\}[ \t]*$")
+
+
+def heading_attributes(text: str) -> tuple[str, dict[str, str]]:
+    """(the heading's text without its trailing `{#id .class}` block, the attributes it sets)."""
+    m = HEADING_ATTRS.search(text)
+    if m is None:
+        return text, {}
+    attrs: dict[str, str] = {}
+    classes = []
+    for part in m.group(1).split():
+        if part.startswith("#") and len(part) > 1:
+            attrs["id"] = part[1:]
+        elif part.startswith(".") and len(part) > 1:
+            classes.append(part[1:])
+        elif "=" in part:
+            key, _, value = part.partition("=")
+            attrs[key] = value.strip("\"'")
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return text[: m.start()], attrs
+
+
+def _heading_attribute_rule(state: Any) -> None:
+    """Core rule: a heading's trailing attribute block becomes its attributes (the preview's `id=`)."""
+    tokens = state.tokens
+    for i in range(len(tokens) - 1):
+        opener, inline = tokens[i], tokens[i + 1]
+        if opener.type != "heading_open" or not inline.children or "{" not in inline.content:
+            continue
+        last = inline.children[-1]
+        if last.type != "text":
+            continue
+        text, attrs = heading_attributes(last.content)
+        if attrs:
+            last.content = text
+            inline.content = heading_attributes(inline.content)[0]
+            for key, value in attrs.items():
+                opener.attrSet(key, value)
+
+
 @cache
 def tokens_parser() -> MarkdownIt:
     """markdown-it-py with the dialect's extensions (tokens, line maps, HTML rendering)."""
@@ -119,7 +163,9 @@ def tokens_parser() -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
-    return md.enable(["table", "strikethrough"]).use(footnote_plugin)
+    md.enable(["table", "strikethrough"]).use(footnote_plugin)
+    md.core.ruler.push("heading_attributes", _heading_attribute_rule)
+    return md
 
 
 @cache

@@ -148,6 +148,23 @@ class Post:
                     return parts[-1].rsplit(".", 1)[0] if parts[-1].endswith((".html", ".htm")) else parts[-1]
         return Path(self.rel).stem
 
+    def shown_title(self, site_name: str) -> str:
+        """The title the page is shown with: its own, else what the generator shows for an untitled page — the
+        site's title on a home page (Hugo's `.Title` there), else the slug. A language's home page (`/ar/`) is
+        not titled with its URL's last segment, the language code: social posts said "ar", the preview's <title>
+        too."""
+        if self.title:
+            return self.title
+        return site_name if self.is_home else self.slug
+
+    @property
+    def is_home(self) -> bool:
+        """The site's or a language's home page (`/`, `/ar/`)."""
+        parts = [p for p in self.path_url.split("/") if p]
+        return bool(self.path_url) and (
+            not parts or (len(parts) == 1 and parts[0] == self.lang and self.is_list_page)
+        )
+
     @property
     def is_list_page(self) -> bool:
         """A home or section page (Hugo's `_index.md`, a language's home): it introduces and lists other pages,

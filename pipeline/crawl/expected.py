@@ -90,7 +90,7 @@ def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
         if not post.published:
             unpublished[url] = post
             continue
-        title = post.title or post.slug
+        title = post.shown_title(config.site.name)
         image = card_image(post, "og", config, urls) or post.image
         og_image = join(base, image) if image else None
         tw = card_image(post, "twitter", config, urls) or image

@@ -129,7 +129,7 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
     platform = account.platform
     campaign = campaign_of(post.translation_key)
     url = with_utm(permalink_url(config, post), platform, campaign, post.lang)
-    title = (post.title or post.slug).strip()
+    title = post.shown_title(config.site.name).strip()
     body = " ".join((post.preview or post.description or "").split())
     tags = [t for t in (hashtag(tag) for tag in post.tags) if t]
     entry = PLATFORMS[platform]

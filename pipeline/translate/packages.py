@@ -178,10 +178,29 @@ def list_packages(state_dir: Path) -> list[InstalledPackage]:
     return out
 
 
+_HANT = frozenset({"hant", "tw", "hk", "mo"})
+
+
+def argos_code(lang: str) -> str:
+    """The code Argos names a site language's packages by. Argos keys packages by bare ISO 639-1 codes plus two
+    of its own, `zt` (Chinese, Traditional) and `pb` (Portuguese, Brazil); a Hugo site names its folders
+    `zh-cn`, `zh-tw`, `pt-br`: without this an installed en→zh package was "missing" for `--to zh-cn`."""
+    parts = lang.replace("_", "-").lower().split("-")
+    head, rest = parts[0], set(parts[1:])
+    if head in ("zh", "zho", "cmn") and rest:
+        return "zt" if rest & _HANT else "zh"
+    if head == "pt" and "br" in rest:
+        return "pb"
+    return head
+
+
 def find_package(state_dir: Path, from_code: str, to_code: str) -> InstalledPackage | None:
-    for pkg in list_packages(state_dir):
-        if pkg.from_code == from_code and pkg.to_code == to_code:
-            return pkg
+    """The package for exactly these codes, else for the codes Argos uses for them (`zh-cn` → `zh`)."""
+    packages = list_packages(state_dir)
+    for want in dict.fromkeys([(from_code, to_code), (argos_code(from_code), argos_code(to_code))]):
+        for pkg in packages:
+            if (pkg.from_code, pkg.to_code) == want:
+                return pkg
     return None
 
 
@@ -294,16 +313,20 @@ def download_and_install(
             f"cannot reach the Argos package index ({type(exc).__name__}); offline? "
             "Download the .argosmodel elsewhere and run `pipeline models install --from-file F.argosmodel`"
         ) from None
+    wanted = dict.fromkeys([(from_code, to_code), (argos_code(from_code), argos_code(to_code))])
     entry = next(
         (
             e
+            for want in wanted
             for e in index
-            if isinstance(e, dict) and e.get("from_code") == from_code and e.get("to_code") == to_code
+            if isinstance(e, dict) and (e.get("from_code"), e.get("to_code")) == want
         ),
         None,
     )
     if entry is None or not entry.get("links"):
         raise PackageError(f"the Argos index has no package for {from_code}→{to_code}")
+    # `zh-cn` asked for: Argos's `zh` is what is installed.
+    from_code, to_code = str(entry["from_code"]), str(entry["to_code"])
     root = packages_dir(state_dir)
     with _root_lock(root):
         sweep_stale(root)

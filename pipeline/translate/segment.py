@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.content.markdown import parse_tokens
+from pipeline.content.markdown import HEADING_ATTRS, parse_tokens
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -274,6 +274,10 @@ class Segmenter:
             if close:
                 suffix = close.group(0)
                 content = content[: close.start()]
+            attrs = HEADING_ATTRS.search(content)  # `{#what-it-is}` is the anchor other pages link to: kept
+            if attrs:
+                suffix = attrs.group(0) + suffix
+                content = content[: attrs.start()]
         out: list[Part] = [pre] if pre else []
         out.extend(self.inline(content, self._next_id(), kind))
         if suffix or newline:

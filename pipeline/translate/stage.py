@@ -73,19 +73,19 @@ def run_stage(
         from pipeline.compute.translate import Slots
 
         slots = Slots(config)
-    first_missing = ""
+    missing: list[str] = []  # every target's reason: `--to ar,zh-cn` named ar's only, then zh-cn's next run
     for lang in langs:
         found, reasons = engines_for(config, src, lang, settings, slots=slots)
         if not found:
             message = missing_engine_message(src, lang, reasons)
-            first_missing = first_missing or message
+            missing.append(message)
             result.findings.append(Finding("TRANSLATE001", "warning", None, None, message))
         else:
             engines[lang] = found
     if not engines:
         if slots is not None:
             slots.close()
-        raise StageSkipped(first_missing)
+        raise StageSkipped("\n".join(missing))
     posts = source_posts(ctx, paths)
     counts = dict.fromkeys(
         (

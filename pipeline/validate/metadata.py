@@ -333,7 +333,10 @@ def tags_present(post: Post, env: Env) -> Iterator[Hit]:
 @rule("SEO031")
 def tags_slugs(post: Post, env: Env) -> Iterator[Hit]:
     for tag in post.tags:
-        if not SLUG.match(tag):
+        # `tags: ["a", "b", ""]`, as a glossary's term template leaves it: there is no slug to suggest.
+        if not tag.strip():
+            yield Hit(post.line_of("tags"), "an empty tag; remove it from `tags`", "tags:")
+        elif not SLUG.match(tag):
             yield Hit(
                 post.line_of("tags"),
                 f"tag '{tag}' is not a slug; use lowercase words joined by hyphens (e.g. '{slugify(tag)}')",

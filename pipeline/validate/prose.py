@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from pipeline.content import Post
-from pipeline.content.markdown import parse_tokens, tree_from_tokens
+from pipeline.content.markdown import heading_attributes, parse_tokens, tree_from_tokens
 from pipeline.content.shortcodes import SHORTCODE, shown_text
 from pipeline.langtags import primary
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
@@ -221,9 +221,21 @@ _BLOCKS = _SKIP_BLOCKS | frozenset(
 )
 
 
-def _inline_text(children: Any, links: list[Link], images: list[Link], line: int) -> str:
+def _node_line(node: Any, line: int, lines: _Lines | None) -> int:
+    """The file line an inline node starts on, or the block's `line` where the node has no source map."""
+    if lines is None:
+        return line
+    srcmap = node.srcmap
+    return lines.line(srcmap[0]) if srcmap else line
+
+
+def _inline_text(
+    children: Any, links: list[Link], images: list[Link], line: int, lines: _Lines | None = None
+) -> str:
     """Concatenated text of inline nodes. Hot: one call per block and per link, so every attribute read of a
-    Rust node (each builds a Python object) is done at most once."""
+    Rust node (each builds a Python object) is done at most once. A link or image is on its own line (`lines`
+    reads its source map): in a paragraph wrapped over several lines the block's first line is not where the
+    fifth link is (markdown-it-py's inline tokens have no map: they keep the block's `line`)."""
     parts: list[str] = []
     append = parts.append
     for child in children:
@@ -233,21 +245,23 @@ def _inline_text(children: Any, links: list[Link], images: list[Link], line: int
         elif name == "softbreak" or name == "hardbreak":
             append(" ")
         elif name == "link":
-            text = _inline_text(child.children, links, images, line)
-            links.append(Link(child.meta.get("url", ""), text, line))
+            here = _node_line(child, line, lines)
+            text = _inline_text(child.children, links, images, here, lines)
+            links.append(Link(child.meta.get("url", ""), text, here))
             append(text)
         elif name == "autolink":
             url = child.meta.get("url", "")
-            links.append(Link(url, url, line))
+            links.append(Link(url, url, _node_line(child, line, lines)))
         elif name == "image":
-            alt = _inline_text(child.children, [], [], line)
-            images.append(Link(child.meta.get("url", ""), alt, line))
+            here = _node_line(child, line, lines)
+            alt = _inline_text(child.children, [], [], here, lines)
+            images.append(Link(child.meta.get("url", ""), alt, here))
         elif name in SKIP_INLINE or name.startswith("footnote"):
             continue
         else:
             kids = child.children
             if kids:
-                append(_inline_text(kids, links, images, line))
+                append(_inline_text(kids, links, images, line, lines))
             else:
                 append(child.meta.get("content", ""))
     return "".join(parts)
@@ -310,9 +324,11 @@ def _doc(post: Post, tree: Any) -> Doc:
             if name == "heading" or name == "lheading":
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
-                text = _inline_text(node.children, links, images, line).strip()
+                text = _inline_text(node.children, links, images, line, lines).strip()
                 if "{{" in text:  # `## {{% heading "whatsnext" %}}`: a heading the theme writes, kept as is
                     text = _without_shortcodes(text, False)[0] or text
+                if text.endswith("}"):  # `## What it is {#what-it-is}`: the id is no words of the heading
+                    text = heading_attributes(text)[0]
                 text = bengali_danda(text)
                 unit = Unit("heading", text, line, int(node.meta.get("level", 1)))
                 units.append(unit)
@@ -322,7 +338,7 @@ def _doc(post: Post, tree: Any) -> Doc:
                 srcmap = node.srcmap
                 line = line_of(srcmap[0]) if srcmap else body_line
                 kids = node.children  # each read of a Rust node's children builds them anew: read once
-                text = _inline_text(kids, links, images, line).strip()
+                text = _inline_text(kids, links, images, line, lines).strip()
                 add("cell" if name != "paragraph" else "paragraph", text, line, kids)
             elif name == "list_item":
                 srcmap = node.srcmap
@@ -342,19 +358,26 @@ def _doc(post: Post, tree: Any) -> Doc:
                         continue
                     after_block = True
                     if inline:
-                        add("item", _inline_text(inline, links, images, run_line).strip(), run_line, inline)
+                        add(
+                            "item",
+                            _inline_text(inline, links, images, run_line, lines).strip(),
+                            run_line,
+                            inline,
+                        )
                         inline = []
                     if n == "paragraph":
                         csrc = child.srcmap
                         pline = line_of(csrc[0]) if csrc else line
                         kids = child.children
-                        add("item", _inline_text(kids, links, images, pline).strip(), pline, kids)
+                        add("item", _inline_text(kids, links, images, pline, lines).strip(), pline, kids)
                     elif n == "bullet_list" or n == "ordered_list":
                         visit(child.children)
                     else:
                         visit([child])
                 if inline:
-                    add("item", _inline_text(inline, links, images, run_line).strip(), run_line, inline)
+                    add(
+                        "item", _inline_text(inline, links, images, run_line, lines).strip(), run_line, inline
+                    )
             else:
                 visit(node.children)
 

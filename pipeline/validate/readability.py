@@ -204,27 +204,29 @@ def passive_voice(post: Post, env: Env) -> Iterator[Hit]:
 def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
     """Compares first *words* (Unicode word segmentation), so one consonant or kana never counts as a word.
     Running text only: table cells and headings are not sentences in a row, and a Hugo shortcode ({{< tab >}})
-    is markup, not an opening word."""
+    is markup, not an opening word. A heading ends a run: each section of a glossary's term page may open with
+    the term, and the last sentence before a heading and the first after it are not read in a row."""
     run_len = env.t(post.lang, "repeated_start_run")
-    sents = [s for s in analysis(post, env).sentences if s.kind in _RUNNING and not s.text.startswith("{{")]
-    # A sentence that opens with inline code has no comparable first word: it ends a run and starts none.
-    openings = [None if s.after_markup else s.words[0].lower() for s in sents]
-    i = 0
-    while i < len(sents):
-        first = openings[i]
-        if first is None:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(sents) and openings[j + 1] == first:
-            j += 1
-        if j - i + 1 >= run_len:
-            yield Hit(
-                sents[i].line,
-                f"{j - i + 1} sentences in a row start with '{sents[i].words[0]}'; vary the openings",
-                f"start:{sents[i].line}",
-            )
-        i = j + 1
+    for *_, section in analysis(post, env).sections:
+        sents = [s for s in section if s.kind in _RUNNING and not s.text.startswith("{{")]
+        # A sentence that opens with inline code has no comparable first word: it ends a run and starts none.
+        openings = [None if s.after_markup else s.words[0].lower() for s in sents]
+        i = 0
+        while i < len(sents):
+            first = openings[i]
+            if first is None:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(sents) and openings[j + 1] == first:
+                j += 1
+            if j - i + 1 >= run_len:
+                yield Hit(
+                    sents[i].line,
+                    f"{j - i + 1} sentences in a row start with '{sents[i].words[0]}'; vary the openings",
+                    f"start:{sents[i].line}",
+                )
+            i = j + 1
 
 
 _RUNNING = frozenset({"paragraph", "item"})

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from pipeline.content import Post
+from pipeline.content.loader import path_matcher
 from pipeline.text import char_count
 from pipeline.validate.prose import analyse, section_sentences, unit_words
 from pipeline.validate.registry import Check, Env, Hit, registrar
@@ -18,12 +19,22 @@ rule = registrar(CHECKS, "structure")
 
 @rule("MD001")
 def no_body_h1(post: Post, env: Env) -> Iterator[Hit]:
-    if env.config.validate_.layout_renders_title:
-        for h in analyse(post).headings:
-            if h.level == 1:
-                yield Hit(
-                    h.line, f"H1 '{h.text[:60]}' duplicates the page title; make it an H2", f"h1:{h.text}"
-                )
+    """A body H1 beside the layout's title H1 is a second H1. Pages whose layout prints no title (a Hugo home
+    page rendering only `.Content`, as on the CNCF glossary) have their first body H1 as their heading."""
+    cfg = env.config.validate_
+    if not cfg.layout_renders_title:
+        return
+    untitled = env.memo.get("untitled_layouts")
+    if untitled is None:
+        untitled = env.memo["untitled_layouts"] = path_matcher(cfg.layout_renders_title_except)
+    own_heading = untitled(post.rel)  # the first body H1 is the page's own heading
+    what = "is a second H1" if own_heading else "duplicates the page title"
+    for h in analyse(post).headings:
+        if h.level == 1:
+            if own_heading:
+                own_heading = False
+                continue
+            yield Hit(h.line, f"H1 '{h.text[:60]}' {what}; make it an H2", f"h1:{h.text}")
 
 
 @rule("MD002")
