@@ -141,10 +141,11 @@ def test_bad_post_does_not_stop_the_run(tmp_path: Path) -> None:
         {
             "posts/walking-for-strong-bones.md": yaml_post(GOOD_META, GOOD_BODY),
             "posts/broken.md": "---\ntitle: [unclosed\n---\nbody\n",
+            "posts/plain.md": "A page without front matter is read (CONTENT011), not unreadable.\n",
         },
     )
     result = run_stage(Context(config=config), use_cache=False)
-    assert result.counts["posts"] == 1 and result.counts["unreadable"] == 1
+    assert result.counts["posts"] == 2 and result.counts["unreadable"] == 1
     broken = [f for f in result.findings if f.file and f.file.endswith("broken.md")]
     assert broken and broken[0].rule == "CONTENT005" and broken[0].line == 3
 

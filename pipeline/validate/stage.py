@@ -358,7 +358,9 @@ def _validate(
         "posts": len(posts),
         "analysed": len(todo),
         "cached": len(posts) - len(todo),
-        "unreadable": len(problems),
+        # Posts the loader could not read (errors); its warnings (no front matter, a permalink it could not use)
+        # are about posts it did read and check.
+        "unreadable": sum(1 for f in problems if f.severity == "error"),
         "not_pages": len(selected) - len(posts),
     }
     digest = None
