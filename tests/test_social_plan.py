@@ -127,6 +127,26 @@ def test_plan_places_published_posts_once_with_variants_spaced(tmp_path: Path) -
         assert item.media_path and item.media_path.startswith("/images/")
 
 
+def test_home_and_section_pages_are_not_announced_unless_they_ask(tmp_path: Path) -> None:
+    config = _site(tmp_path, ACCOUNT)
+    day = "2026-03-06T12:00:00Z"
+    for rel in ("_index.md", "es/_index.md", "guides/_index.md"):  # list pages: not announced
+        path = tmp_path / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: Pages of {rel}\ndate: '{day}'\n---\n\nThe pages below.\n")
+    (tmp_path / "content" / "news").mkdir()
+    (tmp_path / "content" / "news" / "_index.md").write_text(
+        f"---\ntitle: News hub\ndate: '{day}'\nsocial: true\n---\n\nAsked to be announced.\n"
+    )
+    _post(tmp_path, "posts/sleep.md", "Sleep and Bones", day)
+    _post(tmp_path, "posts/quiet.md", "Quiet Note", day, "social: false\n")
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    posts = load_content(config).posts
+    assert {p.rel for p in posts} >= {"_index.md", "es/_index.md", "guides/_index.md", "news/_index.md"}
+    plan(config, store, posts, now=dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC).timestamp())
+    assert sorted(i.post_path for i in ledger.list_items(store)) == ["news/_index.md", "posts/sleep.md"]
+
+
 def test_every_social_rule_id_emitted_is_declared_and_documented(tmp_path: Path) -> None:
     """SOCIAL001/002 were emitted by `plan` but declared nowhere, so docs/rules.md never listed them."""
     import re

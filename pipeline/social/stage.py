@@ -40,8 +40,18 @@ def _require_accounts(config: Config) -> None:
 def plannable(posts: Sequence[Post]) -> list[Post]:
     """Published posts only (drafts and unapproved translations never reach an account), oldest first."""
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    ready = [p for p in posts if p.published]
+    ready = [p for p in posts if p.published and announced(p)]
     return sorted(ready, key=lambda p: (p.date or epoch, p.translation_key, p.is_translation, p.lang))
+
+
+def announced(post: Post) -> bool:
+    """Whether a post is one to announce: an article is, a home or section page (Hugo's `_index.md`, a language's
+    home; it lists other pages) is not — trials on Hugo sites planned every docs section and language home as a
+    social post. Front matter `social: true` or `social: false` decides for any page."""
+    flag = post.meta.get("social")
+    if isinstance(flag, bool):
+        return flag
+    return not post.is_list_page
 
 
 def plan(config: Config, store: Store, posts: Sequence[Post], now: float | None = None) -> dict[str, Any]:
