@@ -10,6 +10,10 @@ BCP 47 tag: an underscore is never valid there, and `zh_tw` is not Chinese to an
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
 
 _SEPARATOR = re.compile(r"[-_]")
 
@@ -56,3 +60,11 @@ def package_codes(code: str) -> list[str]:
     elif len(parts) == 2 and not (len(parts[1]) == 4 and parts[1].isalpha()):
         out.append(head)
     return list(dict.fromkeys(out))
+
+
+def hreflang_code(config: Config, lang: str) -> str:
+    """The tag a page of `lang` is announced with (hreflang, `<html lang>`, the sitemap): the language's own
+    `hreflang` setting, else its code as BCP 47. One definition for the build, the crawl's expectations and the
+    translation's hreflang sets, so the crawl expects exactly what the build writes."""
+    conf = config.site.languages.get(lang)
+    return (conf.hreflang if conf and conf.hreflang else bcp47(lang)).strip()

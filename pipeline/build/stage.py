@@ -36,7 +36,7 @@ from pipeline.history import record_run
 from pipeline.rules import BUILD, by_id
 from pipeline.stages import Context, Stage, StageResult
 from pipeline.templating import html_env
-from pipeline.translate.hreflang import hreflang_code
+from pipeline.langtags import hreflang_code
 
 MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
 # Names the build writes at the top of the output itself; a permalink may not claim them.

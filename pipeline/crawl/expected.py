@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.content import display_path
 from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.urls import join
-from pipeline.langtags import bcp47
+from pipeline.langtags import hreflang_code
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -71,11 +71,6 @@ class ExpectedSet:
 def permalink_of(post: Post) -> str:
     """The post's public path, from the one URL model (pipeline.content.urls)."""
     return post.path_url
-
-
-def hreflang_code(config: Config, lang: str) -> str:
-    conf = config.site.languages.get(lang)
-    return (conf.hreflang if conf and conf.hreflang else bcp47(lang)).strip()  # zh_tw → zh-TW
 
 
 def build_expected(config: Config, content: ContentSet) -> ExpectedSet:

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.langtags import bcp47
+from pipeline.langtags import hreflang_code
 
 if TYPE_CHECKING:
     from pipeline.config import Config
     from pipeline.content import ContentSet, Post
-
-
-def hreflang_code(config: Config, lang: str) -> str:
-    conf = config.site.languages.get(lang)
-    return conf.hreflang if conf and conf.hreflang else bcp47(lang)
 
 
 def _url(config: Config, post: Post) -> str | None:
