@@ -91,6 +91,19 @@ def test_second_run_makes_zero_model_calls(tmp_path: Path, _isolated_state: Path
     assert second.counts["drafts_unchanged"] == 1 and second.counts["drafts_written"] == 0
 
 
+def test_a_draft_left_untouched_is_not_machine_translated(tmp_path: Path, _isolated_state: Path) -> None:
+    """A file the pipeline did not write sits where the draft goes: TRANSLATE002, and none of that post's
+    segments reach the engine (the glossary trial saw them translated, then thrown away)."""
+    install(_isolated_state, "upper")
+    ctx = make_context(tmp_path, {"posts/sleep.md": POST})
+    (tmp_path / DRAFT).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / DRAFT).write_text("---\ntitle: Mine\n---\n\nA translator's own file.\n")
+    result = run_stage(ctx)
+    assert [f.rule for f in result.findings if f.rule.startswith("TRANSLATE")] == ["TRANSLATE002"]
+    assert result.counts["model_calls"] == 0 and result.counts["segments"] == 0
+    assert (tmp_path / DRAFT).read_text() == "---\ntitle: Mine\n---\n\nA translator's own file.\n"
+
+
 def test_review_edits_and_hand_edits_survive_reruns(
     tmp_path: Path, _isolated_state: Path, db_url: str
 ) -> None:

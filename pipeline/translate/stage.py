@@ -189,7 +189,8 @@ def _translate_language(
                         data={"lang": lang},
                     )
                 )
-            plans.append(plan)
+            if post.rel not in blocked:  # a draft left untouched needs no machine translation
+                plans.append(plan)
     # Memory lookup, then one batched engine pass for everything new.
     with ctx.store.begin() as conn:
         memory = Memory(conn, src, lang)
@@ -259,8 +260,6 @@ def _translate_language(
         entries: dict[str, Entry] = memory.get_many([s.template for s in all_segments])
         counts["needs_review"] += sum(1 for e in entries.values() if e.state == "needs-review")
         for plan in plans:
-            if plan.post.rel in blocked:
-                continue
             text, seg_records, _block = d.render(plan, entries, config)
             written = d.text_hash(text)
             record = records.get(plan.post.rel)
