@@ -120,3 +120,15 @@ def test_card_language_badge_is_the_tag() -> None:
     fields = {f.name: None for f in dataclasses.fields(CardSpec)}
     spec = CardSpec(**{**fields, "lang": "zh_tw", "site": "Greenhouse", "tag": ""})  # type: ignore[arg-type]
     assert fill_text("{LANG} · {site}", spec) == "ZH-TW · Greenhouse"
+
+
+def test_skip_notes_name_languages_as_the_site_names_them() -> None:
+    """The note says which of the site's languages a rule skips: `zh-cn, zh-tw`, not the `zh` it looks up."""
+    from pipeline.config import load_config
+    from pipeline.validate.checks import all_checks
+    from pipeline.validate.langsupport import effective_checks, notes
+
+    checks = effective_checks(all_checks(), load_config(None, environ={}))
+    lines = notes(checks, ["en", "zh-cn", "zh_tw"])
+    read001 = next(line for line in lines if line.startswith("READ001 "))
+    assert read001.startswith("READ001 is not run for zh-cn, zh_tw:")

@@ -94,14 +94,14 @@ def effective_checks(checks: Sequence[Check], config: Config) -> list[Check]:
 
 def notes(checks: Sequence[Check], post_languages: Iterable[str], disabled: Iterable[str] = ()) -> list[str]:
     """One line per rule that this run skips for some of its languages: which languages and why."""
-    langs = sorted({primary(lang) for lang in post_languages})
+    langs = sorted(set(post_languages))  # named as the site names them (zh-cn, zh-tw), looked up as `zh`
     off = set(disabled)
     lines: list[str] = []
     for check in checks:
         rid = check.rule.id
         if check.languages is None or rid in off:
             continue
-        skipped = [lang for lang in langs if lang not in check.languages]
+        skipped = [lang for lang in langs if primary(lang) not in check.languages]
         if not skipped:
             continue
         info = support(rid)
