@@ -161,3 +161,17 @@ def test_liquid_tags_and_kramdown_attribute_lists_are_not_prose() -> None:
     ]
     opening = doc_of("{% include notice.md %} Valves open at dawn.\n").units[0]
     assert opening.text == "Valves open at dawn." and opening.after_markup  # its first word is not an opening
+
+
+def test_liquid_comment_blocks_are_not_prose_across_paragraphs() -> None:
+    """`{% comment %}` renders nothing, in one paragraph or across several (the ruby-lang.org trial's notes to
+    translators spanned paragraphs); the text after `{% endcomment %}` is prose again."""
+    body = (
+        "Valves open at dawn. {% comment %}Note to editors: check the hours.{% endcomment %} They close at dusk.\n\n"
+        "{%- comment -%}\nA longer note for translators.\n\nIt has a second paragraph.\n{% endcomment %}\n\n"
+        "Pumps rest at noon.\n"
+    )
+    assert [text for _, text, _ in units(body)] == [
+        "Valves open at dawn. They close at dusk.",
+        "Pumps rest at noon.",
+    ]

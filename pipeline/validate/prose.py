@@ -199,6 +199,26 @@ _LIQUID = re.compile(r"(?<!\{)\{%.*?%\}(?!\})|\{\{(?![<%]).*?\}\}", re.DOTALL)
 _KRAMDOWN_ATTRS = re.compile(r"\{:[^{}\n]*\}")
 
 
+_LIQUID_COMMENT = re.compile(r"\{%-?[ \t]*(end)?comment[ \t]*-?%\}")
+
+
+def _outside_liquid_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    """(the text outside `{% comment %}` … `{% endcomment %}`, whether one is still open at its end): the
+    comment renders nothing, and it may span paragraphs, so the state carries from one unit to the next."""
+    if not in_comment and _LIQUID_COMMENT.search(text) is None:
+        return text, False  # the word "comment" in a sentence
+    parts: list[str] = []
+    pos = 0
+    for m in _LIQUID_COMMENT.finditer(text):
+        if not in_comment:
+            parts.append(text[pos : m.start()])
+        in_comment = m.group(1) is None
+        pos = m.end()
+    if not in_comment:
+        parts.append(text[pos:])
+    return re.sub(r"[ \t]{2,}", " ", "".join(parts)).strip(), in_comment
+
+
 def _without_liquid(text: str) -> tuple[str, bool]:
     """(the text without Liquid tags and kramdown attribute lists, whether it opened with one)."""
     lead = len(text) - len(text.lstrip())
@@ -301,12 +321,15 @@ def _doc(post: Post, tree: Any) -> Doc:
     sections: list[Section] = [intro]
 
     in_comment = False
+    in_liquid_comment = False
 
     def add(kind: str, text: str, line: int, children: Any = ()) -> None:
-        nonlocal in_comment
+        nonlocal in_comment, in_liquid_comment
         after = False
         if "{{" in text or in_comment:
             text, in_comment, after = _without_shortcodes(text, in_comment)
+        if in_liquid_comment or "comment" in text:
+            text, in_liquid_comment = _outside_liquid_comments(text, in_liquid_comment)
         if "{" in text:
             text, hidden = _without_liquid(text)
             after = after or hidden
