@@ -392,21 +392,12 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
             )
         )
         return ContentSet(posts, problems, root)
-    languages = list(config.site.languages)
     site = UrlModel.from_config(config)
-    walked_root = None if paths else root.resolve()
+    load = _site_loader(config, root, site, walked_root=None if paths else root.resolve())
     skipped = 0
     for path in iter_markdown(root, paths, site):
         try:
-            post = load_post(
-                path,
-                root,
-                default_lang=config.site.default_language,
-                languages=languages,
-                max_bytes=config.site.max_file_bytes,
-                walked_root=walked_root,
-                site=site,
-            )
+            post = load(path)
         except ContentError as exc:
             problems.append(Finding(exc.rule, "error", display_path(path), exc.line, str(exc)))
             continue
@@ -444,25 +435,38 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
 
 
+def _site_loader(
+    config: Config, root: Path, site: UrlModel, walked_root: Path | None = None
+) -> Callable[[Path], Post]:
+    """load_post with the site's settings: Markdown posts and Jekyll's HTML pages are read alike."""
+    languages = list(config.site.languages)
+
+    def load(path: Path) -> Post:
+        return load_post(
+            path,
+            root,
+            default_lang=config.site.default_language,
+            languages=languages,
+            max_bytes=config.site.max_file_bytes,
+            walked_root=walked_root,
+            site=site,
+        )
+
+    return load
+
+
 def _template_pages(config: Config, root: Path, site: UrlModel) -> Iterator[str]:
     """URLs of the HTML files: with front matter Jekyll renders them as pages at their permalink, without it
     copies them to their own path (the stages read only Markdown). A file that cannot be read is no page here:
     it is the generator's to report."""
-    languages = list(config.site.languages)
+    load = _site_loader(config, root, site)
     for path in iter_markdown(root, None, site, suffixes=TEMPLATE_SUFFIXES):
         try:
             with path.open("rb") as fh:
                 if fh.read(4).rstrip(b"\r\n") != b"---":
                     yield "/" + _relative(path, root)
                     continue
-            post = load_post(
-                path,
-                root,
-                default_lang=config.site.default_language,
-                languages=languages,
-                max_bytes=config.site.max_file_bytes,
-                site=site,
-            )
+            post = load(path)
         except (ContentError, OSError):
             continue
         if post.path_url and post.renders:
