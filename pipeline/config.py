@@ -578,7 +578,7 @@ def load_config(
     if overrides:
         data = _merge(data, overrides)
     try:
-        data, origins = fill_from_hugo(data, root)  # the Hugo site's own config fills what ours leaves out
+        data, origins = fill_from_hugo(data, root, path)  # the Hugo site's own config fills what ours omits
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, problems(exc)) from None

@@ -76,7 +76,11 @@ class UrlSettings(_Settings):
         description="Content folder → language, where a language's folder is not named by its code (Hugo's "
         "per-language `contentDir`), e.g. {arabic = 'ar'}.",
     )
-    ugly_urls: bool | None = Field(None, description="Pages end in .html, not / (Hugo's `uglyURLs`).")
+    ugly_urls: bool | dict[str, bool] | None = Field(
+        None,
+        description="Hugo's `uglyURLs`: pages and sections end in .html, not / (`/posts/a.html`, `/posts.html`); "
+        "a table limits it to sections, e.g. {books = true}.",
+    )
     disable_kinds: list[Literal["home", "section", "page", "taxonomy", "term"]] = Field(
         default_factory=list,
         description="Kinds of page the generator does not render (Hugo's `disableKinds`): their files are read and "
@@ -195,6 +199,7 @@ class Conventions:
     language_folders: Literal["strip", "keep"] = "strip"
     filename_language: bool = False
     language_dirs: Mapping[str, str] = field(default_factory=dict)  # folder → language (Hugo's contentDir)
+    ugly_urls: Mapping[str, bool] = field(default_factory=dict)  # Hugo: section ("*": all) → `.html` URLs
     disabled_kinds: frozenset[str] = frozenset()  # Hugo's disableKinds: home, section, page, taxonomy, term
     taxonomies: tuple[str, ...] = ("tags", "categories")
     lowercase: bool = False
@@ -311,7 +316,8 @@ def resolve(
     if urls.language_dirs:
         changes["language_dirs"] = dict(urls.language_dirs)
     if urls.ugly_urls is not None:
-        changes["pages_pretty"] = not urls.ugly_urls
+        ugly = urls.ugly_urls
+        changes["ugly_urls"] = {"*": ugly} if isinstance(ugly, bool) else dict(ugly)
     changes["disabled_kinds"] = frozenset(urls.disable_kinds)
     if urls.taxonomies is not None:
         changes["taxonomies"] = tuple(urls.taxonomies)

@@ -126,10 +126,12 @@ def _table(path: Path) -> dict[str, Any]:
     return _lower_keys(data)
 
 
-def read_hugo(root: Path, only: Path | None = None) -> HugoSite:
-    """Hugo's settings in `root` (the project folder), or only the file `only`."""
+def read_hugo(root: Path, only: Path | None = None, ours: Path | None = None) -> HugoSite:
+    """Hugo's settings in `root` (the project folder), or only the file `only`; never our own config file
+    `ours` (a `config.toml` beside `content/` may be this tool's)."""
     site = HugoSite(root)
-    found = [only] if only else [root / n for n in CONFIG_NAMES if (root / n).is_file()][:1]
+    names = [root / n for n in CONFIG_NAMES if (root / n).is_file()]
+    found = [only] if only else [p for p in names if ours is None or p.resolve() != ours.resolve()][:1]
     layers: list[tuple[Path, dict[str, Any]]] = []
     for env in ("_default", "production") if only is None else ():
         folder = root / "config" / env
@@ -242,7 +244,9 @@ def _permalinks(value: Any) -> tuple[dict[str, str], list[str]]:
     return out, skipped
 
 
-def fill_from_hugo(data: dict[str, Any], config_root: Path) -> tuple[dict[str, Any], dict[str, str]]:
+def fill_from_hugo(
+    data: dict[str, Any], config_root: Path, ours: Path | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """`data` (our raw settings) with what a Hugo site's own configuration says filled in where ours is silent,
     and {our key: where it came from}. Unchanged unless `site.generator` is "hugo" and a Hugo config exists."""
     site_raw = data.get("site")
@@ -258,7 +262,7 @@ def fill_from_hugo(data: dict[str, Any], config_root: Path) -> tuple[dict[str, A
             raise HugoConfigError(path, 0, "site.hugo_config names no file or folder")
         hugo = read_hugo(path, None) if path.is_dir() else read_hugo(path.parent, path)
     else:
-        hugo = read_hugo(content_root.parent)
+        hugo = read_hugo(content_root.parent, ours=ours)
     if not hugo.files:
         return data, {}
     data = copy.deepcopy(data)  # the caller's stays as it was
@@ -294,8 +298,11 @@ def fill_from_hugo(data: dict[str, Any], config_root: Path) -> tuple[dict[str, A
         put("urls.language_prefix", "all", "defaultContentLanguageInSubdir")
     if dirs:
         put("urls.language_dirs", dirs, "languages")
-    if isinstance(h.get("uglyurls"), bool):
-        put("urls.ugly_urls", h["uglyurls"], "uglyURLs")
+    ugly = h.get("uglyurls")
+    if isinstance(ugly, Mapping):
+        ugly = {str(k): v for k, v in ugly.items() if isinstance(v, bool)}
+    if isinstance(ugly, bool | dict):
+        put("urls.ugly_urls", ugly, "uglyURLs")
     patterns, skipped = _permalinks(h.get("permalinks"))
     if patterns:
         put("urls.permalinks", patterns, "permalinks")

@@ -67,6 +67,7 @@ disabled = true
             "content/arabic/about.md": PAGE.format(t="حول"),
             "content/deutsch/about.md": PAGE.format(t="Über"),
             "content/english/tags/_index.md": PAGE.format(t="Tags"),
+            "content/english/posts/_index.md": PAGE.format(t="Posts"),
         },
     )
     config = load_config(_ours(tmp_path))
@@ -80,7 +81,8 @@ disabled = true
         "english/about.md": ("en", "/about.html"),
         "arabic/posts/first.md": ("ar", "/ar/2024/03/الأول/"),  # Hugo: :slug is the title urlized
         "arabic/about.md": ("ar", "/ar/about.html"),
-        "english/tags/_index.md": ("en", "/tags/"),
+        "english/tags/_index.md": ("en", "/tags.html"),
+        "english/posts/_index.md": ("en", "/posts.html"),  # uglyURLs: a section too (gohugoio/hugo#4428)
     }
     content = load_content(config)
     rendered = {p.rel for p in content.posts if p.renders}
@@ -95,7 +97,8 @@ def test_config_dir_split_and_default_language_in_subdir(tmp_path: Path) -> None
         tmp_path / "site",
         {
             "config/_default/hugo.yaml": "baseURL: https://docs.example.net\ndefaultContentLanguage: fr\n"
-            "defaultContentLanguageInSubdir: true\n",
+            "defaultContentLanguageInSubdir: true\nuglyURLs: {notes: true}\n",
+            "content/fr/notes/a.md": PAGE.format(t="Note"),
             "config/_default/languages.yaml": "fr:\n  label: Français\n  weight: 1\nfa:\n  label: فارسی\n"
             "  direction: rtl\n  weight: 2\n",
             "config/_default/params.fa.yaml": "description: x\n",
@@ -114,6 +117,7 @@ def test_config_dir_split_and_default_language_in_subdir(tmp_path: Path) -> None
         "fr/guides/start.md": ("fr", "/fr/guide/start/"),
         "fr/_index.md": ("fr", "/fr/"),
         "fa/guides/start.md": ("fa", "/fa/guide/start/"),
+        "fr/notes/a.md": ("fr", "/fr/notes/a.html"),  # uglyURLs for one section
     }
 
 
@@ -134,6 +138,13 @@ def test_an_explicit_hugo_config_file_and_a_content_dir_outside(tmp_path: Path) 
     path.write_text('[site]\ngenerator = "hugo"\nhugo_config = "nowhere.toml"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"site\.hugo_config names no file or folder"):
         load_config(path)
+
+
+def test_our_own_config_toml_beside_content_is_not_read_as_hugos(tmp_path: Path) -> None:
+    _write(tmp_path, {"content/a.md": PAGE.format(t="A")})
+    (tmp_path / "config.toml").write_text('[site]\ngenerator = "hugo"\nname = "Mine"\n', encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    assert config.origins == {} and config.site.name == "Mine"
 
 
 def test_our_settings_win_and_validate_says_where_the_rest_came_from(
@@ -158,7 +169,9 @@ def test_our_settings_win_and_validate_says_where_the_rest_came_from(
 
 
 def test_a_default_language_hugo_does_not_define_is_an_error(tmp_path: Path) -> None:
-    _write(tmp_path / "site", {"hugo.toml": "defaultContentLanguage = 'de'\n[languages.en]\n[languages.fr]\n"})
+    _write(
+        tmp_path / "site", {"hugo.toml": "defaultContentLanguage = 'de'\n[languages.en]\n[languages.fr]\n"}
+    )
     with pytest.raises(ConfigError) as err:
         load_config(_ours(tmp_path))
     assert err.value.source.endswith("hugo.toml")

@@ -274,7 +274,9 @@ class UrlModel:
             segs = list(f.dirs) if is_section else [*f.dirs, f.stem]
             if slug and conv.slug_replaces_name and segs and f.stem != "_index":
                 segs[-1] = slug
-            if conv.pages_pretty or is_section:
+            section = f.dirs[0] if f.dirs else ""
+            ugly = conv.ugly_urls.get(section, conv.ugly_urls.get("*", False))
+            if (conv.pages_pretty and not ugly) or (is_section and not (ugly and segs)):
                 path = "/" + "/".join(segs) + "/"
             else:
                 path = "/" + "/".join(segs) + ".html"
