@@ -268,12 +268,15 @@ def fill_from_hugo(
     data = copy.deepcopy(data)  # the caller's stays as it was
     out = data["site"]
     origins: dict[str, str] = {}
+    h = hugo.data
 
     def put(key: str, value: Any, hugo_key: str) -> None:
         if _put(out, key, value):
-            origins[f"site.{key}"] = f"read from {hugo.origin(hugo_key)} ({hugo_key})"
+            where = f"read from {hugo.origin(hugo_key)} ({hugo_key})"
+            if hugo_key.lower() not in h:
+                where = f"Hugo's default ({hugo_key} is not set in {hugo.origin(hugo_key)})"
+            origins[f"site.{key}"] = where
 
-    h = hugo.data
     if given and "contentdir" in h and isinstance(h["contentdir"], str):
         put("content_dir", str(hugo.root / h["contentdir"]), "contentDir")
         content_root = Path(out["content_dir"])

@@ -163,7 +163,7 @@ def test_our_settings_win_and_validate_says_where_the_rest_came_from(
     assert "site.name" not in config.origins and "site.languages" not in config.origins
     main(["--config", str(ours), "validate", "--no-cache"])
     assert (
-        "note: site.default_language read from config.toml (defaultContentLanguage)"
+        "note: site.default_language Hugo's default (defaultContentLanguage is not set in config.toml)"
         in capsys.readouterr().err
     )
 
