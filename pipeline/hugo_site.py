@@ -234,7 +234,12 @@ def _permalinks(value: Any) -> tuple[dict[str, str], list[str]]:
     if isinstance(page, Mapping):
         flat.update({k: v for k, v in page.items() if isinstance(v, str)})
     out: dict[str, str] = {}
-    skipped: list[str] = []
+    skipped = [  # list pages: this tool's patterns are for pages only
+        f"{kind}.{k}"
+        for kind in ("section", "taxonomy", "term")
+        if isinstance(value.get(kind), Mapping)
+        for k in value[kind]
+    ]
     for section, pattern in flat.items():
         bad = [t for t in _TOKEN.findall(pattern) if t not in _HUGO_TOKENS] or ("[" in pattern and ["slice"])
         if bad:
@@ -301,6 +306,8 @@ def fill_from_hugo(
         put("urls.language_prefix", "all", "defaultContentLanguageInSubdir")
     if dirs:
         put("urls.language_dirs", dirs, "languages")
+    if h.get("disablepathtolower") is True:
+        put("urls.lowercase", False, "disablePathToLower")
     ugly = h.get("uglyurls")
     if isinstance(ugly, Mapping):
         ugly = {str(k): v for k, v in ugly.items() if isinstance(v, bool)}
@@ -311,7 +318,8 @@ def fill_from_hugo(
         put("urls.permalinks", patterns, "permalinks")
     if skipped:
         origins["site.urls.permalinks (Hugo)"] = (
-            f"skipped {'; '.join(skipped)}: tokens this tool cannot expand; set [site.urls] permalinks"
+            f"skipped {'; '.join(skipped)}: list pages or tokens this tool does not expand; their URLs follow "
+            "the file path"
         )
     kinds = [k.lower() for k in h.get("disablekinds") or [] if isinstance(k, str)]
     kinds = [k for k in ("home", "section", "page", "taxonomy", "term") if k in kinds]

@@ -45,8 +45,11 @@ title = 'Field Notes'
 defaultContentLanguage = 'en'
 uglyURLs = true
 disableKinds = ['RSS', 'taxonomy']
-[permalinks]
+disablePathToLower = true
+[permalinks.page]
 posts = '/:year/:month/:slug/'
+[permalinks.section]
+posts = '/archive/'
 [languages.en]
 languageName = 'English'
 contentDir = 'content/english'
@@ -63,6 +66,7 @@ disabled = true
 """,
             "content/english/posts/first.md": PAGE.format(t="First"),
             "content/english/about.md": PAGE.format(t="About"),
+            "content/english/Team.md": PAGE.format(t="Team"),
             "content/arabic/posts/first.md": PAGE.format(t="الأول"),
             "content/arabic/about.md": PAGE.format(t="حول"),
             "content/deutsch/about.md": PAGE.format(t="Über"),
@@ -76,9 +80,11 @@ disabled = true
     assert site.languages["ar"].name == "العربية" and site.direction("ar") == "rtl"
     assert (site.name, site.base_url, site.default_language) == ("Field Notes", "https://example.org", "en")
     assert config.origins["site.languages"] == "read from hugo.toml (languages)"
+    assert config.origins["site.urls.permalinks (Hugo)"].startswith("skipped section.posts: list pages")
     assert _urls(tmp_path / "pipeline.toml") == {
         "english/posts/first.md": ("en", "/2024/03/first/"),
         "english/about.md": ("en", "/about.html"),
+        "english/Team.md": ("en", "/Team.html"),  # disablePathToLower
         "arabic/posts/first.md": ("ar", "/ar/2024/03/الأول/"),  # Hugo: :slug is the title urlized
         "arabic/about.md": ("ar", "/ar/about.html"),
         "english/tags/_index.md": ("en", "/tags.html"),
