@@ -1,10 +1,10 @@
 """A Hugo site's own configuration, read so that users need not copy it into ours: languages (names, direction,
 per-language content folders, disabled ones), the default language and whether it has its own `/en/` folder,
-`baseURL`, `title`, per-section `permalinks` and `uglyURLs`.
+`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`.
 
-Ground floor: nothing of the pipeline imported. `load_config` calls `fill_from_hugo` with the raw settings
-(file, environment and flags merged); every key our config sets explicitly wins, and `origins` records which
-settings came from which Hugo file (`pipeline validate -v` prints them).
+Ground floor: of the pipeline only `config_problems` is imported. `load_config` calls `fill_from_hugo` with the
+raw settings (file, environment and flags merged); every key our config sets explicitly wins, and the origins it
+returns say which settings came from which Hugo file (`Config.origins`; `pipeline validate` prints them).
 
 How Hugo reads these, per its documentation:
 - Files: `hugo.toml|yaml|yml|json`, else the legacy `config.*`, in the project root; plus the configuration
@@ -38,7 +38,7 @@ CONFIG_NAMES = tuple(
     f"{base}.{ext}" for base in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
 )
 _LINE = re.compile(r"line (\d+)")
-_TOKEN = re.compile(r":([a-z_]+)")
+_TOKEN = re.compile(r":([A-Za-z0-9_]+)")  # `:slug`, and Go date layouts such as `:2006`
 # Tokens of Hugo's permalinks this tool expands (pipeline.conventions.TOKENS); others leave the section alone.
 _HUGO_TOKENS = frozenset(
     {"year", "month", "monthname", "day", "yearday", "weekday", "section", "sections", "title", "slug",
@@ -211,8 +211,8 @@ def _weight(conf: Mapping[str, Any]) -> int:
 
 
 def _content_folder(root: Path, content_root: Path, value: Any) -> str | None:
-    """A language's `contentDir` as a folder of our content root (`content/ar` → `ar`); None when unset or
-    outside it (those pages are not loaded: the caller says so)."""
+    """A language's `contentDir` as a folder of our content root (`content/ar` → `ar`); None when unset or the
+    content root itself; "" when elsewhere (those pages are not loaded: the caller says so)."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
@@ -241,8 +241,8 @@ def _permalinks(value: Any) -> tuple[dict[str, str], list[str]]:
         for k in value[kind]
     ]
     for section, pattern in flat.items():
-        bad = [t for t in _TOKEN.findall(pattern) if t not in _HUGO_TOKENS] or ("[" in pattern and ["slice"])
-        if bad:
+        sliced = "[" in pattern  # `:sections[1:]`
+        if sliced or any(t not in _HUGO_TOKENS for t in _TOKEN.findall(pattern)):
             skipped.append(f"{section} = {pattern!r}")
         else:
             out[section] = pattern
