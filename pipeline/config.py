@@ -20,8 +20,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.compute.settings import ComputeConfig
-from pipeline.config_problems import problems
+from pipeline.config_problems import ConfigError, problems
 from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
+from pipeline.hugo_site import fill_from_hugo
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -33,15 +34,6 @@ FailOn = Literal["error", "warning", "info", "never"]
 EngineList = Annotated[
     list[Annotated[str, Field(pattern=r"^(argos|apertium)(:[\w-]+)?$")]], Field(min_length=1)
 ]
-
-
-class ConfigError(Exception):
-    """Configuration could not be loaded; `problems` lists every one, each as 'key.path: message'."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
 
 
 class Section(BaseModel):
@@ -86,6 +78,9 @@ class SiteConfig(Section):
     )
     permalink_pattern: str | None = Field(None, description="URLs of posts with no URL key (docs/urls.md).")
     generator: Generator = Field("none", description="Whose URL and front-matter rules apply (docs/urls.md).")
+    hugo_config: Path | None = Field(
+        None, description="Hugo's own config file or project folder (default: the folder above content_dir)."
+    )
     urls: UrlSettings = Field(default_factory=UrlSettings, description="Overrides of the generator's URLs.")
     front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
     include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
@@ -459,6 +454,7 @@ class Config(Section):
     # Filled by load_config, not by users.
     root: Path = Field(default=Path("."), exclude=True, description="Folder relative paths resolve against.")
     source: str = Field(default="<defaults>", exclude=True, description="Where the config came from.")
+    origins: dict[str, str] = Field(default={}, exclude=True, description="Key → the site file it came from.")
 
     @model_validator(mode="after")
     def _threshold_languages_are_site_languages(self) -> Config:
@@ -582,10 +578,11 @@ def load_config(
     if overrides:
         data = _merge(data, overrides)
     try:
+        data, origins = fill_from_hugo(data, root, path)  # the Hugo site's own config fills what ours omits
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, problems(exc)) from None
-    return config.model_copy(update={"root": root, "source": source})
+    return config.model_copy(update={"root": root, "source": source, "origins": origins})
 
 
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
@@ -596,4 +593,4 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
         new = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(config.source, problems(exc)) from None
-    return new.model_copy(update={"root": config.root, "source": config.source})
+    return new.model_copy(update={"root": config.root, "source": config.source, "origins": config.origins})

@@ -6,6 +6,15 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 
+class ConfigError(Exception):
+    """Configuration could not be loaded; `problems` lists every one, each as 'key.path: message'."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
 def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:

@@ -71,6 +71,24 @@ class UrlSettings(_Settings):
     filename_language: bool | None = Field(
         None, description="`post.<lang>.md` names the language (Hugo's translation by file name)."
     )
+    language_dirs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Content folder → language, where a language's folder is not named by its code (Hugo's "
+        "per-language `contentDir`), e.g. {arabic = 'ar'}.",
+    )
+    ugly_urls: bool | dict[str, bool] | None = Field(
+        None,
+        description="Hugo's `uglyURLs`: pages and sections end in .html, not / (`/posts/a.html`, `/posts.html`); "
+        "a table limits it to sections, e.g. {books = true}.",
+    )
+    disable_kinds: list[Literal["home", "section", "page", "taxonomy", "term"]] = Field(
+        default_factory=list,
+        description="Kinds of page the generator does not render (Hugo's `disableKinds`): their files are read and "
+        "validated but expect no page.",
+    )
+    taxonomies: list[str] | None = Field(
+        None, description="Folders of taxonomy pages (Hugo's `taxonomies`; default tags, categories)."
+    )
     lowercase: bool | None = Field(None, description="Paths from file names are lowercased (Hugo's default).")
     index_files: list[str] | None = Field(
         None, description="File names (no extension) that stand for their folder: index, _index."
@@ -180,6 +198,10 @@ class Conventions:
     language_prefix: Literal["non-default", "all", "none"] = "non-default"
     language_folders: Literal["strip", "keep"] = "strip"
     filename_language: bool = False
+    language_dirs: Mapping[str, str] = field(default_factory=dict)  # folder → language (Hugo's contentDir)
+    ugly_urls: Mapping[str, bool] = field(default_factory=dict)  # Hugo: section ("*": all) → `.html` URLs
+    disabled_kinds: frozenset[str] = frozenset()  # Hugo's disableKinds: home, section, page, taxonomy, term
+    taxonomies: tuple[str, ...] = ("tags", "categories")
     lowercase: bool = False
     index_files: tuple[str, ...] = ("index", "_index")
     folder_named_index: bool = False  # Eleventy: posts/foo/foo.md is /posts/foo/
@@ -291,6 +313,14 @@ def resolve(
         changes["pages_pretty"] = JEKYLL_STYLES.get(style, style).endswith("/")
     if urls.permalinks:
         changes["permalinks"] = dict(urls.permalinks)
+    if urls.language_dirs:
+        changes["language_dirs"] = dict(urls.language_dirs)
+    if urls.ugly_urls is not None:
+        ugly = urls.ugly_urls
+        changes["ugly_urls"] = {"*": ugly} if isinstance(ugly, bool) else dict(ugly)
+    changes["disabled_kinds"] = frozenset(urls.disable_kinds)
+    if urls.taxonomies is not None:
+        changes["taxonomies"] = tuple(urls.taxonomies)
     if permalink_pattern:
         changes["site_pattern"] = permalink_pattern
     if include is not None:

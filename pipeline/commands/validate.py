@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     result = run_stage(ctx, paths, use_cache=not args.no_cache)
     findings = result.findings
     if not args.quiet:
+        for key, origin in ctx.config.origins.items():  # what the site's own (Hugo) config filled in
+            print(f"note: {key} {origin}", file=sys.stderr)
         for note in result.data.get("notes", []):  # rules switched off for some languages, once per run
             print(f"note: {note}", file=sys.stderr)
     if args.write_baseline:

@@ -300,6 +300,7 @@ def parse_post(
             rel = path.name
     langs = set(languages)
     first = rel.split("/", 1)[0] if "/" in rel else ""
+    first = site.conv.language_dirs.get(first, first)  # Hugo's contentDir `content/arabic` holds ar
     lang_from_folder = first in langs
     name_lang = site.name_language(rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     if lang_from_folder:
@@ -356,7 +357,7 @@ def parse_post(
         path_url=url.path,
         url=site.base_url + url.path if url.path else "",
         url_aliases=url.aliases,
-        renders=_renders(meta, site.conv.unpublished_keys),
+        renders=_renders(meta, site.conv.unpublished_keys) and site.kind_renders(rel, lang_from_folder),
         file_date=file_date,
         key_names=key_names,
         extra={"url_problem": url.problem} if url.problem else {},

@@ -189,6 +189,22 @@ class UrlModel:
         except ValueError:
             return None
 
+    def kind_renders(self, rel: str, lang_from_folder: bool) -> bool:
+        """False when the page's Hugo kind is one the site disables (`disableKinds`): home (the top
+        `_index`), taxonomy (`tags/_index`), term (`tags/go/_index`), section (another `_index`), page."""
+        if not self.conv.disabled_kinds:
+            return True
+        parts = rel.split("/")[1:] if lang_from_folder else rel.split("/")
+        if parts[-1].rsplit(".", 1)[0] != "_index":
+            kind = "page"
+        elif len(parts) == 1:
+            kind = "home"
+        elif parts[0] in self.conv.taxonomies and len(parts) <= 3:
+            kind = "taxonomy" if len(parts) == 2 else "term"
+        else:
+            kind = "section"
+        return kind not in self.conv.disabled_kinds
+
     def is_draft_path(self, rel: str) -> bool:
         return any(part in self.conv.drafts_dirs for part in rel.split("/")[:-1])
 
@@ -258,7 +274,9 @@ class UrlModel:
             segs = list(f.dirs) if is_section else [*f.dirs, f.stem]
             if slug and conv.slug_replaces_name and segs and f.stem != "_index":
                 segs[-1] = slug
-            if conv.pages_pretty or is_section:
+            section = f.dirs[0] if f.dirs else ""
+            ugly = conv.ugly_urls.get(section, conv.ugly_urls.get("*", False))
+            if (conv.pages_pretty and not ugly) or (is_section and not (ugly and segs)):
                 path = "/" + "/".join(segs) + "/"
             else:
                 path = "/" + "/".join(segs) + ".html"

@@ -67,7 +67,8 @@ def cut(
 
 def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
     rel = post.rel.split("/", 1)[1] if post.lang_from_folder else post.rel
-    draft_rel = f"{lang}/{rel}"
+    folder = next((d for d, code in config.site.urls.language_dirs.items() if code == lang), lang)
+    draft_rel = f"{folder}/{rel}"
     tokens = block_tokens(post)
     meta_parts, body_parts = cut(
         post.meta, post.body, config.translate.keys, segmenter_for(config), tokens, post.body_line - 1

@@ -1,0 +1,341 @@
+"""A Hugo site's own configuration, read so that users need not copy it into ours: languages (names, direction,
+per-language content folders, disabled ones), the default language and whether it has its own `/en/` folder,
+`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`.
+
+Ground floor: of the pipeline only `config_problems` is imported. `load_config` calls `fill_from_hugo` with the
+raw settings (file, environment and flags merged); every key our config sets explicitly wins, and the origins it
+returns say which settings came from which Hugo file (`Config.origins`; `pipeline validate` prints them).
+
+How Hugo reads these, per its documentation:
+- Files: `hugo.toml|yaml|yml|json`, else the legacy `config.*`, in the project root; plus the configuration
+  directory `config/_default/` where `hugo.*` holds root keys and every other file is the root key it is named
+  after (`languages.toml` is `languages`, `params.en.toml` is `languages.en.params`), then `config/production/`
+  (the environment `hugo` builds with) over it. https://gohugo.io/configuration/introduction/
+- Languages: https://gohugo.io/configuration/languages/ — keys are lowercased language tags; `label` (formerly
+  `languageName`), `locale` (formerly `languageCode`), `direction` (formerly `languageDirection`), `weight`
+  (non-zero weights sort first), `disabled`, plus the root `disableLanguages` list; `contentDir` per language is
+  relative to the project root ("Translation by content directory",
+  https://gohugo.io/content-management/multilingual/). `defaultContentLanguage` (default `en`) must be one of
+  them; `defaultContentLanguageInSubdir` puts the default language under `/<lang>/` too.
+- URLs: https://gohugo.io/configuration/permalinks/ (per section, flat or under the `page` kind) and
+  https://gohugo.io/configuration/all/#uglyurls (`/section/name.html`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.config_problems import ConfigError
+
+CONFIG_NAMES = tuple(
+    f"{base}.{ext}" for base in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
+)
+_LINE = re.compile(r"line (\d+)")
+_TOKEN = re.compile(r":([A-Za-z0-9_]+)")  # `:slug`, and Go date layouts such as `:2006`
+# Tokens of Hugo's permalinks this tool expands (pipeline.conventions.TOKENS); others leave the section alone.
+_HUGO_TOKENS = frozenset(
+    {"year", "month", "monthname", "day", "yearday", "weekday", "section", "sections", "title", "slug",
+     "filename", "slugorfilename", "contentbasename", "slugorcontentbasename"}
+)  # fmt: skip
+
+
+class HugoConfigError(ConfigError):
+    """The Hugo configuration file cannot be read: the file, the line (0: unknown) and what is wrong; a
+    ConfigError, so the CLI reports it as a usage error (exit 2) like a problem in our own config."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        super().__init__(str(path), [f"line {line}: {message}" if line else message])
+
+
+@dataclass
+class HugoSite:
+    """What was read: the raw merged Hugo settings, the files they came from, and each root key's file."""
+
+    root: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    key_file: dict[str, Path] = field(default_factory=dict)
+
+    def origin(self, key: str) -> str:
+        path = self.key_file.get(key.lower()) or (self.files[0] if self.files else self.root)
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _parse(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HugoConfigError(path, 0, f"not UTF-8 text (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise HugoConfigError(path, 0, f"cannot read: {exc.strerror}") from None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".toml":
+            return tomllib.loads(text)
+        if suffix == ".json":
+            return json.loads(text)
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _LINE.search(str(exc))
+        raise HugoConfigError(path, int(match[1]) if match else 0, f"invalid TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise HugoConfigError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except Exception as exc:  # ruamel's YAMLError and friends; only YAML gets here
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        what = " ".join(str(getattr(exc, "problem", "") or exc).split())
+        raise HugoConfigError(path, line, f"invalid YAML: {what}") from None
+
+
+def _lower_keys(value: Any) -> Any:
+    """Hugo's configuration keys are case-insensitive (`baseURL` is `baseurl`)."""
+    if isinstance(value, Mapping):
+        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+    return value
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _table(path: Path) -> dict[str, Any]:
+    data = _parse(path)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise HugoConfigError(path, 1, "must hold a table of settings (key: value)")
+    return _lower_keys(data)
+
+
+def read_hugo(root: Path, only: Path | None = None, ours: Path | None = None) -> HugoSite:
+    """Hugo's settings in `root` (the project folder), or only the file `only`; never our own config file
+    `ours` (a `config.toml` beside `content/` may be this tool's)."""
+    site = HugoSite(root)
+    names = [root / n for n in CONFIG_NAMES if (root / n).is_file()]
+    found = [only] if only else [p for p in names if ours is None or p.resolve() != ours.resolve()][:1]
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    for env in ("_default", "production") if only is None else ():
+        folder = root / "config" / env
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in (".toml", ".yaml", ".yml", ".json") or not path.is_file():
+                continue
+            parts = path.stem.lower().split(".")
+            data = _table(path)
+            if parts[0] not in ("hugo", "config"):  # languages.toml; params.en.toml is languages.en.params
+                data = {"languages": {parts[1]: {parts[0]: data}}} if len(parts) == 2 else {parts[0]: data}
+            layers.append((path, data))
+    # The project's root file and the config folder both count; the root file is read last, so it wins.
+    layers += [(path, _table(path)) for path in found]
+    for path, data in layers:
+        site.data = _merge(site.data, data)
+        site.files.append(path)
+        for key in data:
+            site.key_file[key] = path
+    return site
+
+
+def _put(data: dict[str, Any], dotted: str, value: Any) -> bool:
+    """Set `site.x.y` unless our own config set it; True when set."""
+    node = data
+    *heads, last = dotted.split(".")
+    for head in heads:
+        if not isinstance(node.get(head), dict):
+            node[head] = {}
+        node = node[head]
+    if last in node:
+        return False
+    node[last] = value
+    return True
+
+
+def _languages(
+    site: HugoSite, content_root: Path
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[str], list[str]]:
+    """Our `site.languages`, `[site.urls] language_dirs`, the folders of disabled languages and the languages
+    whose `contentDir` lies outside our content root."""
+    raw = site.data.get("languages")
+    table = raw if isinstance(raw, Mapping) else {}
+    off = {str(x).lower() for x in site.data.get("disablelanguages") or [] if isinstance(x, str)}
+    ordered = sorted(
+        ((str(k).lower(), v if isinstance(v, Mapping) else {}) for k, v in table.items()),
+        key=lambda kv: (_weight(kv[1]) == 0, _weight(kv[1]), kv[0]),
+    )
+    langs: dict[str, dict[str, Any]] = {}
+    dirs: dict[str, str] = {}
+    disabled: list[str] = []
+    outside: list[str] = []
+    for code, conf in ordered:
+        folder = _content_folder(site.root, content_root, conf.get("contentdir"))
+        if conf.get("disabled") is True or code in off:
+            disabled.append(folder or code)
+            continue
+        ours: dict[str, Any] = {}
+        name = conf.get("label") or conf.get("languagename")
+        if isinstance(name, str) and name:
+            ours["name"] = name
+        direction = str(conf.get("direction") or conf.get("languagedirection") or "").lower()
+        if direction in ("ltr", "rtl"):
+            ours["dir"] = direction
+        langs[code] = ours
+        if folder and folder != code:
+            dirs[folder] = code
+        elif folder == "":
+            outside.append(code)
+    return langs, dirs, disabled, outside
+
+
+def _weight(conf: Mapping[str, Any]) -> int:
+    value = conf.get("weight")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _content_folder(root: Path, content_root: Path, value: Any) -> str | None:
+    """A language's `contentDir` as a folder of our content root (`content/ar` → `ar`); None when unset or the
+    content root itself; "" when elsewhere (those pages are not loaded: the caller says so)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        rel = (root / value.strip()).resolve().relative_to(content_root.resolve())
+    except ValueError:
+        return ""
+    if not rel.parts:
+        return None  # the content root itself: pages without a language folder are the default language's
+    return rel.as_posix() if len(rel.parts) == 1 else ""
+
+
+def _permalinks(value: Any) -> tuple[dict[str, str], list[str]]:
+    """Per-section page patterns: the flat form or the `page` kind's; patterns with tokens this tool cannot
+    expand (`:sections[1:]`, `:2006-01-02`) are skipped, and said so, rather than mis-expanded."""
+    if not isinstance(value, Mapping):
+        return {}, []
+    flat = {k: v for k, v in value.items() if isinstance(v, str)}
+    page = value.get("page")
+    if isinstance(page, Mapping):
+        flat.update({k: v for k, v in page.items() if isinstance(v, str)})
+    out: dict[str, str] = {}
+    skipped = [  # list pages: this tool's patterns are for pages only
+        f"{kind}.{k}"
+        for kind in ("section", "taxonomy", "term")
+        if isinstance(value.get(kind), Mapping)
+        for k in value[kind]
+    ]
+    for section, pattern in flat.items():
+        sliced = "[" in pattern  # `:sections[1:]`
+        if sliced or any(t not in _HUGO_TOKENS for t in _TOKEN.findall(pattern)):
+            skipped.append(f"{section} = {pattern!r}")
+        else:
+            out[section] = pattern
+    return out, skipped
+
+
+def fill_from_hugo(
+    data: dict[str, Any], config_root: Path, ours: Path | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """`data` (our raw settings) with what a Hugo site's own configuration says filled in where ours is silent,
+    and {our key: where it came from}. Unchanged unless `site.generator` is "hugo" and a Hugo config exists."""
+    site_raw = data.get("site")
+    if not isinstance(site_raw, dict) or site_raw.get("generator") != "hugo":
+        return data, {}
+    given = site_raw.get("hugo_config")
+    content = Path(str(site_raw.get("content_dir", "content")))
+    content_root = content if content.is_absolute() else config_root / content
+    if given:
+        path = Path(str(given))
+        path = path if path.is_absolute() else config_root / path
+        if not path.exists():
+            raise HugoConfigError(path, 0, "site.hugo_config names no file or folder")
+        hugo = read_hugo(path, None) if path.is_dir() else read_hugo(path.parent, path)
+    else:
+        hugo = read_hugo(content_root.parent, ours=ours)
+    if not hugo.files:
+        return data, {}
+    data = copy.deepcopy(data)  # the caller's stays as it was
+    out = data["site"]
+    origins: dict[str, str] = {}
+    h = hugo.data
+
+    def put(key: str, value: Any, hugo_key: str) -> None:
+        if _put(out, key, value):
+            where = f"read from {hugo.origin(hugo_key)} ({hugo_key})"
+            if hugo_key.lower() not in h:
+                where = f"Hugo's default ({hugo_key} is not set in {hugo.origin(hugo_key)})"
+            origins[f"site.{key}"] = where
+
+    if given and "contentdir" in h and isinstance(h["contentdir"], str):
+        put("content_dir", str(hugo.root / h["contentdir"]), "contentDir")
+        content_root = Path(out["content_dir"])
+    if isinstance(h.get("title"), str) and h["title"].strip():
+        put("name", h["title"].strip(), "title")
+    if isinstance(h.get("baseurl"), str) and h["baseurl"].startswith(("http://", "https://")):
+        put("base_url", h["baseurl"].rstrip("/"), "baseURL")
+    default = str(h.get("defaultcontentlanguage") or "en").lower()
+    langs, dirs, disabled, outside = _languages(hugo, content_root)
+    if not langs:
+        langs = {default: {}}
+    elif default not in langs:  # Hugo refuses such a site too
+        raise HugoConfigError(
+            hugo.key_file.get("defaultcontentlanguage", hugo.files[-1]),
+            0,
+            f"defaultContentLanguage {default!r} is not one of its languages ({', '.join(langs)})",
+        )
+    put("languages", langs, "languages")
+    if "default_language" not in out and default in out["languages"]:
+        put("default_language", default, "defaultContentLanguage")
+    if h.get("defaultcontentlanguageinsubdir") is True:
+        put("urls.language_prefix", "all", "defaultContentLanguageInSubdir")
+    if dirs:
+        put("urls.language_dirs", dirs, "languages")
+    if h.get("disablepathtolower") is True:
+        put("urls.lowercase", False, "disablePathToLower")
+    ugly = h.get("uglyurls")
+    if isinstance(ugly, Mapping):
+        ugly = {str(k): v for k, v in ugly.items() if isinstance(v, bool)}
+    if isinstance(ugly, bool | dict):
+        put("urls.ugly_urls", ugly, "uglyURLs")
+    patterns, skipped = _permalinks(h.get("permalinks"))
+    if patterns:
+        put("urls.permalinks", patterns, "permalinks")
+    if skipped:
+        origins["site.urls.permalinks (Hugo)"] = (
+            f"skipped {'; '.join(skipped)}: list pages or tokens this tool does not expand; their URLs follow "
+            "the file path"
+        )
+    kinds = [k.lower() for k in h.get("disablekinds") or [] if isinstance(k, str)]
+    kinds = [k for k in ("home", "section", "page", "taxonomy", "term") if k in kinds]
+    if kinds:
+        put("urls.disable_kinds", kinds, "disableKinds")
+    taxonomies = h.get("taxonomies")
+    if isinstance(taxonomies, Mapping):
+        put("urls.taxonomies", [str(v) for v in taxonomies.values() if isinstance(v, str)], "taxonomies")
+    hidden = [f"{d}/**" for d in disabled if d]
+    if hidden:
+        out["exclude"] = [*out.get("exclude", []), *hidden]
+        origins["site.exclude"] = (
+            f"adds {', '.join(hidden)}: disabled languages in {hugo.origin('languages')}"
+        )
+    if outside:
+        origins["site.languages (Hugo)"] = (
+            f"pages of {', '.join(outside)} not read: their contentDir is not a folder of {content_root}"
+        )
+    return data, origins
