@@ -171,9 +171,10 @@ def _put(data: dict[str, Any], dotted: str, value: Any) -> bool:
 
 def _languages(
     site: HugoSite, content_root: Path
-) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[str], list[str]]:
-    """Our `site.languages`, `[site.urls] language_dirs`, the folders of disabled languages and the languages
-    whose `contentDir` lies outside our content root."""
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[str], list[str], dict[str, str | None]]:
+    """Our `site.languages`, `[site.urls] language_dirs`, the folders of disabled languages, the languages
+    whose `contentDir` lies outside our content root, and each enabled language's folder (None: the content
+    root itself). A language without its own `contentDir` reads the site's top-level one, as Hugo does."""
     raw = site.data.get("languages")
     table = raw if isinstance(raw, Mapping) else {}
     off = {str(x).lower() for x in site.data.get("disablelanguages") or [] if isinstance(x, str)}
@@ -185,8 +186,11 @@ def _languages(
     dirs: dict[str, str] = {}
     disabled: list[str] = []
     outside: list[str] = []
+    folders: dict[str, str | None] = {}
     for code, conf in ordered:
-        folder = _content_folder(site.root, content_root, conf.get("contentdir"))
+        folder = _content_folder(
+            site.root, content_root, conf.get("contentdir") or site.data.get("contentdir")
+        )
         if conf.get("disabled") is True or code in off:
             disabled.append(folder or code)
             continue
@@ -198,11 +202,27 @@ def _languages(
         if direction in ("ltr", "rtl"):
             ours["dir"] = direction
         langs[code] = ours
+        folders[code] = folder
         if folder and folder != code:
             dirs[folder] = code
         elif folder == "":
             outside.append(code)
-    return langs, dirs, disabled, outside
+    return langs, dirs, disabled, outside, folders
+
+
+def _stray_folders(content_root: Path, folders: Mapping[str, str | None]) -> list[str]:
+    """Folders of the content root that no language reads, when every language reads a folder of its own
+    (`contentDir = "content/hi"` for each): Hugo builds only its languages' content dirs, so a translation
+    kept in `content/ja/` without a `[languages.ja]` is no page of the site (the CNCF glossary has five such
+    folders; checked as English they were all "not English" findings)."""
+    if not folders or any(not f for f in folders.values()) or not content_root.is_dir():
+        return []
+    known = {f.split("/", 1)[0] for f in folders.values() if f}
+    return sorted(
+        d.name
+        for d in content_root.iterdir()
+        if d.is_dir() and d.name not in known and not d.name.startswith(".")
+    )
 
 
 def _weight(conf: Mapping[str, Any]) -> int:
@@ -290,7 +310,7 @@ def fill_from_hugo(
     if isinstance(h.get("baseurl"), str) and h["baseurl"].startswith(("http://", "https://")):
         put("base_url", h["baseurl"].rstrip("/"), "baseURL")
     default = str(h.get("defaultcontentlanguage") or "en").lower()
-    langs, dirs, disabled, outside = _languages(hugo, content_root)
+    langs, dirs, disabled, outside, folders = _languages(hugo, content_root)
     if not langs:
         langs = {default: {}}
     elif default not in langs:  # Hugo refuses such a site too
@@ -329,11 +349,18 @@ def fill_from_hugo(
     if isinstance(taxonomies, Mapping):
         put("urls.taxonomies", [str(v) for v in taxonomies.values() if isinstance(v, str)], "taxonomies")
     hidden = [f"{d}/**" for d in disabled if d]
-    if hidden:
-        out["exclude"] = [*out.get("exclude", []), *hidden]
-        origins["site.exclude"] = (
-            f"adds {', '.join(hidden)}: disabled languages in {hugo.origin('languages')}"
-        )
+    strays = [f"{d}/**" for d in _stray_folders(content_root, folders) if f"{d}/**" not in hidden]
+    if hidden or strays:
+        out["exclude"] = [*out.get("exclude", []), *hidden, *strays]
+        why = []
+        if hidden:
+            why.append(f"{', '.join(hidden)}: disabled languages in {hugo.origin('languages')}")
+        if strays:
+            why.append(
+                f"{', '.join(strays)}: folders no language of {hugo.origin('languages')} reads as its "
+                "contentDir (Hugo does not build them; add the language to build them)"
+            )
+        origins["site.exclude"] = "adds " + "; ".join(why)
     if outside:
         origins["site.languages (Hugo)"] = (
             f"pages of {', '.join(outside)} not read: their contentDir is not a folder of {content_root}"

@@ -231,3 +231,30 @@ def test_opentelemetry_hugo_yaml_gives_the_hand_written_languages_and_urls(
     a, b = load_content(hand), load_content(derived)
     urls = {p.rel: (p.lang, p.url) for p in b.posts}
     assert len(urls) > 1000 and urls == {p.rel: (p.lang, p.url) for p in a.posts}
+
+
+def test_folders_no_language_reads_are_not_pages(tmp_path: Path) -> None:
+    """Every language reads its own contentDir (the site-level one for the default language): a folder kept
+    beside them with no `[languages.x]` is not built by Hugo, so it is not checked, and validate says why."""
+    _write(
+        tmp_path / "site",
+        {
+            "config.toml": """baseURL = 'https://example.org/'
+contentDir = 'content/en'
+defaultContentLanguage = 'en'
+[languages.en]
+languageName = 'English'
+[languages.hi]
+languageName = 'हिन्दी'
+contentDir = 'content/hi'
+""",
+            "content/en/pump.md": PAGE.format(t="Pumps"),
+            "content/hi/pump.md": PAGE.format(t="पंप"),
+            "content/ja/pump.md": PAGE.format(t="ポンプ"),  # a translation with no language entry
+            "content/zh-tw/pump.md": PAGE.format(t="幫浦"),
+        },
+    )
+    config = _ours(tmp_path)
+    assert _urls(config) == {"en/pump.md": ("en", "/pump/"), "hi/pump.md": ("hi", "/hi/pump/")}
+    origins = load_config(config).origins
+    assert "ja/**, zh-tw/**" in origins["site.exclude"] and "contentDir" in origins["site.exclude"]
