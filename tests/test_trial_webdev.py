@@ -63,3 +63,39 @@ def test_colon_attribute_lists_on_headings_are_ids_not_words(tmp_path: Path) -> 
     build(Context(config=config))
     html = (tmp_path / "_site" / "ja" / "blog" / "garden" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="history">庭の歴史</h2>' in html and "<h2>今後</h2>" in html
+
+
+def test_image_shortcodes_are_images_whose_alt_text_is_checked(tmp_path: Path) -> None:
+    # The site's images are `{% Img src="image/<id>/<name>.png", alt="…" %}`, most inside raw `<figure>` HTML:
+    # validate saw no image at all, so a missing alt was never reported (an empty `![](x.png)` is, MD003).
+    from pipeline.content.loader import load_content
+    from pipeline.validate.prose import analyse
+
+    body = (
+        "Intro text here.\n"  # line 9
+        "\n"
+        '<figure>{% Img src="image/u1/a.png", alt="A bar chart", width="400" %} <figcaption>Bars</figcaption>'
+        "</figure>\n"  # line 11
+        "\n"
+        'See {% Img src="image/u1/b.png", width="800", height="400" %} inline.\n'  # line 13
+        "\n"
+        "```md\n"
+        '{% Img src="image/u1/in-a-fence.png" %}\n'
+        "```\n"
+        "\n"
+        'Write `{% Img src="image/u1/in-code.png" %}` to add one.\n'
+        "\n"
+        '{% image "photos/cat.jpg", "" %}\n'  # line 21: eleventy-img's positional form
+    )
+    config_file = eleventy_site(tmp_path, {"en/blog/charts/index.md": POST.format(title="Charts") + body})
+    post = load_content(load_config(config_file)).posts[0]
+    assert [(i.url, i.text, i.line) for i in analyse(post).images] == [
+        ("image/u1/a.png", "A bar chart", 11),
+        ("image/u1/b.png", "", 13),
+        ("photos/cat.jpg", "", 21),
+    ]
+    from pipeline.validate.stage import run_stage
+
+    found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
+    assert sorted(f.line for f in found if f.rule == "MD003") == [13, 21]
+    assert "Img" not in " ".join(u.text for u in analyse(post).units)  # still no words of the prose
