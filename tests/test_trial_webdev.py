@@ -58,7 +58,10 @@ def test_colon_attribute_lists_on_headings_are_ids_not_words(tmp_path: Path) -> 
     post = load_content(config).posts[0]
     assert [h.text for h in analyse(post).headings] == ["庭の歴史", "今後"]
     parts = segment_body(body)
-    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == ["庭の歴史", "今後"]
+    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == [
+        "庭の歴史",
+        "今後",
+    ]
     assert "".join(p if isinstance(p, str) else p.template for p in parts) == body  # ids kept in place
     build(Context(config=config))
     html = (tmp_path / "_site" / "ja" / "blog" / "garden" / "index.html").read_text(encoding="utf-8")
@@ -99,3 +102,45 @@ def test_image_shortcodes_are_images_whose_alt_text_is_checked(tmp_path: Path) -
     found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
     assert sorted(f.line for f in found if f.rule == "MD003") == [13, 21]
     assert "Img" not in " ".join(u.text for u in analyse(post).units)  # still no words of the prose
+
+
+def test_a_hero_beside_its_page_is_found_served_and_carded(tmp_path: Path) -> None:
+    # Older posts keep `hero: hero.png` beside their index.md (the layout writes page.url + hero): validate said
+    # the hero did not exist (IMG002, an error on every such post), cards rendered without it (CARD003) and the
+    # preview's og:image pointed at /hero.png. A hero that is nowhere still is an error.
+    from PIL import Image
+
+    from pipeline.build.stage import run_stage as build
+    from pipeline.cards.stage import plan
+    from pipeline.content.loader import load_content
+    from pipeline.crawl.expected import build_expected
+    from pipeline.validate.stage import run_stage
+
+    hero = "---\ntitle: {title}\ndate: 2021-02-03\nhero: {hero}\nalt: Two round icons side by side\n---\n\nText.\n"
+    config_file = eleventy_site(
+        tmp_path,
+        {
+            "en/blog/icons/index.md": hero.format(title="Icons", hero="hero.png"),
+            "en/blog/cdn/index.md": hero.format(title="Elsewhere", hero="image/u1/abc.png"),
+        },
+        languages=("en",),
+    )
+    Image.new("RGB", (1300, 700), (20, 90, 160)).save(tmp_path / "src/site/content/en/blog/icons/hero.png")
+    config = load_config(config_file)
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert [f.file.split("/")[-2] for f in found if f.rule == "IMG002"] == ["cdn"]
+    content = load_content(config)
+    planned, problems = plan(Context(config=config), content.posts)
+    assert [f.file.split("/")[-2] for f in problems if f.rule == "CARD003"] == ["cdn"]
+    assert any(p.spec.hero is not None and p.spec.hero.name == "hero.png" for p in planned)
+    pages = {p.url: p for p in build_expected(config, content).pages}
+    page = pages["https://notes.example/en/blog/icons/"]
+    assert page.og_image == "https://notes.example/en/blog/icons/hero.png"
+    build(Context(config=config))
+    site = tmp_path / "_site" / "en" / "blog" / "icons"
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://notes.example/en/blog/icons/hero.png">' in html
+    assert '<meta property="og:image:width" content="1300">' in html
+    assert (site / "hero.png").read_bytes() == (
+        tmp_path / "src/site/content/en/blog/icons/hero.png"
+    ).read_bytes()
