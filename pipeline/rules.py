@@ -67,6 +67,12 @@ CONTENT: tuple[Rule, ...] = (
         "The front-matter permalink is a template this tool cannot evaluate; the file path's URL is used.",
         "content",
     ),
+    Rule(
+        "CONTENT016",
+        "info",
+        "Eleventy data files (*.11tydata.js/json, <folder>/<folder>.json) are not read; said once per run.",
+        "content",
+    ),
 )
 
 # Validate (pipeline.validate): one check function per id, registered with `@rule(ID)`.

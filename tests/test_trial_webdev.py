@@ -144,3 +144,26 @@ def test_a_hero_beside_its_page_is_found_served_and_carded(tmp_path: Path) -> No
     assert (site / "hero.png").read_bytes() == (
         tmp_path / "src/site/content/en/blog/icons/hero.png"
     ).read_bytes()
+
+
+def test_eleventy_data_files_are_said_to_be_unread_once(tmp_path: Path) -> None:
+    # Directory data (`blog/blog.11tydata.js`, `ja/ja.11tydata.js`, `docs/docs.json`) can set permalink and lang;
+    # the tool reads none of it and said nothing, so a URL a data file changes was silently wrong.
+    from pipeline.content.loader import load_content
+
+    files = {
+        "en/blog/blog.11tydata.js": "module.exports = {layout: 'post'};\n",
+        "ja/ja.11tydata.js": "module.exports = () => ({lang: 'ja'});\n",
+        "en/docs/docs.json": '{"permalink": "/guides/{{ page.fileSlug }}/"}\n',
+        "en/docs/intro/intro.json": '{"tags": ["guide"]}\n',
+        "en/docs/intro/index.md": POST.format(title="Intro") + "Text.\n",
+        "en/docs/other.json": "{}\n",  # a data file only where it is named after its folder
+    }
+    config_file = eleventy_site(tmp_path, files)
+    notes = [f for f in load_content(load_config(config_file)).problems if f.rule == "CONTENT016"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert notes[0].file.endswith("en/blog/blog.11tydata.js")
+    assert "(en/blog/blog.11tydata.js and 3 more)" in notes[0].message
+    hugo = config_file.read_text(encoding="utf-8").replace('generator = "eleventy"', 'generator = "hugo"')
+    config_file.write_text(hugo, encoding="utf-8")
+    assert not [f for f in load_content(load_config(config_file)).problems if f.rule == "CONTENT016"]
