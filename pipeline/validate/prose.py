@@ -254,7 +254,7 @@ def _shortcode_images(body: str, code: list[tuple[int, int]], lines: _Lines) -> 
             src, alt = named.get("src", ""), named.get("alt", "")
         else:
             plain = [a or b for a, b in _SC_STRING.findall(args)]
-            src, alt = (plain + ["", ""])[:2]
+            src, alt = [*plain, "", ""][:2]
         out.append(Link(src, alt, lines.line(start)))
     return out
 
