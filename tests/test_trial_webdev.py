@@ -189,3 +189,31 @@ def test_sentences_opening_with_an_article_are_compared_past_it(tmp_path: Path) 
     found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
     hits = [(f.file.split("/")[-2], f.message) for f in found if f.rule == "READ014"]
     assert hits == [("house", "3 sentences in a row start with 'A casa'; vary the openings")]
+
+
+def test_image_shortcode_alt_text_is_translated_and_the_tag_kept(tmp_path: Path) -> None:
+    # A translated draft kept every `{% Img … alt="…" %}` alt text in the source language (the whole tag was one
+    # placeholder, and a raw `<figure>` line was not read at all); `![alt](src)` alt text was translated.
+    from pipeline.translate.segment import Segment, segment_body
+
+    body = (
+        '<figure>{% Img src="image/u1/a.png", alt="A bar chart of sales", width="100%" %}</figure>\n'
+        "\n"
+        'See {% Img src="image/u1/b.png", alt="A pie chart" %} here.\n'
+        "\n"
+        "```html\n"
+        '<p>{% Img src="image/u1/c.png", alt="Code stays code" %}</p>\n'
+        "```\n"
+    )
+    parts = segment_body(body)
+    assert [p.template for p in parts if isinstance(p, Segment)] == [
+        "A bar chart of sales",
+        "See ⟦1⟧A pie chart⟦2⟧ here.",
+    ]
+    assert "".join(p if isinstance(p, str) else p.source for p in parts) == body
+    translated = "".join(
+        p if isinstance(p, str) else p.render(p.template.replace("chart", "Diagramm")) for p in parts
+    )
+    assert 'alt="A bar Diagramm of sales", width="100%" %}</figure>' in translated
+    assert '{% Img src="image/u1/b.png", alt="A pie Diagramm" %}' in translated
+    assert 'alt="Code stays code"' in translated
