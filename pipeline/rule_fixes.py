@@ -35,6 +35,8 @@ FIXES: dict[str, str] = {
     "are skipped by every stage.",
     "CONTENT015": "Write the permalink out as a path, or use a template this tool evaluates (page.lang, "
     "page.fileSlug, title | slugify; docs/urls.md); until then the URL comes from the file path.",
+    "CONTENT016": "Where a data file sets permalink, lang or eleventyExcludeFromCollections, write the key in "
+    "the pages' front matter or set site.permalink_pattern / site.exclude (docs/urls.md).",
     "CONTENT014": "Look at the Markdown around the line given (an unclosed code fence or HTML block is typical); "
     "if it looks right, report it with the file attached.",
     # Validate: metadata

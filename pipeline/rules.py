@@ -67,6 +67,12 @@ CONTENT: tuple[Rule, ...] = (
         "The front-matter permalink is a template this tool cannot evaluate; the file path's URL is used.",
         "content",
     ),
+    Rule(
+        "CONTENT016",
+        "info",
+        "Eleventy data files (*.11tydata.js/json, <folder>/<folder>.json) are not read; said once per run.",
+        "content",
+    ),
 )
 
 # Validate (pipeline.validate): one check function per id, registered with `@rule(ID)`.
@@ -488,6 +494,10 @@ VALIDATE_THRESHOLDS: dict[str, Any] = {
     "passive_max_share": 0.1,
     "transition_min_share": 0.3,
     "repeated_start_run": 3,
+    # Articles READ014 reads past (the opening is then the article and the next word, as Yoast's sentence
+    # beginnings do): three sentences opening "A plataforma", "A API", "A especificação" are not repetitive.
+    # Per language in pipeline/validate/registry.py LANGUAGE_DEFAULTS; none for languages without articles.
+    "opening_articles": [],
     # Length in "words" or "chars" (characters without spaces: Chinese and Japanese); the *_chars values are
     # Japanese's (pipeline/validate/registry.py LANGUAGE_DEFAULTS), for a language a site switches to "chars".
     "length_unit": "words",

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape as xml_escape
 from pipeline.build import shortcodes
 from pipeline.config import Config
 from pipeline.content import Post, display_path, parse_date
+from pipeline.content.assets import image_site_path, page_resource
 from pipeline.content.links import LinkIndex, expand
 from pipeline.content.markdown import MarkdownError, render_html
 from pipeline.content.urls import UrlModel, card_image
@@ -96,7 +97,9 @@ def _is_build(folder: Path) -> bool:
     )
 
 
-def _image_size(ctx: Context, site_path: str | None) -> tuple[int, int] | str | None:
+def _image_size(
+    ctx: Context, site_path: str | None, file: Path | None = None
+) -> tuple[int, int] | str | None:
     """The image's pixel size from its header; a reason when it cannot be read; None when there is no file."""
     import warnings
 
@@ -105,7 +108,7 @@ def _image_size(ctx: Context, site_path: str | None) -> tuple[int, int] | str | 
     if not site_path or site_path.startswith(("http://", "https://")):
         return None
     try:
-        path = safe_join(ctx.config.static_root, site_path)
+        path = file or safe_join(ctx.config.static_root, site_path)
         if not path.is_file():
             return None
         with warnings.catch_warnings():
@@ -272,8 +275,14 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             refuse("BUILD002", post, f"URL {link!r} runs into the static file {shown}; pick another")
             return False
         if page is not None:
-            image = card_image(post, "og", config, ctx.content.urls) or post.image
-            size = _image_size(ctx, image)
+            hero_at = image_site_path(post, post.image)
+            image = card_image(post, "og", config, ctx.content.urls) or hero_at
+            beside = page_resource(post, post.image) if image == hero_at != post.image else None
+            if beside is not None and image:  # the page's own hero: served beside the page, as the site does
+                served = safe_join(staging, image)
+                served.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(beside, served)
+            size = _image_size(ctx, image, beside)
             if isinstance(size, str):
                 key = page.image_key
                 findings.append(

@@ -23,6 +23,7 @@ from pipeline.cards.layout import Layout, layout_dirs, load_layout
 from pipeline.cards.render import CardOutcome, CardSpec, Kind, is_card, render_card, warm
 from pipeline.compute import uses_ray
 from pipeline.content import Post, UrlModel, display_path
+from pipeline.content.assets import page_resource
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_bytes, safe_join
 from pipeline.history import record_run
@@ -129,7 +130,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 )
                 continue
             try:
-                hero = safe_join(static, post.image)
+                hero = page_resource(post, post.image) or safe_join(static, post.image)
             except UnsafePathError as exc:
                 findings.append(_finding("CARD001", post, f"hero image path is unsafe: {exc}", "image"))
                 continue

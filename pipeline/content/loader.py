@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.content.eleventy_data import notice as eleventy_data_notice
 from pipeline.content.frontmatter import (
     ContentError,
     parse_date,
@@ -433,6 +434,10 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         posts.append(post)
     if site.conv.front_matter_required:
         site.template_pages = frozenset(_template_pages(config, root, site))
+    if site.conv.generator == "eleventy" and not paths:
+        unread = eleventy_data_notice(root)
+        if unread is not None:
+            problems.append(Finding("CONTENT016", "info", display_path(unread[0]), None, unread[1]))
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
 
 

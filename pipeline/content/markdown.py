@@ -115,7 +115,10 @@ class TreeNode:
 # `## What it is {#what-it-is}`: heading attributes, as Goldmark (Hugo's default `parser.attribute.title`) and
 # kramdown read them — an id, classes, key=value pairs in braces at the end of the heading line. They are no
 # words of the heading: not counted, not sent to a translation engine, rendered as the heading's id.
-HEADING_ATTRS = re.compile(r"[ \t]+\{[ \t]*([#.][^{}\n]*)\}[ \t]*$")
+# `## History {: #history }` is the same with the colon of kramdown's attribute lists and of markdown-it-attrs
+# configured with `leftDelimiter: '{:'` (web.dev's Eleventy); that plugin needs no space before it
+# (`## 機能{: #architecture }` in web.dev's Japanese posts), and a bare `#` in it sets nothing.
+HEADING_ATTRS = re.compile(r"(?:[ \t]+\{[ \t]*(?=[#.])|[ \t]*\{:[ \t]*)([^{}\n]*)\}[ \t]*$")
 
 
 def heading_attributes(text: str) -> tuple[str, dict[str, str]]:
@@ -149,7 +152,7 @@ def _heading_attribute_rule(state: Any) -> None:
         if last.type != "text":
             continue
         text, attrs = heading_attributes(last.content)
-        if attrs:
+        if text != last.content:
             last.content = text
             inline.content = heading_attributes(inline.content)[0]
             for key, value in attrs.items():

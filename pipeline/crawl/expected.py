@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline.content import display_path
+from pipeline.content.assets import image_site_path
 from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.urls import join
 from pipeline.langtags import hreflang_code
@@ -86,7 +87,7 @@ def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
             unpublished[url] = post
             continue
         title = post.shown_title(config.site.name)
-        image = card_image(post, "og", config, urls) or post.image
+        image = card_image(post, "og", config, urls) or image_site_path(post, post.image)
         og_image = join(base, image) if image else None
         tw = card_image(post, "twitter", config, urls) or image
         twitter_image = join(base, tw) if tw else None

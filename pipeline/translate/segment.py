@@ -51,6 +51,12 @@ _FIRST_PREFIX = re.compile(
 _HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$|[ \t]+$")
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _CELL_SPLIT = re.compile(r"((?<!\\)\|)")
+# An image shortcode's alt text is prose of the page (web.dev's `{% Img src="…", alt="…" %}`): it is translated
+# as `![alt](src)`'s is, in a paragraph and in a raw `<figure>` line alike; the rest of the tag is kept as written.
+_IMG_ALT = re.compile(
+    r"""(\{%-?[ \t]*(?:img|image)\b(?:(?!%\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)(\2(?:(?!%\}).)*%\})""",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass
@@ -140,6 +146,14 @@ class Segmenter:
                     out.append((True, opener))
                     out.extend(self._pieces(inner))
                     out.append((True, "]" + dest))
+            elif (
+                m.group("tmpl") is not None
+                and (alt := _IMG_ALT.fullmatch(m.group(0)))
+                and alt.group(3).strip()
+            ):
+                out.append((True, alt.group(1)))
+                out.extend(self._text_pieces(alt.group(3)))
+                out.append((True, alt.group(4)))
             else:
                 out.append((True, m.group(0)))
             pos = m.end()
@@ -228,8 +242,11 @@ class Segmenter:
             tokens, line_offset = parse_tokens(body, blocks_only=True), 0
         ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
         table_lines: set[int] = set()
+        code_lines: set[int] = set()
         in_table = 0
         for i, tok in enumerate(tokens):
+            if tok.type in ("fence", "code_block") and tok.map:
+                code_lines.update(range(tok.map[0] - line_offset, tok.map[1] - line_offset))
             if tok.type == "table_open":
                 in_table += 1
                 if tok.map:
@@ -257,9 +274,25 @@ class Segmenter:
                 parts.extend(self._block(lines[n:end], kind))
                 n = end
                 continue
-            parts.append(lines[n])
+            if "{%" in lines[n] and n not in code_lines:
+                parts.extend(self._alt_texts(lines[n]))
+            else:
+                parts.append(lines[n])
             n += 1
         return parts
+
+    def _alt_texts(self, line: str) -> list[Part]:
+        """A line of raw HTML with image shortcodes: their alt texts are segments, the rest stays as written."""
+        out: list[Part] = []
+        pos = 0
+        for m in _IMG_ALT.finditer(line):
+            if not m.group(3).strip():
+                continue
+            out.append(line[pos : m.start(3)])
+            out.extend(self.inline(m.group(3), self._next_id(), "body"))
+            pos = m.end(3)
+        out.append(line[pos:])
+        return [p for p in out if p != ""]
 
     def _block(self, block_lines: list[str], kind: str) -> list[Part]:
         text = "".join(block_lines)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.content import Post
+from pipeline.content.assets import page_resource
 from pipeline.fsutil import UnsafePathError, safe_join
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
@@ -25,6 +26,9 @@ def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
         return None
     if value.startswith(("http://", "https://")):
         return None
+    beside = page_resource(post, value)
+    if beside is not None:
+        return beside
     try:
         return safe_join(env.static_root, value.strip())
     except UnsafePathError as exc:

@@ -232,6 +232,33 @@ def _without_liquid(text: str) -> tuple[str, bool]:
     return re.sub(r"[ \t]{2,}", " ", text).strip(), opens
 
 
+# Eleventy image shortcodes put an <img> on the page, in a paragraph or inside raw `<figure>` HTML alike:
+# web.dev's `{% Img src="image/x/y.png", alt="…", width="400" %}` (keyword arguments) and eleventy-img's
+# documented `{% image "cat.jpg", "A cat" %}` (source, then alt). Their alt text is checked as `![alt](src)`'s.
+_IMG_SHORTCODE = re.compile(r"\{%-?[ \t]*(?:img|image)\b(.*?)-?%\}", re.DOTALL | re.IGNORECASE)
+_SC_NAMED = re.compile(r"""(\w+)[ \t]*=[ \t]*(?:"([^"]*)"|'([^']*)')""")
+_SC_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
+
+
+def _shortcode_images(body: str, code: list[tuple[int, int]], lines: _Lines) -> list[Link]:
+    """The image shortcodes of the body outside code blocks (`code`: their byte ranges) and inline code."""
+    out: list[Link] = []
+    for m in _IMG_SHORTCODE.finditer(body):
+        start = len(body[: m.start()].encode("utf-8"))
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        if any(a <= start < b for a, b in code) or body.count("`", line_start, m.start()) % 2:
+            continue
+        args = m.group(1)
+        named = {k.lower(): a if a is not None else b for k, a, b in _SC_NAMED.findall(args)}
+        if named:
+            src, alt = named.get("src", ""), named.get("alt", "")
+        else:
+            plain = [a or b for a, b in _SC_STRING.findall(args)]
+            src, alt = [*plain, "", ""][:2]
+        out.append(Link(src, alt, lines.line(start)))
+    return out
+
+
 _SKIP_BLOCKS = frozenset({"fence", "code_block", "html_block", "footnote_container", "footnote_def", "hr"})
 _TEXT_BLOCKS = frozenset({"paragraph", "tcell", "th", "td"})
 # Block nodes a list item can hold besides its own inline text: each goes through the normal block walk, so code
@@ -343,6 +370,8 @@ def _doc(post: Post, tree: Any) -> Doc:
         for node in children:
             name = node.name
             if name in _SKIP_BLOCKS:
+                if liquid and (name == "fence" or name == "code_block") and node.srcmap:
+                    code.append(node.srcmap)
                 continue
             if name == "heading" or name == "lheading":
                 srcmap = node.srcmap
@@ -404,7 +433,12 @@ def _doc(post: Post, tree: Any) -> Doc:
             else:
                 visit(node.children)
 
+    liquid = "{%" in post.body
+    code: list[tuple[int, int]] = []
     visit(tree.children)
+    if liquid:
+        images.extend(_shortcode_images(post.body, code, lines))
+        images.sort(key=lambda i: i.line)
     # `visit` is a recursive closure: its cell refers to itself, a cycle that kept every Unit, Link and Section
     # of the post alive until the cyclic collector ran (nearly all the garbage of a validate run). Re-pointing
     # the cell breaks the cycle: they are freed by reference counting when the post's Doc is dropped.

@@ -207,10 +207,11 @@ def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
     is markup, not an opening word. A heading ends a run: each section of a glossary's term page may open with
     the term, and the last sentence before a heading and the first after it are not read in a row."""
     run_len = env.t(post.lang, "repeated_start_run")
+    articles = frozenset(env.t(post.lang, "opening_articles"))
     for *_, section in analysis(post, env).sections:
         sents = [s for s in section if s.kind in _RUNNING and not s.text.startswith("{{")]
         # A sentence that opens with inline code has no comparable first word: it ends a run and starts none.
-        openings = [None if s.after_markup else s.words[0].lower() for s in sents]
+        openings = [None if s.after_markup else _opening(s.words, articles) for s in sents]
         i = 0
         while i < len(sents):
             first = openings[i]
@@ -223,13 +224,20 @@ def repeated_starts(post: Post, env: Env) -> Iterator[Hit]:
             if j - i + 1 >= run_len:
                 yield Hit(
                     sents[i].line,
-                    f"{j - i + 1} sentences in a row start with '{sents[i].words[0]}'; vary the openings",
+                    f"{j - i + 1} sentences in a row start with "
+                    f"'{' '.join(sents[i].words[: first.count(' ') + 1])}'; vary the openings",
                     f"start:{sents[i].line}",
                 )
             i = j + 1
 
 
 _RUNNING = frozenset({"paragraph", "item"})
+
+
+def _opening(words: list[str], articles: frozenset[str]) -> str:
+    """A sentence's first word, lowercased; after an article the article and the next word ("a plataforma")."""
+    first = words[0].lower()
+    return f"{first} {words[1].lower()}" if first in articles and len(words) > 1 else first
 
 
 @rule("READ015", languages("READ015"))

@@ -26,21 +26,45 @@ if TYPE_CHECKING:
 DEFAULTS: dict[str, Any] = VALIDATE_THRESHOLDS  # the catalogue's table (pipeline.rules)
 
 LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "en": {"opening_articles": ["the", "a", "an"]},
     "de": {
         "long_sentence_words": 20,
         "reading_ease_min": 40.0,
         "generic_link_texts": ["hier klicken", "hier", "mehr", "weiterlesen", "mehr erfahren", "dieser link"],
+        "opening_articles": [
+            "der",
+            "die",
+            "das",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "einen",
+            "einem",
+            "einer",
+        ],
     },
     "es": {
         "long_sentence_words": 25,
         "generic_link_texts": ["haga clic aquí", "haz clic aquí", "aquí", "leer más", "más", "este enlace"],
+        "opening_articles": ["el", "la", "los", "las", "lo", "un", "una", "unos", "unas"],
     },
     "fr": {
         "long_sentence_words": 25,
         "generic_link_texts": ["cliquez ici", "ici", "lire la suite", "en savoir plus"],
+        "opening_articles": ["le", "la", "les", "l'", "l’", "un", "une", "des"],
     },
-    "it": {"long_sentence_words": 25, "generic_link_texts": ["clicca qui", "qui", "leggi di più", "di più"]},
-    "nl": {"generic_link_texts": ["klik hier", "hier", "lees meer", "meer"]},
+    "it": {
+        "long_sentence_words": 25,
+        "generic_link_texts": ["clicca qui", "qui", "leggi di più", "di più"],
+        "opening_articles": ["il", "lo", "la", "i", "gli", "le", "l'", "l’", "un", "uno", "una", "un'"],
+    },
+    "nl": {
+        "generic_link_texts": ["klik hier", "hier", "lees meer", "meer"],
+        "opening_articles": ["de", "het", "een"],
+    },
+    "pt": {"opening_articles": ["o", "a", "os", "as", "um", "uma", "uns", "umas"]},
     "ru": {"generic_link_texts": ["нажмите здесь", "здесь", "подробнее", "читать далее", "тут"]},
     # Chinese and Japanese are measured in characters (without spaces; Yoast counts Japanese in characters too).
     # Maxima (sentence, paragraph, section) keep a translation's verdict equal to its English source's: the

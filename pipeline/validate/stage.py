@@ -19,6 +19,7 @@ from typing import Any
 from pipeline.compute import uses_ray
 from pipeline.config import Config
 from pipeline.content import ContentSet, Post, display_path, path_filter
+from pipeline.content.assets import page_resource
 from pipeline.content.links import LinkIndex, link_key
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.content.urls import UrlModel
@@ -387,9 +388,9 @@ def _post_key(post: Post, key_base: str, static_root: Path) -> str:
     h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode())
     for key in ("image", "ogImage", "twitterImage"):
         value = post.meta.get(key)
-        if isinstance(value, str) and value.startswith("/") and ".." not in value:
-            try:
-                st = (static_root / value.lstrip("/")).stat()
+        if isinstance(value, str) and ".." not in value and not value.startswith(("http:", "https:", "//")):
+            try:  # a relative path may name a file beside the page (pipeline.content.assets)
+                st = (page_resource(post, value) or static_root / value.lstrip("/")).stat()
                 h.update(f"{key}:{st.st_size}:{st.st_mtime_ns}".encode())
             except (OSError, ValueError):  # ValueError: a NUL in the path; IMG001 reports it
                 h.update(f"{key}:missing".encode())
