@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.compute.settings import ComputeConfig
 from pipeline.config_problems import ConfigError, problems
 from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
-from pipeline.hugo_site import fill_from_hugo
+from pipeline.hugo_site import fill_from_hugo, merge_tables
 from pipeline.platforms import PLATFORMS
 from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
 
@@ -525,16 +525,6 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     return tree
 
 
-def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def resolve_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
     environ = os.environ if environ is None else environ
     if explicit:
@@ -574,9 +564,9 @@ def load_config(
         root = path.resolve().parent
         if root.name == "config":
             root = root.parent
-    data = _merge(data, _env_overrides(environ))
+    data = merge_tables(data, _env_overrides(environ))
     if overrides:
-        data = _merge(data, overrides)
+        data = merge_tables(data, overrides)
     try:
         data, origins = fill_from_hugo(data, root, path)  # the Hugo site's own config fills what ours omits
         config = Config.model_validate(data)
@@ -588,7 +578,7 @@ def load_config(
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
     """A copy of a loaded config with some values replaced, validated like the file's (tests, benchmarks and
     commands that learn a value late); the original stays as it was."""
-    data = _merge(config.model_dump(by_alias=True, exclude={"root", "source"}), overrides)
+    data = merge_tables(config.model_dump(by_alias=True, exclude={"root", "source"}), overrides)
     try:
         new = Config.model_validate(data)
     except ValidationError as exc:

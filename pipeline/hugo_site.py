@@ -107,11 +107,13 @@ def _lower_keys(value: Any) -> Any:
     return value
 
 
-def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def merge_tables(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `extra` laid over it, tables merged key by key (Hugo's config files, and our own settings
+    over the environment's and the command line's)."""
     out = dict(base)
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_tables(out[key], value)
         else:
             out[key] = value
     return out
@@ -148,7 +150,7 @@ def read_hugo(root: Path, only: Path | None = None, ours: Path | None = None) ->
     # The project's root file and the config folder both count; the root file is read last, so it wins.
     layers += [(path, _table(path)) for path in found]
     for path, data in layers:
-        site.data = _merge(site.data, data)
+        site.data = merge_tables(site.data, data)
         site.files.append(path)
         for key in data:
             site.key_file[key] = path

@@ -14,31 +14,13 @@ from pipeline.config import load_config
 from pipeline.findings import Finding
 from pipeline.stages import Context
 from pipeline.validate.stage import run_stage
+from tests.validate_support import assert_heading_ids, trial_site
 
 
 def hugo_site(tmp: Path, posts: dict[str, str], languages: tuple[str, ...] = ("en", "ar")) -> Path:
     """A Hugo site with a `content/<lang>/` folder per language; returns its config file."""
-    content = tmp / "content"
-    for rel, text in posts.items():
-        path = content / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    langs = "".join(f'[site.languages.{code}]\nname = "{code}"\n' for code in languages)
-    config = tmp / "site.toml"
-    config.write_text(
-        "[site]\n"
-        'name = "Glossary"\n'
-        'base_url = "https://glossary.example"\n'
-        'generator = "hugo"\n'
-        f'content_dir = "{content}"\n'
-        f'static_dir = "{tmp / "static"}"\n'
-        f'output_dir = "{tmp / "_site"}"\n'
-        f"{langs}"
-        "[validate]\n"
-        'required_fields = ["title"]\n',
-        encoding="utf-8",
-    )
-    return config
+    site = {"name": "Glossary", "base_url": "https://glossary.example", "generator": "hugo"}
+    return trial_site(tmp, tmp / "content", posts, languages, site)
 
 
 def findings(config_file: Path, rule: str) -> list[Finding]:
@@ -242,27 +224,12 @@ def test_hugo_reads_front_matter_after_blank_lines(tmp_path: Path) -> None:
 def test_heading_ids_are_attributes_not_words(tmp_path: Path) -> None:
     # zh-tw terms write `## 是什麼 {#what-it-is}` (Goldmark heading attributes, on by default in Hugo): the id was
     # part of the heading's text in validate, sent to the translation engine, and shown as text by the preview.
-    from pipeline.build.stage import run_stage as build
-    from pipeline.content.loader import load_content
-    from pipeline.translate.segment import Segment, segment_body
-    from pipeline.validate.prose import analyse
-
     body = "## 花園是什麼 {#what-it-is}\n\n花園裡有樹。\n\n## 為何 {.note #why}\n\n因為樹。\n"
     config_file = hugo_site(
         tmp_path, {"zh-tw/garden.md": TERM.format(title="花園") + body}, languages=("en", "zh-tw")
     )
-    config = load_config(config_file)
-    post = load_content(config).posts[0]
-    assert [h.text for h in analyse(post).headings] == ["花園是什麼", "為何"]
-    parts = segment_body(body)
-    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == [
-        "花園是什麼",
-        "為何",
-    ]
-    assert "".join(p if isinstance(p, str) else p.template for p in parts) == body  # ids kept in place
-    build(Context(config=config))
-    html = (tmp_path / "_site" / "zh-tw" / "garden" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="what-it-is">花園是什麼</h2>' in html and '<h2 id="why" class="note">為何</h2>' in html
+    html = ['<h2 id="what-it-is">花園是什麼</h2>', '<h2 id="why" class="note">為何</h2>']
+    assert_heading_ids(config_file, body, ["花園是什麼", "為何"], "zh-tw/garden/index.html", html)
 
 
 def test_a_home_layout_without_title_makes_the_body_h1_the_heading(tmp_path: Path) -> None:

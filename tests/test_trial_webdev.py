@@ -11,33 +11,14 @@ from pathlib import Path
 
 from pipeline.config import load_config
 from pipeline.stages import Context
+from tests.validate_support import assert_heading_ids, trial_site
 
 
 def eleventy_site(tmp: Path, posts: dict[str, str], languages: tuple[str, ...] = ("en", "ja")) -> Path:
     """An Eleventy site with an input folder holding `<lang>/` folders; returns its config file."""
-    content = tmp / "src" / "site" / "content"
-    for rel, text in posts.items():
-        path = content / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    langs = "".join(f'[site.languages.{code}]\nname = "{code}"\n' for code in languages)
-    config = tmp / "site.toml"
-    config.write_text(
-        "[site]\n"
-        'name = "Dev Notes"\n'
-        'base_url = "https://notes.example"\n'
-        'generator = "eleventy"\n'
-        f'content_dir = "{content}"\n'
-        f'static_dir = "{tmp / "static"}"\n'
-        f'output_dir = "{tmp / "_site"}"\n'
-        f"{langs}"
-        "[site.front_matter]\n"
-        'aliases = { image = ["hero"], imageAlt = ["alt"] }\n'
-        "[validate]\n"
-        'required_fields = ["title"]\n',
-        encoding="utf-8",
-    )
-    return config
+    site = {"name": "Dev Notes", "base_url": "https://notes.example", "generator": "eleventy"}
+    aliases = '[site.front_matter]\naliases = { image = ["hero"], imageAlt = ["alt"] }\n'
+    return trial_site(tmp, tmp / "src" / "site" / "content", posts, languages, site, aliases)
 
 
 POST = "---\ntitle: {title}\nsubhead: A short line under the title.\nauthors:\n  - someone\ndate: 2021-02-03\n---\n\n"
@@ -47,25 +28,10 @@ def test_colon_attribute_lists_on_headings_are_ids_not_words(tmp_path: Path) -> 
     # Every heading of the site ends `{: #id }` (markdown-it-attrs with leftDelimiter '{:'), its Japanese posts
     # without a space before it: validate quoted "section 'History {: #history }'", the translation segmenter
     # sent the id to the engine, and the preview printed it inside the <h2>.
-    from pipeline.build.stage import run_stage as build
-    from pipeline.content.loader import load_content
-    from pipeline.translate.segment import Segment, segment_body
-    from pipeline.validate.prose import analyse
-
     body = "## 庭の歴史{: #history }\n\n庭には木があります。\n\n## 今後 {: # later }\n\n木は育ちます。\n"
     config_file = eleventy_site(tmp_path, {"ja/blog/garden/index.md": POST.format(title="庭") + body})
-    config = load_config(config_file)
-    post = load_content(config).posts[0]
-    assert [h.text for h in analyse(post).headings] == ["庭の歴史", "今後"]
-    parts = segment_body(body)
-    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == [
-        "庭の歴史",
-        "今後",
-    ]
-    assert "".join(p if isinstance(p, str) else p.template for p in parts) == body  # ids kept in place
-    build(Context(config=config))
-    html = (tmp_path / "_site" / "ja" / "blog" / "garden" / "index.html").read_text(encoding="utf-8")
-    assert '<h2 id="history">庭の歴史</h2>' in html and "<h2>今後</h2>" in html
+    html = ['<h2 id="history">庭の歴史</h2>', "<h2>今後</h2>"]
+    assert_heading_ids(config_file, body, ["庭の歴史", "今後"], "ja/blog/garden/index.html", html)
 
 
 def test_image_shortcodes_are_images_whose_alt_text_is_checked(tmp_path: Path) -> None:

@@ -118,3 +118,53 @@ def huge_png_header(width: int, height: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
     )
+
+
+def trial_site(
+    tmp: Path,
+    content: Path,
+    posts: dict[str, str],
+    languages: tuple[str, ...],
+    site: dict[str, str],
+    more: str = "",
+) -> Path:
+    """A site of `posts` under `content` (one folder per language) and its config file, written the way the
+    real-site trials configured theirs: `site` holds name, base_url and generator; `more` adds TOML tables."""
+    for rel, text in posts.items():
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    langs = "".join(f'[site.languages.{code}]\nname = "{code}"\n' for code in languages)
+    config = tmp / "site.toml"
+    config.write_text(
+        "[site]\n"
+        + "".join(f'{key} = "{value}"\n' for key, value in site.items())
+        + f'content_dir = "{content}"\n'
+        f'static_dir = "{tmp / "static"}"\n'
+        f'output_dir = "{tmp / "_site"}"\n'
+        f"{langs}{more}"
+        "[validate]\n"
+        'required_fields = ["title"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def assert_heading_ids(config_file: Path, body: str, headings: list[str], page: str, html: list[str]) -> None:
+    """Heading attributes (`{#id}`, `{: #id }`) are no words: validate's headings, the translation segments
+    and the build's `<h2>` text are `headings`; the source is kept byte for byte; `page` (under the build's
+    output folder) holds every string of `html`."""
+    from pipeline.build.stage import run_stage as build
+    from pipeline.content.loader import load_content
+    from pipeline.translate.segment import Segment, segment_body
+    from pipeline.validate.prose import analyse
+
+    config = load_config(config_file)
+    post = load_content(config).posts[0]
+    assert [h.text for h in analyse(post).headings] == headings
+    parts = segment_body(body)
+    assert [p.template for p in parts if isinstance(p, Segment) and p.kind == "heading"] == headings
+    assert "".join(p if isinstance(p, str) else p.template for p in parts) == body  # ids kept in place
+    build(Context(config=config))
+    written = (config.root / config.site.output_dir / page).read_text(encoding="utf-8")
+    assert all(h in written for h in html), written
