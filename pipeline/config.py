@@ -10,6 +10,7 @@ Secrets never live here: social accounts name the *environment variables* that h
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tomllib
@@ -292,6 +293,9 @@ class SocialAccount(Section):
         180, ge=0, description="Minimum minutes between language variants of one article on this account."
     )
     enabled: bool = Field(True, description="Switch the account off without deleting it.")
+    start: dt.date | None = Field(
+        None, description="Plan posts dated from this day on; the archive before it is not announced."
+    )
     author: str = Field("", description="LinkedIn author URN / Threads user id; empty: the token's own.")
     api_version: str = Field("", description="LinkedIn-Version header (YYYYMM); empty: the default.")
     threads: bool = Field(False, description="Plan long posts as a numbered thread, not shortened.")

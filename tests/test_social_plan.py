@@ -8,7 +8,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from pipeline.config import Config, SocialAccount, load_config
+import pytest
+
+from pipeline.config import Config, ConfigError, SocialAccount, load_config
 from pipeline.content import load_content
 from pipeline.social import ledger
 from pipeline.social.schedule import Calendar, slot_instants
@@ -186,3 +188,26 @@ def test_campaign_names_a_hugo_section_or_bundle_by_its_folder() -> None:
     assert campaign_of("blog/_posts/2024-03-05-kettle-care") == "2024-03-05-kettle-care"
     assert campaign_of("हिंदी/समाचार") == "समाचार"  # vowel signs are marks: it was "सम-च-र"
     assert campaign_of("bn/খবর-সংক্ষেপ") == "খবর-সংক্ষেপ"
+
+
+def test_an_accounts_start_leaves_the_archive_unannounced(tmp_path: Path) -> None:
+    """An account added to a site with years of posts plans from its `start` day on: older posts are counted
+    as archive, not planned; `social: true` announces an old one anyway; a post without a date is planned."""
+    config = _site(tmp_path, ACCOUNT + 'start = "2026-03-01"\n')
+    _post(tmp_path, "posts/old.md", "Old Notes", "2019-05-01T12:00:00Z")
+    _post(tmp_path, "posts/evergreen.md", "Evergreen", "2020-01-01T12:00:00Z", "social: true\n")
+    _post(tmp_path, "posts/fresh.md", "Fresh Notes", "2026-03-06T12:00:00Z")
+    (tmp_path / "content" / "posts" / "undated.md").write_text(
+        "---\ntitle: Undated\npermalink: /articles/undated/\ndescription: No date at all, still a page to share.\n"
+        "---\n\nBody.\n"
+    )
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    outcome = plan(
+        config, store, load_content(config).posts, now=dt.datetime(2026, 3, 6, tzinfo=dt.UTC).timestamp()
+    )
+    assert outcome["archive"] == 1
+    planned = sorted(i.post_path for i in ledger.list_items(store))
+    assert planned == ["posts/evergreen.md", "posts/fresh.md", "posts/undated.md"]
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ConfigError, match="start"):
+        _site(tmp_path / "again", ACCOUNT + 'start = "March"\n')
