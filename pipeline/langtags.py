@@ -42,23 +42,41 @@ def bcp47(code: str) -> str:
     return "-".join(out)
 
 
-# Argos names Traditional Chinese `zt` (and Simplified `zh`); sites name them zh_tw, zh-Hant, zh-HK, zh_cn.
+# Argos keys packages by bare ISO 639-1 codes plus two of its own: `zt` (Chinese, Traditional; `zh` is
+# Simplified) and `pb` (Portuguese, Brazil). Sites name them zh_tw, zh-Hant, zh-HK, zh-cn, pt-br.
 _TRADITIONAL = frozenset({"hant", "tw", "hk", "mo"})
+
+
+def _has_script(parts: list[str]) -> bool:
+    return any(len(p) == 4 and p.isalpha() for p in parts[1:])
+
+
+def argos_code(code: str) -> str:
+    """The code Argos names the site language's packages by (`zh-tw` → `zt`, `zh_cn` → `zh`, `pt-br` → `pb`,
+    `fa-IR` → `fa`); a script subtag outside Chinese (`sr_latn`) stays, as the bare language may be written
+    in another script."""
+    parts = bcp47(code).split("-")
+    head, rest = parts[0].lower(), {p.lower() for p in parts[1:]}
+    if head in ("zh", "zho", "cmn"):
+        return "zt" if rest & _TRADITIONAL else "zh"
+    if head == "pt" and "br" in rest:
+        return "pb"
+    return code if _has_script(parts) else head
 
 
 def package_codes(code: str) -> list[str]:
     """The codes a translation package for the site's language `code` may carry, best first: the code itself,
-    its BCP 47 spellings, then — where only a region differs and the region does not change the script — the
-    language alone (`pt_br` → `pt`). Chinese goes by script: `zh_tw`/`zh-Hant` → `zt`, `zh_cn` → `zh`. A script
-    subtag elsewhere (`sr_latn`) never falls back to the bare language, which may be written in another."""
+    its BCP 47 spellings, then Argos's code for it (`argos_code`), and for Chinese the script-named spellings;
+    a region-only code also finds the bare language (`pt_br` → `pb`, then `pt`)."""
     tag = bcp47(code)
-    out = [code, tag, tag.replace("-", "_")]
     parts = tag.split("-")
-    head, rest = parts[0], {p.lower() for p in parts[1:]}
-    if head == "zh":
-        out += ["zt", "zh_Hant", "zh-Hant"] if rest & _TRADITIONAL else ["zh", "zh_Hans", "zh-Hans"]
-    elif len(parts) == 2 and not (len(parts[1]) == 4 and parts[1].isalpha()):
-        out.append(head)
+    out = [code, tag, tag.replace("-", "_"), argos_code(code)]
+    if out[-1] == "zt":
+        out += ["zh_Hant", "zh-Hant"]
+    elif out[-1] == "zh" and len(parts) > 1:
+        out += ["zh_Hans", "zh-Hans"]
+    elif len(parts) == 2 and not _has_script(parts):
+        out.append(parts[0])
     return list(dict.fromkeys(out))
 
 

@@ -133,7 +133,7 @@ def test_a_hugo_language_named_zh_cn_uses_the_argos_zh_package(tmp_path: Path, _
     ctx = make_context(tmp_path, {"en/term.md": POST}, {"languages": ["zh-cn"]}, {"languages": languages})
     assert translate(ctx).counts["drafts_written"] == 1
     assert (tmp_path / "content" / "zh-cn" / "term.md").is_file()
-    from pipeline.translate.packages import argos_code
+    from pipeline.langtags import argos_code
 
     assert [argos_code(c) for c in ("zh-cn", "zh-TW", "zh_Hant", "zh-Hans", "pt-br", "pt", "ar", "fa-IR")] == [
         "zh", "zt", "zt", "zh", "pb", "pt", "ar", "fa",

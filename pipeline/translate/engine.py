@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipeline.langtags import package_codes, primary
+from pipeline.langtags import primary
 from pipeline.translate.machine import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.packages import InstalledPackage, find_package
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
@@ -228,12 +228,7 @@ def _batches(tokens: list[list[str]], budget: int, spread: float = 0.0) -> list[
 
 def _package(state_dir: Path, src: str, tgt: str) -> InstalledPackage | None:
     """The installed package for the site's codes (`zh_tw` is Argos's `zt`, see pipeline.langtags)."""
-    for from_code in package_codes(src):
-        for to_code in package_codes(tgt):
-            found = find_package(state_dir, from_code, to_code)
-            if found:
-                return found
-    return None
+    return find_package(state_dir, src, tgt)
 
 
 def find_route(state_dir: Path, src: str, tgt: str) -> list[InstalledPackage] | None:

@@ -40,7 +40,7 @@ def _argos(
     else:
         engine = Engine.for_pair(config.state_dir, src, tgt, settings)
     if engine is None:
-        from pipeline.translate.packages import argos_code
+        from pipeline.langtags import argos_code
 
         return (
             f"no Argos package for {src}→{tgt} (`pipeline models install {argos_code(src)} {argos_code(tgt)}`, "

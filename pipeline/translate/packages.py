@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fsutil import private_dir
+from pipeline.langtags import package_codes
 from pipeline.translate.archive import MAX_ENTRIES, MAX_RATIO, MAX_TOTAL_BYTES, ArchiveError, Limits, extract
 
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
@@ -178,26 +179,16 @@ def list_packages(state_dir: Path) -> list[InstalledPackage]:
     return out
 
 
-_HANT = frozenset({"hant", "tw", "hk", "mo"})
-
-
-def argos_code(lang: str) -> str:
-    """The code Argos names a site language's packages by. Argos keys packages by bare ISO 639-1 codes plus two
-    of its own, `zt` (Chinese, Traditional) and `pb` (Portuguese, Brazil); a Hugo site names its folders
-    `zh-cn`, `zh-tw`, `pt-br`: without this an installed en→zh package was "missing" for `--to zh-cn`."""
-    parts = lang.replace("_", "-").lower().split("-")
-    head, rest = parts[0], set(parts[1:])
-    if head in ("zh", "zho", "cmn") and rest:
-        return "zt" if rest & _HANT else "zh"
-    if head == "pt" and "br" in rest:
-        return "pb"
-    return head
+def _wanted(from_code: str, to_code: str) -> list[tuple[str, str]]:
+    """The (from, to) code pairs a package for this direction may carry, best first."""
+    return [(a, b) for a in package_codes(from_code) for b in package_codes(to_code)]
 
 
 def find_package(state_dir: Path, from_code: str, to_code: str) -> InstalledPackage | None:
-    """The package for exactly these codes, else for the codes Argos uses for them (`zh-cn` → `zh`)."""
+    """The package for exactly these codes, else for the codes Argos uses for them (`zh-cn` → `zh`; see
+    pipeline.langtags.package_codes)."""
     packages = list_packages(state_dir)
-    for want in dict.fromkeys([(from_code, to_code), (argos_code(from_code), argos_code(to_code))]):
+    for want in _wanted(from_code, to_code):
         for pkg in packages:
             if (pkg.from_code, pkg.to_code) == want:
                 return pkg
@@ -313,7 +304,7 @@ def download_and_install(
             f"cannot reach the Argos package index ({type(exc).__name__}); offline? "
             "Download the .argosmodel elsewhere and run `pipeline models install --from-file F.argosmodel`"
         ) from None
-    wanted = dict.fromkeys([(from_code, to_code), (argos_code(from_code), argos_code(to_code))])
+    wanted = _wanted(from_code, to_code)
     entry = next(
         (
             e
