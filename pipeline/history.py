@@ -13,7 +13,7 @@ from sqlalchemy import desc, insert, literal, select, update
 from pipeline.findings import Finding
 from pipeline.schema.core import count_run, findings_run, run_counts, run_findings, runs
 from pipeline.stages import Context
-from pipeline.store import Store
+from pipeline.store import Store, insert_many
 
 
 def store_run(
@@ -77,7 +77,12 @@ def store_run(
         else:
             rows = finding_rows(findings) if rows is None else rows
             if rows:
-                conn.execute(insert(run_findings), [{"run_id": run_id, **r} for r in rows])
+                insert_many(
+                    conn,
+                    run_findings,
+                    ("run_id", *_ROW_COLUMNS),
+                    [(run_id, *map(r.get, _ROW_COLUMNS)) for r in rows],
+                )
                 count_run(conn, run_id)
         conn.execute(
             update(runs)
@@ -85,6 +90,9 @@ def store_run(
             .values(status="done", seconds=seconds, finished_at=dt.datetime.now(dt.UTC))
         )
     return run_id
+
+
+_ROW_COLUMNS = ("fingerprint", "rule", "severity", "file", "line", "url", "lang", "message", "data")
 
 
 def finding_rows(findings: Iterable[Finding]) -> list[dict[str, Any]]:

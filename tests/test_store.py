@@ -217,6 +217,48 @@ def test_text_a_backend_cannot_hold_is_stored_readably(db_url: str) -> None:
         store.close()
 
 
+def test_insert_many_stores_what_the_orm_path_stores(db_url: str) -> None:
+    """The driver-level bulk insert (history rows) keeps the cleaning of unstorable text and the JSON column's
+    values; a JSONText (serialized by a pool worker) is stored as the JSON it is, not as a JSON string."""
+    from pipeline.schema.core import run_findings, runs, validate_cache
+    from pipeline.store import JSONText, insert_many, upsert
+
+    store = Store(db_url)
+    try:
+        with store.begin() as conn:
+            run_id = conn.execute(insert(runs).values(stage="validate", summary={})).inserted_primary_key[0]
+            cols = ("run_id", "fingerprint", "rule", "severity", "file", "line", "message", "data")
+            rows = [
+                (run_id, f"ok{i}", "SEO001", "warning", "posts/é.md", i, "fine", {"n": i}) for i in range(30)
+            ]
+            rows.append(
+                (run_id, "f", "IMG001", "error", "posts/caf\udce9.md", None, "a\x00b", {"image": "a\x00b"})
+            )
+            rows.append((run_id, "j", "IMG002", "error", None, 3, "pre-made", JSONText('{"k":[1,"é"]}')))
+            insert_many(conn, run_findings, cols, rows)
+            upsert(
+                conn,
+                validate_cache,
+                {"path": "p.md", "key": "k", "findings": JSONText('[{"rule":"X"}]')},
+                ("path",),
+            )
+        with store.connect() as conn:
+            got = {
+                r.fingerprint: r
+                for r in conn.execute(select(run_findings).where(run_findings.c.run_id == run_id))
+            }
+            cached = conn.execute(
+                select(validate_cache.c.findings).where(validate_cache.c.path == "p.md")
+            ).scalar_one()
+        assert len(got) == 32 and got["ok7"].data == {"n": 7} and got["ok7"].line == 7
+        assert got["f"].message == "a\ufffdb" and got["f"].file == "posts/caf\\xe9.md"
+        assert got["f"].data == {"image": "a\x00b"} and got["f"].line is None
+        assert got["j"].data == {"k": [1, "é"]} and got["j"].file is None
+        assert cached == [{"rule": "X"}]
+    finally:
+        store.close()
+
+
 def test_the_old_nul_keyed_site_row_is_dropped_on_upgrade(_isolated_state: Path) -> None:
     url = load_config(None, environ={}).db_url
     store = Store(url)

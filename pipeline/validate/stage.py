@@ -24,11 +24,12 @@ from pipeline.content.links import LinkIndex, link_key
 from pipeline.content.markdown import MarkdownError, empty_tree
 from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding, Severity
-from pipeline.history import finding_rows, findings_digest, record_run
+from pipeline.history import record_run
 from pipeline.langtags import primary
 from pipeline.procs import process_pool
 from pipeline.rules import VALIDATE_SETTABLE
 from pipeline.stages import Context, Stage, StageResult
+from pipeline.store import JSONText
 from pipeline.validate import cache
 from pipeline.validate.checks import all_checks
 from pipeline.validate.langsupport import effective_checks
@@ -122,17 +123,17 @@ def _markdown_findings(
 _WORK: dict[str, Any] = {}
 
 
-def _work(indices: list[int]) -> list[list[dict[str, Any]]]:
-    """Findings as plain dicts: they travel back at a third of a Finding's unpickling cost, and the parent stores
-    them as they are (cache rows) before it rebuilds the Findings."""
+def _work(indices: list[int]) -> list[JSONText]:
+    """Findings as their cache text (cache.dump): the encoding happens here, in parallel, and the parent
+    stores, digests and assembles the run from the text (one str travels back per post)."""
     posts: list[Post] = _WORK["posts"]
-    return [[cache.plain(f) for f in check_post(posts[i], _WORK["env"], _WORK["checks"])] for i in indices]
+    return [cache.dump(check_post(posts[i], _WORK["env"], _WORK["checks"])) for i in indices]
 
 
 def _run_parallel(
     posts: list[Post], env: Env, checks: list[Check], workers: int, ctx: Context | None = None
-) -> list[list[dict[str, Any]]]:
-    """Each post's findings as plain dicts (cache.plain), in the order of `posts`."""
+) -> list[JSONText]:
+    """Each post's findings as cache.dump text, in the order of `posts`."""
     from pipeline import wordbreak
     from pipeline.content.markdown import warm
     from pipeline.validate.counts import prewarm
@@ -150,7 +151,7 @@ def _run_parallel(
     gc.freeze()
     try:
         chunks = _chunks(posts, workers * 16)
-        parts: list[list[list[dict[str, Any]]]] = []
+        parts: list[list[JSONText]] = []
         with process_pool(workers, "fork") as pool:
             for part in pool.map(_work, chunks):
                 parts.append(part)
@@ -159,10 +160,10 @@ def _run_parallel(
     finally:
         gc.unfreeze()
         _WORK.clear()
-    results: list[list[dict[str, Any]]] = [[] for _ in posts]
+    results: list[JSONText] = [JSONText("[]")] * len(posts)
     for chunk, part in zip(chunks, parts, strict=True):
-        for i, found in zip(chunk, part, strict=True):
-            results[i] = found
+        for i, text in zip(chunk, part, strict=True):
+            results[i] = text
     return results
 
 
@@ -188,12 +189,12 @@ def _chunks(posts: Sequence[Post], count: int) -> list[list[int]]:
     return chunks
 
 
-def _check_chunk(env: Env, posts: list[Post]) -> list[list[Finding]]:
+def _check_chunk(env: Env, posts: list[Post]) -> list[JSONText]:
     checks = all_checks()
-    return [check_post(post, env, checks) for post in posts]
+    return [cache.dump(check_post(post, env, checks)) for post in posts]
 
 
-def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[list[Finding]]:
+def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[JSONText]:
     """The posts as Ray tasks in chunks of similar text size, biggest first (as the local pool takes them);
     the environment travels once through the object store."""
     from pipeline.compute.cluster import connect, slots
@@ -207,10 +208,10 @@ def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[list[Finding]
         shared=env,
         progress=lambda done, total: ctx.tick("validate", done, total),
     )
-    results: list[list[Finding]] = [[] for _ in posts]
+    results: list[JSONText] = [JSONText("[]")] * len(posts)
     for chunk, part in zip(chunks, parts, strict=True):
-        for i, findings in zip(chunk, part, strict=True):
-            results[i] = findings
+        for i, text in zip(chunk, part, strict=True):
+            results[i] = text
     return results
 
 
@@ -266,11 +267,9 @@ def run_stage(ctx: Context, paths: Sequence[Path] | None = None, use_cache: bool
     called: `pipeline validate`, `pipeline run` and the web audit page all see the same runs. A run over some
     files is not recorded: the audit would read every other post's findings as fixed."""
     with _fewer_collections():
-        result, rows = _validate(ctx, paths, use_cache)
+        result = _validate(ctx, paths, use_cache)
         if not paths:
-            record_run(
-                ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"), rows
-            )
+            record_run(ctx, "validate", result.findings, result.counts, result.data.get("findings_digest"))
     return result
 
 
@@ -302,16 +301,13 @@ _GC_RUNS: list[int] = []  # one entry per run in progress
 _GC_SAVED: list[int] = []  # the thresholds before the first of them
 
 
-def _validate(
-    ctx: Context, paths: Sequence[Path] | None, use_cache: bool
-) -> tuple[StageResult, list[dict[str, Any]] | None]:
-    """The result, and its history rows when they were computed for the digest (record_run reuses them)."""
+def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> StageResult:
     config = ctx.config
     signature = site_signature(config) if use_cache and not paths else None
     if signature is not None and not ctx.content_loaded:
         fast = _fast_path(ctx, signature)
         if fast is not None:
-            return fast, None
+            return fast
     content = ctx.content
     selected = content.select(paths)
     # No page (Hugo `build.render: link`, Eleventy `permalink: false`): nothing a reader sees, nothing to check.
@@ -333,28 +329,34 @@ def _validate(
 
     todo = [p for p in posts if p.rel not in cached]
     workers = min(os.cpu_count() or 1, 8)
-    fresh_plain: list[list[dict[str, Any]]]
+    # Every path gives each post's findings as text (cache.dump) and reads them back from it, so a finding is
+    # the same whether it came from a worker, this process, Ray or the cache.
+    texts: list[JSONText]
     if todo and uses_ray(config):
-        fresh = _run_on_ray(todo, env, ctx)
-        fresh_plain = [[cache.plain(f) for f in found] for found in fresh]
+        texts = _run_on_ray(todo, env, ctx)
     elif len(todo) >= PARALLEL_MIN_POSTS and workers > 1:
-        fresh_plain = _run_parallel(todo, env, checks, workers, ctx)
-        fresh = [[Finding(**f) for f in found] for found in fresh_plain]
+        texts = _run_parallel(todo, env, checks, workers, ctx)
     else:
-        fresh = []
+        texts = []
         for i, post in enumerate(todo, 1):
-            fresh.append(check_post(post, env, checks))
+            texts.append(cache.dump(check_post(post, env, checks)))
             ctx.tick("validate", i, len(todo))
-        fresh_plain = [[cache.plain(f) for f in found] for found in fresh]
 
     if store is not None and todo:
-        cache.save(store, ((p.rel, keys[p.rel], found) for p, found in zip(todo, fresh_plain, strict=True)))
+        cache.save(store, ((p.rel, keys[p.rel], text) for p, text in zip(todo, texts, strict=True)))
 
     findings: list[Finding] = list(problems)
+    post_texts: list[str] = [cache.dump(problems)]
     by_rel = {p.rel: i for i, p in enumerate(todo)}
     for post in posts:
         at = by_rel.get(post.rel)
-        findings.extend(cached.get(post.rel, []) if at is None else fresh[at])
+        if at is None:
+            found = cached.get(post.rel, [])
+            findings.extend(found)
+            post_texts.append(cache.dump(found))
+        else:
+            findings.extend(cache.findings_of(texts[at]))
+            post_texts.append(texts[at])
     counts = {
         "posts": len(posts),
         "analysed": len(todo),
@@ -364,23 +366,14 @@ def _validate(
         "unreadable": sum(1 for f in problems if f.severity == "error"),
         "not_pages": len(selected) - len(posts),
     }
-    digest = None
-    rows = None
+    digest = cache.digest(post_texts)
     if store is not None and signature is not None:
-        rows = finding_rows(findings)
-        digest = findings_digest(rows)
-        every: list[dict[str, Any]] = [cache.plain(f) for f in problems]
-        for post in posts:  # the plain dicts of this run's posts were made once, for their cache rows
-            at = by_rel.get(post.rel)
-            every.extend(
-                [cache.plain(f) for f in cached.get(post.rel, [])] if at is None else fresh_plain[at]
-            )
-        cache.save_site(store, SITE_ROW, signature, every, counts, notes, digest)
+        cache.save_site(store, SITE_ROW, signature, post_texts, counts, notes, digest)
     result = StageResult("validate", findings=findings)
     result.counts = counts
     result.data["notes"] = notes
     result.data["findings_digest"] = digest
-    return result, rows
+    return result
 
 
 def _post_key(post: Post, key_base: str, static_root: Path) -> str:
