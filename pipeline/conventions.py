@@ -90,6 +90,15 @@ class UrlSettings(_Settings):
         None, description="Folders of taxonomy pages (Hugo's `taxonomies`; default tags, categories)."
     )
     lowercase: bool | None = Field(None, description="Paths from file names are lowercased (Hugo's default).")
+    pager_size: int | None = Field(
+        None,
+        ge=1,
+        description="Pages per list page (Hugo's `pagination.pagerSize`, default 10): links to `<list>/page/N/` "
+        "are judged by the pages under the list.",
+    )
+    pager_path: str | None = Field(
+        None, description="The pagination segment (Hugo's `pagination.path`: page)."
+    )
     index_files: list[str] | None = Field(
         None, description="File names (no extension) that stand for their folder: index, _index."
     )
@@ -203,6 +212,11 @@ class Conventions:
     disabled_kinds: frozenset[str] = frozenset()  # Hugo's disableKinds: home, section, page, taxonomy, term
     taxonomies: tuple[str, ...] = ("tags", "categories")
     lowercase: bool = False
+    # Hugo makes list pages no file holds: each language's home, top-level sections, taxonomies and their
+    # terms, and their pagination (`/posts/page/2/`).
+    list_pages: bool = False
+    pager_size: int = 10
+    pager_path: str = "page"
     index_files: tuple[str, ...] = ("index", "_index")
     folder_named_index: bool = False  # Eleventy: posts/foo/foo.md is /posts/foo/
     url_keys: tuple[str, ...] = ("permalink",)  # front-matter keys that give the whole URL
@@ -241,6 +255,7 @@ PRESETS: dict[str, Conventions] = {
         generator="hugo",
         filename_language=True,
         lowercase=True,
+        list_pages=True,
         url_keys=("url",),
         explicit_prefix="relative",
         alias_prefix=True,
@@ -321,6 +336,10 @@ def resolve(
     changes["disabled_kinds"] = frozenset(urls.disable_kinds)
     if urls.taxonomies is not None:
         changes["taxonomies"] = tuple(urls.taxonomies)
+    if urls.pager_size is not None:
+        changes["pager_size"] = urls.pager_size
+    if urls.pager_path is not None:
+        changes["pager_path"] = urls.pager_path.strip("/")
     if permalink_pattern:
         changes["site_pattern"] = permalink_pattern
     if include is not None:

@@ -350,6 +350,19 @@ def fill_from_hugo(
     taxonomies = h.get("taxonomies")
     if isinstance(taxonomies, Mapping):
         put("urls.taxonomies", [str(v) for v in taxonomies.values() if isinstance(v, str)], "taxonomies")
+    # Pagination: `pagination.pagerSize`/`pagination.path` (Hugo ≥ 0.128), formerly `paginate`/`paginatePath`.
+    raw_pagination = h.get("pagination")
+    pagination: Mapping[str, Any] = raw_pagination if isinstance(raw_pagination, Mapping) else {}
+    size = pagination.get("pagersize", h.get("paginate"))
+    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+        put("urls.pager_size", size, "pagination.pagerSize" if "pagersize" in pagination else "paginate")
+    pager_path = pagination.get("path", h.get("paginatepath"))
+    if isinstance(pager_path, str) and pager_path.strip("/"):
+        put(
+            "urls.pager_path",
+            pager_path.strip("/"),
+            "pagination.path" if "path" in pagination else "paginatePath",
+        )
     hidden = [f"{d}/**" for d in disabled if d]
     strays = [f"{d}/**" for d in _stray_folders(content_root, folders) if f"{d}/**" not in hidden]
     if hidden or strays:

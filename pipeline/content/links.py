@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from urllib.parse import unquote, urlsplit
 
+from pipeline.content.listpages import list_pages
 from pipeline.content.post import Post
 from pipeline.content.urls import UrlModel
 
@@ -87,6 +88,7 @@ class LinkIndex:
         self.template_pages = {key for url in urls.template_pages for key in page_keys(url)}
         self.known |= self.template_pages
         index_files = set(urls.conv.index_files) | {"index", "_index"}
+        posts = list(posts)
         for post in posts:
             self.by_rel[post.rel] = post
             self.by_rel.setdefault(_norm_rel(post.rel), post)
@@ -100,6 +102,12 @@ class LinkIndex:
             self.logical.setdefault((post.lang, logical), post)
             base = logical.rsplit("/", 1)[-1]
             self.basenames.setdefault((post.lang, base), []).append(post)
+        # List pages the generator makes from the posts (homes, sections, tags, pagers): pages links reach that
+        # build does not write, so a preview crawl leaves them to the public site.
+        self.lists = list_pages(posts, urls)
+        self.derived = {key for url in self.lists.pages for key in page_keys(url)} - self.known
+        self.known |= self.derived
+        self._lowered: dict[str, str] | None = None
 
     def digest_rows(self) -> list[str]:
         return sorted(self.known)
@@ -132,7 +140,24 @@ class LinkIndex:
         localized = self.urls.with_prefix("/" + path.lstrip("/"), post.lang)
         if self._known(path) or self._known(localized) or self.elsewhere(path):
             return Target(path, True)
+        pager = self.lists.pager(link_key(path))
+        if pager is not None and pager[0] in self.lists.items:
+            n = self.lists.items[pager[0]]
+            return Target(
+                path,
+                False,
+                f"{pager[0]} lists {n} page(s), {self.lists.pager_size} a page: no page {pager[1]}",
+            )
+        near = self._other_case(path)
+        if near:
+            return Target(path, False, f"{near} differs only in letter case; no page has that URL")
         return Target(path, False, "no page has that URL")
+
+    def _other_case(self, path: str) -> str | None:
+        """The page a link misses only by letter case (`/tags/Sleep/` for Hugo's `/tags/sleep/`)."""
+        if self._lowered is None:
+            self._lowered = {k.lower(): k for k in sorted(self.known)}
+        return next((self._lowered[k.lower()] for k in link_keys(path) if k.lower() in self._lowered), None)
 
     def _known(self, path: str) -> bool:
         return any(key in self.known for key in link_keys(path))
@@ -140,7 +165,10 @@ class LinkIndex:
     def elsewhere(self, path: str) -> bool:
         """A page this content does not write but the site serves: `site.urls.external`, or the default
         language's page at another language's prefix under `site.urls.fallback`."""
-        if _globbed(path, self.external) or link_key(path) in self.template_pages:
+        key = link_key(path)
+        if _globbed(path, self.external) or key in self.template_pages or key in self.derived:
+            return True
+        if self.lists.pager_known(key) or self.lists.pager_known(key + "/"):
             return True
         if not self.fallback:
             return False
