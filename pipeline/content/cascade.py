@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
@@ -216,8 +216,12 @@ def apply(
     whether it renders; `ancestors`: section pages read only for their cascades (a run on some files)."""
     from pipeline.content.keys import canonical_keys
 
+    def canonical(entry: Entry) -> Entry:  # under the pipeline's key names, once per cascade, not per page
+        values, _lines, _names = canonical_keys(dict(entry.values), {}, aliases)
+        return replace(entry, values=values)
+
     problems: list[Finding] = []
-    found: list[tuple[int, Entry]] = []
+    by_section: dict[str, list[Entry]] = {}
     loaded = {id(post) for post in posts}
     for post in [*posts, *ancestors]:
         if "cascade" not in post.meta or not post.rel.rsplit("/", 1)[-1].startswith("_index."):
@@ -226,18 +230,19 @@ def apply(
         more, bad = entries(post.meta["cascade"], logical, post.lang, str(post.path), post.line_of("cascade"))
         if id(post) in loaded:
             problems.extend(bad)
-        found.extend((logical.count("/") if logical != "/" else 0, e) for e in more)
-    if not found and not site_entries:
+        by_section.setdefault(logical, []).extend(canonical(e) for e in more)
+    site = [canonical(e) for e in site_entries]
+    if not by_section and not site:
         return problems
-    chain = [e for _, e in sorted(found, key=lambda de: -de[0])] + list(site_entries)
     for post in posts:
         logical = logical_path(post)
+        chain = [e for above in _above(logical) for e in by_section.get(above, ())] + site
         values = inherited(post.meta, chain, logical, kind_of(post, logical, taxonomies), post.lang)
         if not values:
             continue
-        values, _lines, _names = canonical_keys(copy.deepcopy(values), {}, aliases)
         own_params = post.meta.get("params")
         for key, value in values.items():
+            value = copy.deepcopy(value) if isinstance(value, dict | list) else value  # a page's own copy
             if key == "params" and isinstance(own_params, dict) and isinstance(value, dict):
                 post.meta["params"] = {**value, **own_params}
             else:
@@ -245,6 +250,13 @@ def apply(
         post.cascaded = tuple(values)
         post.renders = renders(post)
     return problems
+
+
+def _above(logical: str) -> Iterator[str]:
+    """The sections above a page, closest first (`/docs/a/b` → `/docs/a`, `/docs`, `/`)."""
+    while logical not in ("/", ""):
+        logical = logical.rsplit("/", 1)[0] or "/"
+        yield logical
 
 
 def section_files(
