@@ -323,3 +323,24 @@ posts = '/articles/:slug/'
     assert posts["en/about/2020-01-01-history.md"].path_url == "/about/past/"
     note = config.origins["site.front_matter (Hugo dates)"]
     assert "expirydate = the file's modification time" in note and "lastmod = the last Git commit" in note
+
+
+def test_a_file_a_stage_writes_gets_the_cascade_when_re_read(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "site",
+        {
+            "hugo.yaml": HUGO,
+            "content/de/docs/_index.md": page("Doku", extra="cascade:\n  type: docs\n"),
+            "content/de/docs/a.md": page("A"),
+        },
+    )
+    config = load_config(_ours(tmp_path))
+    content = load_content(config)
+    new = tmp_path / "site/content/de/docs/b.md"
+    new.write_text(page("B"), encoding="utf-8")  # as translate writes a draft
+    content.refresh([new], config)
+    assert {p.rel: p.meta.get("type") for p in content.posts} == {
+        "de/docs/_index.md": None,
+        "de/docs/a.md": "docs",
+        "de/docs/b.md": "docs",
+    }
