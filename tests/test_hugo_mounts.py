@@ -344,3 +344,19 @@ def test_a_file_a_stage_writes_gets_the_cascade_when_re_read(tmp_path: Path) -> 
         "de/docs/a.md": "docs",
         "de/docs/b.md": "docs",
     }
+
+
+def test_a_changed_cascade_is_not_hidden_by_cached_findings(tmp_path: Path) -> None:
+    """A page's cached findings are keyed on what it inherits too: its own file did not change."""
+    index = tmp_path / "site/content/en/docs/_index.md"
+    _write(tmp_path / "site", {"hugo.yaml": HUGO, "content/en/docs/a.md": page("A")})
+    index.write_text(page("Docs"), encoding="utf-8")
+    config = load_config(_ours(tmp_path))
+
+    def md006() -> list[str]:
+        result = run_stage(Context(config=config))
+        return [Path(f.file or "").name for f in result.findings if f.rule == "MD006"]
+
+    assert "a.md" in md006()
+    index.write_text(page("Docs", extra="cascade:\n  validate: {ignore: [MD006]}\n"), encoding="utf-8")
+    assert "a.md" not in md006()
