@@ -165,9 +165,15 @@ def entries(
             langs: tuple[str, ...] = (fields["lang"].lower(),) if fields["lang"] else ()
             sites = target.get("sites")
             matrix = sites.get("matrix") if isinstance(sites, Mapping) else None
-            if isinstance(matrix, Mapping) and isinstance(matrix.get("languages"), list):
-                langs += tuple(str(g).lower() for g in matrix["languages"])
-            values = {k: v for k, v in item.items() if str(k).lower() not in _NOT_CASCADED}
+            wanted = matrix.get("languages") if isinstance(matrix, Mapping) else None
+            if sites is not None and not isinstance(wanted, list | str):
+                bad(
+                    f"{label}: target.sites must be {{matrix: {{languages: [...]}}}}; this cascade is not applied"
+                )
+                continue
+            if wanted is not None:
+                langs += tuple(str(g).lower() for g in ([wanted] if isinstance(wanted, str) else wanted))
+            values = {str(k): v for k, v in item.items() if str(k).lower() not in _NOT_CASCADED}
             if values:
                 out.append(
                     Entry(values, section, lang, langs, fields["path"], fields["kind"], fields["environment"])
@@ -211,6 +217,7 @@ def apply(
     aliases: Mapping[str, tuple[str, ...]],
     renders: Callable[[Post], bool],
     ancestors: Sequence[Post] = (),
+    shown: Callable[[Path], str] = str,
 ) -> list[Finding]:
     """Give every post the values cascaded to it (`Post.meta`, listed in `Post.cascaded`) and recompute
     whether it renders; `ancestors`: section pages read only for their cascades (a run on some files)."""
@@ -227,7 +234,9 @@ def apply(
         if "cascade" not in post.meta or not post.rel.rsplit("/", 1)[-1].startswith("_index."):
             continue
         logical = logical_path(post)
-        more, bad = entries(post.meta["cascade"], logical, post.lang, str(post.path), post.line_of("cascade"))
+        more, bad = entries(
+            post.meta["cascade"], logical, post.lang, shown(post.path), post.line_of("cascade")
+        )
         if id(post) in loaded:
             problems.extend(bad)
         by_section.setdefault(logical, []).extend(canonical(e) for e in more)

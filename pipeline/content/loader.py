@@ -486,7 +486,7 @@ def _cascade(
         )
 
     problems += apply_cascade(
-        posts, site_entries, site.conv.taxonomies, site.conv.key_aliases, renders, ancestors
+        posts, site_entries, site.conv.taxonomies, site.conv.key_aliases, renders, ancestors, display_path
     )
     return problems
 
