@@ -196,7 +196,7 @@ def test_cascade_reaches_descendants_unless_they_set_their_own(tmp_path: Path) -
             "content/en/_includes/snippet.md": "No front matter: a snippet, not a page.\n",
             "content/en/docs/_index.md": page(
                 "Docs",
-                extra="cascade:\n  type: docs\n  draft: true\n  params: {color: red, size: 2}\n",
+                extra="cascade:\n  type: docs\n  draft: true\n  params: {color: red, size: 2}\n  3: three\n",
             ),
             "content/en/docs/a.md": page("A", extra="draft: false\nparams: {color: blue}\n"),
             "content/en/docs/deep/_index.md": page(
@@ -221,7 +221,7 @@ def test_cascade_reaches_descendants_unless_they_set_their_own(tmp_path: Path) -
         {"color": "blue", "size": 2, "banner": "site"},
     )
     assert (b.meta["type"], b.draft, b.meta["params"]["color"]) == ("deep", True, "red")
-    assert set(b.cascaded) == {"type", "draft", "params"}
+    assert set(b.cascaded) == {"type", "draft", "params", "3"}  # a YAML number key is text, as in Hugo
     assert posts["en/docs/_index.md"].meta.get("type") is None  # a section's cascade is for what is below it
     assert "sitemap" not in b.meta  # the development-only cascade
     assert not posts["en/docs/archive/old.md"].renders and posts["en/docs/archive/_index.md"].renders
