@@ -85,8 +85,11 @@ def _yaml_lines(text: str) -> list[int]:
     return [lc.item(i)[0] + 1 for i in range(len(node))]
 
 
-def _languages_of(mount: Mapping[str, Any], site_langs: Sequence[str], default: str) -> tuple[list[str], str]:
-    """The languages a content mount is for (the default language when it names none), and a problem."""
+def _languages_of(
+    mount: Mapping[str, Any], site_langs: Sequence[str], default: str, off: Sequence[str] = ()
+) -> tuple[list[str], str]:
+    """The languages a content mount is for (the default language when it names none), and a problem; a mount
+    for a disabled language (`off`) is for none, without a problem."""
     sites = mount.get("sites")
     if isinstance(sites, Mapping):
         matrix = sites.get("matrix")
@@ -96,10 +99,14 @@ def _languages_of(mount: Mapping[str, Any], site_langs: Sequence[str], default: 
         if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
             return [], "sites.matrix.languages must be a list of language codes or globs"
         hit = [lang for lang in site_langs if any(fnmatchcase(lang, g.lower()) for g in globs)]
-        return hit, "" if hit else f"sites.matrix.languages {globs} names none of {', '.join(site_langs)}"
+        if hit or any(fnmatchcase(lang, g.lower()) for lang in off for g in globs):
+            return hit, ""
+        return hit, f"sites.matrix.languages {globs} names none of {', '.join(site_langs)}"
     lang = mount.get("lang")
     if lang is None or lang == "":
         return [default], ""
+    if isinstance(lang, str) and lang.lower() in off:
+        return [], ""
     if not isinstance(lang, str) or lang.lower() not in site_langs:
         return [], f"lang {lang!r} is not one of the site's languages ({', '.join(site_langs)})"
     return [lang.lower()], ""
@@ -156,6 +163,7 @@ def read_mounts(
     languages: Sequence[str],
     default: str,
     language_dirs: Mapping[str, str],
+    disabled: Sequence[str] = (),
 ) -> Mounts | None:
     """What the content mounts in `hugo_data` mean for this content folder (None: the site has none).
     `languages`: the site's enabled languages; `language_dirs`: folder → language already known."""
@@ -205,9 +213,10 @@ def read_mounts(
         target = posixpath.normpath(target.strip().strip("/"))
         if target != "content" and not target.startswith("content/"):
             continue  # static, layouts, assets, data, i18n: not pages
-        langs, problem = _languages_of(mount, languages, default)
+        langs, problem = _languages_of(mount, languages, default, disabled)
         if problem:
             out.notes.append(f"{where}: {problem}; skipped")
+        if not langs:
             continue
         tsub = target[len("content/") :] if target != "content" else ""
         src = posixpath.normpath(source.strip().rstrip("/"))

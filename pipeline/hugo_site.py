@@ -280,7 +280,9 @@ def _mounts(
     where = hugo.key_file.get(template or "module")
     if where is None:
         return None
-    return read_mounts(hugo.data, hugo.root, content_root, where, langs, default, dirs)
+    table = hugo.data.get("languages")
+    off = [str(k).lower() for k in table if str(k).lower() not in langs] if isinstance(table, Mapping) else []
+    return read_mounts(hugo.data, hugo.root, content_root, where, langs, default, dirs, off)
 
 
 def _mounted(mounts: Mounts, out: dict[str, Any], origins: dict[str, str]) -> None:

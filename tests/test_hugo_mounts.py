@@ -143,14 +143,20 @@ def test_mounts_name_language_folders_and_leave_unmounted_folders_out(tmp_path: 
         tmp_path / "site",
         {
             "hugo.yaml": HUGO
+            + "  fr: {label: Français, disabled: true}\n"
             + "module:\n  mounts:\n    - {source: content/english, target: content}\n"
-            + "    - {source: content/deutsch, target: content, lang: de}\n",
+            + "    - {source: content/deutsch, target: content, lang: de}\n"
+            + "    - {source: content/francais, target: content, lang: fr}\n",
             "content/english/a.md": page("A"),
             "content/deutsch/a.md": page("A"),
+            "content/francais/a.md": page("A"),
             "content/drafts/b.md": page("B"),
         },
     )
-    content = load_content(load_config(_ours(tmp_path)))
+    config = load_config(_ours(tmp_path))
+    assert "site.urls (Hugo mounts)" not in config.origins  # a disabled language's mount is no problem
+    assert "drafts/**" in config.site.exclude and "francais/**" in config.site.exclude
+    content = load_content(config)
     assert {p.rel: (p.lang, p.path_url) for p in content.posts} == {
         "deutsch/a.md": ("de", "/de/a/"),
         "english/a.md": ("en", "/a/"),
