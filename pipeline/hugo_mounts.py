@@ -12,7 +12,8 @@ documentation (https://gohugo.io/configuration/module/#mounts; the `sites` matri
   or a file mounted at another place: pages the site has and this content does not — `[site.urls] external`;
 - a project with content mounts builds only what they mount: a top-level folder of the content root no mount
   reads is not built (added to `site.exclude`).
-A mount this cannot read (no source or target, an unknown language) is skipped and said so, naming file and line.
+A mount this cannot read (no source or target, an unknown language) is skipped, and a CONTENT018 finding names
+its file and line.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Mounts:
     language_dirs: dict[str, str] = field(default_factory=dict)
     unmounted: list[str] = field(default_factory=list)  # top-level content folders no mount reads
     notes: list[str] = field(default_factory=list)
+    problems: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, what): CONTENT018
     source: str = ""  # the file the mounts were read from
 
 
@@ -177,7 +179,9 @@ def read_mounts(
             "this template into one)"
         )
     if not isinstance(raw, list):
-        out.notes.append(f"{out.source}: `mounts` must be a list of {{source, target}} tables; not read")
+        out.problems.append(
+            (str(mounts_file), 0, "`mounts` must be a list of {source, target} tables; not read")
+        )
         return out
     lower = hugo_data.get("disablepathtolower") is not True
     subdir = hugo_data.get("defaultcontentlanguageinsubdir") is True
@@ -196,9 +200,14 @@ def read_mounts(
     except ValueError:
         content_rel = None
     for number, mount in enumerate(raw):
-        where = f"{out.source}" + (f" line {lines[number]}" if lines[number] else f" (mount {number + 1})")
+
+        def skipped(what: str, number: int = number) -> None:
+            out.problems.append(
+                (str(mounts_file), lines[number], f"mount {number + 1}: {what}; it is skipped")
+            )
+
         if not isinstance(mount, Mapping):
-            out.notes.append(f"{where}: a mount must be a table with source and target; skipped")
+            skipped("a mount must be a table with source and target")
             continue
         mount = _lower(mount)  # Hugo's keys are case-insensitive (`excludeFiles`), lists included
         source, target = mount.get("source"), mount.get("target")
@@ -208,14 +217,14 @@ def read_mounts(
             or not source.strip()
             or not target.strip()
         ):
-            out.notes.append(f"{where}: a mount needs both `source` and `target`; skipped")
+            skipped("a mount needs both `source` and `target`")
             continue
         target = posixpath.normpath(target.strip().strip("/"))
         if target != "content" and not target.startswith("content/"):
             continue  # static, layouts, assets, data, i18n: not pages
         langs, problem = _languages_of(mount, languages, default, disabled)
         if problem:
-            out.notes.append(f"{where}: {problem}; skipped")
+            skipped(problem)
         if not langs:
             continue
         tsub = target[len("content/") :] if target != "content" else ""

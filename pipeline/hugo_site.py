@@ -358,12 +358,13 @@ def _site_cascade(h: Mapping[str, Any], langs: list[str]) -> list[Any]:
 
 def fill_from_hugo(
     data: dict[str, Any], config_root: Path, ours: Path | None = None
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, int, str]]]:
     """`data` (our raw settings) with what a Hugo site's own configuration says filled in where ours is silent,
-    and {our key: where it came from}. Unchanged unless `site.generator` is "hugo" and a Hugo config exists."""
+    {our key: where it came from}, and (file, line, what) for the mounts it skipped. Unchanged unless
+    `site.generator` is "hugo" and a Hugo config exists."""
     site_raw = data.get("site")
     if not isinstance(site_raw, dict) or site_raw.get("generator") != "hugo":
-        return data, {}
+        return data, {}, []
     given = site_raw.get("hugo_config")
     content = Path(str(site_raw.get("content_dir", "content")))
     content_root = content if content.is_absolute() else config_root / content
@@ -376,7 +377,7 @@ def fill_from_hugo(
     else:
         hugo = read_hugo(content_root.parent, ours=ours)
     if not hugo.files:
-        return data, {}
+        return data, {}, []
     data = copy.deepcopy(data)  # the caller's stays as it was
     out = data["site"]
     origins: dict[str, str] = {}
@@ -484,4 +485,4 @@ def fill_from_hugo(
         origins["site.languages (Hugo)"] = (
             f"pages of {', '.join(outside)} not read: their contentDir is not a folder of {content_root}"
         )
-    return data, origins
+    return data, origins, mounts.problems if mounts is not None else []

@@ -79,6 +79,13 @@ CONTENT: tuple[Rule, ...] = (
         "A Hugo `cascade` (front matter or site config) cannot be read; it is not applied.",
         "content",
     ),
+    Rule(
+        "CONTENT018",
+        "warning",
+        "A Hugo module mount cannot be read (no source or target, a language the site does not have); it is "
+        "skipped.",
+        "content",
+    ),
 )
 
 # Validate (pipeline.validate): one check function per id, registered with `@rule(ID)`.

@@ -163,21 +163,24 @@ def test_mounts_name_language_folders_and_leave_unmounted_folders_out(tmp_path: 
     }
 
 
-def test_a_broken_mount_is_skipped_and_named_with_its_line(tmp_path: Path) -> None:
-    broken = (
-        MATRIX.replace("  - source: content/de\n", "  - sourc: content/de\n").replace("[de]", "[de]")
-        + "  - source: content/en/blog\n    target: content/blog\n    lang: xx\n"
-    )
+def test_a_broken_mount_is_a_finding_naming_file_and_line(tmp_path: Path) -> None:
+    broken = MATRIX.replace("  - source: content/de\n", "  - sourc: content/de\n")
+    broken += "  - source: content/en/blog\n    target: content/blog\n    lang: xx\n"
     _write(
-        tmp_path / "site", {"config/_default/hugo.yaml": HUGO, "config/_default/module.yaml": broken, **PAGES}
+        tmp_path / "site",
+        {"config/_default/hugo.yaml": HUGO, "config/_default/module.yaml": broken, **PAGES},
     )
     config = load_config(_ours(tmp_path))
-    note = config.origins["site.urls (Hugo mounts)"]
-    assert "config/_default/module.yaml line 8: a mount needs both `source` and `target`" in note
-    assert "config/_default/module.yaml line 18: lang 'xx' is not one of the site's languages" in note
     assert config.site.urls.fallback == {
         "de": ["/docs/**", "!/docs/specs/**"]
     }  # the other mounts still count
+    found = [f for f in run_validate(config) if f.rule == "CONTENT018"]
+    assert [(Path(f.file or "").name, f.line, f.severity) for f in found] == [
+        ("module.yaml", 8, "warning"),
+        ("module.yaml", 18, "warning"),
+    ]
+    assert found[0].message == "mount 4: a mount needs both `source` and `target`; it is skipped"
+    assert "lang 'xx' is not one of the site's languages (en, de)" in found[1].message
 
 
 CASCADE_HUGO = (

@@ -426,6 +426,11 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
             )
         posts.append(post)
     problems += _cascade(config, site, posts, root, paths)
+    if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
+        problems += [
+            Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)
+            for file, line, what in config.hugo_problems
+        ]
     # A snippet a cascade keeps from rendering (Hugo's `_includes` with `build: {render: never}`) needs none.
     problems += [_no_front_matter(post) for post in posts if post.fm_format == "none" and post.renders]
     if site.conv.front_matter_required:
