@@ -320,7 +320,7 @@ def _front_matter_dates(h: Mapping[str, Any], put: Any, origins: dict[str, str],
         items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         names = [str(v) for v in items if isinstance(v, str)]
         if ours:
-            custom = [n for n in names if not n.startswith(":")]
+            custom = [n for n in names if not n.startswith(":") and n.lower() != ours]
             if custom:
                 aliases[ours] = custom
         if hugo_key == "date" and ":filename" in (n.lower() for n in names):
