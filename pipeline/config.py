@@ -459,6 +459,11 @@ class Config(Section):
     root: Path = Field(default=Path("."), exclude=True, description="Folder relative paths resolve against.")
     source: str = Field(default="<defaults>", exclude=True, description="Where the config came from.")
     origins: dict[str, str] = Field(default={}, exclude=True, description="Key → the site file it came from.")
+    hugo_problems: list[tuple[str, int, str]] = Field(
+        default=[],
+        exclude=True,
+        description="(file, line, what) in the Hugo site's files: CONTENT018 findings.",
+    )
 
     @model_validator(mode="after")
     def _threshold_languages_are_site_languages(self) -> Config:
@@ -572,11 +577,15 @@ def load_config(
     if overrides:
         data = merge_tables(data, overrides)
     try:
-        data, origins = fill_from_hugo(data, root, path)  # the Hugo site's own config fills what ours omits
+        data, origins, hugo = fill_from_hugo(
+            data, root, path
+        )  # the Hugo site's own config fills what ours omits
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, problems(exc)) from None
-    return config.model_copy(update={"root": root, "source": source, "origins": origins})
+    return config.model_copy(
+        update={"root": root, "source": source, "origins": origins, "hugo_problems": hugo}
+    )
 
 
 def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
@@ -587,4 +596,5 @@ def with_overrides(config: Config, overrides: Mapping[str, Any]) -> Config:
         new = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(config.source, problems(exc)) from None
-    return new.model_copy(update={"root": config.root, "source": config.source, "origins": config.origins})
+    kept = {"root": config.root, "source": config.source, "origins": config.origins}
+    return new.model_copy(update={**kept, "hugo_problems": config.hugo_problems})

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -111,15 +111,27 @@ class UrlSettings(_Settings):
         default_factory=dict,
         description="Per-section URL patterns (Hugo's `permalinks`), e.g. {posts = '/:year/:month/:slug/'}.",
     )
+    language_permalinks: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per-language `permalinks` over the site's (Hugo's `languages.<lang>.permalinks`), e.g. "
+        "{fr = {posts = '/articles/:slug/'}}.",
+    )
+    date_in_filename: bool | None = Field(
+        None,
+        description="`YYYY-MM-DD-name.md` gives the page its date (Jekyll, Eleventy; Hugo's `[frontmatter] date "
+        "= [':filename', ...]`, where `name` is its slug too).",
+    )
     external: list[str] = Field(
         default_factory=list,
         description="URL path globs the site serves from outside this content (Hugo mounts, other tools), e.g. "
         "['/docs/specs/**']; links to them are not reported.",
     )
-    fallback: list[str] = Field(
+    fallback: list[str] | dict[str, list[str]] = Field(
         default_factory=list,
         description="URL path globs under which a language without its own page serves the default language's "
-        "page at its own prefix (Hugo mounts or a sites matrix), e.g. ['/docs/**'].",
+        "page at its own prefix (Hugo mounts or a sites matrix), e.g. ['/docs/**']; a table gives them per "
+        "language ('*': every one), e.g. {pt = ['/docs/**', '/ecosystem/**']}; a glob starting with ! leaves "
+        "those paths out.",
     )
 
     @field_validator("posts_permalink")
@@ -143,14 +155,30 @@ class UrlSettings(_Settings):
                 raise ValueError(f"{section}: unknown token :{bad[0]} (tokens: {', '.join(sorted(TOKENS))})")
         return value
 
+    @field_validator("language_permalinks")
+    @classmethod
+    def _known_tokens_per_language(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for lang, patterns in value.items():
+            for section, pattern in patterns.items():
+                bad = unknown_tokens(pattern)
+                if bad:
+                    raise ValueError(f"{lang}.{section}: unknown token :{bad[0]}")
+        return value
+
 
 class FrontMatterSettings(_Settings):
-    """`[site.front_matter]`: more names for the keys the pipeline reads."""
+    """`[site.front_matter]`: more names for the keys the pipeline reads, and values every page gets."""
 
     aliases: dict[str, list[str]] = Field(
         default_factory=dict,
         description="More names for a key the pipeline reads, e.g. {description = ['teaser']}; keys match "
         "case-insensitively either way.",
+    )
+    cascade: list[Any] = Field(
+        default_factory=list,
+        description="Front-matter values pages get unless they set their own (Hugo's site `cascade`; read from "
+        "its config), each with an optional `target` {path, kind, lang, environment}, e.g. [{build = {render = "
+        "'never'}, target = {path = '/**/_includes/**'}}]. Sections' own `cascade:` keys are read too.",
     )
 
     @field_validator("aliases")
@@ -229,6 +257,9 @@ class Conventions:
     posts_permalink: str = JEKYLL_STYLES["date"]
     pages_pretty: bool = True  # pages end in / (else :output_ext)
     permalinks: Mapping[str, str] = field(default_factory=dict)
+    language_permalinks: Mapping[str, Mapping[str, str]] = field(
+        default_factory=dict
+    )  # lang → all its patterns
     date_in_filename: bool = False  # YYYY-MM-DD-name.md gives the date
     front_matter_required: bool = False  # Jekyll: a file without front matter is a static file, not a page
     front_matter_after_blank_lines: bool = False  # Hugo: blank lines may come before the opening `---`
@@ -237,7 +268,7 @@ class Conventions:
     ] = ()  # underscore folders that hold pages (every other one is skipped; "*": all)
     exclude: tuple[str, ...] = ()
     external: tuple[str, ...] = ()
-    fallback: tuple[str, ...] = ()
+    fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language ("*": any) → globs
     unpublished_keys: bool = False  # Hugo: build.render never/link, headless; Jekyll: published: false
     key_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(COMMON_ALIASES))
 
@@ -264,7 +295,7 @@ PRESETS: dict[str, Conventions] = {
         front_matter_after_blank_lines=True,
         # Hugo skips only `.` names and `~` backups (source.IgnoreFile): kubernetes.io keeps its blog posts in
         # content/<lang>/blog/_posts/; folders a site keeps out (otel's _includes) say so with `cascade:
-        # build: render: never`, which this tool does not read: list them in site.exclude.
+        # build: render: never` (pipeline.content.cascade).
         include_dirs=("*",),
         key_aliases=_aliases(
             description=("summary",), date=("publishDate", "pubdate", "published"), image=("images",)
@@ -328,6 +359,11 @@ def resolve(
         changes["pages_pretty"] = JEKYLL_STYLES.get(style, style).endswith("/")
     if urls.permalinks:
         changes["permalinks"] = dict(urls.permalinks)
+    if urls.language_permalinks:
+        root = dict(urls.permalinks or conv.permalinks)
+        changes["language_permalinks"] = {k: {**root, **v} for k, v in urls.language_permalinks.items()}
+    if urls.date_in_filename is not None:
+        changes["date_in_filename"] = urls.date_in_filename
     if urls.language_dirs:
         changes["language_dirs"] = dict(urls.language_dirs)
     if urls.ugly_urls is not None:
@@ -346,7 +382,8 @@ def resolve(
         changes["include_dirs"] = tuple(include)
     changes["exclude"] = conv.exclude + tuple(exclude)
     changes["external"] = tuple(urls.external)
-    changes["fallback"] = tuple(urls.fallback)
+    fallback = urls.fallback if isinstance(urls.fallback, dict) else {"*": urls.fallback}
+    changes["fallback"] = {lang: tuple(globs) for lang, globs in fallback.items() if globs}
     if front_matter.aliases:
         merged = dict(conv.key_aliases)
         for key, names in front_matter.aliases.items():

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config_problems import ConfigError
+from pipeline.hugo_mounts import Mounts, mount_table, read_mounts
 
 CONFIG_NAMES = tuple(
     f"{base}.{ext}" for base in ("hugo", "config") for ext in ("toml", "yaml", "yml", "json")
@@ -271,14 +272,99 @@ def _permalinks(value: Any) -> tuple[dict[str, str], list[str]]:
     return out, skipped
 
 
+def _mounts(
+    hugo: HugoSite, content_root: Path, langs: list[str], default: str, dirs: dict[str, str]
+) -> Mounts | None:
+    """The site's content mounts (`module.mounts`, or opentelemetry.io's `module-template.yaml`), if any."""
+    _raw, template = mount_table(hugo.data)
+    where = hugo.key_file.get(template or "module")
+    if where is None:
+        return None
+    table = hugo.data.get("languages")
+    off = [str(k).lower() for k in table if str(k).lower() not in langs] if isinstance(table, Mapping) else []
+    return read_mounts(hugo.data, hugo.root, content_root, where, langs, default, dirs, off)
+
+
+def _mounted(mounts: Mounts, out: dict[str, Any], origins: dict[str, str]) -> None:
+    """Our `[site.urls] external` and `fallback` from the mounts, unless our config sets them."""
+    where = f"read from {mounts.source} (module mounts)"
+    if mounts.external and _put(out, "urls.external", mounts.external):
+        origins["site.urls.external"] = where
+    if mounts.fallback and _put(out, "urls.fallback", mounts.fallback):
+        origins["site.urls.fallback"] = where
+    if mounts.notes:
+        origins["site.urls (Hugo mounts)"] = "; ".join(mounts.notes)
+
+
+# Hugo's `[frontmatter]` tokens: `:default` is the keys Hugo reads anyway (our aliases have them); the dates of Git
+# and of the file system are the build machine's, which a check of the Markdown cannot know.
+_UNKNOWABLE = {":git": "the last Git commit", ":filemodtime": "the file's modification time"}
+
+
+def _front_matter_dates(h: Mapping[str, Any], put: Any, origins: dict[str, str], hugo: HugoSite) -> None:
+    """Hugo's `[frontmatter]` date sources: other key names for `date` and `lastmod` (our aliases), the
+    file name's date (`:filename`), and a note, once, for sources that cannot be known here."""
+    table = h.get("frontmatter")
+    table = table if isinstance(table, Mapping) else {}
+    if h.get("enablegitinfo") is True and "lastmod" not in table:  # Hugo's default: [':git', 'lastmod', ...]
+        table = {**table, "lastmod": [":git", "lastmod"]}
+    aliases: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for hugo_key, ours in (
+        ("date", "date"),
+        ("lastmod", "lastmod"),
+        ("publishdate", None),
+        ("expirydate", None),
+    ):
+        value = table.get(hugo_key)
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        names = [str(v) for v in items if isinstance(v, str)]
+        if ours:
+            custom = [n for n in names if not n.startswith(":") and n.lower() != ours]
+            if custom:
+                aliases[ours] = custom
+        if hugo_key == "date" and ":filename" in (n.lower() for n in names):
+            put("urls.date_in_filename", True, "frontmatter")
+        unknown += [f"{hugo_key} = {_UNKNOWABLE[n.lower()]}" for n in names if n.lower() in _UNKNOWABLE]
+    if aliases:
+        put("front_matter.aliases", aliases, "frontmatter")
+    if unknown:
+        origins["site.front_matter (Hugo dates)"] = (
+            f"{hugo.origin('frontmatter' if 'frontmatter' in h else 'enablegitinfo')} takes {'; '.join(unknown)} (Hugo's [frontmatter], enableGitInfo): "
+            "not known offline from the Markdown; the front matter's own dates are used instead"
+        )
+
+
+def _site_cascade(h: Mapping[str, Any], langs: list[str]) -> list[Any]:
+    """The site's `cascade` (a table or a list of them) and each language's own, which reaches only that
+    language (Hugo's `languages.xx.cascade`). Shapes are checked when applied (pipeline.content.cascade)."""
+    out: list[Any] = []
+    value = h.get("cascade")
+    if value is not None:
+        out += value if isinstance(value, list) else [value]
+    table = h.get("languages")
+    for code, conf in table.items() if isinstance(table, Mapping) else ():
+        if str(code).lower() not in langs or not isinstance(conf, Mapping) or conf.get("cascade") is None:
+            continue
+        items = conf["cascade"] if isinstance(conf["cascade"], list) else [conf["cascade"]]
+        for item in items:
+            if isinstance(item, Mapping):
+                target = dict(item.get("target") or item.get("_target") or {})
+                target.setdefault("lang", str(code).lower())
+                item = {**{k: v for k, v in item.items() if k not in ("target", "_target")}, "target": target}
+            out.append(item)
+    return out
+
+
 def fill_from_hugo(
     data: dict[str, Any], config_root: Path, ours: Path | None = None
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, int, str]]]:
     """`data` (our raw settings) with what a Hugo site's own configuration says filled in where ours is silent,
-    and {our key: where it came from}. Unchanged unless `site.generator` is "hugo" and a Hugo config exists."""
+    {our key: where it came from}, and (file, line, what) for the mounts it skipped. Unchanged unless
+    `site.generator` is "hugo" and a Hugo config exists."""
     site_raw = data.get("site")
     if not isinstance(site_raw, dict) or site_raw.get("generator") != "hugo":
-        return data, {}
+        return data, {}, []
     given = site_raw.get("hugo_config")
     content = Path(str(site_raw.get("content_dir", "content")))
     content_root = content if content.is_absolute() else config_root / content
@@ -291,7 +377,7 @@ def fill_from_hugo(
     else:
         hugo = read_hugo(content_root.parent, ours=ours)
     if not hugo.files:
-        return data, {}
+        return data, {}, []
     data = copy.deepcopy(data)  # the caller's stays as it was
     out = data["site"]
     origins: dict[str, str] = {}
@@ -326,8 +412,11 @@ def fill_from_hugo(
         put("default_language", default, "defaultContentLanguage")
     if h.get("defaultcontentlanguageinsubdir") is True:
         put("urls.language_prefix", "all", "defaultContentLanguageInSubdir")
+    mounts = _mounts(hugo, content_root, list(out["languages"]), default, dirs)
+    if mounts is not None and mounts.language_dirs:
+        dirs = {**mounts.language_dirs, **dirs}
     if dirs:
-        put("urls.language_dirs", dirs, "languages")
+        put("urls.language_dirs", dirs, "languages" if not mounts or not mounts.language_dirs else "module")
     if h.get("disablepathtolower") is True:
         put("urls.lowercase", False, "disablePathToLower")
     ugly = h.get("uglyurls")
@@ -338,6 +427,15 @@ def fill_from_hugo(
     patterns, skipped = _permalinks(h.get("permalinks"))
     if patterns:
         put("urls.permalinks", patterns, "permalinks")
+    per_lang: dict[str, dict[str, str]] = {}
+    for code, conf in h["languages"].items() if isinstance(h.get("languages"), Mapping) else ():
+        if str(code).lower() in out["languages"] and isinstance(conf, Mapping) and "permalinks" in conf:
+            found, dropped = _permalinks(conf["permalinks"])
+            per_lang[str(code).lower()] = found
+            skipped += [f"languages.{code}: {d}" for d in dropped]
+    if per_lang:
+        put("urls.language_permalinks", per_lang, "languages")
+    _front_matter_dates(h, put, origins, hugo)
     if skipped:
         origins["site.urls.permalinks (Hugo)"] = (
             f"skipped {'; '.join(skipped)}: list pages or tokens this tool does not expand; their URLs follow "
@@ -363,8 +461,15 @@ def fill_from_hugo(
             pager_path.strip("/"),
             "pagination.path" if "path" in pagination else "paginatePath",
         )
+    if mounts is not None:
+        _mounted(mounts, out, origins)
+    cascade = _site_cascade(h, list(out["languages"]))
+    if cascade:
+        put("front_matter.cascade", cascade, "cascade")
     hidden = [f"{d}/**" for d in disabled if d]
     strays = [f"{d}/**" for d in _stray_folders(content_root, folders) if f"{d}/**" not in hidden]
+    if mounts is not None:
+        strays += [f"{d}/**" for d in mounts.unmounted if f"{d}/**" not in hidden + strays]
     if hidden or strays:
         out["exclude"] = [*out.get("exclude", []), *hidden, *strays]
         why = []
@@ -373,11 +478,11 @@ def fill_from_hugo(
         if strays:
             why.append(
                 f"{', '.join(strays)}: folders no language of {hugo.origin('languages')} reads as its "
-                "contentDir (Hugo does not build them; add the language to build them)"
+                "contentDir, or no content mount reads (Hugo does not build them)"
             )
         origins["site.exclude"] = "adds " + "; ".join(why)
     if outside:
         origins["site.languages (Hugo)"] = (
             f"pages of {', '.join(outside)} not read: their contentDir is not a folder of {content_root}"
         )
-    return data, origins
+    return data, origins, mounts.problems if mounts is not None else []

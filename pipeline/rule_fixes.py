@@ -37,6 +37,10 @@ FIXES: dict[str, str] = {
     "page.fileSlug, title | slugify; docs/urls.md); until then the URL comes from the file path.",
     "CONTENT016": "Where a data file sets permalink, lang or eleventyExcludeFromCollections, write the key in "
     "the pages' front matter or set site.permalink_pattern / site.exclude (docs/urls.md).",
+    "CONTENT017": "Write `cascade:` as a table of front-matter keys, or a list of them, each with an optional "
+    "`target:` table of text globs (path, kind, lang, environment), as Hugo reads it (docs/urls.md, Cascade).",
+    "CONTENT018": "Give the mount a `source` and a `target` (content/...), and languages the site defines in "
+    "`lang:` or `sites: {matrix: {languages: [...]}}` (docs/urls.md, Hugo module mounts).",
     "CONTENT014": "Look at the Markdown around the line given (an unclosed code fence or HTML block is typical); "
     "if it looks right, report it with the file attached.",
     # Validate: metadata

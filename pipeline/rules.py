@@ -73,6 +73,19 @@ CONTENT: tuple[Rule, ...] = (
         "Eleventy data files (*.11tydata.js/json, <folder>/<folder>.json) are not read; said once per run.",
         "content",
     ),
+    Rule(
+        "CONTENT017",
+        "warning",
+        "A Hugo `cascade` (front matter or site config) cannot be read; it is not applied.",
+        "content",
+    ),
+    Rule(
+        "CONTENT018",
+        "warning",
+        "A Hugo module mount cannot be read (no source or target, a language the site does not have); it is "
+        "skipped.",
+        "content",
+    ),
 )
 
 # Validate (pipeline.validate): one check function per id, registered with `@rule(ID)`.

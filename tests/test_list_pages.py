@@ -30,9 +30,13 @@ def _site(tmp_path: Path, body: str, hugo_extra: str = "", generator: str = "hug
     root = tmp_path / "site"
     files = {
         "hugo.toml": HUGO.format(extra=hugo_extra),
-        "content/en/blog/first.md": POST.format(title="First", day=1, tags="[Sleep, Machine Learning]", body=body),
+        "content/en/blog/first.md": POST.format(
+            title="First", day=1, tags="[Sleep, Machine Learning]", body=body
+        ),
         "content/en/blog/deep/er/page.md": POST.format(title="Deep", day=2, tags="[]", body="Deep text."),
-        "content/fr/blog/premier.md": POST.format(title="Premier", day=3, tags="[sommeil, 健康]", body="Texte."),
+        "content/fr/blog/premier.md": POST.format(
+            title="Premier", day=3, tags="[sommeil, 健康]", body="Texte."
+        ),
     }
     for i in range(4, 16):  # twelve more blog posts: two pages of ten, three of five
         files[f"content/en/blog/p{i}.md"] = POST.format(title=f"P{i}", day=i, tags="[Sleep]", body="Text.")
@@ -87,7 +91,9 @@ def test_a_preview_crawl_leaves_made_list_pages_to_the_public_site(tmp_path: Pat
     config = load_config(_site(tmp_path, LINKS))
     content = load_content(config)
     index = LinkIndex(content.posts, content.urls)
-    assert index.elsewhere("/tags/sleep/") and index.elsewhere("/fr/blog/") and index.elsewhere("/blog/page/2/")
+    assert (
+        index.elsewhere("/tags/sleep/") and index.elsewhere("/fr/blog/") and index.elsewhere("/blog/page/2/")
+    )
     assert not index.elsewhere("/blog/first/")  # written by build: crawled, not assumed
     assert not index.elsewhere("/blog/page/3/")
 

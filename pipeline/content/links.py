@@ -81,7 +81,7 @@ class LinkIndex:
         self.logical: dict[tuple[str, str], Post] = {}
         self.basenames: dict[tuple[str, str], list[Post]] = {}
         self.external = tuple(urls.conv.external)
-        self.fallback = tuple(urls.conv.fallback)
+        self.fallback = dict(urls.conv.fallback)  # language ("*": any) → globs; `!glob` leaves paths out
         self.default_pages: set[str] = set()
         # Pages the generator renders from templates (Jekyll's `index.html`): known to links, and not written
         # by build, so a preview crawl leaves them to the public site as it does external ones.
@@ -172,13 +172,14 @@ class LinkIndex:
             return True
         if not self.fallback:
             return False
+        default = self.urls.default_language
         for lang in self.urls.languages:
             head = self.urls.prefix_for(lang)
-            if head and lang != self.urls.default_language and path.startswith(head + "/"):
+            if head and lang != default and path.startswith(head + "/"):
                 inner = path[len(head) :]
-                return _globbed(inner, self.fallback) and any(
-                    k in self.default_pages for k in link_keys(inner)
-                )
+                globs = (*self.fallback.get(lang, ()), *self.fallback.get("*", ()))
+                served = self.urls.with_prefix(inner, default)
+                return _served(inner, globs) and any(k in self.default_pages for k in link_keys(served))
         return False
 
     def _content_link(self, post: Post, path: str) -> Target:
@@ -270,6 +271,12 @@ def _norm_rel(rel: str) -> str:
 
 def _globbed(path: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatchcase(path, g) or fnmatchcase(path.rstrip("/") + "/", g) for g in globs)
+
+
+def _served(path: str, globs: tuple[str, ...]) -> bool:
+    """Matched by a glob and by none of the `!glob`s (a Hugo mount's `files: ['! specs/**']`)."""
+    leave = tuple(g[1:] for g in globs if g.startswith("!"))
+    return _globbed(path, tuple(g for g in globs if not g.startswith("!"))) and not _globbed(path, leave)
 
 
 def _strip_name(value: str) -> str:

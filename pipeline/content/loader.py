@@ -14,6 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.content.cascade import Entry, section_files
+from pipeline.content.cascade import apply as apply_cascade
+from pipeline.content.cascade import entries as cascade_entries
 from pipeline.content.eleventy_data import notice as eleventy_data_notice
 from pipeline.content.frontmatter import (
     ContentError,
@@ -77,6 +80,7 @@ class ContentSet:
         self.posts = [post for post in self.posts if post.path.resolve() not in wanted]
         self.problems = [f for f in self.problems if f.file not in shown]
         self.urls = self.urls or UrlModel.from_config(config)
+        fresh: list[Post] = []
         for path in sorted(wanted):
             if not path.is_file():
                 continue
@@ -93,6 +97,8 @@ class ContentSet:
                 self.problems.append(Finding(exc.rule, "error", display_path(path), exc.line, str(exc)))
                 continue
             self.posts.append(post)
+            fresh.append(post)
+        self.problems += _cascade(config, self.urls, fresh, self.root, None, self.posts)
         self.posts.sort(key=lambda post: post.path)
 
     def by_lang(self, lang: str) -> list[Post]:
@@ -418,20 +424,15 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
                     "permalink out, or check that URL",
                 )
             )
-        if post.fm_format == "none":
-            late = post.body.lstrip(" \t\r\n")[:3] in ("---", "+++")  # the generator reads line 1 only
-            problems.append(
-                Finding(
-                    "CONTENT011",
-                    "warning",
-                    display_path(path),
-                    1,
-                    "front matter must start on line 1; remove the blank lines before its first '---'"
-                    if late
-                    else "no front matter; start the file with a '---' YAML block",
-                )
-            )
         posts.append(post)
+    problems += _cascade(config, site, posts, root, paths)
+    if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
+        problems += [
+            Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)
+            for file, line, what in config.hugo_problems
+        ]
+    # A snippet a cascade keeps from rendering (Hugo's `_includes` with `build: {render: never}`) needs none.
+    problems += [_no_front_matter(post) for post in posts if post.fm_format == "none" and post.renders]
     if site.conv.front_matter_required:
         site.template_pages = frozenset(_template_pages(config, root, site))
     if site.conv.generator == "eleventy" and not paths:
@@ -439,6 +440,60 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         if unread is not None:
             problems.append(Finding("CONTENT016", "info", display_path(unread[0]), None, unread[1]))
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
+
+
+def _no_front_matter(post: Post) -> Finding:
+    late = post.body.lstrip(" \t\r\n")[:3] in ("---", "+++")  # the generator reads line 1 only
+    return Finding(
+        "CONTENT011",
+        "warning",
+        display_path(post.path),
+        1,
+        "front matter must start on line 1; remove the blank lines before its first '---'"
+        if late
+        else "no front matter; start the file with a '---' YAML block",
+    )
+
+
+def _cascade(
+    config: Config,
+    site: UrlModel,
+    posts: list[Post],
+    root: Path,
+    paths: Sequence[Path] | None,
+    others: Sequence[Post] = (),
+) -> list[Finding]:
+    """Hugo's `cascade` (site config and sections' front matter) applied to `posts`, in this one place; the
+    sections above a run's files are read for it too (`others`: posts already loaded)."""
+    if site.conv.generator != "hugo" and not config.site.front_matter.cascade:
+        return []
+    site_entries: list[Entry] = []
+    problems: list[Finding] = []
+    origin = config.origins.get("site.front_matter.cascade")
+    where = "site.front_matter.cascade" + (f" ({origin})" if origin else "")
+    for value in config.site.front_matter.cascade:
+        more, bad = cascade_entries(value, None, None, where, 0)
+        site_entries += more
+        problems += bad
+    ancestors = list(others)
+    if paths:
+        have = {post.path.resolve() for post in posts}
+        load = _site_loader(config, root, site)
+        for path in section_files(root, posts, have, MARKDOWN_SUFFIXES):
+            try:
+                ancestors.append(load(path))
+            except ContentError:
+                continue  # reported when the section itself is checked
+
+    def renders(post: Post) -> bool:
+        return _renders(post.meta, site.conv.unpublished_keys) and site.kind_renders(
+            post.rel, post.lang_from_folder
+        )
+
+    problems += apply_cascade(
+        posts, site_entries, site.conv.taxonomies, site.conv.key_aliases, renders, ancestors, display_path
+    )
+    return problems
 
 
 def _site_loader(

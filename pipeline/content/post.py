@@ -54,6 +54,7 @@ class Post:
     renders: bool = True  # False: the generator writes no page for it (Hugo `build.render: never|link`)
     file_date: dt.datetime | None = None  # from a YYYY-MM-DD- file name, where the generator reads one
     key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
+    cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 

@@ -268,10 +268,12 @@ class UrlModel:
             path = f.expand(conv.posts_permalink)
         elif conv.site_pattern is not None:
             path = "/" if is_section and not f.dirs else f.expand(conv.site_pattern)
-        elif not is_section and f.dirs and f.dirs[0] in conv.permalinks:
-            path = f.expand(conv.permalinks[f.dirs[0]])
+        elif not is_section and f.dirs and f.dirs[0] in (patterns := self._permalinks(f.lang)):
+            path = f.expand(patterns[f.dirs[0]])
         else:
-            segs = list(f.dirs) if is_section else [*f.dirs, f.stem]
+            # Hugo's `[frontmatter] date = [':filename']`: `2024-01-02-name.md` is the page `name`.
+            name = f.name if conv.date_in_filename and conv.generator == "hugo" else f.stem
+            segs = list(f.dirs) if is_section else [*f.dirs, name]
             if slug and conv.slug_replaces_name and segs and f.stem != "_index":
                 segs[-1] = slug
             section = f.dirs[0] if f.dirs else ""
@@ -283,6 +285,9 @@ class UrlModel:
         if conv.lowercase:
             path = path.lower().replace(" ", "-")
         return self.with_prefix(clean_path(path), f.lang)
+
+    def _permalinks(self, lang: str) -> Mapping[str, str]:
+        return self.conv.language_permalinks.get(lang, self.conv.permalinks)
 
     def _aliases(self, meta: Mapping[str, Any], path: str, lang: str) -> tuple[str, ...]:
         value = meta.get("aliases")

@@ -379,6 +379,8 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
 def _post_key(post: Post, key_base: str, static_root: Path) -> str:
     """Content + settings + the on-disk state of the post's images (image rules read the files)."""
     h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode())
+    if post.cascaded:  # values from a section's `cascade:` change with that file, not this one
+        h.update(repr([(key, post.meta.get(key)) for key in post.cascaded]).encode())
     for key in ("image", "ogImage", "twitterImage"):
         value = post.meta.get(key)
         if isinstance(value, str) and ".." not in value and not value.startswith(("http:", "https:", "//")):
