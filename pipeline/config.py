@@ -86,6 +86,9 @@ class SiteConfig(Section):
     front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
     include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
     exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
+    code_shortcodes: list[str] = Field(
+        default_factory=list, description="Hugo shortcodes whose content is code, as `highlight` (`text`)."
+    )
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )

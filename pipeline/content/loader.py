@@ -367,6 +367,7 @@ def parse_post(
         renders=_renders(meta, site.conv.unpublished_keys) and site.kind_renders(rel, lang_from_folder),
         file_date=file_date,
         key_names=key_names,
+        code_shortcodes=site.code_shortcodes,
         extra={"url_problem": url.problem} if url.problem else {},
     )
 

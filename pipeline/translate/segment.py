@@ -121,10 +121,12 @@ def _dnt_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
 
 
 class Segmenter:
-    """Cuts text into parts; `protect` lists do-not-translate terms that travel as placeholders."""
+    """Cuts text into parts; `protect` lists do-not-translate terms that travel as placeholders;
+    `code_shortcodes` are the site's Hugo shortcodes whose content is code (kept as written)."""
 
-    def __init__(self, protect: Sequence[str] = ()) -> None:
+    def __init__(self, protect: Sequence[str] = (), code_shortcodes: Sequence[str] = ()) -> None:
         self._dnt = _dnt_regex(protect)
+        self._code_shortcodes = tuple(code_shortcodes)
         self._counter = 0
 
     # --- inline -------------------------------------------------------------------------------------------
@@ -239,7 +241,10 @@ class Segmenter:
         if not lines[-1]:
             lines.pop()
         if tokens is None:
-            tokens, line_offset = parse_tokens(body, blocks_only=True), 0
+            tokens, line_offset = (
+                parse_tokens(body, blocks_only=True, code_shortcodes=self._code_shortcodes),
+                0,
+            )
         ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
         table_lines: set[int] = set()
         code_lines: set[int] = set()

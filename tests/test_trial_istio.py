@@ -1,0 +1,108 @@
+"""What a trial on a real multilingual Hugo site (a service-mesh project's docs and blog in English, Chinese and
+Ukrainian) found wrong.
+
+Fixtures are our own text in the shape of such a site: `content/<lang>/docs/<section>/<page>/index.md`, front
+matter `title, description, weight, keywords, owner, test`, numbered steps holding the site's own code shortcode
+(`{{< text bash >}}` … `{{< /text >}}`, printed by its template as `<pre><code>`), Chinese headings with Goldmark
+ids and no space before them (`## 准备{#prerequisites}`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.stages import Context
+from tests.validate_support import assert_heading_ids, trial_site
+
+PAGE = "---\ntitle: {title}\ndescription: {description}\nweight: 30\nkeywords: [garden,setup]\nowner: team\ntest: no\n---\n\n"
+
+
+def hugo_site(tmp: Path, posts: dict[str, str], code_shortcodes: str = "") -> Path:
+    """A Hugo site with `content/<lang>/` folders for en and zh; returns its config file."""
+    site = {"name": "Mesh Garden", "base_url": "https://garden.example", "generator": "hugo"}
+    config = trial_site(tmp, tmp / "content", posts, ("en", "zh"), site)
+    if code_shortcodes:
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("[site]\n", f"[site]\n{code_shortcodes}\n", 1), encoding="utf-8")
+    return config
+
+
+# Chinese steps around a block of shell commands and their English output (the shape of the site's setup pages).
+STEPS = (
+    "按照以下步骤准备花园。\n"  # line 10
+    "\n"
+    "1. 使用下列命令创建一个花园：\n"  # line 12
+    "\n"
+    "    {{< text bash >}}\n"
+    "    $ garden create bed --name north-bed\n"
+    "    Created the north bed with three rows of tomatoes and beans.\n"
+    "    The watering schedule is set to every morning at six.\n"
+    "    {{< /text >}}\n"
+    "\n"
+    "    `--name` 用于为花园指定一个名字。\n"  # line 20
+    "\n"
+    "{{< highlight go >}}\n"
+    'fmt.Println("water the plants every morning before the sun is high")\n'
+    "{{< /highlight >}}\n"
+    "\n"
+    "更多介绍，请看[这里](/zh/docs/missing/)。\n"  # line 26
+)
+
+
+def test_code_shortcodes_are_code_for_every_stage(tmp_path: Path) -> None:
+    # Every setup page runs its commands in `{{< text bash >}}` blocks inside numbered steps. Read as prose, the
+    # English output was "2 paragraphs read as English, not Chinese" (LANG003) on the Chinese pages, its words
+    # were counted, the translation engine rewrote the commands (`$ kind create cluster` came back from Apertium
+    # as `$ Amable crea grupo`) and the preview printed the shortcode lines as text. Hugo's own `highlight`
+    # needs no configuration; the site's `text` is named in `site.code_shortcodes`.
+    from pipeline.build.stage import run_stage as build
+    from pipeline.content.loader import load_content
+    from pipeline.translate.drafts import segmenter_for
+    from pipeline.translate.segment import assemble, segments_of
+    from pipeline.validate.prose import analyse
+    from pipeline.validate.stage import run_stage
+
+    page = PAGE.format(title="花园", description="为花园准备苗床的说明。") + STEPS
+    config_file = hugo_site(tmp_path, {"zh/docs/garden/index.md": page}, 'code_shortcodes = ["text"]')
+    config = load_config(config_file)
+    post = load_content(config).posts[0]
+    prose = " ".join(u.text for u in analyse(post).units)
+    assert "garden create" not in prose and "watering" not in prose and "fmt.Println" not in prose
+    assert "使用下列命令创建一个花园" in prose and "用于为花园指定一个名字" in prose
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert not [f for f in found if f.rule == "LANG003"], found
+    assert [f.line for f in found if f.rule == "MD005"] == [26]  # lines after the blocks stay where they are
+
+    parts = segmenter_for(config).body(post.body)
+    assert assemble(parts) == post.body  # the shortcode lines and the commands are kept byte for byte
+    texts = [s.plain for s in segments_of(parts)]
+    assert not any("garden create" in t or "watering" in t or "Println" in t for t in texts), texts
+    assert any("用于为花园指定一个名字" in t for t in texts)
+
+    build(Context(config=config))
+    html = (config.root / config.site.output_dir / "zh/docs/garden/index.html").read_text(encoding="utf-8")
+    assert '<code class="language-bash">$ garden create bed --name north-bed' in html
+    assert '<code class="language-go">' in html
+    assert "{{&lt; text" not in html and "text bash" not in html
+
+
+def test_without_the_setting_only_hugos_own_highlight_is_code(tmp_path: Path) -> None:
+    from pipeline.content.loader import load_content
+    from pipeline.validate.prose import analyse
+
+    page = PAGE.format(title="花园", description="为花园准备苗床的说明。") + STEPS
+    config = load_config(hugo_site(tmp_path, {"zh/docs/garden/index.md": page}))
+    prose = " ".join(u.text for u in analyse(load_content(config).posts[0]).units)
+    assert "fmt.Println" not in prose and "watering" in prose
+
+
+def test_heading_ids_need_no_space_before_the_brace(tmp_path: Path) -> None:
+    # The Chinese pages write `## 准备{#prerequisites}` (Goldmark reads an attribute block wherever the heading
+    # line ends in one): validate quoted "section '为 kind 设置操作界面{#setup-Dashboard-for-kind}'", the
+    # segmenter sent the id to the engine and the preview printed it inside the <h2>.
+    body = "## 准备{#prerequisites}\n\n花园里有树。\n\n## 为花园设置界面{#setup-Dashboard}\n\n因为树。\n"
+    page = PAGE.format(title="花园", description="为花园准备苗床的说明。") + body
+    config_file = hugo_site(tmp_path, {"zh/docs/garden/index.md": page})
+    html = ['<h2 id="prerequisites">准备</h2>', '<h2 id="setup-Dashboard">为花园设置界面</h2>']
+    assert_heading_ids(config_file, body, ["准备", "为花园设置界面"], "zh/docs/garden/index.html", html)
