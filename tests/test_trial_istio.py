@@ -10,10 +10,14 @@ ids and no space before them (`## 准备{#prerequisites}`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pipeline.config import load_config
 from pipeline.stages import Context
 from tests.validate_support import assert_heading_ids, trial_site
+from tests.web_support.browser import chromium_browser
 
 PAGE = "---\ntitle: {title}\ndescription: {description}\nweight: 30\nkeywords: [garden,setup]\nowner: team\ntest: no\n---\n\n"
 
@@ -106,3 +110,28 @@ def test_heading_ids_need_no_space_before_the_brace(tmp_path: Path) -> None:
     config_file = hugo_site(tmp_path, {"zh/docs/garden/index.md": page})
     html = ['<h2 id="prerequisites">准备</h2>', '<h2 id="setup-Dashboard">为花园设置界面</h2>']
     assert_heading_ids(config_file, body, ["准备", "为花园设置界面"], "zh/docs/garden/index.html", html)
+
+
+chromium = pytest.fixture(scope="module", name="chromium")(chromium_browser)
+
+
+@pytest.mark.browser
+def test_long_command_lines_scroll_inside_their_block_on_a_phone(tmp_path: Path, chromium: Any) -> None:
+    # The setup pages' command output is wide (`kubectl get pods` tables): on a 390 px phone the preview's
+    # <pre> ran past the screen and the whole page scrolled sideways. The block scrolls, the page does not.
+    from pipeline.build.stage import run_stage as build
+
+    wide = "    $ garden list beds --all-namespaces --output wide --show-labels --sort-by .metadata.name\n"
+    body = "1. 列出所有苗床：\n\n    {{< text bash >}}\n" + wide + "    {{< /text >}}\n"
+    page = PAGE.format(title="花园", description="为花园准备苗床的说明。") + body
+    config = load_config(hugo_site(tmp_path, {"zh/docs/garden/index.md": page}, 'code_shortcodes = ["text"]'))
+    build(Context(config=config))
+    html = config.root / config.site.output_dir / "zh/docs/garden/index.html"
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    try:
+        tab = context.new_page()
+        tab.goto(html.as_uri())
+        assert tab.locator("pre").count() == 1
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
