@@ -135,3 +135,48 @@ def test_long_command_lines_scroll_inside_their_block_on_a_phone(tmp_path: Path,
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_a_site_under_a_base_path_builds_and_crawls_as_one(tmp_path: Path) -> None:
+    # Hugo's baseURL is `https://istio.io/latest` (every version of the docs lives under its own path). The
+    # preview wrote /zh/x/ while crawl asked for /latest/zh/x/ (all 17 pages CRAWL001 404), the preview's
+    # redirects and index linked /latest/… (every alias CRAWL005, every index link 404), and a broken link
+    # written `../sibling/` had no line.
+    from pipeline.build.server import PreviewServer
+    from pipeline.build.stage import run_stage as build
+    from pipeline.config import with_overrides
+    from pipeline.crawl.stage import run_stage as crawl
+
+    posts = {
+        "zh/blog/2025/results/index.md": PAGE.format(title="结果", description="选举结果的公告。")
+        + "我们宣布了结果。\n\n请看[上一篇](../election/)和[花园](/zh/docs/garden/)。\n",  # line 12
+        "zh/docs/garden/index.md": "---\ntitle: 花园\ndescription: 花园的说明。\naliases:\n  - /zh/help/garden/\n---\n\n花园里有树。\n",
+    }
+    site = {"name": "Mesh Garden", "base_url": "https://garden.example/latest", "generator": "hugo"}
+    config_file = trial_site(tmp_path, tmp_path / "content", posts, ("en", "zh"), site)
+    config = with_overrides(load_config(config_file), {"crawl": {"check_external": False}})
+    ctx = Context(config=config)
+    build(ctx)
+    out = config.root / config.site.output_dir
+    assert (out / "zh/docs/garden/index.html").is_file()
+    assert '"/zh/help/garden/": "/zh/docs/garden/"' in (out / "_redirects.json").read_text(encoding="utf-8")
+    assert 'href="/zh/docs/garden/"' in (out / "index.html").read_text(encoding="utf-8")
+    with PreviewServer(out) as url:
+        result = crawl(ctx, base_url=url, history_key="preview")
+    assert result.counts["expected"] == 2
+    found = [(f.rule, f.line, f.message) for f in result.findings]
+    assert [(rule, line) for rule, line, _ in found] == [("CRAWL070", 12)], found
+    assert "/zh/blog/2025/election/" in found[0][2]
+
+
+def test_crawl_maps_a_base_path_both_ways() -> None:
+    from pipeline.crawl.urls import Mapper
+
+    m = Mapper("https://istio.example/latest", "http://127.0.0.1:8000")
+    assert m.to_crawl("https://istio.example/latest/zh/x/") == "http://127.0.0.1:8000/zh/x/"
+    assert m.to_public("http://127.0.0.1:8000/zh/x/?a=1") == "https://istio.example/latest/zh/x/?a=1"
+    assert m.to_crawl("https://istio.example/v1.20/x/") == "https://istio.example/v1.20/x/"  # another version
+    assert m.site_path("http://127.0.0.1:8000/zh/x/") == "/zh/x/"
+    live = Mapper("https://istio.example/latest", "https://istio.example/latest")
+    assert live.site_path("https://istio.example/latest/zh/x/") == "/zh/x/"
+    assert live.site_path("https://istio.example/latest") == "/"
