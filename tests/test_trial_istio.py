@@ -180,3 +180,27 @@ def test_crawl_maps_a_base_path_both_ways() -> None:
     live = Mapper("https://istio.example/latest", "https://istio.example/latest")
     assert live.site_path("https://istio.example/latest/zh/x/") == "/zh/x/"
     assert live.site_path("https://istio.example/latest") == "/"
+
+
+def test_absolute_links_to_the_site_follow_its_base_path(tmp_path: Path) -> None:
+    # Chinese pages link `https://istio.io/latest/docs/…` in full: validate took `/latest/docs/…` for the page
+    # path and said no page has it (MD005); a link to another version of the docs on the same host
+    # (`/v1.20/…`) is no page of this site either way.
+    from pipeline.validate.stage import run_stage
+
+    body = (
+        "请看[花园](https://garden.example/latest/zh/docs/garden/)。\n\n"  # line 10
+        "请看[旧版](https://garden.example/v1.20/zh/docs/garden/)。\n\n"
+        "请看[缺失](https://garden.example/latest/zh/docs/missing/)。\n"  # line 14
+    )
+    posts = {
+        "zh/docs/garden/index.md": PAGE.format(title="花园", description="为花园准备苗床的说明。")
+        + "花园里有树。\n",
+        "zh/docs/links/index.md": PAGE.format(title="链接", description="花园的链接。") + body,
+    }
+    site = {"name": "Mesh Garden", "base_url": "https://garden.example/latest", "generator": "hugo"}
+    config = load_config(trial_site(tmp_path, tmp_path / "content", posts, ("en", "zh"), site))
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert [(f.line, f.message.split("'")[1]) for f in found if f.rule == "MD005"] == [
+        (14, "https://garden.example/latest/zh/docs/missing/")
+    ]
