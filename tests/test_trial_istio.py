@@ -46,11 +46,15 @@ STEPS = (
     "\n"
     "    `--name` 用于为花园指定一个名字。\n"  # line 20
     "\n"
+    "{{< text syntax=yaml snip_id=bed >}}\n"
+    "rows: three\n"
+    "{{< /text >}}\n"
+    "\n"
     "{{< highlight go >}}\n"
     'fmt.Println("water the plants every morning before the sun is high")\n'
     "{{< /highlight >}}\n"
     "\n"
-    "更多介绍，请看[这里](/zh/docs/missing/)。\n"  # line 26
+    "更多介绍，请看[这里](/zh/docs/missing/)。\n"  # line 30
 )
 
 
@@ -76,7 +80,7 @@ def test_code_shortcodes_are_code_for_every_stage(tmp_path: Path) -> None:
     assert "使用下列命令创建一个花园" in prose and "用于为花园指定一个名字" in prose
     found = run_stage(Context(config=config), use_cache=False).findings
     assert not [f for f in found if f.rule == "LANG003"], found
-    assert [f.line for f in found if f.rule == "MD005"] == [26]  # lines after the blocks stay where they are
+    assert [f.line for f in found if f.rule == "MD005"] == [30]  # lines after the blocks stay where they are
 
     parts = segmenter_for(config).body(post.body)
     assert assemble(parts) == post.body  # the shortcode lines and the commands are kept byte for byte
@@ -87,7 +91,7 @@ def test_code_shortcodes_are_code_for_every_stage(tmp_path: Path) -> None:
     build(Context(config=config))
     html = (config.root / config.site.output_dir / "zh/docs/garden/index.html").read_text(encoding="utf-8")
     assert '<code class="language-bash">$ garden create bed --name north-bed' in html
-    assert '<code class="language-go">' in html
+    assert '<code class="language-go">' in html and '<code class="language-yaml">rows: three' in html
     assert "{{&lt; text" not in html and "text bash" not in html
 
 

@@ -76,6 +76,9 @@ _END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*endhighlight[ \t]*-?%\}[ \t]*$
 # built-in `{{< highlight go "linenos=table" >}}` … `{{< /highlight >}}` and a site's own (istio.io's
 # `{{< text bash >}}`, named in `site.code_shortcodes`). The first positional argument is the language.
 HUGO_CODE_SHORTCODES = ("highlight",)
+_NAMED_LANG = re.compile(
+    r"""[ \t](?:syntax|lang|language)[ \t]*=[ \t]*["']?([A-Za-z0-9_+#.-]+)"""
+)  # `syntax=bash`
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _LEADING_TICKS = re.compile(r"[ \t]*(`+)")
 
@@ -328,7 +331,8 @@ def highlight_blocks(body: str, code_shortcodes: Sequence[str] = ()) -> str:
         ticks = (len(m.group(1)) for ln in lines[i + 1 : end] if (m := _LEADING_TICKS.match(ln)))
         # Longer than any backtick run a line of the code opens with, so the code cannot close the fence.
         fence = "`" * max(3, max(ticks, default=0) + 1)
-        first = _fence_line(line, opening.group(1), fence, opening.group(2) or "")
+        lang = opening.group(2) or ((named := _NAMED_LANG.search(line)) and named.group(1)) or ""
+        first = _fence_line(line, opening.group(1), fence, lang)
         if first is None:  # a tag too short for its language: the block is code all the same
             first = _fence_line(line, opening.group(1), fence)
         last = _fence_line(lines[end], closing.group(1) if closing else "", fence)
