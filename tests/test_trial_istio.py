@@ -208,3 +208,39 @@ def test_absolute_links_to_the_site_follow_its_base_path(tmp_path: Path) -> None
     assert [(f.line, f.message.split("'")[1]) for f in found if f.rule == "MD005"] == [
         (14, "https://garden.example/latest/zh/docs/missing/")
     ]
+
+
+def test_hugo_image_shortcodes_are_images_whose_alt_is_checked_and_translated(tmp_path: Path) -> None:
+    # The blog's pictures are `{{< image width="75%" link="./cover.png" alt="…" >}}` over several lines (the
+    # site's shortcode; Hugo's own is `{{< figure src alt >}}`): validate saw no image, so a missing alt was never
+    # reported (MD003), and the Spanish draft kept the English alt text.
+    from pipeline.content.loader import load_content
+    from pipeline.translate.drafts import segmenter_for
+    from pipeline.translate.segment import assemble, segments_of
+    from pipeline.validate.prose import analyse
+    from pipeline.validate.stage import run_stage
+
+    body = (
+        "The garden book is out.\n"  # line 10
+        "\n"
+        '{{< image width="75%"\n'  # line 12
+        '    link="./cover.png"\n'
+        '    alt="The cover of the garden book"\n'
+        "    >}}\n"
+        "\n"
+        '{{< figure src="/img/beds.png" caption="Raised beds" >}}\n'  # line 17: no alt
+        "\n"
+        '`{{< figure src="/img/in-code.png" >}}` writes a figure.\n'
+    )
+    page = PAGE.format(title="Garden book", description="The garden book is out.") + body
+    config = load_config(hugo_site(tmp_path, {"en/blog/book/index.md": page}))
+    post = load_content(config).posts[0]
+    assert [(i.url, i.text, i.line) for i in analyse(post).images] == [
+        ("./cover.png", "The cover of the garden book", 12),
+        ("/img/beds.png", "", 17),
+    ]
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert [f.line for f in found if f.rule == "MD003"] == [17]
+    parts = segmenter_for(config).body(post.body)
+    assert assemble(parts) == post.body
+    assert "⟦1⟧The cover of the garden book⟦2⟧" in [s.template for s in segments_of(parts)]

@@ -57,6 +57,13 @@ _IMG_ALT = re.compile(
     r"""(\{%-?[ \t]*(?:img|image)\b(?:(?!%\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)(\2(?:(?!%\}).)*%\})""",
     re.IGNORECASE | re.DOTALL,
 )
+# Hugo's the same: its own `{{< figure src="…" alt="…" >}}` and a site's `{{< image link="./x.png" alt="…" >}}`
+# (istio.io), over several lines of a paragraph too. Groups as above.
+_HUGO_IMG_ALT = re.compile(
+    r"""(\{\{[<%][ \t]*(?:figure|img|image)\b(?:(?![%>]\}\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)"""
+    r"""(\2(?:(?![%>]\}\}).)*[%>]\}\})""",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass
@@ -150,7 +157,7 @@ class Segmenter:
                     out.append((True, "]" + dest))
             elif (
                 m.group("tmpl") is not None
-                and (alt := _IMG_ALT.fullmatch(m.group(0)))
+                and (alt := _IMG_ALT.fullmatch(m.group(0)) or _HUGO_IMG_ALT.fullmatch(m.group(0)))
                 and alt.group(3).strip()
             ):
                 out.append((True, alt.group(1)))
@@ -279,7 +286,7 @@ class Segmenter:
                 parts.extend(self._block(lines[n:end], kind))
                 n = end
                 continue
-            if "{%" in lines[n] and n not in code_lines:
+            if ("{%" in lines[n] or "{{" in lines[n]) and n not in code_lines:
                 parts.extend(self._alt_texts(lines[n]))
             else:
                 parts.append(lines[n])
@@ -290,7 +297,8 @@ class Segmenter:
         """A line of raw HTML with image shortcodes: their alt texts are segments, the rest stays as written."""
         out: list[Part] = []
         pos = 0
-        for m in _IMG_ALT.finditer(line):
+        found = [*_IMG_ALT.finditer(line), *_HUGO_IMG_ALT.finditer(line)]
+        for m in sorted(found, key=lambda m: m.start()):
             if not m.group(3).strip():
                 continue
             out.append(line[pos : m.start(3)])
