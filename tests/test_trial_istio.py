@@ -244,3 +244,28 @@ def test_hugo_image_shortcodes_are_images_whose_alt_is_checked_and_translated(tm
     parts = segmenter_for(config).body(post.body)
     assert assemble(parts) == post.body
     assert "⟦1⟧The cover of the garden book⟦2⟧" in [s.template for s in segments_of(parts)]
+
+
+def test_hugo_html_content_files_are_pages_that_links_reach(tmp_path: Path) -> None:
+    # The reference docs are generated as `docs/reference/config/…/index.html` with front matter (Hugo renders
+    # HTML content like Markdown): every link to them was "reaches no page of the site" (MD005). An HTML file in
+    # a leaf bundle is a resource, and one without front matter is no content, as in Hugo.
+    from pipeline.validate.stage import run_stage
+
+    body = (
+        "See [the API](/docs/reference/api/) and [the TOML one](/docs/reference/toml/).\n\n"  # line 10
+        "Not pages: [a resource](/docs/guide/extra/), [no front matter](/docs/reference/bare/).\n"  # line 12
+    )
+    posts = {
+        "en/docs/guide/index.md": PAGE.format(title="Guide", description="How to plant a bed.") + body,
+        "en/docs/guide/extra.html": "---\ntitle: Extra\n---\n<p>Part of the guide.</p>\n",
+        "en/docs/reference/api/index.html": "---\ntitle: API\n---\n<h2>Fields</h2>\n",
+        "en/docs/reference/toml/index.html": "+++\ntitle = 'TOML'\n+++\n<p>x</p>\n",
+        "en/docs/reference/bare/index.html": "<p>No front matter.</p>\n",
+    }
+    config = load_config(hugo_site(tmp_path, posts))
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert sorted((f.line, f.message.split("'")[1]) for f in found if f.rule == "MD005") == [
+        (12, "/docs/guide/extra/"),
+        (12, "/docs/reference/bare/"),
+    ]
