@@ -38,8 +38,7 @@ EngineList = Annotated[
 
 
 class Section(BaseModel):
-    # Frozen: every stage reads the one config `load_config` validated; a command that wants other values
-    # (a flag) passes them to load_config as overrides, so they are validated like the file's.
+    # Frozen: every stage reads the one config load_config validated; flags come in as overrides, validated too.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -86,6 +85,7 @@ class SiteConfig(Section):
     front_matter: FrontMatterSettings = Field(default_factory=FrontMatterSettings, description="Key aliases.")
     include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
     exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
+    code_shortcodes: list[str] = Field([], description="Hugo shortcodes whose content is code.")
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )

@@ -34,10 +34,10 @@ from pipeline.crawl.urls import join
 from pipeline.findings import Finding
 from pipeline.fsutil import UnsafePathError, atomic_write_text, exchange, safe_join
 from pipeline.history import record_run
+from pipeline.langtags import hreflang_code
 from pipeline.rules import BUILD, by_id
 from pipeline.stages import Context, Stage, StageResult
 from pipeline.templating import html_env
-from pipeline.langtags import hreflang_code
 
 MARKER = ".pipeline-build"  # written into every build: the swap only ever replaces a folder we made
 # Names the build writes at the top of the output itself; a permalink may not claim them.
@@ -239,6 +239,9 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
     findings: list[Finding] = []
     links = LinkIndex(ctx.content.posts, ctx.content.urls or UrlModel.from_config(config))
     base_netloc = urlsplit(config.site.base_url).netloc
+    # The preview serves the site at its root: a site under a path (Hugo's baseURL `https://istio.io/latest`)
+    # has its pages, aliases and index links there without the path, as crawl maps them (crawl.urls.Mapper).
+    base_path = urlsplit(config.site.base_url).path.rstrip("/")
     written: dict[Path, str] = {}  # page file → the post that wrote it
     page_posts: dict[Path, Post] = {}
 
@@ -346,7 +349,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         _copy_bundle_resources(staging, page_posts)
     for page in built:
         for alias in page.aliases:
-            source = _path(alias)
+            source = _path(alias, base_path)
             problem = _alias_problem(source, pages_at, redirects)
             if problem:
                 findings.append(
@@ -359,7 +362,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
                     )
                 )
                 continue
-            redirects[source] = _path(page.url)
+            redirects[source] = _path(page.url, base_path)
 
     for post in ctx.content.posts:  # redirect pages (`redirect_to`): the URL answers with a 301
         target = post.redirect_to
@@ -387,7 +390,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             key=lambda p: (p.lang, p.post.date or datetime.min.replace(tzinfo=UTC)),
             reverse=True,
         ),
-        path=_path,
+        path=partial(_path, base=base_path),
     )
     if home not in written:  # a post at "/" (Hugo's content/_index.md) is the home page itself
         atomic_write_text(home, index)
@@ -472,8 +475,12 @@ def _alias_problem(source: str, pages_at: set[str], redirects: dict[str, str]) -
     return ""
 
 
-def _path(url: str) -> str:
-    return urlsplit(url).path or "/"
+def _path(url: str, base: str = "") -> str:
+    """The preview's path of a public URL: its path, less the site's base path (`/latest`)."""
+    path = urlsplit(url).path or "/"
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :] or "/"
+    return path
 
 
 def _sitemap(pages: list[ExpectedPage]) -> str:

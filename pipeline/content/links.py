@@ -124,9 +124,17 @@ class LinkIndex:
             return None
         if parts.scheme and parts.scheme not in ("http", "https"):
             return None
-        if parts.netloc and parts.netloc.lower() != base_netloc.lower():
-            return None
         path = parts.path
+        if parts.netloc:
+            if parts.netloc.lower() != base_netloc.lower():
+                return None
+            # The site's own absolute URL: under a base path (Hugo's baseURL `https://istio.io/latest`) the
+            # page path follows it, and the rest of the host (`/v1.20/`, an older version) is another site.
+            base = urlsplit(self.urls.base_url).path.rstrip("/")
+            if base:
+                if path != base and not path.startswith(base + "/"):
+                    return None
+                path = path[len(base) :] or "/"
         if not path or _ASSET.search(path.rsplit("/", 1)[-1]):
             return None
         if path.lower().endswith((".md", ".markdown")):

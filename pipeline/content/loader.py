@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Jekyll renders any file with front matter as a page: `index.html` home and archive pages are pages of the site.
 TEMPLATE_SUFFIXES = (".html", ".htm")
+_HUGO_CONTENT = (*MARKDOWN_SUFFIXES, *TEMPLATE_SUFFIXES)
 
 
 LOAD_RULES = CONTENT  # the catalogue's table (pipeline.rules)
@@ -152,7 +153,9 @@ def iter_markdown(
                 d for d in dirnames if not d.startswith((".", "_")) or (every and d[0] == "_") or d in include
             )
             names = [f for f in filenames if f.lower().endswith(suffixes)]
-            if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in names):
+            # Hugo's content formats are Markdown and HTML alike: `index.html` makes a leaf bundle too.
+            content = [f for f in filenames if f.lower().endswith(_HUGO_CONTENT)] if bundles else names
+            if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in content):
                 names = [f for f in names if f.split(".")[0] == "index"]
                 dirnames[:] = []  # a leaf bundle's folders hold its resources
             for name in names:
@@ -367,6 +370,7 @@ def parse_post(
         renders=_renders(meta, site.conv.unpublished_keys) and site.kind_renders(rel, lang_from_folder),
         file_date=file_date,
         key_names=key_names,
+        code_shortcodes=site.code_shortcodes,
         extra={"url_problem": url.problem} if url.problem else {},
     )
 
@@ -433,7 +437,7 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         ]
     # A snippet a cascade keeps from rendering (Hugo's `_includes` with `build: {render: never}`) needs none.
     problems += [_no_front_matter(post) for post in posts if post.fm_format == "none" and post.renders]
-    if site.conv.front_matter_required:
+    if site.conv.front_matter_required or site.conv.generator == "hugo":
         site.template_pages = frozenset(_template_pages(config, root, site))
     if site.conv.generator == "eleventy" and not paths:
         unread = eleventy_data_notice(root)
@@ -518,14 +522,19 @@ def _site_loader(
 
 def _template_pages(config: Config, root: Path, site: UrlModel) -> Iterator[str]:
     """URLs of the HTML files: with front matter Jekyll renders them as pages at their permalink, without it
-    copies them to their own path (the stages read only Markdown). A file that cannot be read is no page here:
-    it is the generator's to report."""
+    copies them to their own path (the stages read only Markdown). Hugo renders HTML content with front matter
+    as pages too (istio.io's generated reference pages are `docs/reference/…/index.html`). A file that cannot be
+    read is no page here: it is the generator's to report."""
     load = _site_loader(config, root, site)
     for path in iter_markdown(root, None, site, suffixes=TEMPLATE_SUFFIXES):
         try:
             with path.open("rb") as fh:
-                if fh.read(4).rstrip(b"\r\n") != b"---":
-                    yield "/" + _relative(path, root)
+                head = fh.read(4)
+                opener = head.rstrip(b"\r\n")
+                hugo = not site.conv.front_matter_required  # Hugo's TOML and JSON front matter too
+                if opener != b"---" and not (hugo and (opener == b"+++" or head.startswith(b"{"))):
+                    if site.conv.front_matter_required:  # Jekyll copies it; Hugo: content needs front matter
+                        yield "/" + _relative(path, root)
                     continue
             post = load(path)
         except (ContentError, OSError):

@@ -72,6 +72,13 @@ _REF_HINT = re.compile(r"\]:[ \t]*[^\s<]*\{[{%]")  # one scan: is there any such
 # Jekyll's `{% highlight ruby %}` … `{% endhighlight %}` (Liquid, run before kramdown): a code block.
 _HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*highlight[ \t]+([A-Za-z0-9_+#.-]+)[^%\n]*-?%\}[ \t]*$")
 _END_HIGHLIGHT = re.compile(r"^([ \t]*)\{%-?[ \t]*endhighlight[ \t]*-?%\}[ \t]*$")
+# Hugo hands a code shortcode's inner content, unrendered, to a template that prints it as a code block: the
+# built-in `{{< highlight go "linenos=table" >}}` … `{{< /highlight >}}` and a site's own (istio.io's
+# `{{< text bash >}}`, named in `site.code_shortcodes`). The first positional argument is the language.
+HUGO_CODE_SHORTCODES = ("highlight",)
+_NAMED_LANG = re.compile(
+    r"""[ \t](?:syntax|lang|language)[ \t]*=[ \t]*["']?([A-Za-z0-9_+#.-]+)"""
+)  # `syntax=bash`
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _LEADING_TICKS = re.compile(r"[ \t]*(`+)")
 
@@ -117,8 +124,9 @@ class TreeNode:
 # words of the heading: not counted, not sent to a translation engine, rendered as the heading's id.
 # `## History {: #history }` is the same with the colon of kramdown's attribute lists and of markdown-it-attrs
 # configured with `leftDelimiter: '{:'` (web.dev's Eleventy); that plugin needs no space before it
-# (`## 機能{: #architecture }` in web.dev's Japanese posts), and a bare `#` in it sets nothing.
-HEADING_ATTRS = re.compile(r"(?:[ \t]+\{[ \t]*(?=[#.])|[ \t]*\{:[ \t]*)([^{}\n]*)\}[ \t]*$")
+# (`## 機能{: #architecture }` in web.dev's Japanese posts), and a bare `#` in it sets nothing. Goldmark needs no
+# space before the brace either: istio.io's Chinese pages write `## 准备{#prerequisites}`.
+HEADING_ATTRS = re.compile(r"(?:[ \t]*\{[ \t]*(?=[#.])|[ \t]*\{:[ \t]*)([^{}\n]*)\}[ \t]*$")
 
 
 def heading_attributes(text: str) -> tuple[str, dict[str, str]]:
@@ -270,11 +278,31 @@ def _fence_line(line: str, indent: str, fence: str, info: str = "") -> str | Non
     return out + " " * pad if pad >= 0 else None
 
 
-def highlight_blocks(body: str) -> str:
-    """Jekyll's `{% highlight lang %}` blocks as the fenced code blocks they render to: the tag lines become
-    fence lines of the same length, so the code inside is code for every stage (not prose to count, identify
-    or translate) and line numbers stay. Tags inside a fenced block (a post about Liquid) stay as they are."""
-    if "highlight" not in body:  # callers look for "{%" first
+@cache
+def _code_tags(names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(opening, closing) line patterns of the code shortcodes `names`; groups: indent, language."""
+    alt = "|".join(re.escape(n) for n in names)
+    opening = re.compile(
+        rf"^([ \t]*)\{{\{{[<%][ \t]*(?:{alt})(?:[ \t]+\"?([A-Za-z0-9_+#.-]+)\"?(?=[ \t%>]))?[^\n]*?[%>]\}}\}}[ \t]*$"
+    )
+    closing = re.compile(rf"^([ \t]*)\{{\{{[<%][ \t]*/[ \t]*(?:{alt})[ \t]*[%>]\}}\}}[ \t]*$")
+    return opening, closing
+
+
+def highlight_blocks(body: str, code_shortcodes: Sequence[str] = ()) -> str:
+    """Jekyll's `{% highlight lang %}` blocks and Hugo's code shortcodes (`HUGO_CODE_SHORTCODES` and the site's
+    `code_shortcodes`) as the fenced code blocks they render to: the tag lines become fence lines of the same
+    length, so the code inside is code for every stage (not prose to count, identify or translate: Apertium
+    turned `$ kind create cluster` into `$ Amable crea grupo`) and line numbers stay. Tags inside a fenced block
+    (a post about Liquid or shortcodes) stay as they are."""
+    tags: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+    if "{%" in body and "highlight" in body:
+        tags.append((_HIGHLIGHT, _END_HIGHLIGHT))
+    if "{{" in body:
+        names = tuple(sorted({*HUGO_CODE_SHORTCODES, *code_shortcodes}))
+        if any(name in body for name in names):
+            tags.append(_code_tags(names))
+    if not tags:
         return body
     lines = body.split("\n")
     fenced: str | None = None  # the open fence of a code block the post itself wrote
@@ -290,18 +318,23 @@ def highlight_blocks(body: str) -> str:
             fenced = own.group(1)
             i += 1
             continue
-        opening = _HIGHLIGHT.match(line)
-        end = None
-        if opening is not None:
-            end = next((j for j in range(i + 1, len(lines)) if _END_HIGHLIGHT.match(lines[j])), None)
+        opening = end = closing = None
+        for start_tag, end_tag in tags:
+            opening = start_tag.match(line)
+            if opening is not None:
+                end = next((j for j in range(i + 1, len(lines)) if end_tag.match(lines[j])), None)
+                closing = end_tag.match(lines[end]) if end is not None else None
+                break
         if opening is None or end is None:
             i += 1
             continue
         ticks = (len(m.group(1)) for ln in lines[i + 1 : end] if (m := _LEADING_TICKS.match(ln)))
         # Longer than any backtick run a line of the code opens with, so the code cannot close the fence.
         fence = "`" * max(3, max(ticks, default=0) + 1)
-        closing = _END_HIGHLIGHT.match(lines[end])
-        first = _fence_line(line, opening.group(1), fence, opening.group(2))
+        lang = opening.group(2) or ((named := _NAMED_LANG.search(line)) and named.group(1)) or ""
+        first = _fence_line(line, opening.group(1), fence, lang)
+        if first is None:  # a tag too short for its language: the block is code all the same
+            first = _fence_line(line, opening.group(1), fence)
         last = _fence_line(lines[end], closing.group(1) if closing else "", fence)
         if first is not None and last is not None:
             lines[i], lines[end] = first, last
@@ -309,21 +342,23 @@ def highlight_blocks(body: str) -> str:
     return "\n".join(lines)
 
 
-def dialect_body(body: str) -> str:
-    """The body as the site's generator hands it to Markdown: same length and lines, Liquid code blocks as
-    fences, kramdown's `markdown="1"` blocks as Markdown, template link targets as links."""
+def dialect_body(body: str, code_shortcodes: Sequence[str] = ()) -> str:
+    """The body as the site's generator hands it to Markdown: same length and lines, Liquid code blocks and
+    Hugo code shortcodes as fences, kramdown's `markdown="1"` blocks as Markdown, template link targets as
+    links."""
     body = markdown_in_html(body)
-    liquid = "{%" in body  # each test is a scan of the body: the common body (no template) takes three
-    if liquid:
-        body = highlight_blocks(body)
-    return _template_links(body) if liquid or "{{" in body else body
+    liquid = "{%" in body  # each test is a scan of the body: the common body (no template) takes four
+    hugo = "{{" in body
+    if liquid or hugo:
+        body = highlight_blocks(body, code_shortcodes)
+    return _template_links(body) if liquid or hugo else body
 
 
-def parse_tree(body: str) -> Node:
+def parse_tree(body: str, code_shortcodes: Sequence[str] = ()) -> Node:
     """The body's syntax tree for the checks. Never crashes the process; raises MarkdownError (a normal
     exception) only when neither engine can read the body. The root's `meta["problem"]` says why the safe
     engine was used on a body that nests deeper than it follows."""
-    body = dialect_body(body)
+    body = dialect_body(body, code_shortcodes)
     problem = fast_parser_safe(body)
     if problem is None:
         try:
@@ -342,11 +377,14 @@ def parse_tree(body: str) -> Node:
     return root
 
 
-def parse_tokens(body: str, line_offset: int = 0, blocks_only: bool = False) -> list[Token]:
+def parse_tokens(
+    body: str, line_offset: int = 0, blocks_only: bool = False, code_shortcodes: Sequence[str] = ()
+) -> list[Token]:
     """markdown-it-py tokens of the body; `line_offset` is added to every line map (file lines for a post).
     `blocks_only` leaves inline content unparsed (each `inline` token keeps its text)."""
     try:
-        tokens = (_blocks_parser() if blocks_only else tokens_parser()).parse(dialect_body(body))
+        parser = _blocks_parser() if blocks_only else tokens_parser()
+        tokens = parser.parse(dialect_body(body, code_shortcodes))
     except RecursionError:
         raise MarkdownError("the Markdown nests too deeply to parse; flatten it") from None
     except (ValueError, IndexError, KeyError, TypeError) as exc:  # a parser bug on odd input: one finding
@@ -489,7 +527,7 @@ def block_tokens(post: Post) -> list[Token]:
     full = post.__dict__.get("tokens")
     if full is not None:
         return list(full)
-    return parse_tokens(post.body, post.body_line - 1, blocks_only=True)
+    return parse_tokens(post.body, post.body_line - 1, blocks_only=True, code_shortcodes=post.code_shortcodes)
 
 
 def empty_tree() -> TreeNode:

@@ -55,6 +55,7 @@ class Post:
     file_date: dt.datetime | None = None  # from a YYYY-MM-DD- file name, where the generator reads one
     key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
+    code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 
@@ -203,14 +204,14 @@ class Post:
         rebased so `map[0] + 1` is the 1-based line in the file."""
         from pipeline.content.markdown import parse_tokens
 
-        return parse_tokens(self.body, self.body_line - 1)
+        return parse_tokens(self.body, self.body_line - 1, code_shortcodes=self.code_shortcodes)
 
     @cached_property
     def syntax(self) -> Node:
         """The body's syntax tree for the checks (validate): fast, and safe on any input (see content.markdown)."""
         from pipeline.content.markdown import parse_tree
 
-        return parse_tree(self.body)
+        return parse_tree(self.body, self.code_shortcodes)
 
     def body_file_line(self, body_line_index: int) -> int:
         """Convert a 0-based line index within the body to a 1-based file line."""

@@ -101,8 +101,10 @@ class UrlModel:
         base_url: str = "http://127.0.0.1:8000",
         default_language: str = "en",
         languages: tuple[str, ...] = ("en",),
+        code_shortcodes: tuple[str, ...] = (),
     ) -> None:
         self.conv = conventions
+        self.code_shortcodes = code_shortcodes  # the site's Markdown dialect, which every post carries
         self.base_url = base_url.rstrip("/")
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
@@ -134,6 +136,7 @@ class UrlModel:
             base_url=site.base_url,
             default_language=site.default_language,
             languages=tuple(site.languages),
+            code_shortcodes=tuple(site.code_shortcodes),
         )
 
     @classmethod

@@ -6,6 +6,7 @@ Markdown line holding the link (found by searching the body for the target's pat
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
@@ -16,17 +17,27 @@ from pipeline.crawl.urls import normalize
 from pipeline.findings import Finding
 
 
-def body_line(page: ExpectedPage, href: str, text: str = "") -> int | None:
+def body_line(page: ExpectedPage, href: str, text: str = "", site_path: str | None = None) -> int | None:
     """File line of the first body line mentioning the link's path (or full URL), or linking to it relative to
-    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`). A line that also holds the
-    link's text wins: kubernetes.io links one page six times with different anchors (`#etcd`, `#kubelet`), and
-    every finding was on the first of them."""
+    the page (`[x](opencensus/)`, `[x](./pack.zip)` on the page `/docs/migration/`, `[x](../sibling/)`). A line
+    that also holds the link's text wins: kubernetes.io links one page six times with different anchors
+    (`#etcd`, `#kubelet`), and every finding was on the first of them. `site_path`: an internal target's path
+    under the site's base, as the content writes it (`/zh/x/` on a site at `https://istio.io/latest`)."""
     parts = urlsplit(href)
+    path = site_path or parts.path
     needles = [href, parts.path] if parts.path not in ("", "/") else [href]
+    if path not in ("", "/"):
+        needles.append(f"]({path}")
     here = page.post.path_url
-    if here.endswith("/") and parts.path.startswith(here) and len(parts.path) > len(here):
-        rel = unquote(parts.path[len(here) :])
+    if here.endswith("/") and path.startswith(here) and len(path) > len(here):
+        rel = unquote(path[len(here) :])
         needles += [f"]({rel}", f"](./{rel}", f"]({rel.rstrip('/')})", f"](./{rel.rstrip('/')})"]
+    elif here.endswith("/") and path.startswith("/") and path not in ("", "/"):
+        # istio.io's Ukrainian posts link the post before as `../steering-election/`.
+        rel = unquote(posixpath.relpath(path, here))
+        if rel.startswith("../"):
+            tail = "/" if path.endswith("/") else ""
+            needles += [f"]({rel}{tail}", f"]({rel})"]
     first: int | None = None
     for i, line in enumerate(page.post.body.split("\n")):
         if any(n and n in line for n in needles):
@@ -142,14 +153,14 @@ def check_links(
             if (
                 internal
                 and elsewhere is not None
-                and elsewhere(unquote(urlsplit(checker.mapper.to_public(crawl_href)).path))
+                and elsewhere(unquote(checker.mapper.site_path(crawl_href)))
             ):
                 continue
             # Internal targets keyed by their public URL: the same link in a preview build on another port is
             # the same finding in the history.
             key = f"link:{checker.mapper.to_public(crawl_href) if internal else href}"
             if page is not None:
-                line = body_line(page, href, text)
+                line = body_line(page, href, text, checker.mapper.site_path(crawl_href) if internal else None)
                 yield make(rule, page.file, line, message, page.url, key, lang=page.lang)
             else:
                 yield make(rule, None, None, message, public_source, key)

@@ -17,7 +17,7 @@ from pipeline.crawl.history import default_history_key, diff, load_link_cache, r
 from pipeline.crawl.index import index_records
 from pipeline.crawl.job import CrawlError, CrawlJob, SpiderProcess, crawl_sharded
 from pipeline.crawl.sitewide import check_limits, check_links, check_sitemap
-from pipeline.crawl.urls import Mapper, origin
+from pipeline.crawl.urls import Mapper, base_of
 from pipeline.findings import Finding, counts
 from pipeline.rules import CRAWL, by_id
 from pipeline.stages import Context, Stage, StageResult, StageSkipped
@@ -26,13 +26,15 @@ SHARD_MIN_POSTS = 500
 
 
 def crawl_base_of(config: Config, base_url: str | None) -> str:
+    """The crawled site's base: an origin, and the path the site lives under there (site.base_url's own, or the
+    one `--base-url` gives; a preview build serves the site at its root)."""
     base = (base_url or config.crawl.base_url or config.site.base_url).strip()
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
             f"crawl base URL {base!r} must be an http:// or https:// origin, e.g. https://example.org"
         )
-    return origin(base)
+    return base_of(base)
 
 
 def build_job(config: Config, expected: ExpectedSet, crawl_base: str, skip_external: list[str]) -> CrawlJob:

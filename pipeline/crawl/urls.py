@@ -51,18 +51,35 @@ def join(base: str, path: str) -> str:
     return normalize(base.rstrip("/") + "/" + path.lstrip("/"))
 
 
+def base_of(url: str) -> str:
+    """A site's base URL as compared: normalized, with its path (`https://istio.io/latest`), no trailing slash."""
+    return normalize(url).rstrip("/")
+
+
 class Mapper:
-    """Maps URLs between the public origin and the crawled origin (identical unless crawling staging)."""
+    """Maps URLs between the public base and the crawled base (identical unless crawling staging). A base is an
+    origin and a path: a Hugo site whose baseURL is `https://istio.io/latest` serves `/zh/x/` there, and its
+    preview build serves the same page at `http://127.0.0.1:8000/zh/x/`."""
 
     def __init__(self, public_base: str, crawl_base: str) -> None:
-        self.public = origin(public_base)
-        self.crawl = origin(crawl_base)
+        self.public = base_of(public_base)
+        self.crawl = base_of(crawl_base)
 
     def to_crawl(self, url: str) -> str:
         url = normalize(url)
         if self.public != self.crawl and (url == self.public or url.startswith(self.public + "/")):
             return self.crawl + url[len(self.public) :]
         return url
+
+    def site_path(self, url: str) -> str:
+        """The path of a public or crawled URL as the content writes it, under the site's base (`/zh/x/` for
+        `https://istio.io/latest/zh/x/`); a URL outside the base keeps its whole path."""
+        public = self.to_public(url)
+        path = urlsplit(public).path or "/"
+        if public == self.public or public.startswith(self.public + "/"):
+            base = urlsplit(self.public).path
+            return path[len(base) :] or "/"
+        return path
 
     def to_public(self, url: str) -> str:
         url = normalize(url)

@@ -48,7 +48,7 @@ class DraftPlan:
 
 
 def segmenter_for(config: Config) -> Segmenter:
-    return Segmenter(config.translate.do_not_translate)
+    return Segmenter(config.translate.do_not_translate, config.site.code_shortcodes)
 
 
 def cut(

@@ -57,6 +57,13 @@ _IMG_ALT = re.compile(
     r"""(\{%-?[ \t]*(?:img|image)\b(?:(?!%\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)(\2(?:(?!%\}).)*%\})""",
     re.IGNORECASE | re.DOTALL,
 )
+# Hugo's the same: its own `{{< figure src="…" alt="…" >}}` and a site's `{{< image link="./x.png" alt="…" >}}`
+# (istio.io), over several lines of a paragraph too. Groups as above.
+_HUGO_IMG_ALT = re.compile(
+    r"""(\{\{[<%][ \t]*(?:figure|img|image)\b(?:(?![%>]\}\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)"""
+    r"""(\2(?:(?![%>]\}\}).)*[%>]\}\})""",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass
@@ -121,10 +128,12 @@ def _dnt_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
 
 
 class Segmenter:
-    """Cuts text into parts; `protect` lists do-not-translate terms that travel as placeholders."""
+    """Cuts text into parts; `protect` lists do-not-translate terms that travel as placeholders;
+    `code_shortcodes` are the site's Hugo shortcodes whose content is code (kept as written)."""
 
-    def __init__(self, protect: Sequence[str] = ()) -> None:
+    def __init__(self, protect: Sequence[str] = (), code_shortcodes: Sequence[str] = ()) -> None:
         self._dnt = _dnt_regex(protect)
+        self._code_shortcodes = tuple(code_shortcodes)
         self._counter = 0
 
     # --- inline -------------------------------------------------------------------------------------------
@@ -148,7 +157,7 @@ class Segmenter:
                     out.append((True, "]" + dest))
             elif (
                 m.group("tmpl") is not None
-                and (alt := _IMG_ALT.fullmatch(m.group(0)))
+                and (alt := _IMG_ALT.fullmatch(m.group(0)) or _HUGO_IMG_ALT.fullmatch(m.group(0)))
                 and alt.group(3).strip()
             ):
                 out.append((True, alt.group(1)))
@@ -239,7 +248,10 @@ class Segmenter:
         if not lines[-1]:
             lines.pop()
         if tokens is None:
-            tokens, line_offset = parse_tokens(body, blocks_only=True), 0
+            tokens, line_offset = (
+                parse_tokens(body, blocks_only=True, code_shortcodes=self._code_shortcodes),
+                0,
+            )
         ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
         table_lines: set[int] = set()
         code_lines: set[int] = set()
@@ -274,7 +286,7 @@ class Segmenter:
                 parts.extend(self._block(lines[n:end], kind))
                 n = end
                 continue
-            if "{%" in lines[n] and n not in code_lines:
+            if ("{%" in lines[n] or "{{" in lines[n]) and n not in code_lines:
                 parts.extend(self._alt_texts(lines[n]))
             else:
                 parts.append(lines[n])
@@ -285,7 +297,8 @@ class Segmenter:
         """A line of raw HTML with image shortcodes: their alt texts are segments, the rest stays as written."""
         out: list[Part] = []
         pos = 0
-        for m in _IMG_ALT.finditer(line):
+        found = [*_IMG_ALT.finditer(line), *_HUGO_IMG_ALT.finditer(line)]
+        for m in sorted(found, key=lambda m: m.start()):
             if not m.group(3).strip():
                 continue
             out.append(line[pos : m.start(3)])

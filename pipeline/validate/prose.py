@@ -236,6 +236,11 @@ def _without_liquid(text: str) -> tuple[str, bool]:
 # web.dev's `{% Img src="image/x/y.png", alt="…", width="400" %}` (keyword arguments) and eleventy-img's
 # documented `{% image "cat.jpg", "A cat" %}` (source, then alt). Their alt text is checked as `![alt](src)`'s.
 _IMG_SHORTCODE = re.compile(r"\{%-?[ \t]*(?:img|image)\b(.*?)-?%\}", re.DOTALL | re.IGNORECASE)
+# Hugo's own `{{< figure src="…" alt="…" >}}` and a site's `{{< image link="./x.png" alt="…" >}}` (istio.io): named
+# arguments only, the image in `src` or `link`.
+_HUGO_IMG_SHORTCODE = re.compile(
+    r"\{\{[<%][ \t]*(?:figure|img|image)\b(.*?)[%>]\}\}", re.DOTALL | re.IGNORECASE
+)
 _SC_NAMED = re.compile(r"""(\w+)[ \t]*=[ \t]*(?:"([^"]*)"|'([^']*)')""")
 _SC_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
 
@@ -243,14 +248,16 @@ _SC_STRING = re.compile(r""""([^"]*)"|'([^']*)'""")
 def _shortcode_images(body: str, code: list[tuple[int, int]], lines: _Lines) -> list[Link]:
     """The image shortcodes of the body outside code blocks (`code`: their byte ranges) and inline code."""
     out: list[Link] = []
-    for m in _IMG_SHORTCODE.finditer(body):
+    for m in [*_IMG_SHORTCODE.finditer(body), *_HUGO_IMG_SHORTCODE.finditer(body)]:
         start = len(body[: m.start()].encode("utf-8"))
         line_start = body.rfind("\n", 0, m.start()) + 1
         if any(a <= start < b for a, b in code) or body.count("`", line_start, m.start()) % 2:
             continue
         args = m.group(1)
         named = {k.lower(): a if a is not None else b for k, a, b in _SC_NAMED.findall(args)}
-        if named:
+        if m.re is _HUGO_IMG_SHORTCODE:
+            src, alt = named.get("src") or named.get("link", ""), named.get("alt", "")
+        elif named:
             src, alt = named.get("src", ""), named.get("alt", "")
         else:
             plain = [a or b for a, b in _SC_STRING.findall(args)]
@@ -326,7 +333,7 @@ def analyse(post: Post) -> Doc:
     try:
         doc = _doc(post, post.syntax)
     except RecursionError:  # a fast-parser tree deeper than Python's stack: the safe engine's is capped
-        tree = tree_from_tokens(post.body, parse_tokens(post.body))
+        tree = tree_from_tokens(post.body, parse_tokens(post.body, code_shortcodes=post.code_shortcodes))
         tree.meta.setdefault(
             "problem", "Markdown nests too deeply for the checks; deeper structure is read as text"
         )
@@ -433,7 +440,7 @@ def _doc(post: Post, tree: Any) -> Doc:
             else:
                 visit(node.children)
 
-    liquid = "{%" in post.body
+    liquid = "{%" in post.body or "{{" in post.body  # template tags: Liquid's or Hugo's shortcodes
     code: list[tuple[int, int]] = []
     visit(tree.children)
     if liquid:
