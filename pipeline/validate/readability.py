@@ -296,7 +296,7 @@ def _plain_table(
         terms = tuple(sorted(table))
         folded = {_term_key(k): (k, v) for k, v in table.items()}
         got = env.memo["plain_language"] = (table, terms, _plain_pattern(terms), folded)
-    return got  # type: ignore[no-any-return]
+    return got
 
 
 # The only characters that match an ASCII letter case-insensitively in `re` while str.lower() does not turn
