@@ -198,17 +198,39 @@ def words_in_spans(text: str, spans: Sequence[tuple[int, int]], lang: str = "") 
     """`[words(text[a:b], lang) for a, b in spans]`, with one fast-path check and at most one ICU pass for the
     whole text: ICU costs ~10 µs a call before it reads a character, and a paragraph has several sentences.
     Same words, because no word crosses a sentence boundary (whitespace or a terminator, never a word joiner)."""
-    finder = _fast_finder(text)
-    if finder is not None:
-        find = finder.findall
-        return [find(text, a, b) for a, b in spans]
-    out: list[list[str]] = [[] for _ in spans]
-    i = 0
-    for start, end, word in icu_located(text, lang):
-        while i < len(spans) and spans[i][1] <= start:
-            i += 1
-        if i == len(spans):
-            break
-        if spans[i][0] <= start and end <= spans[i][1]:
-            out[i].append(word)
+    return words_in_texts([(text, spans)], lang)[0]
+
+
+def words_in_texts(
+    items: Sequence[tuple[str, Sequence[tuple[int, int]]]], lang: str = ""
+) -> list[list[list[str]]]:
+    """`[words_in_spans(text, spans, lang) for text, spans in items]`, with one ICU pass for all the texts the
+    fast path cannot take (a post's paragraphs and headings): they are joined with newlines, which UAX #29
+    always breaks around (WB3a/b) and which end a hyphen or katakana join, so each text keeps its own words;
+    a post of Japanese paragraphs paid ICU's per-call cost once per paragraph."""
+    out: list[list[list[str]]] = []
+    slow: list[str] = []
+    flat: list[tuple[int, int, list[str]]] = []  # every slow span: (start, end) in the joined text, its words
+    base = 0
+    for text, spans in items:
+        finder = _fast_finder(text)
+        if finder is not None:
+            find = finder.findall
+            out.append([find(text, a, b) for a, b in spans])
+            continue
+        lists: list[list[str]] = [[] for _ in spans]
+        out.append(lists)
+        flat.extend((base + a, base + b, found) for (a, b), found in zip(spans, lists, strict=True))
+        slow.append(text)
+        base += len(text) + 1
+    if flat:
+        i, n = 0, len(flat)
+        for start, end, word in icu_located("\n".join(slow), lang):
+            while i < n and flat[i][1] <= start:
+                i += 1
+            if i == n:
+                break
+            a, b, found = flat[i]
+            if a <= start and end <= b:
+                found.append(word)
     return out

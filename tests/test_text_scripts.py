@@ -237,6 +237,25 @@ def test_words_in_spans_equal_words_per_sentence(sample: str) -> None:
         assert wordbreak.words_in_spans(sample, spans, lang) == [words(sample[a:b], lang) for a, b in spans]
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([*_MIXED, "。", "। ", ". ", " ", "-", "エクス", "テンション", "ภาษา ไทย"]),
+            max_size=12,
+        ).map("".join),
+        max_size=6,
+    ),
+    st.sampled_from(["en", "ja", "th"]),
+)
+def test_words_in_texts_equal_words_per_text(texts: list[str], lang: str) -> None:
+    """One ICU pass over a post's paragraphs joined with newlines finds each paragraph's own words: none joins
+    across the newline (a hyphen or katakana at a paragraph's end, a word at the next one's start)."""
+    items = [(t, split_sentences(t, lang)) for t in texts]
+    assert wordbreak.words_in_texts(items, lang) == [wordbreak.words_in_spans(t, s, lang) for t, s in items]
+    assert wordbreak.words_in_texts(items, lang) == [[words(t[a:b], lang) for a, b in s] for t, s in items]
+
+
 def test_bare_urls_are_not_words() -> None:
     """A URL typed as plain text is not prose (autolinks never were): its pieces padded release notes with
     one-syllable "words" (https, org, dist) and made 644 nodejs.org posts "paragraphs over 150 words"."""

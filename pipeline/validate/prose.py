@@ -20,7 +20,7 @@ from pipeline.content.markdown import heading_attributes, parse_tokens, tree_fro
 from pipeline.content.shortcodes import SHORTCODE, shown_text
 from pipeline.langtags import primary
 from pipeline.text import bengali_danda, blank_urls, split_sentences, words
-from pipeline.wordbreak import words_in_spans
+from pipeline.wordbreak import words_in_texts
 
 SKIP_INLINE = frozenset({"code_inline", "html_inline", "autolink", "footnote_ref", "image"})
 BLOCK_UNITS = frozenset({"paragraph", "heading", "lheading", "tcell", "th", "td"})
@@ -102,32 +102,46 @@ def sentences_of(units: Sequence[Unit], lang: str) -> list[Sentence]:
     """Sentences with their words; headings, list items and cells are units of their own. Also records each
     unit's word count: a unit's words are exactly its sentences' words (no word spans the whitespace or the
     terminal punctuation between sentences), so nothing counts words twice."""
-    out: list[Sentence] = []
-    append = out.append
-    for unit in units:
-        text, line = unit.text, unit.line
-        if unit.kind == "heading":
-            ws = words(blank_urls(text), lang)
-            unit.n_words = len(ws)
-            if ws:
-                append(Sentence(text, line, ws, "heading"))
-            continue
-        n = 0
-        spans = split_sentences(text, lang)
-        for (start, end), ws in zip(spans, words_in_spans(blank_urls(text), spans, lang), strict=True):
-            if ws:
-                append(Sentence(text[start:end], line, ws, unit.kind, unit.after_markup and n == 0))
-                n += len(ws)
-        unit.n_words = n
-    return out
+    return _grouped_sentences([units], lang)[0]
+
+
+def _grouped_sentences(groups: Sequence[Sequence[Unit]], lang: str) -> list[list[Sentence]]:
+    """sentences_of for each group of units (a post's sections), with the words of all of them found in one
+    pass (pipeline.wordbreak.words_in_texts: one ICU call per post, not per paragraph)."""
+    items: list[tuple[str, list[tuple[int, int]]]] = []
+    for units in groups:
+        for unit in units:
+            text = unit.text
+            spans = [(0, len(text))] if unit.kind == "heading" else split_sentences(text, lang)
+            items.append((blank_urls(text), spans))
+    found = iter(zip(items, words_in_texts(items, lang), strict=True))
+    result: list[list[Sentence]] = []
+    for units in groups:
+        out: list[Sentence] = []
+        append = out.append
+        for unit, ((_, spans), lists) in zip(units, found, strict=False):  # `found` runs on
+            text, line = unit.text, unit.line
+            if unit.kind == "heading":
+                ws = lists[0]
+                unit.n_words = len(ws)
+                if ws:
+                    append(Sentence(text, line, ws, "heading"))
+                continue
+            n = 0
+            for (start, end), ws in zip(spans, lists, strict=True):
+                if ws:
+                    append(Sentence(text[start:end], line, ws, unit.kind, unit.after_markup and n == 0))
+                    n += len(ws)
+            unit.n_words = n
+        result.append(out)
+    return result
 
 
 def section_sentences(post: Post) -> list[list[Sentence]]:
     """Each section's sentences in the post's language, split once per post (readability and word counts)."""
     doc = analyse(post)
     if doc.by_section is None:
-        lang = primary(post.lang)
-        doc.by_section = [sentences_of(section.units, lang) for section in doc.sections]
+        doc.by_section = _grouped_sentences([section.units for section in doc.sections], primary(post.lang))
     return doc.by_section
 
 

@@ -269,10 +269,7 @@ def transitions(post: Post, env: Env) -> Iterator[Hit]:
 
 @rule("READ020", languages("READ020"))
 def plain_language(post: Post, env: Env) -> Iterator[Hit]:
-    table = {**PLAIN_LANGUAGE, **{k.lower(): v for k, v in env.config.validate_.plain_language.items()}}
-    terms = tuple(sorted(table))
-    pattern = _plain_pattern(terms)
-    folded = {_term_key(k): (k, v) for k, v in table.items()}
+    table, terms, pattern, folded = _plain_table(env)
     doc = analyse(post)
     for unit in _plain_candidates(doc.units, terms, doc.prose, lambda: doc.lower_prose):
         for match in pattern.finditer(unit.text):
@@ -286,6 +283,20 @@ def plain_language(post: Post, env: Env) -> Iterator[Hit]:
             key, plain = entry
             if plain:
                 yield Hit(unit.line, f"'{term}' → consider '{plain}'", f"plain:{key}:{unit.line}")
+
+
+def _plain_table(
+    env: Env,
+) -> tuple[dict[str, str], tuple[str, ...], re.Pattern[str], dict[str, tuple[str, str]]]:
+    """The jargon table (built-in plus the site's), its sorted terms, their regex and folded keys: once per run,
+    not once per post."""
+    got = env.memo.get("plain_language")
+    if got is None:
+        table = {**PLAIN_LANGUAGE, **{k.lower(): v for k, v in env.config.validate_.plain_language.items()}}
+        terms = tuple(sorted(table))
+        folded = {_term_key(k): (k, v) for k, v in table.items()}
+        got = env.memo["plain_language"] = (table, terms, _plain_pattern(terms), folded)
+    return got
 
 
 # The only characters that match an ASCII letter case-insensitively in `re` while str.lower() does not turn
@@ -317,7 +328,7 @@ def _plain_candidates(
         return units
     if prose is None:
         prose = "\n".join(u.text for u in units)
-    if not CASE_TRAPS.isdisjoint(prose):
+    if any(trap in prose for trap in CASE_TRAPS):  # three substring scans, not a set lookup per character
         return units
     # Same length as prose: no character outside CASE_TRAPS changes length when lower-cased.
     lower = lower_prose() if lower_prose is not None else prose.lower()
