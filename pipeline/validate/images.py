@@ -6,12 +6,14 @@ paths outside the root and symlinks leaving it are errors, never opened.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline.content import Post
-from pipeline.content.assets import page_resource
+from pipeline.content.assets import local_image, page_resource
+from pipeline.content.body_images import body_images
 from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.validate.prose import analyse
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
 CHECKS: list[Check] = []
@@ -35,6 +37,33 @@ def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
         return exc
 
 
+def _page_at(env: Env) -> Callable[[str], Post | None]:
+    """A page by its path URL (an absolute image path may name another page's bundle file)."""
+    pages = env.memo.get("pages_by_url")
+    if pages is None:
+        index = env.site.links
+        posts = index.by_rel.values() if index is not None else ()
+        pages = env.memo["pages_by_url"] = {p.path_url: p for p in posts if p.path_url}
+    return pages.get
+
+
+def _body_files(post: Post, env: Env) -> list[tuple[str, int, Path | UnsafePathError]]:
+    """(src, line, file) of each local image the body shows: Markdown, raw `<img>`, Hugo shortcodes. Eleventy
+    image shortcodes name a CDN path, not a file of the site; remote images are the crawl's to fetch."""
+    cached = post.extra.get("body_image_files")
+    if cached is not None:
+        return list(cached)
+    srcs = [(i.url, i.line) for i in analyse(post).images if not i.shortcode]
+    srcs += [(i.src, i.line) for i in body_images(post)]
+    out = []
+    for src, line in srcs:
+        got = local_image(post, src, env.static_root, _page_at(env))
+        if got is not None:
+            out.append((src, line, got))
+    post.extra["body_image_files"] = tuple(out)
+    return out
+
+
 @rule("IMG001")
 def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
     for key in IMAGE_KEYS:
@@ -43,6 +72,11 @@ def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
             yield Hit(
                 post.line_of(key), f"{key}: {got}; use a path under the static root such as /images/…", key
             )
+    for src, line, found in _body_files(post, env):
+        if isinstance(found, UnsafePathError):
+            yield Hit(
+                line, f"image '{src}': {found}; use a path under the static root such as /images/…", src
+            )
 
 
 @rule("IMG002")
@@ -50,6 +84,11 @@ def hero_exists(post: Post, env: Env) -> Iterator[Hit]:
     got = _resolve(post, env, "image")
     if isinstance(got, Path) and not got.is_file():
         yield Hit(post.line_of("image"), f"hero '{post.image}' not found under {env.static_root}", "image")
+    for src, line, found in _body_files(post, env):
+        if isinstance(found, Path) and not found.is_file():
+            yield Hit(
+                line, f"image '{src}' not found (looked for {found}); add the file or fix the path", src
+            )
 
 
 def _hero_info(post: Post, env: Env) -> tuple[int, int, int] | str | None:
