@@ -55,7 +55,11 @@ def _site(tmp: Path) -> Path:
         '<img src="/posts/other/shared.png" alt="Another page\'s image">\n'  # 34: that page's bundle file
         '<img src="https://cdn.example/remote.png" alt="A picture served elsewhere">\n'
     )
-    ja = f'<img src="/images/logo.png" alt="{JA_ALT}">\n\n<img src="/images/logo.png" alt="{HI_ALT}">\n'
+    ja = (
+        f'<img src="/images/logo.png" alt="{JA_ALT}">\n\n<img src="/images/logo.png" alt="{HI_ALT}">\n\n'
+        "![三本の木](hero.png)\n\n"  # line 10: Hugo shares the English bundle's hero.png with its translations
+        '<img src="hero.png" alt="三本の木">\n'  # line 12: raw HTML is no resource lookup: not there (IMG002)
+    )
     config_file = trial_site(
         tmp,
         tmp / "content",
@@ -92,6 +96,7 @@ def test_raw_html_and_shortcode_images_are_checked_on_their_own_lines(tmp_path: 
         ("en", "MD003", 24),
         ("en", "MD008", 20),
         ("en", "MD009", 18),
+        ("ja", "IMG002", 12),
         ("ja", "MD008", 6),  # Japanese: 130 characters; the Hindi alt is 65 graphemes, not 130 code points
     ]
     missing = next(f for f in found if f.rule == "IMG002" and f.line == 10)

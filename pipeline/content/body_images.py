@@ -38,6 +38,7 @@ ALT_IN_TAG = re.compile(
 )
 _COMMENT = re.compile(r"<!--.*?-->|\{\{[<%]\s*comment\s*[%>]\}\}.*?\{\{[<%]\s*/comment\s*[%>]\}\}", re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
+_ANY_IMG = re.compile(r"<img\b", re.IGNORECASE)
 
 
 def alt_parts(m: re.Match[str]) -> tuple[int, int]:
@@ -77,9 +78,8 @@ def body_images(post: Post) -> list[BodyImage]:
     if cached is not None:
         return list(cached)
     body = post.body
-    lower = body.lower()
     found: list[BodyImage] = []
-    if "<img" in lower or ("{{" in body and HUGO_IMG.search(body)):
+    if _ANY_IMG.search(body) or ("{{" in body and HUGO_IMG.search(body)):
         found = _scan(post, body)
     post.extra["body_images"] = tuple(found)
     return found

@@ -6,7 +6,7 @@ paths outside the root and symlinks leaving it are errors, never opened.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.content import Post
@@ -37,27 +37,41 @@ def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
         return exc
 
 
-def _page_at(env: Env) -> Callable[[str], Post | None]:
-    """A page by its path URL (an absolute image path may name another page's bundle file)."""
-    pages = env.memo.get("pages_by_url")
-    if pages is None:
+def _pages(env: Env) -> tuple[dict[str, Post], dict[str, list[Post]]]:
+    """Every page by its path URL, and the translations of each translation key (from the site's link index)."""
+    memo = env.memo.get("pages_for_images")
+    if memo is None:
         index = env.site.links
-        posts = index.by_rel.values() if index is not None else ()
-        pages = env.memo["pages_by_url"] = {p.path_url: p for p in posts if p.path_url}
-    return pages.get
+        posts = list({id(p): p for p in index.by_rel.values()}.values()) if index is not None else []
+        by_key: dict[str, list[Post]] = {}
+        for p in posts:
+            by_key.setdefault(p.translation_key, []).append(p)
+        memo = env.memo["pages_for_images"] = ({p.path_url: p for p in posts if p.path_url}, by_key)
+    return memo
 
 
 def _body_files(post: Post, env: Env) -> list[tuple[str, int, Path | UnsafePathError]]:
     """(src, line, file) of each local image the body shows: Markdown, raw `<img>`, Hugo shortcodes. Eleventy
-    image shortcodes name a CDN path, not a file of the site; remote images are the crawl's to fetch."""
+    image shortcodes name a CDN path, not a file of the site; remote images are the crawl's to fetch.
+
+    Hugo (since 0.123) shares a bundle's resources with its translations instead of copying them: a translated
+    page's `![](x.png)` or `{{< figure src="x.png" >}}` (both looked up as page resources) finds the file in the
+    default language's bundle. A raw `<img src="x.png">` is no lookup, so it needs the file in its own bundle."""
     cached = post.extra.get("body_image_files")
     if cached is not None:
         return list(cached)
-    srcs = [(i.url, i.line) for i in analyse(post).images if not i.shortcode]
-    srcs += [(i.src, i.line) for i in body_images(post)]
+    srcs = [(i.url, i.line, True) for i in analyse(post).images if not i.shortcode]
+    srcs += [(i.src, i.line, i.kind == "shortcode") for i in body_images(post)]
+    by_url, by_key = _pages(env)
     out = []
-    for src, line in srcs:
-        got = local_image(post, src, env.static_root, _page_at(env))
+    for src, line, shared in srcs:
+        got = local_image(post, src, env.static_root, by_url.get)
+        if isinstance(got, Path) and shared and not got.is_file():
+            for other in by_key.get(post.translation_key, ()):
+                beside = page_resource(other, src) if other is not post else None
+                if beside is not None:
+                    got = beside
+                    break
         if got is not None:
             out.append((src, line, got))
     post.extra["body_image_files"] = tuple(out)

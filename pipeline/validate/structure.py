@@ -54,9 +54,12 @@ def heading_levels(post: Post, env: Env) -> Iterator[Hit]:
 def _all_images(post: Post) -> list[BodyImage]:
     """Every body image, in line order: Markdown's `![alt](src)` and the Eleventy image shortcodes (read with
     the prose, pipeline.validate.prose), raw `<img>` tags and Hugo's `figure`/`img` shortcodes."""
-    found = [BodyImage(i.url, i.text, i.line, "markdown") for i in analyse(post).images]
-    found += body_images(post)
-    return sorted(found, key=lambda i: i.line)
+    cached = post.extra.get("all_images")
+    if cached is None:
+        found = [BodyImage(i.url, i.text, i.line, "markdown") for i in analyse(post).images]
+        found += body_images(post)
+        cached = post.extra["all_images"] = tuple(sorted(found, key=lambda i: i.line))
+    return list(cached)
 
 
 @rule("MD003")
