@@ -26,7 +26,7 @@ def _site(tmp: Path) -> Path:
     body = (
         "Our garden in spring.\n"  # line 6
         '<img src="hero.png" alt="Three trees in a row">\n'  # 7: beside the page: fine
-        "\n"
+        "![Three trees](hero.png)\n"
         "<figure>\n"  # 9
         '  <img src="/images/missing.png"\n'  # 10: IMG002 on the tag's own line
         '       alt="Rows of beans">\n'
@@ -137,3 +137,4 @@ def test_alt_text_of_raw_html_and_figures_is_translated_and_the_tag_kept(tmp_pat
         {s.id: s.template.replace("trees", '"árboles"').replace("Beans", 'Judías "altas"') for s in segments},
     )
     assert out == body.replace("trees", "&quot;árboles&quot;").replace("Beans", 'Judías \\"altas\\"')
+
