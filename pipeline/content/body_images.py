@@ -39,6 +39,7 @@ ALT_IN_TAG = re.compile(
 _COMMENT = re.compile(r"<!--.*?-->|\{\{[<%]\s*comment\s*[%>]\}\}.*?\{\{[<%]\s*/comment\s*[%>]\}\}", re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 _ANY_IMG = re.compile(r"<img\b", re.IGNORECASE)
+_MAYBE_CODE = re.compile(r"```|~~~|^(?: {4}|\t)", re.MULTILINE)
 
 
 def alt_parts(m: re.Match[str]) -> tuple[int, int]:
@@ -63,7 +64,10 @@ def _html_attrs(text: str) -> dict[str, str]:
 
 
 def _code_ranges(post: Post) -> list[tuple[int, int]]:
-    """Body line ranges (0-based, end exclusive) of fenced and indented code blocks."""
+    """Body line ranges (0-based, end exclusive) of fenced and indented code blocks (a block parse only where
+    the body has a fence or an indented line at all)."""
+    if _MAYBE_CODE.search(post.body) is None:
+        return []
     first = post.body_line
     return [
         (tok.map[0] - first + 1, tok.map[1] - first + 1)
