@@ -137,4 +137,5 @@ def test_alt_text_of_raw_html_and_figures_is_translated_and_the_tag_kept(tmp_pat
         {s.id: s.template.replace("trees", '"árboles"').replace("Beans", 'Judías "altas"') for s in segments},
     )
     assert out == body.replace("trees", "&quot;árboles&quot;").replace("Beans", 'Judías \\"altas\\"')
-
+    # Each segment renders its translation as the draft holds it: the record that spots hand edits agrees.
+    assert segments[1].render('Tres "árboles" en fila') == "Tres &quot;árboles&quot; en fila"

@@ -103,6 +103,9 @@ class Segment:
     template: str
     placeholders: list[str] = field(default_factory=list)
     kind: str = "body"
+    # The tag text just before a segment that is an attribute value on its own (`<img … alt="`), so every
+    # rendering of a translation escapes its quotes alike (the draft, the record that spots hand edits).
+    opened_by: str = ""
 
     def render(self, template: str | None = None, before: str = "") -> str:
         """Substitute placeholders into a (translated) template; unknown numbers are left as written. `before`
@@ -110,7 +113,7 @@ class Segment:
         text = self.template if template is None else template
         out: list[str] = []
         pos = 0
-        last = before
+        last = before or self.opened_by
         for m in PLACEHOLDER_RE.finditer(text):
             out.append(
                 in_attribute(text[pos : m.start()], last) if template is not None else text[pos : m.start()]
@@ -338,7 +341,7 @@ class Segmenter:
 
     def _alt_texts(self, text: str) -> list[Part]:
         """Raw HTML or a template line with image tags: their alt texts are segments, the rest stays as written."""
-        if "alt" not in text and "ALT" not in text.upper():
+        if "alt" not in text.lower():
             return [text]
         found = [*_IMG_ALT.finditer(text), *_HUGO_IMG_ALT.finditer(text)]
         spans = [(m.start(3), m.end(3)) for m in found if m.group(3).strip()]
@@ -349,7 +352,10 @@ class Segmenter:
             if start < pos or not text[start:end].strip():
                 continue
             out.append(text[pos:start])
-            out.extend(self.inline(text[start:end], self._next_id(), "body"))
+            for part in self.inline(text[start:end], self._next_id(), "body"):
+                if isinstance(part, Segment):
+                    part.opened_by = text[max(0, start - 200) : start]
+                out.append(part)
             pos = end
         out.append(text[pos:])
         return [p for p in out if p != ""]
