@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.content import Post
+from pipeline.content import Post, display_path
 from pipeline.content.assets import local_image, page_resource
 from pipeline.content.body_images import body_images
 from pipeline.fsutil import UnsafePathError, safe_join
@@ -101,7 +101,9 @@ def hero_exists(post: Post, env: Env) -> Iterator[Hit]:
     for src, line, found in _body_files(post, env):
         if isinstance(found, Path) and not found.is_file():
             yield Hit(
-                line, f"image '{src}' not found (looked for {found}); add the file or fix the path", src
+                line,
+                f"image '{src}' not found (looked for {display_path(found)}); add the file or fix the path",
+                src,
             )
 
 
