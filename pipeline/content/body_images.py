@@ -101,7 +101,8 @@ def _scan(post: Post, body: str) -> list[BodyImage]:
         alt = args.get("alt")
         if alt is None and args.get("caption", "").strip():
             alt = html.unescape(_TAGS.sub("", args["caption"]))  # Hugo: `caption | markdownify | plainify`
-        hits.append((m.start(), args.get("src", "").strip(), alt, "shortcode"))
+        src = args.get("src") or args.get("link") or ""  # istio.io's `{{< image link="./x.png" >}}`
+        hits.append((m.start(), src.strip(), alt, "shortcode"))
     out: list[BodyImage] = []
     for start, src, alt, kind in sorted(hits, key=lambda h: h[0]):
         if any(a <= start < b for a, b in comments):

@@ -56,8 +56,16 @@ def _all_images(post: Post) -> list[BodyImage]:
     the prose, pipeline.validate.prose), raw `<img>` tags and Hugo's `figure`/`img` shortcodes."""
     cached = post.extra.get("all_images")
     if cached is None:
-        found = [BodyImage(i.url, i.text, i.line, "markdown") for i in analyse(post).images]
-        found += body_images(post)
+        own = body_images(post)
+        # Hugo's image shortcodes are read here too (their alt falls back to the caption, as Hugo's figure
+        # does): the prose's reading of the same tag is left out, so one image is one finding.
+        hugo = {(i.line, i.src) for i in own if i.kind == "shortcode"}
+        found = [
+            BodyImage(i.url, i.text, i.line, "markdown")
+            for i in analyse(post).images
+            if not (i.shortcode and (i.line, i.url.strip()) in hugo)
+        ]
+        found += own
         cached = post.extra["all_images"] = tuple(sorted(found, key=lambda i: i.line))
     return list(cached)
 
