@@ -83,7 +83,7 @@ FIXES: dict[str, str] = {
     # Validate: images
     "IMG001": "Point the image field at a file inside the static folder, written from the site root "
     "(/images/…), without '..'.",
-    "IMG002": "Add the image file at the path given, or correct the path in the front matter.",
+    "IMG002": "Add the image file at the path given, or correct the path in the front matter or the image tag.",
     "IMG003": "Re-export the image as JPEG or PNG; the file is damaged or not an image.",
     "IMG004": "Use a hero of at least 1200×630 pixels so social cards are not upscaled and blurry.",
     "IMG005": "Compress or resize the hero (JPEG quality 80–85, 2400 px wide at most) to fit "
@@ -92,12 +92,16 @@ FIXES: dict[str, str] = {
     # Validate: structure
     "MD001": "Start the body with an H2 (##): the page template already shows the title as the H1.",
     "MD002": "Use the next heading level down (H2 → H3), not a jump; screen-reader users navigate by it.",
-    "MD003": "Describe the image in its alt text: ![what the image shows](path).",
+    "MD003": 'Describe the image in its alt text: ![what the image shows](path), <img alt="…">, or a figure\'s '
+    'alt=; write alt="" on an <img> only when it is decoration.',
     "MD004": "Make the link text say where it leads ('the 2023 sleep study', not 'click here').",
     "MD005": "Correct the link to a page the site has (the message shows the URL it resolved to), publish the "
     "post it points to, or list pages served from elsewhere in site.urls.external (docs/urls.md).",
     "MD006": "Link to at least one good outside source that supports the post.",
     "MD007": "Expand the post, or merge it into a related one: very short pages rarely rank.",
+    "MD008": "Keep the alt text to what the image shows, in one or two short sentences; put the rest in the "
+    "caption or the text.",
+    "MD009": "Replace the file name with what the image shows; screen readers read the name out as it is.",
     # Validate: readability
     "READ001": "Use shorter sentences and more common words; split sentences at 'and', 'which' and 'because'.",
     "READ002": "Simplify this section: shorter sentences, fewer long words, one idea per sentence.",

@@ -153,7 +153,7 @@ VALIDATE: tuple[Rule, ...] = (
     Rule("KEY005", "warning", "Keyphrase words do not appear in the post's URL.", "keyphrase"),
     Rule("KEY006", "warning", "Keyphrase density is outside 0.5–3 % of the words.", "keyphrase"),
     Rule("IMG001", "error", "Image path leaves the static root ('..', absolute path or symlink).", "images"),
-    Rule("IMG002", "error", "Hero image file does not exist.", "images"),
+    Rule("IMG002", "error", "Image file does not exist (the hero, or an image the body shows).", "images"),
     Rule("IMG003", "error", "Hero image cannot be decoded.", "images"),
     Rule("IMG004", "warning", "Hero image is smaller than 1200×630 (cards would be upscaled).", "images"),
     Rule("IMG005", "warning", "Hero image is over the byte budget (validate.max_hero_bytes).", "images"),
@@ -180,6 +180,13 @@ VALIDATE: tuple[Rule, ...] = (
     ),
     Rule("MD006", "warning", "Post has no outbound link to another site.", "structure"),
     Rule("MD007", "warning", "Body is shorter than 300 words (600 characters in Japanese).", "structure"),
+    Rule(
+        "MD008",
+        "warning",
+        "Image alt text is longer than 125 characters (validate.thresholds.alt_max_chars).",
+        "structure",
+    ),
+    Rule("MD009", "warning", "Image alt text is the image's file name.", "structure"),
     Rule(
         "READ001",
         "warning",
@@ -493,6 +500,8 @@ VALIDATE_THRESHOLDS: dict[str, Any] = {
     "preview_max_chars": 300,
     "hero_min_width": 1200,
     "hero_min_height": 630,
+    # Screen readers read alt text in one go, without pause or navigation (WebAIM's 125-character guidance).
+    "alt_max_chars": 125,
     "keyphrase_heading_share": 0.3,
     "keyphrase_density_min": 0.5,
     "keyphrase_density_max": 3.0,

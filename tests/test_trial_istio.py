@@ -228,7 +228,8 @@ def test_hugo_image_shortcodes_are_images_whose_alt_is_checked_and_translated(tm
         '    alt="The cover of the garden book"\n'
         "    >}}\n"
         "\n"
-        '{{< figure src="/img/beds.png" caption="Raised beds" >}}\n'  # line 17: no alt
+        # line 17: no alt (a `caption=` would be its alt: Hugo's figure writes the caption there when alt is empty)
+        '{{< figure src="/img/beds.png" title="Raised beds" >}}\n'
         "\n"
         '`{{< figure src="/img/in-code.png" >}}` writes a figure.\n'
     )

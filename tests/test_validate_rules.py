@@ -86,6 +86,10 @@ CASES: dict[str, Mutation] = {
         )
     ),
     "MD007": body(lambda b: b.split("## How much")[0]),
+    "MD008": body(
+        lambda b: b + '\n<img src="/images/hero.jpg" alt="' + "A woman walks on a hill path " * 6 + '">\n'
+    ),
+    "MD009": body(lambda b: b + "\n![hero.jpg](/images/hero.jpg)\n"),
     "READ001": body(
         lambda b: (
             b

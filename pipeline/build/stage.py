@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from pipeline.build import shortcodes
+from pipeline.build import shortcodes, site_values
 from pipeline.config import Config
 from pipeline.content import Post, display_path, parse_date
 from pipeline.content.assets import image_site_path, page_resource
@@ -243,6 +243,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
     # has its pages, aliases and index links there without the path, as crawl maps them (crawl.urls.Mapper).
     base_path = urlsplit(config.site.base_url).path.rstrip("/")
     written: dict[Path, str] = {}  # page file → the post that wrote it
+    values, params = site_values.template_values(config), site_values.hugo_params(config)
     page_posts: dict[Path, Post] = {}
 
     def refuse(rule: str, post: Post, message: str) -> None:
@@ -307,7 +308,9 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             json_ld = ""
         try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
             body_html = shortcodes.for_preview(
-                render_html(post.tokens, partial(_link_target, links, post, base_netloc))
+                render_html(post.tokens, partial(_link_target, links, post, base_netloc)),
+                values,
+                partial(site_values.param, post, params),
             )
         except MarkdownError as exc:
             findings.append(

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pipeline.config import Config, SocialAccount
 from pipeline.content import Post
+from pipeline.content.assets import media_reference
 from pipeline.content.urls import card_image
 from pipeline.platforms import PLATFORMS
 from pipeline.social import lengths
@@ -111,7 +112,8 @@ def attached_image(config: Config, platform: str, post: Post) -> str | None:
             card_image(post, kind, config) if kind else post.image if key == "image" else post.meta.get(key)
         )
         if isinstance(value, str) and value.strip():
-            return value.strip()
+            # A hero beside its page (a Hugo bundle's `hero.png`) is that file, not /hero.png: the one resolver.
+            return media_reference(post, value.strip(), config.content_root)
     return None
 
 

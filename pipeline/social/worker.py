@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pipeline.config import Config, SocialAccount
-from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.content.assets import media_file
+from pipeline.fsutil import UnsafePathError
 from pipeline.platforms import PLATFORMS
 from pipeline.social import health, ledger, ratelimit
 from pipeline.social.ledger import Item, PartRecord
@@ -141,7 +142,7 @@ class Worker:
         if not item.media_path:
             return None
         try:
-            path = safe_join(self.config.static_root, item.media_path)
+            path = media_file(item.media_path, self.config.static_root, self.config.content_root)
             data = path.read_bytes()
         except (UnsafePathError, OSError) as exc:
             log.info("item %s: no card image (%s); sending text only", item.id, type(exc).__name__)

@@ -163,7 +163,10 @@ class ApertiumEngine:
             if score < 0:
                 result.errors[i] = "Apertium's output lost this segment"
             elif placeholders_exact(text, len(segments[i].placeholders)):
-                result.texts[i], result.confidences[i] = glue_like_source(templates[i], text), score
+                result.texts[i], result.confidences[i] = (
+                    glue_like_source(templates[i], text, self.mode.split("-")[-1]),
+                    score,
+                )
             else:
                 redo.append(i)
         if redo:

@@ -320,7 +320,9 @@ class Engine:
             if failed:
                 result.errors[i] = failed
                 continue
-            result.texts[i] = glue_like_source(templates[i], "".join(pieces))
+            result.texts[i] = glue_like_source(
+                templates[i], "".join(pieces), self.route[-1].pkg.to_code if self.route else ""
+            )
             result.confidences[i] = _confidence(weights)
         redo = [
             i

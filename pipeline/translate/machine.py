@@ -47,12 +47,27 @@ def placeholders_exact(template: str, n: int) -> bool:
     return sorted(found) == list(range(1, n + 1))
 
 
-def glue_like_source(source: str, output: str) -> str:
+# Punctuation that closes onto what precedes it, in Latin, CJK full-width and other scripts' forms.
+_CLOSING = ".,;:!?)]}…%»”’。、，．！？：；）」』】〕》〉"
+_FRENCH_SPACED = ":;!?»"  # French sets a (narrow no-break) space before these; the engine's own stays
+_GAP = "[ \t\u00a0\u202f\u3000]+"  # spaces an engine puts in: ASCII, no-break, narrow no-break, ideographic
+
+
+def _spaced_language(lang: str) -> bool:
+    """French (and its regional forms; Apertium names it `fra`) spaces the high punctuation."""
+    return re.split(r"[-_]", lang.lower())[0] in ("fr", "fra", "fre")
+
+
+def glue_like_source(source: str, output: str, target: str = "") -> str:
     """Remove whitespace an engine put next to a placeholder where the source has none.
 
     Engines treat a placeholder as a word and space it: `**associations**,` came back from Apertium as
-    `**asociaciones **,`, which Markdown no longer reads as bold. Only removal, never insertion: scripts
-    without spaces between words (Japanese, Thai) must not get any."""
+    `**asociaciones **,`, which Markdown no longer reads as bold, and `{{< x >}}.` as `{{< x >}} .`. Removed
+    too: a gap between a placeholder and closing punctuation (`.`, `,`, `。`, `，`…) that the source does not
+    have, wherever the engine moved the placeholder. Only removal, never insertion: scripts without spaces
+    between words (Japanese, Thai) must not get any. The target language's own spacing stays: French's space
+    before `: ; ! ? »` (and after `«`) is typography, not an engine's slip."""
+    french = _spaced_language(target)
     tight_before: set[str] = set()
     tight_after: set[str] = set()
     for m in PLACEHOLDER_RE.finditer(source):
@@ -64,7 +79,15 @@ def glue_like_source(source: str, output: str) -> str:
             tight_before.add(m.group(0))
     out = output
     for ph in tight_before:
-        out = re.sub(rf"[ \t]+(?={re.escape(ph)})", "", out)
-    for ph in tight_after:
-        out = re.sub(rf"(?<={re.escape(ph)})[ \t]+", "", out)
+        keep = "(?<!«)" if french else ""
+        out = re.sub(rf"{keep}{_GAP}(?={re.escape(ph)})", "", out)
+    for ph in PLACEHOLDER_RE.findall(output):
+        ph = f"⟦{ph}⟧"
+        spaced_in_source = re.search(rf"{re.escape(ph)}{_GAP}[{re.escape(_CLOSING)}]", source)
+        if ph in tight_after:
+            follow = "(?![" + re.escape(_FRENCH_SPACED) + "])" if french else ""
+            out = re.sub(rf"(?<={re.escape(ph)}){_GAP}{follow}", "", out)
+        elif not spaced_in_source:
+            closing = _CLOSING.translate({ord(c): None for c in _FRENCH_SPACED}) if french else _CLOSING
+            out = re.sub(rf"(?<={re.escape(ph)}){_GAP}(?=[{re.escape(closing)}])", "", out)
     return out

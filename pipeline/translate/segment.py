@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pipeline.content.body_images import ALT_IN_TAG, alt_parts
 from pipeline.content.markdown import HEADING_ATTRS, parse_tokens
 
 if TYPE_CHECKING:
@@ -64,6 +65,34 @@ _HUGO_IMG_ALT = re.compile(
     r"""(\2(?:(?![%>]\}\}).)*[%>]\}\})""",
     re.IGNORECASE | re.DOTALL,
 )
+# Raw `<img … alt="…">` and Hugo's `{{< figure … alt="…" >}}` (pipeline.content.body_images) likewise.
+_OPEN_VALUE = re.compile(r"""\salt\s*=\s*(["'`])$""", re.IGNORECASE)
+
+
+def _alt_match(tag: str) -> tuple[str, str, str] | None:
+    """(the tag up to the alt value, the value, the rest) of an image tag with a non-blank alt text."""
+    liquid = _IMG_ALT.fullmatch(tag) or _HUGO_IMG_ALT.fullmatch(tag)
+    if liquid is not None:
+        return (liquid.group(1), liquid.group(3), liquid.group(4)) if liquid.group(3).strip() else None
+    m = ALT_IN_TAG.fullmatch(tag)
+    if m is None:
+        return None
+    start, end = alt_parts(m)
+    return (tag[:start], tag[start:end], tag[end:]) if tag[start:end].strip() else None
+
+
+def in_attribute(text: str, before: str) -> str:
+    """`text` as it goes after `before`: where `before` opens an alt value, a translation's own quote marks
+    (`"` in `alt="…"`) are escaped the way that tag reads them, so they cannot end the value early. Source
+    text never holds the quote that delimits it: the source stays byte for byte."""
+    m = _OPEN_VALUE.search(before[-200:])
+    if m is None or m.group(1) not in text:
+        return text
+    q = m.group(1)
+    tail = before[-200:]
+    if tail.lower().rfind("<img") > max(tail.rfind("{{"), tail.rfind("{%")):  # an HTML attribute
+        return text.replace(q, "&quot;" if q == '"' else "&#39;" if q == "'" else q)
+    return text.replace(q, "'") if q == "`" else text.replace(q, "\\" + q)  # Hugo/Nunjucks strings
 
 
 @dataclass
@@ -74,16 +103,27 @@ class Segment:
     template: str
     placeholders: list[str] = field(default_factory=list)
     kind: str = "body"
+    # The tag text just before a segment that is an attribute value on its own (`<img … alt="`), so every
+    # rendering of a translation escapes its quotes alike (the draft, the record that spots hand edits).
+    opened_by: str = ""
 
-    def render(self, template: str | None = None) -> str:
-        """Substitute placeholders into a (translated) template; unknown numbers are left as written."""
+    def render(self, template: str | None = None, before: str = "") -> str:
+        """Substitute placeholders into a (translated) template; unknown numbers are left as written. `before`
+        is the text the segment follows (an alt value's opening quote: see `in_attribute`)."""
         text = self.template if template is None else template
-
-        def sub(m: re.Match[str]) -> str:
+        out: list[str] = []
+        pos = 0
+        last = before or self.opened_by
+        for m in PLACEHOLDER_RE.finditer(text):
+            out.append(
+                in_attribute(text[pos : m.start()], last) if template is not None else text[pos : m.start()]
+            )
             idx = int(m.group(1)) - 1
-            return self.placeholders[idx] if 0 <= idx < len(self.placeholders) else m.group(0)
-
-        return PLACEHOLDER_RE.sub(sub, text)
+            last = self.placeholders[idx] if 0 <= idx < len(self.placeholders) else m.group(0)
+            out.append(last)
+            pos = m.end()
+        out.append(in_attribute(text[pos:], last) if template is not None else text[pos:])
+        return "".join(out)
 
     @property
     def source(self) -> str:
@@ -111,7 +151,7 @@ def assemble(parts: Sequence[Part], translations: dict[str, str] | None = None) 
             out.append(part)
         else:
             tpl = translations.get(part.id) if translations else None
-            out.append(part.render(tpl))
+            out.append(part.render(tpl, out[-1] if out else ""))
     return "".join(out)
 
 
@@ -155,14 +195,12 @@ class Segmenter:
                     out.append((True, opener))
                     out.extend(self._pieces(inner))
                     out.append((True, "]" + dest))
-            elif (
-                m.group("tmpl") is not None
-                and (alt := _IMG_ALT.fullmatch(m.group(0)) or _HUGO_IMG_ALT.fullmatch(m.group(0)))
-                and alt.group(3).strip()
+            elif (m.group("tmpl") is not None or m.group("html") is not None) and (
+                alt := _alt_match(m.group(0))
             ):
-                out.append((True, alt.group(1)))
-                out.extend(self._text_pieces(alt.group(3)))
-                out.append((True, alt.group(4)))
+                out.append((True, alt[0]))
+                out.extend(self._text_pieces(alt[1]))
+                out.append((True, alt[2]))
             else:
                 out.append((True, m.group(0)))
             pos = m.end()
@@ -255,8 +293,11 @@ class Segmenter:
         ranges: dict[int, tuple[int, str]] = {}  # first line -> (end line, kind)
         table_lines: set[int] = set()
         code_lines: set[int] = set()
+        html_blocks: dict[int, int] = {}  # first line -> end line of raw HTML blocks holding an image
         in_table = 0
         for i, tok in enumerate(tokens):
+            if tok.type == "html_block" and tok.map and "<img" in tok.content.lower():
+                html_blocks[tok.map[0] - line_offset] = tok.map[1] - line_offset
             if tok.type in ("fence", "code_block") and tok.map:
                 code_lines.update(range(tok.map[0] - line_offset, tok.map[1] - line_offset))
             if tok.type == "table_open":
@@ -286,6 +327,11 @@ class Segmenter:
                 parts.extend(self._block(lines[n:end], kind))
                 n = end
                 continue
+            if n in html_blocks:  # raw HTML: an `<img>` may span lines, so the block is read whole
+                end = min(html_blocks[n], len(lines))
+                parts.extend(self._alt_texts("".join(lines[n:end])))
+                n = max(end, n + 1)
+                continue
             if ("{%" in lines[n] or "{{" in lines[n]) and n not in code_lines:
                 parts.extend(self._alt_texts(lines[n]))
             else:
@@ -293,18 +339,25 @@ class Segmenter:
             n += 1
         return parts
 
-    def _alt_texts(self, line: str) -> list[Part]:
-        """A line of raw HTML with image shortcodes: their alt texts are segments, the rest stays as written."""
+    def _alt_texts(self, text: str) -> list[Part]:
+        """Raw HTML or a template line with image tags: their alt texts are segments, the rest stays as written."""
+        if "alt" not in text.lower():
+            return [text]
+        found = [*_IMG_ALT.finditer(text), *_HUGO_IMG_ALT.finditer(text)]
+        spans = [(m.start(3), m.end(3)) for m in found if m.group(3).strip()]
+        spans += [alt_parts(m) for m in ALT_IN_TAG.finditer(text)]
         out: list[Part] = []
         pos = 0
-        found = [*_IMG_ALT.finditer(line), *_HUGO_IMG_ALT.finditer(line)]
-        for m in sorted(found, key=lambda m: m.start()):
-            if not m.group(3).strip():
+        for start, end in sorted(spans):
+            if start < pos or not text[start:end].strip():
                 continue
-            out.append(line[pos : m.start(3)])
-            out.extend(self.inline(m.group(3), self._next_id(), "body"))
-            pos = m.end(3)
-        out.append(line[pos:])
+            out.append(text[pos:start])
+            for part in self.inline(text[start:end], self._next_id(), "body"):
+                if isinstance(part, Segment):
+                    part.opened_by = text[max(0, start - 200) : start]
+                out.append(part)
+            pos = end
+        out.append(text[pos:])
         return [p for p in out if p != ""]
 
     def _block(self, block_lines: list[str], kind: str) -> list[Part]:

@@ -9,9 +9,11 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.content import Post
-from pipeline.content.assets import page_resource
+from pipeline.content import Post, display_path
+from pipeline.content.assets import local_image, page_resource
+from pipeline.content.body_images import body_images
 from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.validate.prose import analyse
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
 CHECKS: list[Check] = []
@@ -35,6 +37,47 @@ def _resolve(post: Post, env: Env, key: str) -> Path | UnsafePathError | None:
         return exc
 
 
+def _pages(env: Env) -> tuple[dict[str, Post], dict[str, list[Post]]]:
+    """Every page by its path URL, and the translations of each translation key (from the site's link index)."""
+    memo = env.memo.get("pages_for_images")
+    if memo is None:
+        index = env.site.links
+        posts = list({id(p): p for p in index.by_rel.values()}.values()) if index is not None else []
+        by_key: dict[str, list[Post]] = {}
+        for p in posts:
+            by_key.setdefault(p.translation_key, []).append(p)
+        memo = env.memo["pages_for_images"] = ({p.path_url: p for p in posts if p.path_url}, by_key)
+    return memo
+
+
+def _body_files(post: Post, env: Env) -> list[tuple[str, int, Path | UnsafePathError]]:
+    """(src, line, file) of each local image the body shows: Markdown, raw `<img>`, Hugo shortcodes. Eleventy
+    image shortcodes name a CDN path, not a file of the site; remote images are the crawl's to fetch.
+
+    Hugo (since 0.123) shares a bundle's resources with its translations instead of copying them: a translated
+    page's `![](x.png)` or `{{< figure src="x.png" >}}` (both looked up as page resources) finds the file in the
+    default language's bundle. A raw `<img src="x.png">` is no lookup, so it needs the file in its own bundle."""
+    cached = post.extra.get("body_image_files")
+    if cached is not None:
+        return list(cached)
+    srcs = [(i.url, i.line, True) for i in analyse(post).images if not i.shortcode]
+    srcs += [(i.src, i.line, i.kind == "shortcode") for i in body_images(post)]
+    by_url, by_key = _pages(env)
+    out = []
+    for src, line, shared in srcs:
+        got = local_image(post, src, env.static_root, by_url.get)
+        if isinstance(got, Path) and shared and not got.is_file():
+            for other in by_key.get(post.translation_key, ()):
+                beside = page_resource(other, src) if other is not post else None
+                if beside is not None:
+                    got = beside
+                    break
+        if got is not None:
+            out.append((src, line, got))
+    post.extra["body_image_files"] = tuple(out)
+    return out
+
+
 @rule("IMG001")
 def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
     for key in IMAGE_KEYS:
@@ -43,6 +86,11 @@ def unsafe_paths(post: Post, env: Env) -> Iterator[Hit]:
             yield Hit(
                 post.line_of(key), f"{key}: {got}; use a path under the static root such as /images/…", key
             )
+    for src, line, found in _body_files(post, env):
+        if isinstance(found, UnsafePathError):
+            yield Hit(
+                line, f"image '{src}': {found}; use a path under the static root such as /images/…", src
+            )
 
 
 @rule("IMG002")
@@ -50,6 +98,13 @@ def hero_exists(post: Post, env: Env) -> Iterator[Hit]:
     got = _resolve(post, env, "image")
     if isinstance(got, Path) and not got.is_file():
         yield Hit(post.line_of("image"), f"hero '{post.image}' not found under {env.static_root}", "image")
+    for src, line, found in _body_files(post, env):
+        if isinstance(found, Path) and not found.is_file():
+            yield Hit(
+                line,
+                f"image '{src}' not found (looked for {display_path(found)}); add the file or fix the path",
+                src,
+            )
 
 
 def _hero_info(post: Post, env: Env) -> tuple[int, int, int] | str | None:

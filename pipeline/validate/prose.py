@@ -53,6 +53,7 @@ class Link:
     url: str
     text: str
     line: int
+    shortcode: bool = False  # an Eleventy image shortcode: its src names a CDN path, not a file of the site
 
 
 @dataclass
@@ -276,7 +277,7 @@ def _shortcode_images(body: str, code: list[tuple[int, int]], lines: _Lines) -> 
         else:
             plain = [a or b for a, b in _SC_STRING.findall(args)]
             src, alt = [*plain, "", ""][:2]
-        out.append(Link(src, alt, lines.line(start)))
+        out.append(Link(src, alt, lines.line(start), shortcode=True))
     return out
 
 

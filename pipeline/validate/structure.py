@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from pipeline.content import Post
+from pipeline.content.body_images import BodyImage, body_images
 from pipeline.content.loader import path_matcher
-from pipeline.text import char_count
+from pipeline.text import char_count, graphemes
 from pipeline.validate.prose import analyse, section_sentences, unit_words
 from pipeline.validate.registry import Check, Env, Hit, registrar
 
@@ -50,14 +51,81 @@ def heading_levels(post: Post, env: Env) -> Iterator[Hit]:
         previous = h.level
 
 
+def _all_images(post: Post) -> list[BodyImage]:
+    """Every body image, in line order: Markdown's `![alt](src)` and the Eleventy image shortcodes (read with
+    the prose, pipeline.validate.prose), raw `<img>` tags and Hugo's `figure`/`img` shortcodes."""
+    cached = post.extra.get("all_images")
+    if cached is None:
+        own = body_images(post)
+        # Hugo's image shortcodes are read here too (their alt falls back to the caption, as Hugo's figure
+        # does): the prose's reading of the same tag is left out, so one image is one finding.
+        hugo = {(i.line, i.src) for i in own if i.kind == "shortcode"}
+        found = [
+            BodyImage(i.url, i.text, i.line, "markdown")
+            for i in analyse(post).images
+            if not (i.shortcode and (i.line, i.url.strip()) in hugo)
+        ]
+        found += own
+        cached = post.extra["all_images"] = tuple(sorted(found, key=lambda i: i.line))
+    return list(cached)
+
+
 @rule("MD003")
 def image_alt(post: Post, env: Env) -> Iterator[Hit]:
-    for img in analyse(post).images:
-        if not img.text.strip():
+    for img in _all_images(post):
+        if img.alt is None:
+            what = "no alt attribute" if img.kind == "html" else "neither alt nor caption"
+        elif img.alt == "" and img.kind == "html":
+            continue  # `alt=""`: HTML's mark of a decorative image, skipped by screen readers on purpose
+        elif not img.alt.strip():
+            what = "no alt text"
+        else:
+            continue
+        yield Hit(
+            img.line,
+            f"image '{img.src}' has {what}; describe it for screen readers and search",
+            f"alt:{img.src}",
+        )
+
+
+@rule("MD008")
+def alt_length(post: Post, env: Env) -> Iterator[Hit]:
+    """Counted in user-perceived characters (graphemes), as a screen reader's buffer is, in every script."""
+    limit = int(env.t(post.lang, "alt_max_chars"))
+    for img in _all_images(post):
+        n = graphemes(img.alt.strip()) if img.alt else 0
+        if n > limit:
             yield Hit(
                 img.line,
-                f"image '{img.url}' has no alt text; describe it for screen readers and search",
-                f"alt:{img.url}",
+                f"alt text of '{img.src}' is {n} characters (at most {limit}); say what the image shows, "
+                "put the rest in the caption",
+                f"altlen:{img.src}",
+                data={"chars": n},
+            )
+
+
+_IMAGE_EXT = re.compile(r"\.(?:png|jpe?g|gif|webp|avif|svg|bmp|tiff?|heic)$", re.IGNORECASE)
+
+
+def _file_name(src: str) -> str:
+    return unquote(urlsplit(src).path).rsplit("/", 1)[-1]
+
+
+@rule("MD009")
+def alt_is_file_name(post: Post, env: Env) -> Iterator[Hit]:
+    """`alt="IMG_2041.jpg"`, `alt="hero-image"` for hero-image.png: a CMS or an editor pasted the name in. A
+    name written out as words (`alt="Jaeger trace view"` for jaeger-trace-view.png) is someone's description."""
+    for img in _all_images(post):
+        alt = (img.alt or "").strip()
+        name = _file_name(img.src)
+        if not alt or not name or " " in alt:
+            continue
+        stem = _IMAGE_EXT.sub("", name)
+        if _IMAGE_EXT.search(alt) or alt.casefold() == stem.casefold():
+            yield Hit(
+                img.line,
+                f"alt text of '{img.src}' is its file name ('{alt}'); describe what the image shows",
+                f"altname:{img.src}",
             )
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
-from pipeline.fsutil import UnsafePathError, safe_join
+from pipeline.content.assets import media_file
+from pipeline.fsutil import UnsafePathError
 from pipeline.platforms import PLATFORMS
 from pipeline.social import health, ledger, lengths, manage
 from pipeline.social import stage as social_stage
@@ -49,7 +50,7 @@ def _card_exists(it: Item) -> bool:
     if not it.media_path:
         return False
     try:
-        return safe_join(config().static_root, it.media_path).is_file()
+        return media_file(it.media_path, config().static_root, config().content_root).is_file()
     except UnsafePathError:
         return False
 
@@ -274,7 +275,7 @@ def card(item_id: int) -> Any:
     if not it.media_path:
         abort(404)
     try:
-        path = safe_join(config().static_root, it.media_path)
+        path = media_file(it.media_path, config().static_root, config().content_root)
     except UnsafePathError:
         abort(404)
     if path.suffix.lower() not in CARD_TYPES:
