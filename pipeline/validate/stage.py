@@ -160,7 +160,12 @@ def _run_parallel(
     finally:
         gc.unfreeze()
         _WORK.clear()
-    results: list[JSONText] = [JSONText("[]")] * len(posts)
+    return _in_order(chunks, parts, len(posts))
+
+
+def _in_order(chunks: list[list[int]], parts: Sequence[list[JSONText]], n: int) -> list[JSONText]:
+    """Each post's text back at its index: chunks are cut by size, not in order (see _chunks)."""
+    results: list[JSONText] = [JSONText("[]")] * n
     for chunk, part in zip(chunks, parts, strict=True):
         for i, text in zip(chunk, part, strict=True):
             results[i] = text
@@ -208,11 +213,7 @@ def _run_on_ray(posts: list[Post], env: Env, ctx: Context) -> list[JSONText]:
         shared=env,
         progress=lambda done, total: ctx.tick("validate", done, total),
     )
-    results: list[JSONText] = [JSONText("[]")] * len(posts)
-    for chunk, part in zip(chunks, parts, strict=True):
-        for i, text in zip(chunk, part, strict=True):
-            results[i] = text
-    return results
+    return _in_order(chunks, parts, len(posts))
 
 
 # validate_cache row holding the whole-site result for the no-change fast path: an absolute path, which no post's
