@@ -40,10 +40,19 @@ HEALTH = {
 }
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: all the sockets are held open together, because the kernel may hand a port
+    it just handed out and released again (CI once gave Ray's GCS and its agent the same number this way)."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+
+
+# Ray refuses to start when a port it was given is taken meanwhile (by anything on the machine): a port can
+# only be checked free, not kept free, until Ray binds it. Such a start is retried with new ports.
+PORT_TROUBLE = ("is trying to use a port number", "address already in use", "Failed to bind")
 
 
 def local_address(ip: str) -> bool:
@@ -136,55 +145,55 @@ class RayCluster:
         env.pop("RAY_ADDRESS", None)
         return env
 
-    def _start(self, node: str, args: list[str]) -> None:
+    def _start(self, node: str, head: bool, attempts: int = 3) -> None:
         folder = self.root / node
         (folder / "tmp").mkdir(parents=True, exist_ok=True)
-        argv = [
-            str(RAY_BIN),
-            "start",
-            *args,
-            "--num-cpus",
-            "1",
-            "--temp-dir",
-            str(folder),
-            "--disable-usage-stats",
-            "--node-manager-port",
-            str(free_port()),
-            "--object-manager-port",
-            str(free_port()),
-            "--dashboard-agent-listen-port",
-            str(free_port()),
-            "--dashboard-agent-grpc-port",
-            str(free_port()),
-            "--runtime-env-agent-port",
-            str(free_port()),
-            "--metrics-export-port",
-            str(free_port()),
-        ]
-        done = subprocess.run(argv, env=self.env(node), capture_output=True, text=True, timeout=180)
-        if done.returncode != 0:
-            raise RuntimeError(f"ray start ({node}) failed: {done.stdout[-1500:]}\n{done.stderr[-1500:]}")
-        self.nodes.append(node)
+        for attempt in range(1, attempts + 1):
+            ports = free_ports(8)
+            if head:
+                args = ["--head", "--node-ip-address", "127.0.0.1", "--port", str(ports[6])]
+                args += ["--include-dashboard=false", "--dashboard-port", str(ports[7])]
+            else:
+                args = ["--address", self.address]
+            argv = [
+                str(RAY_BIN),
+                "start",
+                *args,
+                "--num-cpus",
+                "1",
+                "--temp-dir",
+                str(folder),
+                "--disable-usage-stats",
+                "--node-manager-port",
+                str(ports[0]),
+                "--object-manager-port",
+                str(ports[1]),
+                "--dashboard-agent-listen-port",
+                str(ports[2]),
+                "--dashboard-agent-grpc-port",
+                str(ports[3]),
+                "--runtime-env-agent-port",
+                str(ports[4]),
+                "--metrics-export-port",
+                str(ports[5]),
+            ]
+            done = subprocess.run(argv, env=self.env(node), capture_output=True, text=True, timeout=180)
+            if done.returncode == 0:
+                if head:
+                    self.address = f"127.0.0.1:{ports[6]}"
+                self.nodes.append(node)
+                return
+            said = done.stdout + done.stderr
+            if attempt == attempts or not any(sign in said for sign in PORT_TROUBLE):
+                raise RuntimeError(f"ray start ({node}) failed: {done.stdout[-1500:]}\n{done.stderr[-1500:]}")
+            # Whatever the failed start left running goes before the next try with new ports.
+            assert not kill_all(processes_under(folder)), f"ray start ({node}): leftovers survived SIGKILL"
 
     def start_head(self) -> None:
-        port = free_port()
-        self._start(
-            "head",
-            [
-                "--head",
-                "--node-ip-address",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--include-dashboard=false",
-                "--dashboard-port",
-                str(free_port()),
-            ],
-        )
-        self.address = f"127.0.0.1:{port}"
+        self._start("head", head=True)
 
     def add_node(self, node: str) -> None:
-        self._start(node, ["--address", self.address])
+        self._start(node, head=False)
 
     def warm(self, node: str, modules: tuple[str, ...]) -> None:
         """Start a worker on `node` that has imported `modules`, so the node takes work as soon as the others:
