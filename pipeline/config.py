@@ -86,6 +86,11 @@ class SiteConfig(Section):
     include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
     exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
     code_shortcodes: list[str] = Field([], description="Hugo shortcodes whose content is code.")
+    raw_html: Literal["render", "omit"] = Field(
+        "render",
+        description="Whether raw HTML written in the Markdown reaches the page; Hugo omits it unless "
+        "markup.goldmark.renderer.unsafe is true (read from Hugo's config).",
+    )
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )

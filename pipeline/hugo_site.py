@@ -1,6 +1,7 @@
 """A Hugo site's own configuration, read so that users need not copy it into ours: languages (names, direction,
 per-language content folders, disabled ones), the default language and whether it has its own `/en/` folder,
-`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`.
+`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`, and whether
+Goldmark renders raw HTML (`markup.goldmark.renderer.unsafe`).
 
 Ground floor: of the pipeline only `config_problems` is imported. `load_config` calls `fill_from_hugo` with the
 raw settings (file, environment and flags merged); every key our config sets explicitly wins, and the origins it
@@ -335,6 +336,23 @@ def _front_matter_dates(h: Mapping[str, Any], put: Any, origins: dict[str, str],
         )
 
 
+def _raw_html(h: Mapping[str, Any], out: dict[str, Any], origins: dict[str, str], hugo: HugoSite) -> None:
+    """Goldmark, Hugo's Markdown renderer, drops raw HTML written in Markdown (`<!-- raw HTML omitted -->` in
+    its place) unless `markup.goldmark.renderer.unsafe` is true — the default since Hugo 0.60
+    (https://gohugo.io/configuration/markup/#rendererunsafe). A `<img>` or `<div>` in such a site's posts is
+    not on the page."""
+    markup = h.get("markup")
+    goldmark = markup.get("goldmark") if isinstance(markup, Mapping) else None
+    renderer = goldmark.get("renderer") if isinstance(goldmark, Mapping) else None
+    unsafe = renderer.get("unsafe") if isinstance(renderer, Mapping) else None
+    if _put(out, "raw_html", "render" if unsafe is True else "omit"):
+        origins["site.raw_html"] = (
+            f"read from {hugo.origin('markup')} (markup.goldmark.renderer.unsafe)"
+            if isinstance(unsafe, bool)
+            else "Hugo's default (markup.goldmark.renderer.unsafe is not set: raw HTML is omitted)"
+        )
+
+
 def _site_cascade(h: Mapping[str, Any], langs: list[str]) -> list[Any]:
     """The site's `cascade` (a table or a list of them) and each language's own, which reaches only that
     language (Hugo's `languages.xx.cascade`). Shapes are checked when applied (pipeline.content.cascade)."""
@@ -436,6 +454,7 @@ def fill_from_hugo(
     if per_lang:
         put("urls.language_permalinks", per_lang, "languages")
     _front_matter_dates(h, put, origins, hugo)
+    _raw_html(h, out, origins, hugo)
     if skipped:
         origins["site.urls.permalinks (Hugo)"] = (
             f"skipped {'; '.join(skipped)}: list pages or tokens this tool does not expand; their URLs follow "

@@ -102,6 +102,8 @@ FIXES: dict[str, str] = {
     "MD008": "Keep the alt text to what the image shows, in one or two short sentences; put the rest in the "
     "caption or the text.",
     "MD009": "Replace the file name with what the image shows; screen readers read the name out as it is.",
+    "MD010": "Write it as Markdown or a shortcode (Hugo's figure for an image), or set "
+    "markup.goldmark.renderer.unsafe: true in Hugo's config if the site's authors are trusted.",
     # Validate: readability
     "READ001": "Use shorter sentences and more common words; split sentences at 'and', 'which' and 'because'.",
     "READ002": "Simplify this section: shorter sentences, fewer long words, one idea per sentence.",

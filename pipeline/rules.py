@@ -188,6 +188,13 @@ VALIDATE: tuple[Rule, ...] = (
     ),
     Rule("MD009", "warning", "Image alt text is the image's file name.", "structure"),
     Rule(
+        "MD010",
+        "warning",
+        "Raw HTML in the Markdown that the site's renderer leaves off the page (Hugo without "
+        "markup.goldmark.renderer.unsafe).",
+        "structure",
+    ),
+    Rule(
         "READ001",
         "warning",
         "Whole-post Flesch–Kincaid grade above the target (grade_warning / grade_error; English).",

@@ -306,9 +306,13 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             head = f'<meta charset="utf-8">\n<title>{xml_escape(post.shown_title(config.site.name))}</title>'
             html_tag = f'<html lang="{xml_escape(hreflang_code(config, post.lang))}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
-        try:  # the site's dialect; raw HTML in a post is shown as text, never run in the preview
+        try:  # the site's dialect; raw HTML is shown as text (or left off, as Hugo does), never run
             body_html = shortcodes.for_preview(
-                render_html(post.tokens, partial(_link_target, links, post, base_netloc)),
+                render_html(
+                    post.tokens,
+                    partial(_link_target, links, post, base_netloc),
+                    omit_html=post.raw_html == "omit",
+                ),
                 values,
                 partial(site_values.param, post, params),
             )

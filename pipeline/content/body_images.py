@@ -83,7 +83,8 @@ def body_images(post: Post) -> list[BodyImage]:
         return list(cached)
     body = post.body
     found: list[BodyImage] = []
-    if _ANY_IMG.search(body) or ("{{" in body and HUGO_IMG.search(body)):
+    raw = post.raw_html != "omit"  # Hugo without `unsafe` drops a raw <img>: no image on the page (MD010)
+    if (raw and _ANY_IMG.search(body)) or ("{{" in body and HUGO_IMG.search(body)):
         found = _scan(post, body)
     post.extra["body_images"] = tuple(found)
     return found
@@ -93,7 +94,7 @@ def _scan(post: Post, body: str) -> list[BodyImage]:
     code = _code_ranges(post)
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(body)]
     hits: list[tuple[int, str, str | None, str]] = []
-    for m in IMG_TAG.finditer(body):
+    for m in IMG_TAG.finditer(body) if post.raw_html != "omit" else ():
         attrs = _html_attrs(m.group(1))
         hits.append((m.start(), attrs.get("src", "").strip(), attrs.get("alt"), "html"))
     for m in HUGO_IMG.finditer(body):

@@ -371,6 +371,7 @@ def parse_post(
         file_date=file_date,
         key_names=key_names,
         code_shortcodes=site.code_shortcodes,
+        raw_html=site.raw_html,
         extra={"url_problem": url.problem} if url.problem else {},
     )
 

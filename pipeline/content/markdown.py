@@ -530,6 +530,24 @@ def block_tokens(post: Post) -> list[Token]:
     return parse_tokens(post.body, post.body_line - 1, blocks_only=True, code_shortcodes=post.code_shortcodes)
 
 
+def raw_html_nodes(tree: Node) -> list[tuple[int, str]]:
+    """(byte offset, source) of each raw HTML block and inline tag, in document order; a node without a source
+    map (the safe engine's inline nodes) takes its block's offset. Iterative, as every walker here."""
+    out: list[tuple[int, str]] = []
+    stack: list[tuple[Node, int]] = [(tree, 0)]
+    while stack:
+        node, at = stack.pop()
+        srcmap = node.srcmap
+        if srcmap:
+            at = srcmap[0]
+        name = node.name
+        if name == "html_block" or name == "html_inline":
+            out.append((at, str(node.meta.get("content", ""))))
+            continue
+        stack.extend((child, at) for child in reversed(node.children))
+    return out
+
+
 def empty_tree() -> TreeNode:
     return TreeNode("root", (0, 0))
 
@@ -544,6 +562,8 @@ def _html_renderer() -> Any:
     from markdown_it.renderer import RendererHTML
 
     def escaped(tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        if isinstance(env, dict) and env.get("omit_html"):  # as Hugo's Goldmark writes it without `unsafe`
+            return OMITTED_HTML + ("\n" if tokens[idx].block else "")
         return escapeHtml(tokens[idx].content)
 
     renderer = RendererHTML()
@@ -570,11 +590,19 @@ def _html_renderer() -> Any:
     return renderer
 
 
-def render_html(tokens: Sequence[Token], links: Callable[[str], str] | None = None) -> str:
-    """HTML for tokens from `parse_tokens` (or `Post.tokens`); raw HTML in the source arrives escaped and
-    markdown-it's link validation drops javascript:/vbscript:/data: targets. `links` maps each link target
-    (build turns `[x](other.md)` into the page's URL, as the generator's link resolution does)."""
-    env = {"links": links} if links is not None else {}
+OMITTED_HTML = "<!-- raw HTML omitted -->"
+
+
+def render_html(
+    tokens: Sequence[Token], links: Callable[[str], str] | None = None, omit_html: bool = False
+) -> str:
+    """HTML for tokens from `parse_tokens` (or `Post.tokens`); raw HTML in the source arrives escaped (or, with
+    `omit_html`, as the comment Hugo leaves in its place) and markdown-it's link validation drops
+    javascript:/vbscript:/data: targets. `links` maps each link target (build turns `[x](other.md)` into the
+    page's URL, as the generator's link resolution does)."""
+    env: dict[str, Any] = {"links": links} if links is not None else {}
+    if omit_html:
+        env["omit_html"] = True
     return str(_html_renderer().render(list(tokens), tokens_parser().options, env))
 
 

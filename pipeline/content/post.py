@@ -56,6 +56,7 @@ class Post:
     key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
+    raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 

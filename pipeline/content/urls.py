@@ -102,9 +102,12 @@ class UrlModel:
         default_language: str = "en",
         languages: tuple[str, ...] = ("en",),
         code_shortcodes: tuple[str, ...] = (),
+        raw_html: str = "render",
     ) -> None:
         self.conv = conventions
-        self.code_shortcodes = code_shortcodes  # the site's Markdown dialect, which every post carries
+        # The site's Markdown dialect, which every post carries.
+        self.code_shortcodes = code_shortcodes
+        self.raw_html = raw_html
         self.base_url = base_url.rstrip("/")
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
@@ -137,6 +140,7 @@ class UrlModel:
             default_language=site.default_language,
             languages=tuple(site.languages),
             code_shortcodes=tuple(site.code_shortcodes),
+            raw_html=site.raw_html,
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from pipeline.content import Post
 from pipeline.content.body_images import BodyImage, body_images
 from pipeline.content.loader import path_matcher
+from pipeline.content.markdown import raw_html_nodes
 from pipeline.text import char_count, graphemes
 from pipeline.validate.prose import analyse, section_sentences, unit_words
 from pipeline.validate.registry import Check, Env, Hit, registrar
@@ -127,6 +128,36 @@ def alt_is_file_name(post: Post, env: Env) -> Iterator[Hit]:
                 f"alt text of '{img.src}' is its file name ('{alt}'); describe what the image shows",
                 f"altname:{img.src}",
             )
+
+
+_OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+@rule("MD010")
+def omitted_html(post: Post, env: Env) -> Iterator[Hit]:
+    """Hugo's Markdown renderer puts `<!-- raw HTML omitted -->` where a post wrote raw HTML unless the site
+    sets `markup.goldmark.renderer.unsafe` (read into site.raw_html): the `<img>`, `<table>` or `<a>` is not on
+    the page, and nothing in the build says so. Comments and closing tags lose nothing a reader sees."""
+    if post.raw_html != "omit" or "<" not in post.body:
+        return
+    data = post.body.encode("utf-8")
+    seen: set[int] = set()
+    for offset, source in raw_html_nodes(post.syntax):
+        tag = _OPEN_TAG.search(_HTML_COMMENT.sub("", source))
+        if tag is None:
+            continue
+        line = post.body_line + data.count(b"\n", 0, offset)
+        if line in seen:
+            continue
+        seen.add(line)
+        name = tag.group(1).lower()
+        yield Hit(
+            line,
+            f"raw HTML <{name}> is left off the page: Hugo omits raw HTML written in Markdown unless "
+            "markup.goldmark.renderer.unsafe is true; use Markdown or a shortcode instead",
+            f"rawhtml:{' '.join(source.split())[:80]}",
+        )
 
 
 @rule("MD004")
