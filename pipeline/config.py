@@ -86,6 +86,12 @@ class SiteConfig(Section):
     include: list[str] | None = Field(None, description="`_` folders that hold pages (default: generator's).")
     exclude: list[str] = Field(default_factory=list, description="Globs of Markdown files that are no pages.")
     code_shortcodes: list[str] = Field([], description="Hugo shortcodes whose content is code.")
+    build_future: bool | None = Field(
+        None,
+        description="Whether the generator publishes posts dated in the future (Hugo's buildFuture, Jekyll's "
+        "future); unset: the generator's default (Hugo and Jekyll: no).",
+    )
+    build_expired: bool = Field(False, description="Whether Hugo publishes pages past their expiryDate.")
     raw_html: Literal["render", "omit"] = Field(
         "render",
         description="Whether raw HTML written in the Markdown reaches the page; Hugo omits it unless "

@@ -455,6 +455,9 @@ def fill_from_hugo(
         put("urls.language_permalinks", per_lang, "languages")
     _front_matter_dates(h, put, origins, hugo)
     _raw_html(h, out, origins, hugo)
+    for hugo_key, setting in (("buildFuture", "build_future"), ("buildExpired", "build_expired")):
+        if isinstance(h.get(hugo_key.lower()), bool):
+            put(setting, h[hugo_key.lower()], hugo_key)
     if skipped:
         origins["site.urls.permalinks (Hugo)"] = (
             f"skipped {'; '.join(skipped)}: list pages or tokens this tool does not expand; their URLs follow "

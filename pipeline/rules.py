@@ -104,7 +104,13 @@ VALIDATE: tuple[Rule, ...] = (
         "metadata",
     ),
     Rule("SEO003", "error", "Date does not parse as an ISO date (YYYY-MM-DD[THH:MM:SS]).", "metadata"),
-    Rule("SEO004", "warning", "Date is in the future but the post is not marked draft.", "metadata"),
+    Rule(
+        "SEO004",
+        "warning",
+        "Date is in the future but the post is not marked draft (info on Hugo and Jekyll, which publish it from "
+        "that date: a scheduled post).",
+        "metadata",
+    ),
     Rule(
         "SEO010",
         "warning",

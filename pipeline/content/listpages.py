@@ -66,7 +66,7 @@ def list_pages(posts: Iterable[Post], urls: UrlModel) -> ListPages:
     if not conv.list_pages:
         return out
     off = conv.disabled_kinds
-    live = [p for p in posts if p.path_url and p.renders and not p.draft]
+    live = [p for p in posts if p.path_url and p.renders and not p.draft and not p.held]
     sections = {
         _folder(p.rel): p.path_url for p in live if _stem(p.rel) == "_index"
     }  # folders with an _index

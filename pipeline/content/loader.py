@@ -27,6 +27,7 @@ from pipeline.content.frontmatter import (
 )
 from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
+from pipeline.content.schedule import mark_held
 from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding
 from pipeline.fsutil import escape_undecodable, has_undecodable
@@ -100,6 +101,7 @@ class ContentSet:
             self.posts.append(post)
             fresh.append(post)
         self.problems += _cascade(config, self.urls, fresh, self.root, None, self.posts)
+        _mark_held(config, fresh)
         self.posts.sort(key=lambda post: post.path)
 
     def by_lang(self, lang: str) -> list[Post]:
@@ -431,6 +433,7 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
             )
         posts.append(post)
     problems += _cascade(config, site, posts, root, paths)
+    _mark_held(config, posts)
     if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
         problems += [
             Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)
@@ -445,6 +448,11 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         if unread is not None:
             problems.append(Finding("CONTENT016", "info", display_path(unread[0]), None, unread[1]))
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
+
+
+def _mark_held(config: Config, posts: list[Post]) -> None:
+    site = config.site
+    mark_held(posts, site.generator, site.build_future, site.build_expired)
 
 
 def _no_front_matter(post: Post) -> Finding:

@@ -57,6 +57,7 @@ class Post:
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
+    held: str = ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 
@@ -188,8 +189,9 @@ class Post:
 
     @property
     def published(self) -> bool:
-        """Published = a page is written, not a draft, and (for translations) approved by a human."""
-        if self.draft or not self.renders or not self.path_url:
+        """Published = a page is written, not a draft, not held back by its date, and (for translations)
+        approved by a human."""
+        if self.draft or self.held or not self.renders or not self.path_url:
             return False
         return not self.is_translation or self.translation.get("status") == "approved"
 

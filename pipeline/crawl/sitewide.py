@@ -83,7 +83,13 @@ def check_sitemap(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
         if post is not None:
             from pipeline.content import display_path
 
-            status = "draft" if post.draft else "unapproved translation"
+            status = (
+                "draft"
+                if post.draft
+                else f"page its generator holds back ({post.held})"
+                if post.held
+                else "unapproved translation"
+            )
             yield make(
                 "CRAWL054",
                 display_path(post.path),

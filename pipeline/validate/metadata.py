@@ -11,6 +11,7 @@ import regex
 from pipeline.content import Post, parse_date
 from pipeline.content.links import link_key
 from pipeline.content.loader import path_matcher
+from pipeline.content.schedule import SCHEDULED
 from pipeline.content.urls import DATED_NAME, slugify
 from pipeline.conventions import TOKEN_RE
 from pipeline.text import graphemes
@@ -103,7 +104,17 @@ def date_parses(post: Post, env: Env) -> Iterator[Hit]:
 @rule("SEO004")
 def future_date(post: Post, env: Env) -> Iterator[Hit]:
     date = post.date
-    if date is not None and date > env.now and not post.draft:
+    if date is not None and date > env.now and not post.draft and post.held.startswith(SCHEDULED):
+        # Hugo and Jekyll publish a future-dated post from its date on: that is how their sites schedule posts.
+        generator = env.config.site.generator.capitalize()
+        yield Hit(
+            post.line_of("date"),
+            f"date {date:%Y-%m-%d} is in the future: {generator} publishes the page from then on (scheduled); "
+            "fix the date if it should be live now",
+            "date",
+            severity="info",
+        )
+    elif date is not None and date > env.now and not post.draft:
         yield Hit(
             post.line_of("date"),
             f"date {date:%Y-%m-%d} is in the future; set `draft: true` or fix the date",

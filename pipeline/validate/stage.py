@@ -22,6 +22,7 @@ from pipeline.content import ContentSet, Post, display_path, path_filter
 from pipeline.content.assets import page_resource
 from pipeline.content.links import LinkIndex, link_key
 from pipeline.content.markdown import MarkdownError, empty_tree
+from pipeline.content.schedule import EXPIRED
 from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding, Severity
 from pipeline.history import record_run
@@ -44,14 +45,15 @@ def build_index(content: ContentSet, config: Config | None = None) -> SiteIndex:
     urls = content.urls or (UrlModel.from_config(config) if config is not None else UrlModel.plain())
     index = SiteIndex(links=LinkIndex(content.posts, urls))
     for post in content.posts:
+        if not (post.renders and post.path_url):
+            continue  # no page, so no <title> or description on the site to be confused with (an expired page)
         if post.title:
             index.titles.setdefault(f"{post.lang}\x00{post.title.strip().lower()}", []).append(post.rel)
         if post.description:
             index.descriptions.setdefault(f"{post.lang}\x00{post.description.strip().lower()}", []).append(
                 post.rel
             )
-        if post.path_url and post.renders:
-            index.permalinks.setdefault(link_key(post.path_url), []).append(post.rel)
+        index.permalinks.setdefault(link_key(post.path_url), []).append(post.rel)
         index.uses_preview = index.uses_preview or bool(post.preview)
     return index
 
@@ -319,6 +321,12 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
     checks = effective_checks(all_checks(), config)
     notes = language_notes(checks, {p.lang for p in posts}, config.validate_.disable)
+    expired = [p for p in selected if p.held.startswith(EXPIRED)]
+    if expired:
+        notes.append(
+            f"{len(expired)} page(s) past their expiryDate were not checked: Hugo does not build them "
+            f"(buildExpired is false), e.g. {display_path(expired[0].path)} ({expired[0].held})"
+        )
     key_base = f"{config.fingerprint()}:{rules_digest()}:{_index_digest(index)}"
 
     cached: dict[str, list[Finding]] = {}
