@@ -115,3 +115,18 @@ def test_eleventy_builds_future_posts(tmp_path: Path) -> None:
     config = tmp_path / "pipeline.toml"
     config.write_text('[site]\ngenerator = "eleventy"\ncontent_dir = "site"\n', encoding="utf-8")
     assert _held(config)["future.md"] == ("", True, True)
+
+
+def test_a_cached_result_is_not_reused_once_the_date_has_come(tmp_path: Path) -> None:
+    # The file does not change when its date passes; SEO004 and the post's `held` do.
+    import datetime as dt
+
+    from pipeline.validate.stage import _post_key
+
+    config = load_config(_hugo(tmp_path))
+    post = next(p for p in load_content(config).posts if p.path.name == "next-year.md")
+    before, after = dt.datetime(2098, 12, 31, tzinfo=dt.UTC), dt.datetime(2099, 1, 3, tzinfo=dt.UTC)
+    assert _post_key(post, "k", config.static_root, before) != _post_key(post, "k", config.static_root, after)
+    assert _post_key(post, "k", config.static_root, after) == _post_key(
+        post, "k", config.static_root, after + dt.timedelta(days=30)
+    )

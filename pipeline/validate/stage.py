@@ -333,7 +333,7 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     store = ctx.store if use_cache else None
     keys: dict[str, str] = {}
     if store is not None:
-        keys = {p.rel: _post_key(p, key_base, env.static_root) for p in posts}
+        keys = {p.rel: _post_key(p, key_base, env.static_root, env.now) for p in posts}
         cached = cache.load_fresh(store, keys)
 
     todo = [p for p in posts if p.rel not in cached]
@@ -385,9 +385,11 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     return result
 
 
-def _post_key(post: Post, key_base: str, static_root: Path) -> str:
-    """Content + settings + the on-disk state of the post's images (image rules read the files)."""
-    h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}".encode())
+def _post_key(post: Post, key_base: str, static_root: Path, now: dt.datetime) -> str:
+    """Content + settings + the on-disk state of the post's images (image rules read the files) + whether its
+    date is still to come (SEO004, and a scheduled post that went live, change with the day, not the file)."""
+    future = post.date is not None and post.date > now
+    h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}:{future}:{post.held}".encode())
     if post.cascaded:  # values from a section's `cascade:` change with that file, not this one
         h.update(repr([(key, post.meta.get(key)) for key in post.cascaded]).encode())
     for key in ("image", "ogImage", "twitterImage"):
