@@ -130,3 +130,31 @@ def test_a_cached_result_is_not_reused_once_the_date_has_come(tmp_path: Path) ->
     assert _post_key(post, "k", config.static_root, after) == _post_key(
         post, "k", config.static_root, after + dt.timedelta(days=30)
     )
+
+
+def test_social_plans_a_scheduled_post_for_the_day_it_goes_live(tmp_path: Path) -> None:
+    # The calendar shows the announcement ahead, due no earlier than Hugo's publishDate (the post's `date` is
+    # in the past); an expired page is never announced.
+    import datetime as dt
+
+    from pipeline.social import ledger
+    from pipeline.social.stage import plan
+    from pipeline.store import Store
+
+    path = _hugo(tmp_path)
+    path.write_text(
+        path.read_text()
+        + '[[social.accounts]]\nname = "x-main"\nplatform = "x"\nlanguages = ["en"]\ntimezone = "UTC"\n'
+        'slots = { mon = ["09:00"], tue = ["09:00"], wed = ["09:00"], thu = ["09:00"], fri = ["09:00"] }\n',
+        encoding="utf-8",
+    )
+    config = load_config(path, environ={})
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    plan(config, store, load_content(config).posts)
+    due = {
+        Path(i.post_path).name: dt.datetime.fromtimestamp(i.due_at, dt.UTC) for i in ledger.list_items(store)
+    }
+    assert sorted(due) == ["expires-later.md", "live.md", "next-year.md", "publish-later.md"]
+    assert due["publish-later.md"] >= dt.datetime(2099, 3, 4, tzinfo=dt.UTC)
+    assert due["next-year.md"] >= dt.datetime(2099, 1, 2, tzinfo=dt.UTC)
+    assert due["live.md"] < dt.datetime(2090, 1, 1, tzinfo=dt.UTC)

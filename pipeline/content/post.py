@@ -58,6 +58,7 @@ class Post:
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
     held: str = ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
+    held_until: dt.datetime | None = None  # the instant `held` names
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 
@@ -188,12 +189,17 @@ class Post:
         return bool(self.translation)
 
     @property
-    def published(self) -> bool:
-        """Published = a page is written, not a draft, not held back by its date, and (for translations)
-        approved by a human."""
-        if self.draft or self.held or not self.renders or not self.path_url:
+    def publishable(self) -> bool:
+        """A page is written, not a draft, and (for translations) approved by a human: on the site now, or from
+        its date on where the generator holds future posts (`held`)."""
+        if self.draft or not self.renders or not self.path_url:
             return False
         return not self.is_translation or self.translation.get("status") == "approved"
+
+    @property
+    def published(self) -> bool:
+        """Publishable and on the site now (not held back by a date still to come)."""
+        return self.publishable and not self.held
 
     def line_of(self, key: str) -> int:
         """File line of a front-matter key (1-based); the opening delimiter's line when absent."""

@@ -42,23 +42,24 @@ def _first_date(meta: Mapping[str, Any], keys: tuple[str, ...]) -> dt.datetime |
 
 def held_back(
     post: Post, generator: str, build_future: bool | None, build_expired: bool, now: dt.datetime
-) -> str:
-    """Why the generator writes no page for `post` at `now` ("" when it writes one): `scheduled <date>` or
-    `expired <date>`. `build_future` None: the generator's default (Hugo and Jekyll hold future posts)."""
+) -> tuple[str, dt.datetime | None]:
+    """Why the generator writes no page for `post` at `now` ("" when it writes one) — `scheduled <date>` or
+    `expired <date>` — and the instant that date names. `build_future` None: the generator's default (Hugo and
+    Jekyll hold future posts)."""
     if generator == "hugo":
         if not build_expired:
             expiry = _first_date(post.meta, _HUGO_EXPIRY)
             if expiry is not None and expiry <= now:
-                return f"{EXPIRED} {expiry:%Y-%m-%d}"
+                return f"{EXPIRED} {expiry:%Y-%m-%d}", expiry
         if not build_future:
             publish = _first_date(post.meta, _HUGO_PUBLISH) or post.date
             if publish is not None and publish > now:
-                return f"{SCHEDULED} {publish:%Y-%m-%d}"
+                return f"{SCHEDULED} {publish:%Y-%m-%d}", publish
     elif generator == "jekyll" and not build_future and "_posts" in post.path.parts:
         date = post.date
         if date is not None and date > now:
-            return f"{SCHEDULED} {date:%Y-%m-%d}"
-    return ""
+            return f"{SCHEDULED} {date:%Y-%m-%d}", date
+    return "", None
 
 
 def mark_held(posts: list[Post], generator: str, build_future: bool | None, build_expired: bool) -> None:
@@ -67,6 +68,6 @@ def mark_held(posts: list[Post], generator: str, build_future: bool | None, buil
         return
     now = dt.datetime.now(dt.UTC)
     for post in posts:
-        post.held = held_back(post, generator, build_future, build_expired, now)
+        post.held, post.held_until = held_back(post, generator, build_future, build_expired, now)
         if post.held.startswith(EXPIRED):
             post.renders = False

@@ -38,9 +38,11 @@ def _require_accounts(config: Config) -> None:
 
 
 def plannable(posts: Sequence[Post]) -> list[Post]:
-    """Published posts only (drafts and unapproved translations never reach an account), oldest first."""
+    """Published posts, and posts the site publishes from their date on (Hugo and Jekyll hold future-dated
+    posts): an announcement is never due before its post's date, so the calendar shows it ahead. Drafts and
+    unapproved translations never reach an account. Oldest first."""
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    ready = [p for p in posts if p.published and announced(p)]
+    ready = [p for p in posts if p.publishable and announced(p)]
     return sorted(ready, key=lambda p: (p.date or epoch, p.translation_key, p.is_translation, p.lang))
 
 
@@ -76,7 +78,8 @@ def plan(config: Config, store: Store, posts: Sequence[Post], now: float | None 
             if before_start(account, post):
                 archive += 1
                 continue
-            earliest = max(now, post.date.timestamp() if post.date else now)
+            # Never before the post's date, nor before the day its site publishes it (Hugo's publishDate).
+            earliest = max([now] + [d.timestamp() for d in (post.date, post.held_until) if d is not None])
             due = calendar.place(earliest, post.translation_key)
             if due is None:
                 unplaced.append(f"{account.name}: {post.rel} has no free slot within the horizon")
