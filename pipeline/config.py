@@ -52,6 +52,11 @@ class LanguageConfig(Section):
     hreflang: str | None = Field(
         None, description="hreflang code, if not the folder's as BCP 47 (zh_tw: zh-TW)."
     )
+    site_name: str = Field(
+        "",
+        description="The site's name in this language (Hugo's languages.<lang>.title): title suffix, cards and "
+        "social posts of its pages; empty: site.name.",
+    )
 
 
 class SiteConfig(Section):
@@ -131,8 +136,13 @@ class SiteConfig(Section):
             raise ValueError(f"default_language '{self.default_language}' is not listed in site.languages")
         return self
 
-    def title_with_suffix(self, title: str) -> str:
-        return title + self.title_suffix.replace("{site}", self.name)
+    def name_for(self, lang: str) -> str:
+        """The site's name as a page in `lang` shows it: a multilingual site may name itself per language."""
+        found = self.languages.get(lang)
+        return (found.site_name if found is not None else "") or self.name
+
+    def title_with_suffix(self, title: str, lang: str = "") -> str:
+        return title + self.title_suffix.replace("{site}", self.name_for(lang))
 
     def direction(self, lang: str) -> str:
         """The language's `dir` where the site sets it, else what its code says (fa, ar, he, ur: rtl)."""

@@ -301,9 +301,9 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             width, height = size if isinstance(size, tuple) else (1200, 630)
             head = render_head(page, width, height)
             html_tag = html_open_tag(page)
-            json_ld = _json_ld(page, config.site.name)
+            json_ld = _json_ld(page, config.site.name_for(post.lang))
         else:
-            head = f'<meta charset="utf-8">\n<title>{xml_escape(post.shown_title(config.site.name))}</title>'
+            head = f'<meta charset="utf-8">\n<title>{xml_escape(post.shown_title(config.site.name_for(post.lang)))}</title>'
             html_tag = f'<html lang="{xml_escape(hreflang_code(config, post.lang))}" dir="{config.site.direction(post.lang)}">'
             json_ld = ""
         try:  # the site's dialect; raw HTML is shown as text (or left off, as Hugo does), never run
@@ -329,7 +329,7 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
             json_ld=json_ld,
             noindex=noindex,
             post=post,
-            title=post.shown_title(config.site.name),
+            title=post.shown_title(config.site.name_for(post.lang)),
             body=body_html,
             site=config.site,
             date=post.date,

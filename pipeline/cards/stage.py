@@ -111,6 +111,7 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
     recorded = cache.recorded_paths(ctx.store)
     urls = ctx.content.urls or UrlModel.from_config(config)
     for post in posts:
+        site_name = config.site.name_for(post.lang)
         try:
             layout_name, focus = _card_settings(post)
             name = layout_name or config.cards.layout
@@ -201,8 +202,8 @@ def plan(ctx: Context, posts: list[Post]) -> tuple[list[Planned], list[Finding]]
                 out=out,
                 fmt=fmt,
                 # An untitled home page shows the site's title, as the generator titles it (Post.shown_title).
-                title=" ".join((post.title or (config.site.name if post.is_home else "")).split()),
-                site=config.site.name,
+                title=" ".join((post.title or (site_name if post.is_home else "")).split()),
+                site=site_name,
                 tag=post.tags[0] if post.tags else "",
                 layout=layout,
                 hero=hero,

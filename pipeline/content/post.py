@@ -57,7 +57,9 @@ class Post:
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
-    held: str = ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
+    held: str = (
+        ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
+    )
     held_until: dt.datetime | None = None  # the instant `held` names
 
     # --- typed accessors for the known keys -------------------------------------------------------------

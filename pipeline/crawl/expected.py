@@ -86,7 +86,7 @@ def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
         if not post.published:
             unpublished[url] = post
             continue
-        title = post.shown_title(config.site.name)
+        title = post.shown_title(config.site.name_for(post.lang))
         image = card_image(post, "og", config, urls) or image_site_path(post, post.image)
         og_image = join(base, image) if image else None
         tw = card_image(post, "twitter", config, urls) or image
@@ -100,7 +100,7 @@ def build_expected(config: Config, content: ContentSet) -> ExpectedSet:
                 lang=post.lang,
                 hreflang=hreflang_code(config, post.lang),
                 dir=config.site.direction(post.lang),
-                title=config.site.title_with_suffix(title),
+                title=config.site.title_with_suffix(title, post.lang),
                 description=post.description,
                 og_title=title,
                 og_description=post.description,

@@ -131,7 +131,8 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
     platform = account.platform
     campaign = campaign_of(post.translation_key)
     url = with_utm(permalink_url(config, post), platform, campaign, post.lang)
-    title = post.shown_title(config.site.name).strip()
+    site_name = config.site.name_for(post.lang)
+    title = post.shown_title(site_name).strip()
     body = " ".join((post.preview or post.description or "").split())
     tags = [t for t in (hashtag(tag) for tag in post.tags) if t]
     entry = PLATFORMS[platform]
@@ -153,7 +154,7 @@ def compose(config: Config, account: SocialAccount, post: Post) -> Composed:
                 url=in_post_url,
                 hashtags=" ".join(tags_),
                 lang=post.lang,
-                site=config.site.name,
+                site=site_name,
             )
         )
 

@@ -132,7 +132,7 @@ def _estimated(text: str, lang: str) -> str:
 def title_width(post: Post, env: Env) -> Iterator[Hit]:
     if not post.title:
         return
-    full = env.config.site.title_with_suffix(post.title)
+    full = env.config.site.title_with_suffix(post.title, post.lang)
     limit = env.t(post.lang, "title_max_px")
     width = text_width_px(full, env.t(post.lang, "title_font_px"), post.lang)
     if width > limit:

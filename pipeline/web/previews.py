@@ -98,7 +98,7 @@ def build(
     config: Config, item: Item, account: SocialAccount | None, has_card: bool, sent_urls: dict[int, str]
 ) -> Preview:
     entry = PLATFORMS[item.platform]
-    name = config.site.name or (account.name if account else item.account)
+    name = config.site.name_for(item.lang) or (account.name if account else item.account)
     texts = item.texts
     card_at = card_part(texts, item.link_url) if item.link_url else -1
     comment_at = 1 if item.first_comment and len(texts) > 1 else -1
