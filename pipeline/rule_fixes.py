@@ -35,8 +35,9 @@ FIXES: dict[str, str] = {
     "are skipped by every stage.",
     "CONTENT015": "Write the permalink out as a path, or use a template this tool evaluates (page.lang, "
     "page.fileSlug, title | slugify; docs/urls.md); until then the URL comes from the file path.",
-    "CONTENT016": "Where a data file sets permalink, lang or eleventyExcludeFromCollections, write the key in "
-    "the pages' front matter or set site.permalink_pattern / site.exclude (docs/urls.md).",
+    "CONTENT016": "Fix the JSON at the line named; where a JavaScript data file sets permalink, lang or "
+    "eleventyExcludeFromCollections, write the key in front matter or a JSON data file, or set "
+    "site.permalink_pattern / site.exclude (docs/urls.md).",
     "CONTENT017": "Write `cascade:` as a table of front-matter keys, or a list of them, each with an optional "
     "`target:` table of text globs (path, kind, lang, environment), as Hugo reads it (docs/urls.md, Cascade).",
     "CONTENT018": "Give the mount a `source` and a `target` (content/...), and languages the site defines in "

@@ -70,7 +70,8 @@ CONTENT: tuple[Rule, ...] = (
     Rule(
         "CONTENT016",
         "info",
-        "Eleventy data files (*.11tydata.js/json, <folder>/<folder>.json) are not read; said once per run.",
+        "Eleventy data files not applied: JavaScript ones (*.11tydata.js) are not run, said once per run; a "
+        "JSON one that does not parse.",
         "content",
     ),
     Rule(

@@ -112,9 +112,10 @@ def test_a_hero_beside_its_page_is_found_served_and_carded(tmp_path: Path) -> No
     ).read_bytes()
 
 
-def test_eleventy_data_files_are_said_to_be_unread_once(tmp_path: Path) -> None:
-    # Directory data (`blog/blog.11tydata.js`, `ja/ja.11tydata.js`, `docs/docs.json`) can set permalink and lang;
-    # the tool reads none of it and said nothing, so a URL a data file changes was silently wrong.
+def test_eleventy_javascript_data_files_are_said_to_be_unread_once(tmp_path: Path) -> None:
+    # Directory data in JavaScript (`blog/blog.11tydata.js`, `ja/ja.11tydata.js`) can set permalink and lang; it
+    # is code this tool does not run, and it said nothing, so a URL a data file changes was silently wrong. JSON
+    # data files are read (tests/test_eleventy_data.py).
     from pipeline.content.loader import load_content
 
     files = {
@@ -123,13 +124,16 @@ def test_eleventy_data_files_are_said_to_be_unread_once(tmp_path: Path) -> None:
         "en/docs/docs.json": '{"permalink": "/guides/{{ page.fileSlug }}/"}\n',
         "en/docs/intro/intro.json": '{"tags": ["guide"]}\n',
         "en/docs/intro/index.md": POST.format(title="Intro") + "Text.\n",
-        "en/docs/other.json": "{}\n",  # a data file only where it is named after its folder
+        "en/docs/other.json": "{}\n",  # a data file only where it is named after its folder or a template
     }
     config_file = eleventy_site(tmp_path, files)
-    notes = [f for f in load_content(load_config(config_file)).problems if f.rule == "CONTENT016"]
+    content = load_content(load_config(config_file))
+    notes = [f for f in content.problems if f.rule == "CONTENT016"]
     assert len(notes) == 1 and notes[0].severity == "info"
     assert notes[0].file.endswith("en/blog/blog.11tydata.js")
-    assert "(en/blog/blog.11tydata.js and 3 more)" in notes[0].message
+    assert "(en/blog/blog.11tydata.js and 1 more)" in notes[0].message
+    intro = content.posts[0]
+    assert intro.path_url == "/guides/intro/" and intro.tags == ["guide"]
     hugo = config_file.read_text(encoding="utf-8").replace('generator = "eleventy"', 'generator = "hugo"')
     config_file.write_text(hugo, encoding="utf-8")
     assert not [f for f in load_content(load_config(config_file)).problems if f.rule == "CONTENT016"]

@@ -1,42 +1,148 @@
-"""Eleventy data files, which this tool does not read: it says so once instead of guessing.
+"""Eleventy's template and directory data files: the JSON ones are read into each page, the JavaScript ones are
+said to be unread, once.
 
-Eleventy merges directory data (`blog/blog.11tydata.js`, `blog/blog.11tydata.json`, `blog/blog.json`) and
-template data (`post.11tydata.js`) into each page, and `permalink`, `lang`, `tags`, `layout` or
-`eleventyExcludeFromCollections` set there decide where a page is written and whether it is one. JavaScript
-data is code (web.dev's compute the language from a `lang.js` and the permalink in a layout), and JSON data is
-not merged yet either: the URLs and languages come from the Markdown's own front matter, the file path and the
-site config. Users were not told, so a URL that a data file changes was silently wrong.
+Eleventy merges into a page, lowest priority first: directory data of every folder from the input folder down
+(`posts/posts.11tydata.json`, else… both `posts/posts.json` and it, the `.11tydata` one winning), then the
+template's own data (`my-post.json`, `my-post.11tydata.json`), then the front matter. Objects merge key by key
+and arrays are combined (`tags: [posts]` in `posts/posts.json` plus a post's own tags), the "deep merge" that is
+Eleventy's default since 1.0 (https://www.11ty.dev/docs/data-template-dir/, /docs/data-deep-merge/). A
+`permalink`, `lang`, `tags` or `eleventyExcludeFromCollections` set there decides where a page is written and
+whether it is one: eleventy-base-blog's `posts/posts.json` tags every post `posts`.
+
+JavaScript data (`*.11tydata.js`) is code — web.dev computes the language from a `lang.js` and the permalink in
+a layout — and is not run: the notice names it, once per run, instead of guessing.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-DATA_SUFFIXES = (".11tydata.js", ".11tydata.cjs", ".11tydata.mjs", ".11tydata.json")
+JS_SUFFIXES = (".11tydata.js", ".11tydata.cjs", ".11tydata.mjs")
+DATA_SUFFIXES = (*JS_SUFFIXES, ".11tydata.json")
 
 
-def unread_data_files(root: Path) -> list[Path]:
-    """The Eleventy data files under the input folder, sorted (node_modules and dot folders skipped)."""
+def merge(low: Any, high: Any) -> Any:
+    """Eleventy's deep merge of `high` over `low`: objects key by key, arrays combined, anything else replaced."""
+    if isinstance(low, Mapping) and isinstance(high, Mapping):
+        out = dict(low)
+        for key, value in high.items():
+            out[key] = merge(out[key], value) if key in out else value
+        return out
+    if isinstance(low, list) and isinstance(high, list):
+        return [*high, *(item for item in low if item not in high)]
+    return high
+
+
+@dataclass
+class DirectoryData:
+    """The JSON data files under one input folder, read once each."""
+
+    root: Path
+    _files: dict[Path, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    problems: list[tuple[Path, int, str]] = field(default_factory=list)  # (file, line, what is wrong)
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        got = self._files.get(path)
+        if got is None:
+            data: dict[str, Any] = {}
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8-sig"))
+            except FileNotFoundError:
+                loaded = {}
+            except (OSError, UnicodeDecodeError) as exc:
+                self.problems.append((path, 0, f"cannot be read ({exc}); its data is not applied"))
+                loaded = {}
+            except json.JSONDecodeError as exc:
+                self.problems.append(
+                    (
+                        path,
+                        exc.lineno,
+                        f"is not valid JSON ({exc.msg}); Eleventy stops on it, and its data is not applied",
+                    )
+                )
+                loaded = {}
+            if isinstance(loaded, dict):
+                data = loaded
+            got = self._files[path] = (data, path.relative_to(self.root).as_posix())
+        return got[0]
+
+    def _sources(self, rel: str) -> list[Path]:
+        """The data files that apply to the template at `rel`, lowest priority first: each folder's from the
+        top down, then the template's own; in one folder `x.json` below `x.11tydata.json`."""
+        parts = rel.split("/")
+        folder = self.root
+        found: list[Path] = []
+        for name in parts[:-1]:
+            folder = folder / name
+            found += [folder / f"{name}.json", folder / f"{name}.11tydata.json"]
+        stem = parts[-1].rsplit(".", 1)[0]
+        return [*found, folder / f"{stem}.json", folder / f"{stem}.11tydata.json"]
+
+    def for_template(self, rel: str) -> tuple[dict[str, Any], list[str]]:
+        """The merged data for the template at `rel` (content-relative), and the files it came from."""
+        data: dict[str, Any] = {}
+        used: list[str] = []
+        for path in self._sources(rel):
+            if not path.is_file():
+                continue
+            more = self._read(path)
+            if more:
+                data = merge(data, more)
+                used.append(self._files[path][1])
+        return data, used
+
+
+def apply(meta: dict[str, Any], data: Mapping[str, Any]) -> list[str]:
+    """Front matter over the data files' values (deep merge, as Eleventy does); the keys the data gave or
+    extended."""
+    changed: list[str] = []
+    for key, value in data.items():
+        if key not in meta:
+            meta[key] = value
+            changed.append(key)
+        elif isinstance(value, list | Mapping) and type(meta[key]) is type(value):
+            merged = merge(value, meta[key])
+            if merged != meta[key]:
+                meta[key] = merged
+                changed.append(key)
+    return changed
+
+
+def data_files(root: Path) -> list[Path]:
+    """Every Eleventy data file under the input folder, sorted (node_modules and dot folders skipped): the
+    `.11tydata.*` ones, `<folder>/<folder>.json`, and `<name>.json` beside a template `<name>.md`."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "node_modules")
         folder = os.path.basename(dirpath)
+        names = set(filenames)
         for name in filenames:
-            if name.endswith(DATA_SUFFIXES) or name == f"{folder}.json":
+            stem = name[: -len(".json")] if name.endswith(".json") else ""
+            beside = stem and (f"{stem}.md" in names or f"{stem}.markdown" in names)
+            if name.endswith(DATA_SUFFIXES) or name == f"{folder}.json" or beside:
                 found.append(Path(dirpath) / name)
     return sorted(found)
 
 
+def unread_data_files(root: Path) -> list[Path]:
+    """The JavaScript data files: code this tool does not run."""
+    return [p for p in data_files(root) if p.name.endswith(JS_SUFFIXES)]
+
+
 def notice(root: Path) -> tuple[Path, str] | None:
-    """(the first data file, one message naming how many there are), or None when the site has none."""
+    """(the first JavaScript data file, one message naming how many there are), or None when there are none."""
     files = unread_data_files(root)
     if not files:
         return None
     more = f" and {len(files) - 1} more" if len(files) > 1 else ""
     return files[0], (
-        f"Eleventy data file{'s' if len(files) > 1 else ''} not read ({files[0].relative_to(root).as_posix()}"
-        f"{more}): the permalink, lang, tags or eleventyExcludeFromCollections they set are not applied; URLs "
-        "come from front matter and file paths — write those keys in front matter or set "
-        "site.permalink_pattern / site.exclude where the data files change them"
+        f"Eleventy JavaScript data file{'s' if len(files) > 1 else ''} not run "
+        f"({files[0].relative_to(root).as_posix()}{more}): the permalink, lang, tags or "
+        "eleventyExcludeFromCollections they compute are not applied (JSON data files are); write those keys "
+        "in front matter or a JSON data file, or set site.permalink_pattern / site.exclude"
     )

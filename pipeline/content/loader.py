@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline.content.cascade import Entry, section_files
 from pipeline.content.cascade import apply as apply_cascade
 from pipeline.content.cascade import entries as cascade_entries
+from pipeline.content.eleventy_data import apply as apply_eleventy_data
 from pipeline.content.eleventy_data import notice as eleventy_data_notice
 from pipeline.content.frontmatter import (
     ContentError,
@@ -304,12 +305,17 @@ def parse_post(
         meta, key_lines = parse_toml_front(parsed)
     else:
         meta, key_lines = {}, {}
-    meta, key_lines, key_names = canonical_keys(meta, key_lines, site.conv.key_aliases)
     if rel is None:
         try:
             rel = path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             rel = path.name
+    from_data: list[str] = []
+    if site.eleventy_data is not None:  # Eleventy's JSON template and directory data, under the front matter
+        data, _ = site.eleventy_data.for_template(rel)
+        from_data = apply_eleventy_data(meta, data) if data else []
+    meta, key_lines, key_names = canonical_keys(meta, key_lines, site.conv.key_aliases)
+    canonical = {written: name for name, written in key_names.items()} if from_data else {}
     langs = set(languages)
     first = rel.split("/", 1)[0] if "/" in rel else ""
     first = site.conv.language_dirs.get(first, first)  # Hugo's contentDir `content/arabic` holds ar
@@ -374,6 +380,7 @@ def parse_post(
         key_names=key_names,
         code_shortcodes=site.code_shortcodes,
         raw_html=site.raw_html,
+        cascaded=tuple(canonical.get(k, k) for k in from_data),
         extra={"url_problem": url.problem} if url.problem else {},
     )
 
@@ -447,6 +454,11 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         unread = eleventy_data_notice(root)
         if unread is not None:
             problems.append(Finding("CONTENT016", "info", display_path(unread[0]), None, unread[1]))
+    if site.eleventy_data is not None:
+        problems += [
+            Finding("CONTENT016", "warning", display_path(file), line or None, f"data file {what}")
+            for file, line, what in site.eleventy_data.problems
+        ]
     return ContentSet(posts, problems, root, skipped=skipped, urls=site)
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from pipeline.content.eleventy_data import DirectoryData
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class UrlModel:
         # The site's Markdown dialect, which every post carries.
         self.code_shortcodes = code_shortcodes
         self.raw_html = raw_html
+        # Eleventy's JSON data files under the input folder (a permalink or lang there places the page).
+        self.eleventy_data: DirectoryData | None = None
         self.base_url = base_url.rstrip("/")
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
@@ -134,7 +137,7 @@ class UrlModel:
             include=site.include,
             exclude=exclude,
         )
-        return cls(
+        model = cls(
             conv,
             base_url=site.base_url,
             default_language=site.default_language,
@@ -142,6 +145,9 @@ class UrlModel:
             code_shortcodes=tuple(site.code_shortcodes),
             raw_html=site.raw_html,
         )
+        if site.generator == "eleventy":
+            model.eleventy_data = DirectoryData(config.content_root)
+        return model
 
     @classmethod
     def for_config(cls, config: Config) -> UrlModel:

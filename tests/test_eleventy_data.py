@@ -1,0 +1,92 @@
+"""Eleventy's JSON template and directory data files are merged into each page as Eleventy's data cascade does:
+folders from the top down, then the template's own data file, then its front matter; objects merged and arrays
+combined (deep merge). eleventy-base-blog tags every post `posts` from `posts/posts.json`; a folder's data may
+set the permalink or the language of every page in it. Before, none of it was read: URLs came out wrong and the
+notice said the data files were unread."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.content.eleventy_data import merge
+from pipeline.content.loader import load_content
+
+POST = "---\ntitle: {title}\ndate: 2024-03-01\n{extra}---\n\nMorning light sets the body clock.\n"
+
+
+def _site(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / "src" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        '[site]\ngenerator = "eleventy"\ncontent_dir = "src"\nbase_url = "https://notes.example"\n'
+        '[site.languages.en]\nname = "English"\n[site.languages.ja]\nname = "日本語"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_directory_and_template_data_reach_the_page_under_its_front_matter(tmp_path: Path) -> None:
+    config = _site(
+        tmp_path,
+        {
+            "posts/posts.json": '{"tags": ["posts"], "layout": "layouts/post.njk", "author": {"name": "Ana"}}',
+            "posts/2024/2024.11tydata.json": '{"permalink": "/archive/{{ page.fileSlug }}/", "draft": true}',
+            "posts/2024/light.md": POST.format(title="Light", extra="tags: [sleep]\ndraft: false\n"),
+            "posts/2024/light.json": '{"author": {"site": "ana.example"}}',
+            "posts/dark.md": POST.format(title="Dark", extra=""),
+            "japanese/japanese.json": '{"lang": "ja"}',
+            "japanese/hikari.md": POST.format(title="光", extra=""),
+        },
+    )
+    posts = {p.path.stem: p for p in load_content(load_config(config)).posts}
+    light, dark, hikari = posts["light"], posts["dark"], posts["hikari"]
+    assert light.tags == ["sleep", "posts"]  # the front matter's own, then the folder's
+    assert light.path_url == "/archive/light/"  # the permalink of the 2024 folder's data
+    assert light.draft is False  # front matter wins over data
+    assert light.meta["author"] == {"name": "Ana", "site": "ana.example"}  # objects merged
+    assert set(light.cascaded) >= {"tags", "layout", "author", "permalink"}
+    assert dark.tags == ["posts"] and dark.path_url == "/posts/dark/"
+    assert hikari.lang == "ja"
+
+
+def test_a_broken_json_data_file_is_a_finding_naming_its_line(tmp_path: Path) -> None:
+    config = _site(
+        tmp_path,
+        {
+            "posts/posts.json": '{\n  "tags": ["posts"],\n}\n',
+            "posts/dark.md": POST.format(title="Dark", extra=""),
+        },
+    )
+    content = load_content(load_config(config))
+    found = [f for f in content.problems if f.rule == "CONTENT016"]
+    assert len(found) == 1 and found[0].severity == "warning" and found[0].line == 3
+    assert (found[0].file or "").endswith("posts/posts.json") and "not valid JSON" in found[0].message
+    assert content.posts[0].tags == []  # the page is still read, without the file's data
+
+
+def test_editing_a_data_file_is_a_change_the_validate_fast_path_sees(tmp_path: Path) -> None:
+    from pipeline.validate.stage import site_signature
+
+    config_file = _site(
+        tmp_path,
+        {"posts/posts.json": '{"tags": ["posts"]}', "posts/dark.md": POST.format(title="D", extra="")},
+    )
+    config = load_config(config_file)
+    before = site_signature(config)
+    data = tmp_path / "src/posts/posts.json"
+    data.write_text('{"tags": ["posts"], "permalink": "/x/{{ page.fileSlug }}/"}', encoding="utf-8")
+    os.utime(data, ns=(1, 1))
+    assert site_signature(config) != before
+
+
+def test_deep_merge_follows_eleventy() -> None:
+    assert merge({"tags": ["a"], "o": {"x": 1}}, {"tags": ["b", "a"], "o": {"y": 2}}) == {
+        "tags": ["b", "a"],
+        "o": {"x": 1, "y": 2},
+    }
+    assert merge({"permalink": "/a/"}, {"permalink": False}) == {"permalink": False}
