@@ -90,3 +90,29 @@ def test_deep_merge_follows_eleventy() -> None:
         "o": {"x": 1, "y": 2},
     }
     assert merge({"permalink": "/a/"}, {"permalink": False}) == {"permalink": False}
+
+
+def test_eleventyignore_entries_are_no_pages(tmp_path: Path) -> None:
+    # eleventy-base-blog's `.eleventyignore` says `README.md`: the project's readme was validated as a page
+    # (SEO001 title and description missing, CONTENT011 no front matter).
+    from pipeline.validate.stage import site_signature
+
+    config_file = _site(
+        tmp_path,
+        {
+            "README.md": "# My blog\n\nRun `npm start`.\n",
+            "notes/todo.md": POST.format(title="Todo", extra=""),
+            "notes/keep.md": POST.format(title="Keep", extra=""),
+            "drafts/a.md": POST.format(title="A", extra=""),
+            "posts/dark.md": POST.format(title="Dark", extra=""),
+            ".eleventyignore": "README.md\n# a comment\nnotes/todo.md\n!notes/keep.md\n",
+        },
+    )
+    (tmp_path / ".eleventyignore").write_text("src/drafts/\nnode_modules\n", encoding="utf-8")
+    config = load_config(config_file)
+    rels = sorted(p.rel for p in load_content(config).posts)
+    assert rels == ["notes/keep.md", "posts/dark.md"]
+    before = site_signature(config)
+    (tmp_path / "src/.eleventyignore").write_text("README.md\n", encoding="utf-8")
+    os.utime(tmp_path / "src/.eleventyignore", ns=(1, 1))
+    assert site_signature(config) != before

@@ -146,3 +146,26 @@ def notice(root: Path) -> tuple[Path, str] | None:
         "eleventyExcludeFromCollections they compute are not applied (JSON data files are); write those keys "
         "in front matter or a JSON data file, or set site.permalink_pattern / site.exclude"
     )
+
+
+def ignore_globs(content_root: Path) -> list[str]:
+    """The `.eleventyignore` entries of the input folder and of the project folder above it, as globs over
+    content paths (https://www.11ty.dev/docs/ignores/): each line is a file, folder or glob relative to the
+    file's own folder (eleventy-base-blog's `README.md` is the project's readme, not a post). Entries naming
+    something outside the input folder, comments and `!` lines are left out."""
+    globs: list[str] = []
+    for folder in (content_root, content_root.parent):
+        try:
+            lines = (folder / ".eleventyignore").read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        prefix = "" if folder == content_root else content_root.name + "/"
+        for line in lines:
+            entry = line.strip().removeprefix("./")
+            if not entry or entry.startswith(("#", "!")):
+                continue
+            if entry.startswith("**/") or not prefix:
+                globs.append(entry.lstrip("/"))
+            elif entry.startswith(prefix):
+                globs.append(entry[len(prefix) :])
+    return globs

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from pipeline.content.eleventy_data import DirectoryData
+from pipeline.content.eleventy_data import DirectoryData, ignore_globs
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
@@ -129,6 +129,8 @@ class UrlModel:
             if urls.posts_permalink is None and own.permalink is not None:
                 urls = urls.model_copy(update={"posts_permalink": own.permalink})
             exclude += own.exclude
+        elif site.generator == "eleventy":
+            exclude += ignore_globs(config.content_root)
         conv = resolve(
             site.generator,
             urls,

@@ -245,7 +245,8 @@ def site_signature(config: Any) -> str:
             else sorted(p for p in root.rglob("*") if p.is_file())
         )
         if markdown_only and config.site.generator == "eleventy":  # JSON data files place and tag pages
-            files = [*files, *data_files(root)]
+            ignores = [folder / ".eleventyignore" for folder in (root, root.parent)]
+            files = [*files, *data_files(root), *ignores]
         for path in files:
             try:
                 st = path.stat()
