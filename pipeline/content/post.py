@@ -191,6 +191,18 @@ class Post:
         return bool(self.translation)
 
     @property
+    def indexable(self) -> bool:
+        """Whether search engines are meant to index the page: not an error page (`404.html`, `/404/`, as
+        Eleventy and Jekyll sites write theirs), not `robots: noindex` (or `noindex: true`) in front matter."""
+        last = self.path_url.rstrip("/").rsplit("/", 1)[-1]
+        if last in ("404", "404.html"):
+            return False
+        robots = self.meta.get("robots")
+        if isinstance(robots, str) and "noindex" in robots.lower():
+            return False
+        return self.meta.get("noindex") is not True
+
+    @property
     def publishable(self) -> bool:
         """A page is written, not a draft, and (for translations) approved by a human: on the site now, or from
         its date on where the generator holds future posts (`held`)."""

@@ -67,7 +67,7 @@ def check_sitemap(checker: Checker, expected: ExpectedSet) -> Iterator[Finding]:
     listed = {checker.mapper.to_public(loc) for loc in checker.data.sitemap_locs}
     published = expected.by_url()
     for url, page in published.items():
-        if url not in listed:
+        if url not in listed and page.post.indexable:  # a 404 or noindex page is left out of sitemaps
             yield make(
                 "CRAWL050",
                 page.file,

@@ -38,6 +38,10 @@ from pipeline.validate.langsupport import notes as language_notes
 from pipeline.validate.registry import Check, Env, SiteIndex, rules_digest
 
 PARALLEL_MIN_POSTS = 300
+# Search engines are told not to index some pages (a 404 page, `robots: noindex`): the rules about search
+# results and reading (title, description, keyphrase, readability, length, outbound links) are not theirs.
+NOT_FOR_UNINDEXED = frozenset({"metadata", "keyphrase", "readability"})
+NOT_FOR_UNINDEXED_RULES = frozenset({"MD006", "MD007"})
 GC_THRESHOLD = 10_000  # allocations between young-generation collections during a run (Python's default: 700)
 
 
@@ -80,9 +84,12 @@ def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
     lang = primary(post.lang)
     where = display_path(post.path)
     out = _markdown_findings(post, where, ignored, cfg.severity)
+    indexed = post.indexable
     for check in checks:
         rid = check.rule.id
         if rid in ignored or (check.languages is not None and lang not in check.languages):
+            continue
+        if not indexed and (check.rule.category in NOT_FOR_UNINDEXED or rid in NOT_FOR_UNINDEXED_RULES):
             continue
         try:
             hits = list(check.fn(post, env))
@@ -325,6 +332,12 @@ def _validate(ctx: Context, paths: Sequence[Path] | None, use_cache: bool) -> St
     env = Env(config, index, dt.datetime.now(dt.UTC), config.static_root)
     checks = effective_checks(all_checks(), config)
     notes = language_notes(checks, {p.lang for p in posts}, config.validate_.disable)
+    unindexed = [p for p in posts if not p.indexable]
+    if unindexed:
+        notes.append(
+            f"{len(unindexed)} page(s) search engines are told not to index (a 404 page, robots: noindex) got "
+            f"no title, description, keyphrase, readability or length rules, e.g. {display_path(unindexed[0].path)}"
+        )
     expired = [p for p in selected if p.held.startswith(EXPIRED)]
     if expired:
         notes.append(
