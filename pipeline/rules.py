@@ -105,13 +105,7 @@ VALIDATE: tuple[Rule, ...] = (
         "metadata",
     ),
     Rule("SEO003", "error", "Date does not parse as an ISO date (YYYY-MM-DD[THH:MM:SS]).", "metadata"),
-    Rule(
-        "SEO004",
-        "warning",
-        "Date is in the future but the post is not marked draft (info on Hugo and Jekyll, which publish it from "
-        "that date: a scheduled post).",
-        "metadata",
-    ),
+    Rule("SEO004", "warning", "Future date, no `draft: true` (info: Hugo/Jekyll schedule it).", "metadata"),
     Rule(
         "SEO010",
         "warning",
@@ -194,13 +188,7 @@ VALIDATE: tuple[Rule, ...] = (
         "structure",
     ),
     Rule("MD009", "warning", "Image alt text is the image's file name.", "structure"),
-    Rule(
-        "MD010",
-        "warning",
-        "Raw HTML in the Markdown that the site's renderer leaves off the page (Hugo without "
-        "markup.goldmark.renderer.unsafe).",
-        "structure",
-    ),
+    Rule("MD010", "warning", "Raw HTML that Hugo leaves off the page (no goldmark `unsafe`).", "structure"),
     Rule(
         "READ001",
         "warning",

@@ -9,12 +9,12 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.content import load_content
+from pipeline.content.html import render_html
 from pipeline.content.markdown import (
     TreeNode,
     fast_parser_safe,
     parse_tokens,
     parse_tree,
-    render_html,
     tree_from_tokens,
 )
 from pipeline.validate.prose import _doc

@@ -27,7 +27,8 @@ from pipeline.config import Config
 from pipeline.content import Post, display_path, parse_date
 from pipeline.content.assets import image_site_path, page_resource
 from pipeline.content.links import LinkIndex, expand
-from pipeline.content.markdown import MarkdownError, render_html
+from pipeline.content.html import render_html
+from pipeline.content.markdown import MarkdownError
 from pipeline.content.urls import UrlModel, card_image
 from pipeline.crawl.expected import ExpectedPage, build_expected, html_open_tag, permalink_of, render_head
 from pipeline.crawl.urls import join

@@ -1,18 +1,18 @@
 """`[compute]`: where the heavy stages do their work (see pipeline.compute and docs/scaling.md).
 
-Its own module so the config stays small; frozen and strict like every other section (config.Section).
+Its own module so the config stays small; frozen and strict like every other section (pipeline.config_section).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from pipeline.config_section import Section
 
 
-class ComputeConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class ComputeConfig(Section):
     backend: Literal["local", "ray"] = Field(
         "local",
         description="Where validate, translate, cards and crawl do their heavy work: `local` process pools, or "

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from pipeline.content.markdown import MarkdownError, markdown_to_html, parse_tokens, render_html
+from pipeline.content.html import markdown_to_html, render_html
+from pipeline.content.markdown import MarkdownError, parse_tokens
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

@@ -182,7 +182,8 @@ def test_the_dialect_survives_generated_input_in_one_process() -> None:
     """Many more documents straight at the parsers (tree, tokens, HTML, segments), still in a subprocess."""
     script = f"""
 from hypothesis import given, settings, strategies as st
-from pipeline.content.markdown import parse_tree, parse_tokens, render_html
+from pipeline.content.html import render_html
+from pipeline.content.markdown import parse_tokens, parse_tree
 from pipeline.translate.segment import assemble, segment_body
 alphabet = st.sampled_from({PIECES!r})
 @settings(max_examples={2000 if SOAK else 300}, deadline=None, database=None)
