@@ -44,14 +44,15 @@ _ZONES = {
 }
 
 
-def parse_date(value: Any) -> dt.datetime | None:
-    """Front-matter dates arrive as str, date or datetime depending on the format; normalise to aware UTC-ish."""
+def parse_date(value: Any, zone: dt.tzinfo = dt.UTC) -> dt.datetime | None:
+    """Front-matter dates arrive as str, date or datetime depending on the format; normalise to aware times. One
+    written without an offset is read in `zone` (a Jekyll site's `timezone:`), UTC unless the caller knows one."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
     if isinstance(value, str) and _DATE_RE.match(value.strip()):
         text = value.strip()
         named = _ZONE_NAME.match(text)
@@ -65,7 +66,7 @@ def parse_date(value: Any) -> dt.datetime | None:
                 parsed = dt.datetime.fromisoformat(text[:10])
             except ValueError:
                 return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
     return None
 
 
