@@ -55,6 +55,7 @@ class Post:
     file_date: dt.datetime | None = None  # from a YYYY-MM-DD- file name, where the generator reads one
     key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
+    cascade_sources: dict[str, str] = field(default_factory=dict)  # cascaded key → "file:line" that writes it
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
     held: str = (
