@@ -137,6 +137,11 @@ def test_date_urls_follow_the_sites_timezone(tmp_path: Path) -> None:
         "day.md": "/2024/01/01/day/",
         "name.md": "/2024/01/01/name/",
     }
+    # The date every stage reads (build's datePublished, social's earliest send) is the same instant.
+    dates = {p.rel.split("-", 3)[3]: p.date for p in load_content(load_config(toml)).posts}
+    assert dates["string.md"] and dates["string.md"].isoformat() == "2024-01-01T02:00:00-05:00"
+    assert dates["offset.md"] and dates["offset.md"].isoformat() == "2023-12-31T16:00:00-05:00"
+    assert dates["name.md"] and dates["name.md"].isoformat() == "2024-01-01T00:00:00-05:00"
     tokyo = urls("Asia/Tokyo")
     assert tokyo["yaml-utc.md"] == "/2024/01/01/yaml-utc/" and tokyo["offset.md"] == "/2024/01/01/offset/"
     # No `timezone:`: Jekyll uses the build machine's zone; CI and GitHub Pages run in UTC.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from pipeline.content.eleventy_data import DirectoryData, ignore_globs
-from pipeline.content.frontmatter import parse_date
+from pipeline.content.frontmatter import jekyll_date
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
@@ -106,20 +106,6 @@ def _zone(name: object) -> dt.tzinfo:
         except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError; a path is a ValueError
             return dt.UTC
     return dt.UTC
-
-
-def jekyll_date(value: object, zone: dt.tzinfo) -> dt.datetime | None:
-    """A post's front-matter date as Jekyll sees it on a site in `zone`, the date its `:year/:month/:day` come
-    from. Jekyll sets TZ from `timezone:` (jekyllrb.com/docs/configuration/options: "sets the TZ environment
-    variable, which Ruby uses to handle time and date creation") and normalises every date with
-    `Utils.parse_date`, i.e. `Time.parse(input).localtime` (jekyll lib/jekyll/utils.rb): a time with an offset is
-    converted to the site's zone, a string without one is read in it. A YAML timestamp with seconds and no
-    offset is the exception: SafeYAML reads it as UTC (`DateTime.parse(value).to_time`, safe_yaml
-    lib/safe_yaml/parse/date.rb) before `localtime` converts it, the surprise of jekyll/jekyll#1069 and #1273."""
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    parsed = parse_date(value, zone)
-    return parsed.astimezone(zone) if parsed is not None else None
 
 
 class UrlModel:
@@ -238,8 +224,8 @@ class UrlModel:
         match = DATED_NAME.match(posixpath.basename(rel).rsplit(".", 1)[0])
         if match is None:
             return None
-        try:
-            return dt.datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=dt.UTC)
+        try:  # midnight where the site is (Jekyll's `timezone:`), else UTC
+            return dt.datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=self.date_zone or dt.UTC)
         except ValueError:
             return None
 
