@@ -81,6 +81,15 @@ def rules_markdown() -> str:
         f"| `{rid}` | those of py3langid's model | {VALIDATE_LANGID_REASON} |"
         for rid in VALIDATE_LANGID_RULES
     ]
+    from pipeline.validate.langsupport import VALIDATE_MEASURED_RULES
+    from pipeline.validate.registry import LANGUAGE_DEFAULTS
+
+    scaled = sorted(lang for lang, table in LANGUAGE_DEFAULTS.items() if "description_min_chars" in table)
+    lines += [
+        f"| `{rid}` | Latin, Greek and Cyrillic script; {', '.join(scaled)}; any with its own "
+        f"`description_min_chars` | {why} |"
+        for rid, why in VALIDATE_MEASURED_RULES.items()
+    ]
     lines.append("")
     return "\n".join(lines)
 

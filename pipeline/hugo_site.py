@@ -214,6 +214,29 @@ def _languages(
     return langs, dirs, disabled, outside, folders
 
 
+def _merge_languages(
+    out: dict[str, Any], langs: Mapping[str, dict[str, Any]], folders: dict[str, str | None]
+) -> bool:
+    """Our `[site.languages.xx]` tables merged over Hugo's languages, in place; False when ours names none.
+    Per language, our keys win (a name, `hreflang`); a language Hugo has keeps Hugo's code (lowercased, as
+    its URLs are: ours may write `pt-BR`) and weight order; one only ours names comes after them, reading the
+    folder of its code (a language being translated into before hugo.yaml lists it). Before, naming one
+    language replaced Hugo's whole list."""
+    own = out.get("languages")
+    if not isinstance(own, dict) or not own:
+        return False
+    by_lower = {str(code).lower(): code for code in own}
+    merged: dict[str, Any] = {}
+    for code, conf in langs.items():
+        mine = own.get(by_lower.pop(code, code))
+        merged[code] = {**conf, **mine} if isinstance(mine, dict) else conf
+    for code in by_lower.values():
+        merged[code] = own[code]
+        folders.setdefault(code, code)
+    out["languages"] = merged
+    return True
+
+
 def _stray_folders(content_root: Path, folders: Mapping[str, str | None]) -> list[str]:
     """Folders of the content root that no language reads, when every language reads a folder of its own
     (`contentDir = "content/hi"` for each): Hugo builds only its languages' content dirs, so a translation
@@ -425,7 +448,14 @@ def fill_from_hugo(
             0,
             f"defaultContentLanguage {default!r} is not one of its languages ({', '.join(langs)})",
         )
-    put("languages", langs, "languages")
+    if not _merge_languages(out, langs, folders):
+        put("languages", langs, "languages")
+    else:
+        added = [code for code in out["languages"] if code not in langs]
+        origins["site.languages"] = (
+            f"read from {hugo.origin('languages')} (languages), ours merged over it"
+            + (f"; {', '.join(added)} only in ours" if added else "")
+        )
     if "default_language" not in out and default in out["languages"]:
         put("default_language", default, "defaultContentLanguage")
     if h.get("defaultcontentlanguageinsubdir") is True:

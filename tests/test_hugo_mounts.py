@@ -369,3 +369,39 @@ def test_a_changed_cascade_is_not_hidden_by_cached_findings(tmp_path: Path) -> N
     assert "a.md" in md006()
     index.write_text(page("Docs", extra="cascade:\n  validate: {ignore: [MD006]}\n"), encoding="utf-8")
     assert "a.md" not in md006()
+
+
+def test_a_finding_about_a_cascaded_value_names_where_it_is_written(tmp_path: Path) -> None:
+    """A description or image a section's `cascade:` gives its pages is fixed in that `_index.md`, not in the
+    page: the finding on each page says which file and line write it. Before, it pointed at line 1 of the
+    page, which has no such key."""
+    long = "A description every page of this section inherits, " * 4  # over the 156-character bound
+    index = page(
+        "Docs",
+        extra=f"weight: 2\ncascade:\n  - type: docs\n    description: {long.strip()}\n    image: /img/nope.png\n",
+    )
+    _write(
+        tmp_path / "site",
+        {
+            "hugo.yaml": HUGO,
+            "content/en/docs/_index.md": index,
+            "content/en/docs/a.md": "---\ntitle: Getting started with the docs\n---\nText.\n",
+            "content/en/docs/b.md": page("B"),  # its own description wins over the cascaded one
+        },
+    )
+    findings = run_validate(load_config(_ours(tmp_path)))
+    source = "site/content/en/docs/_index.md"
+
+    def about(name: str, rule: str) -> list:  # type: ignore[type-arg]
+        return [f for f in findings if f.rule == rule and (f.file or "").endswith(name)]
+
+    [length] = about("a.md", "SEO012")
+    assert length.line is None  # the page has no line for it
+    assert f"{source}:7" in length.message and "cascade" in length.message
+    assert length.data["source"].endswith(f"{source}:7")
+    [image] = about("a.md", "IMG002")
+    assert f"{source}:8" in image.message
+    assert [f.line for f in about("b.md", "SEO012")] == [3]  # its own (short) description, on its own line
+    assert not any("cascade" in f.message for f in about("b.md", "SEO012"))
+    # The section's own description is its own: its finding points at its own line, with no source.
+    assert all("source" not in f.data for f in findings if (f.file or "").endswith("_index.md"))

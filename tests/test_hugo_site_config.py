@@ -165,8 +165,11 @@ def test_our_settings_win_and_validate_says_where_the_rest_came_from(
     )
     ours = _ours(tmp_path, 'name = "Ours"\n[site.languages.en]\nname = "English"\n')
     config = load_config(ours)
-    assert config.site.name == "Ours" and list(config.site.languages) == ["en"]
-    assert "site.name" not in config.origins and "site.languages" not in config.origins
+    # Ours wins key by key; a language ours names is merged over Hugo's, not a replacement of its list.
+    assert config.site.name == "Ours" and list(config.site.languages) == ["en", "he"]
+    assert config.site.languages["en"].name == "English" and config.site.direction("he") == "rtl"
+    assert "site.name" not in config.origins
+    assert config.origins["site.languages"] == "read from config.toml (languages), ours merged over it"
     main(["--config", str(ours), "validate", "--no-cache"])
     assert (
         "note: site.default_language Hugo's default (defaultContentLanguage is not set in config.toml)"
@@ -258,3 +261,36 @@ contentDir = 'content/hi'
     assert _urls(config) == {"en/pump.md": ("en", "/pump/"), "hi/pump.md": ("hi", "/hi/pump/")}
     origins = load_config(config).origins
     assert "ja/**, zh-tw/**" in origins["site.exclude"] and "contentDir" in origins["site.exclude"]
+
+
+def test_a_language_our_config_adds_or_changes_is_merged_with_hugos_list(tmp_path: Path) -> None:
+    """`[site.languages.xx]` in our config added xx and dropped every language hugo.yaml lists: their pages
+    were read as the default language (or refused), their hreflang and URLs lost. Ours is merged per language:
+    its keys win for a language Hugo has (`pt-BR` is Hugo's lowercased `pt-br`), a language only ours names
+    is added after Hugo's, in Hugo's weight order."""
+    _write(
+        tmp_path / "site",
+        {
+            "hugo.yaml": "defaultContentLanguage: en\nlanguages:\n  en: {label: English, weight: 1}\n"
+            "  fa: {label: فارسی, weight: 3, contentDir: content/fa}\n"
+            "  pt-br: {label: Português, weight: 2}\n",
+            "content/en/a.md": PAGE.format(t="A"),
+            "content/fa/a.md": PAGE.format(t="الف"),
+            "content/sw/a.md": PAGE.format(t="Habari"),
+        },
+    )
+    ours = _ours(
+        tmp_path,
+        '[site.languages.sw]\nname = "Kiswahili"\n[site.languages.pt-BR]\nhreflang = "pt-BR"\n'
+        '[site.languages.fa]\nname = "Persian"\n',
+    )
+    config = load_config(ours)
+    languages = config.site.languages
+    assert list(languages) == ["en", "pt-br", "fa", "sw"]
+    assert languages["pt-br"].name == "Português" and languages["pt-br"].hreflang == "pt-BR"
+    assert languages["fa"].name == "Persian" and config.site.direction("fa") == "rtl"
+    assert config.origins["site.languages"] == (
+        "read from hugo.yaml (languages), ours merged over it; sw only in ours"
+    )
+    langs = {rel: lang for rel, (lang, _url) in _urls(ours).items()}
+    assert langs == {"en/a.md": "en", "fa/a.md": "fa", "sw/a.md": "sw"}

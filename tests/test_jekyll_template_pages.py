@@ -96,3 +96,56 @@ def test_posts_follow_the_permalink_of_the_sites_own_config_yml(tmp_path: Path) 
     assert "/2024/catalogue/" in urls('posts_permalink = "/:year/:title/"\n')  # the config wins
     (site / "_config.yml").write_text("permalink: [not, a, style]\n", encoding="utf-8")
     assert "/en/news/2024/05/01/catalogue.html" in urls()  # Jekyll's default style
+
+
+def test_date_urls_follow_the_sites_timezone(tmp_path: Path) -> None:
+    """Jekyll reads every post date with `Time.parse(input).localtime` in the zone `_config.yml` names
+    (`timezone:`), and builds `/:year/:month/:day/` from that local date. A post written at 02:00 in Karachi
+    (+0500) on a New York site is a post of 31 December there; before, its URL said 1 January."""
+    site = tmp_path / "site"
+    posts = site / "_posts"
+    posts.mkdir(parents=True)
+    dates = {
+        "2024-01-01-offset.md": "date: 2024-01-01 02:00:00 +0500",  # an offset: converted to the site zone
+        "2024-01-01-colon.md": "date: 2024-01-01T02:00:00+05:00",
+        "2024-01-01-yaml-utc.md": "date: 2024-01-01 02:00:00",  # a YAML time without offset: UTC (SafeYAML)
+        "2024-01-01-string.md": 'date: "2024-01-01 02:00:00"',  # a string without offset: the site's zone
+        "2024-01-01-no-seconds.md": "date: 2024-01-01 23:30",  # not a YAML time: a string, the site's zone
+        "2024-01-01-day.md": "date: 2024-01-01",
+        "2024-01-01-name.md": "",  # the file name's date: midnight in the site's zone
+    }
+    for name, line in dates.items():
+        (posts / name).write_text(f"---\ntitle: T\n{line}\n---\nBody.\n", encoding="utf-8")
+    toml = tmp_path / "site.toml"
+    toml.write_text(
+        f'[site]\nname = "S"\ngenerator = "jekyll"\ncontent_dir = "{site}"\n'
+        '[site.urls]\nposts_permalink = "/:year/:month/:day/:title/"\n',
+        encoding="utf-8",
+    )
+
+    def urls(zone: str | None) -> dict[str, str]:
+        (site / "_config.yml").write_text(f"timezone: {zone}\n" if zone else "title: S\n", encoding="utf-8")
+        return {p.rel.split("-", 3)[3]: p.path_url for p in load_content(load_config(toml)).posts}
+
+    new_york = urls("America/New_York")
+    assert new_york == {
+        "offset.md": "/2023/12/31/offset/",
+        "colon.md": "/2023/12/31/colon/",
+        "yaml-utc.md": "/2023/12/31/yaml-utc/",
+        "string.md": "/2024/01/01/string/",
+        "no-seconds.md": "/2024/01/01/no-seconds/",
+        "day.md": "/2024/01/01/day/",
+        "name.md": "/2024/01/01/name/",
+    }
+    # The date every stage reads (build's datePublished, social's earliest send) is the same instant.
+    dates = {p.rel.split("-", 3)[3]: p.date for p in load_content(load_config(toml)).posts}
+    assert dates["string.md"] and dates["string.md"].isoformat() == "2024-01-01T02:00:00-05:00"
+    assert dates["offset.md"] and dates["offset.md"].isoformat() == "2023-12-31T16:00:00-05:00"
+    assert dates["name.md"] and dates["name.md"].isoformat() == "2024-01-01T00:00:00-05:00"
+    tokyo = urls("Asia/Tokyo")
+    assert tokyo["yaml-utc.md"] == "/2024/01/01/yaml-utc/" and tokyo["offset.md"] == "/2024/01/01/offset/"
+    # No `timezone:`: Jekyll uses the build machine's zone; CI and GitHub Pages run in UTC.
+    utc = urls(None)
+    assert utc["offset.md"] == "/2023/12/31/offset/" and utc["no-seconds.md"] == "/2024/01/01/no-seconds/"
+    # A zone Jekyll would not know is ignored (UTC), not a crash.
+    assert urls("Mars/Olympus")["name.md"] == "/2024/01/01/name/"

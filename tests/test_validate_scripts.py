@@ -333,3 +333,44 @@ def test_description_bounds_follow_measured_script_widths() -> None:
         measured = 120 * per_grapheme_en / (text_width_px(sample, 14, lang) / graphemes(sample))
         table = LANGUAGE_DEFAULTS[lang]["description_min_chars"]
         assert abs(table - measured) <= 0.1 * measured, (lang, table, round(measured))
+
+
+def test_description_length_runs_only_where_its_bound_was_measured(tmp_path: Path) -> None:
+    """SEO012's 120–156 characters are English's. Arabic-script letters in Noto Sans Arabic measure 6.0–6.1 px a
+    grapheme against English's 6.3 (test above), so ar and fa keep those bounds, as measured; Urdu's Nastaliq is
+    narrower (138–179). For a script nobody measured (Hebrew, Pashto, Georgian) the rule does not guess: it
+    does not run, the run says so once, and SEO013 still measures the width in pixels. Before, every such
+    language got English's bounds: a 170-grapheme Urdu description that fits the snippet was "over 156"."""
+    urdu = "روزانہ آدھا گھنٹہ پیدل چلنا ہڈیوں، دل اور مزاج کے لیے مفید ہے۔ جانیے کتنا چلنا کافی ہے اور شروع کیسے کریں۔ "
+    hebrew = "הליכה של חצי שעה בכל יום מועילה לעצמות, ללב ולמצב הרוח. גלו כמה צריך ללכת ואיך להתחיל. "
+
+    def post(lang: str, description: str) -> str:
+        return (
+            FRONT.format(title="عنوان", description=description, preview="p", lang=lang, slug="x")
+            + "\nمتن.\n"
+        )
+
+    fa = fixture_meta("fa")["description"]
+    posts = {
+        "fa/ok.md": post("fa", fa),  # 136 graphemes: inside the measured bounds
+        "fa/long.md": post("fa", fa + " " + fa[:40]),  # 177: over 156
+        "ar/short.md": post("ar", "المشي مفيد للقلب."),
+        "ur/walk.md": post("ur", (urdu * 2)[:170]),  # 170 graphemes: inside Urdu's 138–179
+        "he/a.md": post("he", hebrew[:60]),
+        "he/b.md": post("he", hebrew * 3),
+        "ps/a.md": post("ps", "لنډ."),
+    }
+    config = _site(tmp_path, ["ar", "fa", "ur", "he", "ps"], "thresholds = { min_words = 1 }\n", posts)
+    seo012 = {
+        (f.file or "").split("content/")[-1]: f.message
+        for f in run_validate(load_config(config))
+        if f.rule == "SEO012"
+    }
+    assert set(seo012) == {"fa/long.md", "ar/short.md"}
+    assert "(over 156)" in seo012["fa/long.md"] and "(under 120)" in seo012["ar/short.md"]
+    run = _cli(config)
+    notes = [line for line in run.stderr.splitlines() if line.startswith("note: SEO012")]
+    assert len(notes) == 1 and notes[0].startswith(
+        "note: SEO012 is not run for he, ps: no description length"
+    )
+    assert "SEO013" in notes[0]  # what still measures it

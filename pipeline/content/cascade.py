@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +49,13 @@ class Entry:
     path: str | None = None
     kind: str | None = None
     environment: str | None = None
+    where: str = ""  # the file (or config key) that writes it
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # value key → its line in that file
+
+    def source(self, key: str) -> str:
+        """Where a value is written, as findings name it: `content/docs/_index.md:9`, or the config key."""
+        line = self.key_lines.get(key)
+        return f"{self.where}:{line}" if line else self.where
 
     def reaches(self, logical: str, kind: str, lang: str) -> bool:
         if self.section is not None and not _below(logical, self.section):
@@ -176,16 +183,31 @@ def entries(
             values = {str(k): v for k, v in item.items() if str(k).lower() not in _NOT_CASCADED}
             if values:
                 out.append(
-                    Entry(values, section, lang, langs, fields["path"], fields["kind"], fields["environment"])
+                    Entry(
+                        values,
+                        section,
+                        lang,
+                        langs,
+                        fields["path"],
+                        fields["kind"],
+                        fields["environment"],
+                        where,
+                        dict.fromkeys(values, line) if line else {},
+                    )
                 )
     return out, problems
 
 
 def inherited(
-    own: Mapping[str, Any], chain: Sequence[Entry], logical: str, kind: str, lang: str
+    own: Mapping[str, Any],
+    chain: Sequence[Entry],
+    logical: str,
+    kind: str,
+    lang: str,
+    sources: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The values this page gets: the closest entry first, never a key the page sets itself (any case);
-    `params` tables merge key by key the same way."""
+    `params` tables merge key by key the same way. `sources` receives where each value is written."""
     taken = {str(k).lower() for k in own}
     own_params = next((v for k, v in own.items() if str(k).lower() == "params"), None)
     out: dict[str, Any] = {}
@@ -205,6 +227,8 @@ def inherited(
             if low in taken or any(str(k).lower() == low for k in out):
                 continue
             out[key] = value
+            if sources is not None:
+                sources[key] = entry.source(key)
     if out.get("params") == {}:
         out.pop("params")
     return out
@@ -223,9 +247,12 @@ def apply(
     whether it renders; `ancestors`: section pages read only for their cascades (a run on some files)."""
     from pipeline.content.keys import canonical_keys
 
-    def canonical(entry: Entry) -> Entry:  # under the pipeline's key names, once per cascade, not per page
-        values, _lines, _names = canonical_keys(dict(entry.values), {}, aliases)
-        return replace(entry, values=values)
+    def canonical(entry: Entry, owner: Post | None = None) -> Entry:  # the pipeline's key names, once each
+        values, _lines, names = canonical_keys(dict(entry.values), {}, aliases)
+        lines = _value_lines(owner, {k: names.get(k, k) for k in values}) if owner is not None else {}
+        return replace(
+            entry, values=values, key_lines={k: lines.get(k, entry.key_lines.get(k, 0)) for k in values}
+        )
 
     problems: list[Finding] = []
     by_section: dict[str, list[Entry]] = {}
@@ -239,14 +266,15 @@ def apply(
         )
         if id(post) in loaded:
             problems.extend(bad)
-        by_section.setdefault(logical, []).extend(canonical(e) for e in more)
+        by_section.setdefault(logical, []).extend(canonical(e, post) for e in more)
     site = [canonical(e) for e in site_entries]
     if not by_section and not site:
         return problems
     for post in posts:
         logical = logical_path(post)
         chain = [e for above in _above(logical) for e in by_section.get(above, ())] + site
-        values = inherited(post.meta, chain, logical, kind_of(post, logical, taxonomies), post.lang)
+        sources: dict[str, str] = {}
+        values = inherited(post.meta, chain, logical, kind_of(post, logical, taxonomies), post.lang, sources)
         if not values:
             continue
         own_params = post.meta.get("params")
@@ -257,8 +285,45 @@ def apply(
             else:
                 post.meta.setdefault(key, value)
         post.cascaded = tuple(values)
+        post.cascade_sources = sources
         post.renders = renders(post)
     return problems
+
+
+_KEY_LINE = re.compile(r"""^(\s*)(?:-\s+)?["']?([^"'\s:=]+)["']?\s*[:=]""")
+
+
+def _value_lines(owner: Post, names: Mapping[str, str]) -> dict[str, int]:
+    """File lines of the keys written under the owner's `cascade:` (YAML block, list of blocks, or TOML
+    `[cascade]`/`[[cascade]]` tables): the first line naming each key after the `cascade` line, up to the next
+    top-level key or table. The front-matter parsers keep top-level lines only; a key not found here (an
+    inline `{…}` table) is reported at the `cascade` line."""
+    start = owner.line_of("cascade")
+    wanted = {written.lower(): key for key, written in names.items()}
+    lines = owner.fm_text.split("\n")
+    out: dict[str, int] = {}
+    for index in range(max(start - 1, 0), len(lines)):  # fm_text line i is file line i + 2
+        text = lines[index]
+        header = _TABLE.match(text)
+        if header is not None and index + 2 > start and not header.group(1).startswith("cascade"):
+            break
+        match = _KEY_LINE.match(text)
+        if match is None:
+            continue
+        if (
+            index + 2 > start
+            and not match.group(1)
+            and not text.lstrip().startswith("-")
+            and owner.fm_format != "toml"
+        ):
+            break  # the next top-level YAML key: the cascade block ended
+        key = wanted.get(match.group(2).lower())
+        if key is not None and index + 2 > start:
+            out.setdefault(key, index + 2)
+    return out
+
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$")
 
 
 def _above(logical: str) -> Iterator[str]:

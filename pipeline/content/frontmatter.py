@@ -44,14 +44,15 @@ _ZONES = {
 }
 
 
-def parse_date(value: Any) -> dt.datetime | None:
-    """Front-matter dates arrive as str, date or datetime depending on the format; normalise to aware UTC-ish."""
+def parse_date(value: Any, zone: dt.tzinfo = dt.UTC) -> dt.datetime | None:
+    """Front-matter dates arrive as str, date or datetime depending on the format; normalise to aware times. One
+    written without an offset is read in `zone` (a Jekyll site's `timezone:`), UTC unless the caller knows one."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
     if isinstance(value, str) and _DATE_RE.match(value.strip()):
         text = value.strip()
         named = _ZONE_NAME.match(text)
@@ -65,8 +66,22 @@ def parse_date(value: Any) -> dt.datetime | None:
                 parsed = dt.datetime.fromisoformat(text[:10])
             except ValueError:
                 return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
     return None
+
+
+def jekyll_date(value: object, zone: dt.tzinfo) -> dt.datetime | None:
+    """A post's front-matter date as Jekyll sees it on a site in `zone`, the date its `:year/:month/:day` come
+    from. Jekyll sets TZ from `timezone:` (jekyllrb.com/docs/configuration/options: "sets the TZ environment
+    variable, which Ruby uses to handle time and date creation") and normalises every date with
+    `Utils.parse_date`, i.e. `Time.parse(input).localtime` (jekyll lib/jekyll/utils.rb): a time with an offset is
+    converted to the site's zone, a string without one is read in it. A YAML timestamp with seconds and no
+    offset is the exception: SafeYAML reads it as UTC (`DateTime.parse(value).to_time`, safe_yaml
+    lib/safe_yaml/parse/date.rb) before `localtime` converts it, the surprise of jekyll/jekyll#1069 and #1273."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    parsed = parse_date(value, zone)
+    return parsed.astimezone(zone) if parsed is not None else None
 
 
 # --- parsing -------------------------------------------------------------------------------------------------

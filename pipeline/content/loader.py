@@ -377,6 +377,7 @@ def parse_post(
         url_aliases=url.aliases,
         renders=_renders(meta, site.conv.unpublished_keys) and site.kind_renders(rel, lang_from_folder),
         file_date=file_date,
+        date_zone=site.date_zone,
         key_names=key_names,
         code_shortcodes=site.code_shortcodes,
         raw_html=site.raw_html,

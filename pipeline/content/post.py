@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.content.frontmatter import FrontFormat, parse_date, update_front_matter
+from pipeline.content.frontmatter import FrontFormat, jekyll_date, parse_date, update_front_matter
 from pipeline.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ class Post:
     file_date: dt.datetime | None = None  # from a YYYY-MM-DD- file name, where the generator reads one
     key_names: dict[str, str] = field(default_factory=dict)  # pipeline key → the file's own spelling
     cascaded: tuple[str, ...] = ()  # meta keys an ancestor's (or the site's) `cascade` gave, not the file
+    date_zone: dt.tzinfo | None = None  # Jekyll's `timezone:` (pipeline.content.urls.UrlModel.date_zone)
+    cascade_sources: dict[str, str] = field(default_factory=dict)  # cascaded key → "file:line" that writes it
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
     held: str = (
@@ -143,6 +145,8 @@ class Post:
 
     @property
     def date(self) -> dt.datetime | None:
+        if self.date_zone is not None:  # a Jekyll site: the date as Jekyll reads it in the site's zone
+            return jekyll_date(self.meta.get("date"), self.date_zone) or self.file_date
         return parse_date(self.meta.get("date")) or self.file_date
 
     @property

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from pipeline.content.eleventy_data import DirectoryData, ignore_globs
+from pipeline.content.frontmatter import jekyll_date
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
 if TYPE_CHECKING:
@@ -64,14 +65,16 @@ def clean_path(value: str) -> str:
 class JekyllConfig:
     permalink: str | None = None
     exclude: tuple[str, ...] = ()
+    timezone: dt.tzinfo = dt.UTC
 
 
 def jekyll_config(root: Path) -> JekyllConfig:
     """What the Jekyll site's own `_config.yml` says about its URLs and pages: `permalink:` (`pretty` on
     ruby-lang.org), which posts follow unless `[site.urls] posts_permalink` says otherwise (without it every URL
     took Jekyll's default `date` style, `…/title.html`, while the site serves `…/title/`), and `exclude:`, the
-    files Jekyll never builds (ruby-lang.org's `test/` holds deliberately broken posts). A permalink that is no
-    style or `/` pattern is left to Jekyll to refuse."""
+    files Jekyll never builds (ruby-lang.org's `test/` holds deliberately broken posts), and `timezone:`, the zone
+    post dates and so date URLs are read in (`jekyll_date`). A permalink that is no style or `/` pattern is left
+    to Jekyll to refuse; a zone it would not know is UTC, the zone of CI and GitHub Pages."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -88,8 +91,21 @@ def jekyll_config(root: Path) -> JekyllConfig:
     excluded = data.get("exclude")
     names = excluded if isinstance(excluded, list) else []
     return JekyllConfig(
-        permalink, tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/"))
+        permalink,
+        tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/")),
+        _zone(data.get("timezone")),
     )
+
+
+def _zone(name: object) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    if isinstance(name, str) and name.strip():
+        try:
+            return ZoneInfo(name.strip())
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError; a path is a ValueError
+            return dt.UTC
+    return dt.UTC
 
 
 class UrlModel:
@@ -104,6 +120,7 @@ class UrlModel:
         languages: tuple[str, ...] = ("en",),
         code_shortcodes: tuple[str, ...] = (),
         raw_html: str = "render",
+        date_zone: dt.tzinfo | None = None,
     ) -> None:
         self.conv = conventions
         # The site's Markdown dialect, which every post carries.
@@ -111,6 +128,11 @@ class UrlModel:
         self.raw_html = raw_html
         # Eleventy's JSON data files under the input folder (a permalink or lang there places the page).
         self.eleventy_data: DirectoryData | None = None
+        # Jekyll's `timezone:`: dates are converted into it before they become URL parts. Hugo formats
+        # `:year`/`:month` from the date as written (`p.Date().Year()`, hugo resources/page/permalinks.go; its
+        # `timeZone` only places dates written without an offset, whose wall-clock date stays the same), so
+        # Hugo and Eleventy sites keep None: the date as written.
+        self.date_zone = date_zone
         self.base_url = base_url.rstrip("/")
         self.default_language = default_language
         self.languages = tuple(languages) or (default_language,)
@@ -124,8 +146,10 @@ class UrlModel:
         site = config.site
         urls = site.urls
         exclude = list(site.exclude)
+        zone = None
         if site.generator == "jekyll":
             own = jekyll_config(config.content_root)
+            zone = own.timezone
             if urls.posts_permalink is None and own.permalink is not None:
                 urls = urls.model_copy(update={"posts_permalink": own.permalink})
             exclude += own.exclude
@@ -146,6 +170,7 @@ class UrlModel:
             languages=tuple(site.languages),
             code_shortcodes=tuple(site.code_shortcodes),
             raw_html=site.raw_html,
+            date_zone=zone,
         )
         if site.generator == "eleventy":
             model.eleventy_data = DirectoryData(config.content_root)
@@ -199,8 +224,8 @@ class UrlModel:
         match = DATED_NAME.match(posixpath.basename(rel).rsplit(".", 1)[0])
         if match is None:
             return None
-        try:
-            return dt.datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=dt.UTC)
+        try:  # midnight where the site is (Jekyll's `timezone:`), else UTC
+            return dt.datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=self.date_zone or dt.UTC)
         except ValueError:
             return None
 
@@ -243,6 +268,10 @@ class UrlModel:
         if name_lang:
             stem = stem.rsplit(".", 1)[0]
         dirs = parts[:-1]
+        if self.date_zone is not None:
+            # The file name's date is midnight where the site is: the same day, whatever the zone.
+            written = jekyll_date(meta.get("date"), self.date_zone)
+            date = written or (date.replace(tzinfo=self.date_zone) if date is not None else None)
         facts = _Facts(self, rel, lang, meta, dirs, stem, date)
         problem = None
         for key in conv.url_keys:

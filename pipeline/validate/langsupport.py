@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.langtags import primary
-from pipeline.rules import VALIDATE_LANGID_REASON, VALIDATE_LANGID_RULES, VALIDATE_LANGUAGES
+from pipeline.rules import (
+    VALIDATE_LANGID_REASON,
+    VALIDATE_LANGID_RULES,
+    VALIDATE_LANGUAGES,
+)
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -40,6 +44,15 @@ def _langid_languages() -> frozenset[str]:
 RULE_LANGUAGES: dict[str, Support] = {
     rid: Support(frozenset(langs), reason) for rid, (langs, reason) in VALIDATE_LANGUAGES.items()
 }
+# Rules whose bounds are measured per script (`measured` below): they run for a language
+# whose script has a measured bound and say so once for the others. SEO012's 120–156 characters are English's;
+# pipeline.validate.registry.DESCRIPTION_SCALE holds the other scripts' bounds, measured in the SERP fonts.
+VALIDATE_MEASURED_RULES: dict[str, str] = {
+    "SEO012": "no description length has been measured for their script (English's 120–156 characters hold "
+    "for Latin, Greek, Cyrillic and the scripts in validate's description table); SEO013 still checks the "
+    "description's width in pixels, which is what search results cut — set validate.language_thresholds.<lang> "
+    "description_min_chars and description_max_chars to measure it in characters",
+}
 LANGID_RULES = VALIDATE_LANGID_RULES
 LANGID_REASON = VALIDATE_LANGID_REASON
 
@@ -47,6 +60,8 @@ LANGID_REASON = VALIDATE_LANGID_REASON
 def support(rule_id: str) -> Support | None:
     if rule_id in LANGID_RULES:
         return Support(_langid_languages(), LANGID_REASON)
+    if rule_id in VALIDATE_MEASURED_RULES:
+        return Support(None, VALIDATE_MEASURED_RULES[rule_id])
     return RULE_LANGUAGES.get(rule_id)
 
 
@@ -54,6 +69,26 @@ def languages(rule_id: str) -> frozenset[str] | None:
     """The table's languages for a rule (None: every language); what the rule decorators declare."""
     got = RULE_LANGUAGES.get(rule_id)
     return got.languages if got else None
+
+
+def measured(lang: str, config: Config) -> bool:
+    """Whether SEO012's character bounds were measured for `lang`: English's hold for the scripts drawn by the
+    Latin font (Latin, Greek, Cyrillic: pipeline.typeset.scripts); other scripts have bounds only where
+    validate's table (pipeline.validate.registry: ja, zh, ko, DESCRIPTION_SCALE) or the site's
+    `language_thresholds` gives them. Google cuts a snippet by pixel width, not characters, so a character
+    bound is only as good as the width per character it was scaled by."""
+    from pipeline.typeset.scripts import LANG_SCRIPTS
+    from pipeline.validate.registry import LANGUAGE_DEFAULTS
+
+    base = primary(lang)
+    own = (
+        config.validate_.language_thresholds.get(lang) or config.validate_.language_thresholds.get(base) or {}
+    )
+    if "description_min_chars" in own or "description_max_chars" in own:
+        return True
+    if "description_min_chars" in LANGUAGE_DEFAULTS.get(base, {}):
+        return True
+    return LANG_SCRIPTS.get(base, "latin") == "latin"
 
 
 FORMULA_RULES = ("READ001", "READ002", "READ003")  # the rules that read syllable counts
@@ -87,6 +122,9 @@ def effective_checks(checks: Sequence[Check], config: Config) -> list[Check]:
             out.append(dataclasses.replace(check, languages=langs))
         elif rid in LANGID_RULES:
             out.append(dataclasses.replace(check, languages=_langid_languages()))
+        elif rid in VALIDATE_MEASURED_RULES:
+            langs = frozenset(primary(lang) for lang in config.site.languages if measured(lang, config))
+            out.append(dataclasses.replace(check, languages=langs))
         else:
             out.append(check)
     return out

@@ -103,7 +103,19 @@ def check_post(post: Post, env: Env, checks: Sequence[Check]) -> list[Finding]:
             data = dict(hit.data)
             data.setdefault("key", hit.key)
             data["lang"] = post.lang
-            out.append(Finding(rid, severity, where, hit.line, hit.message, data=data))
+            line, message = hit.line, hit.message
+            source = post.cascade_sources.get(hit.key.rstrip(":")) if post.cascade_sources else None
+            if source is not None:
+                # The page does not write this value: its section's `cascade:` does, and that is where the SEO
+                # fix goes (or the page sets its own). The finding stays on the page it is about; its message
+                # and `data.source` name the file and line to change, instead of line 1 of the page.
+                line, message = (
+                    None,
+                    f"{message} (`{hit.key.rstrip(':')}` comes from `cascade:` in {source}; ",
+                )
+                message += "change it there, or set it on this page)"
+                data["source"] = source
+            out.append(Finding(rid, severity, where, line, message, data=data))
     post.extra.pop("doc", None)
     post.extra.pop("readability", None)
     post.__dict__.pop("syntax", None)  # only the checks walk the tree: free it as soon as they are done
@@ -409,6 +421,7 @@ def _post_key(post: Post, key_base: str, static_root: Path, now: dt.datetime) ->
     h = hashlib.sha256(f"{post.hash}:{post.lang}:{key_base}:{future}:{post.held}".encode())
     if post.cascaded:  # values from a section's `cascade:` change with that file, not this one
         h.update(repr([(key, post.meta.get(key)) for key in post.cascaded]).encode())
+        h.update(repr(sorted(post.cascade_sources.items())).encode())  # the messages name the source line
     for key in ("image", "ogImage", "twitterImage"):
         value = post.meta.get(key)
         if isinstance(value, str) and ".." not in value and not value.startswith(("http:", "https:", "//")):
