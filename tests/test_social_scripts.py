@@ -60,7 +60,11 @@ def _word_ends(text: str) -> set[int]:
 def test_previews_without_spaces_are_cut_between_words(text: str) -> None:
     ends = _word_ends(text)
     for limit in range(20, 60, 7):
-        out, cut = lengths.truncate(text, lambda s, n=limit: lengths.fits("x", s, n))
+
+        def fits(candidate: str, n: int = limit) -> bool:
+            return lengths.fits("x", candidate, n)
+
+        out, cut = lengths.truncate(text, fits)
         assert cut and out, f"nothing left at {limit}"  # shortened, not dropped
         kept = out.removesuffix(lengths.ELLIPSIS)
         assert len(kept) in ends, f"cut inside a word: {kept[-6:]!r}|{text[len(kept) : len(kept) + 6]!r}"
