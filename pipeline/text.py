@@ -98,6 +98,7 @@ _SPACE_BREAK = re.compile(
 )
 _SPECIAL = re.compile("[\u0e01-\u0e5b\u0e81-\u0edf\U00010000-\U0010ffff]")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_UNICAMERAL_LL = re.compile("[\u10d0-\u10ff]")  # Georgian Mkhedruli
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 # Medical and longevity vocabulary CMUdict lacks or miscounts. Extendable via validate.syllables in config.
@@ -167,7 +168,10 @@ def _is_boundary(text: str, match: re.Match[str], abbrevs: frozenset[str]) -> bo
             end[0] == "．" and text[after].isdigit() and text[match.start() - 1 : match.start()].isdigit()
         )
     nxt = text[after]
-    if nxt.islower():  # "e.g. walking", "approx. ten": a lower-case continuation is never a new sentence
+    # "e.g. walking", "approx. ten": a lower-case continuation is never a new sentence. Not in Georgian: its
+    # Mkhedruli letters are Unicode lower case (Ll) but the script has no capitals in running text, so every
+    # sentence starts with one ("…ვარჯიშია. მკვლევრებმა…" was one sentence).
+    if nxt.islower() and not _UNICAMERAL_LL.match(nxt):
         return False
     if end == ".":
         word = _word_before(text, match.start())

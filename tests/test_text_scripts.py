@@ -26,7 +26,7 @@ def _sample(lang: str) -> dict[str, object]:
 
 
 def test_every_script_the_issue_names_has_a_sample() -> None:
-    wanted = "hi bn ta fa ar ur th ja zh ko vi el hy am km lo my".split()
+    wanted = "hi bn ta fa ar ur he th ja zh ko vi el hy ka am km lo my".split()
     assert sorted(wanted) == SAMPLE_LANGS
 
 

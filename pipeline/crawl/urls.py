@@ -6,15 +6,46 @@ staging origin; both sides therefore normalise the same way and map public → c
 
 from __future__ import annotations
 
+import re
+import string
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A run of percent-escapes, and the ASCII characters RFC 3986 calls unreserved (an escape of one is the same URL).
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    """One form for a run of escapes: a UTF-8 character outside ASCII, or an unreserved ASCII one, is written
+    as itself (RFC 3987's IRI ↔ URI mapping, RFC 3986 §6.2.2.2); any other byte stays escaped, in upper case."""
+    raw = bytes.fromhex(match.group(0).replace("%", ""))
+    text = raw.decode("utf-8", errors="surrogateescape")
+    out: list[str] = []
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":  # a byte that is not UTF-8 (a Latin-1 `%E9`): leave it escaped
+            out.append(f"%{ord(ch) - 0xDC00:02X}")
+        elif ch.isascii() and ch not in _UNRESERVED:
+            out.append(f"%{ord(ch):02X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _one_form(part: str) -> str:
+    return _ESCAPES.sub(_unescape, part) if "%" in part else part
 
 
 @lru_cache(maxsize=262_144)
 def normalize(url: str) -> str:
-    """Lower-case scheme and host, drop the default port and the fragment, give an empty path a '/'."""
+    """Lower-case scheme and host, drop the default port and the fragment, give an empty path a '/', and write
+    percent-escapes one way. Hugo writes a non-ASCII path escaped (`/fa/posts/%D9%BE…/` in canonical, hreflang and
+    the sitemap) where the Markdown's URL and the preview write the characters (`/fa/posts/پیاده‌روی/`), and
+    Scrapy reports a response URL escaped: all are one URL, and compared raw they were CRAWL010/013/014/015/030/031/
+    050/051 findings on every page with a non-ASCII slug. The unescaped form (an IRI) keeps messages readable;
+    Scrapy escapes it again when it fetches. Unicode normalisation (NFC/NFD) is not applied: a server tells
+    those paths apart."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -27,7 +58,7 @@ def normalize(url: str) -> str:
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return urlunsplit((scheme, netloc, _one_form(parts.path) or "/", _one_form(parts.query), ""))
 
 
 def origin(url: str) -> str:

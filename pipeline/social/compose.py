@@ -11,6 +11,7 @@ first reply (LinkedIn: its first comment).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from pipeline.content.assets import media_reference
 from pipeline.content.urls import card_image
 from pipeline.platforms import PLATFORMS
 from pipeline.social import lengths
+from pipeline.social.links import JOINERS
 from pipeline.social.thread import ThreadError, split
 
 
@@ -66,12 +68,50 @@ def templates_dir(config: Config) -> Path:
     return config.templates_root / "social"
 
 
+# Georgian Mkhedruli letters have capitals in Unicode (Mtavruli) that Georgian uses only for all-caps headings:
+# "#Ჯანმრთელობა" reads like a stray capital. Its words keep their letters as written.
+_UNICAMERAL = regex.compile(r"[\u10d0-\u10ff]")
+
+
+# Scripts whose writers run a hashtag's words together (#매일걷기, #健康生活, #สุขภาพดี).
+_RUN_TOGETHER = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+)
+
+
+def _caseless(ch: str) -> bool:
+    """A letter of a script without capitals (Arabic, Hebrew, Devanagari, Ethiopic, Georgian…) and written with
+    spaces: run together, its words read as one unknown word (#لياقةبدنية), so writers join them with `_`
+    (#لياقة_بدنية). Capitals mark the words of Latin, Greek or Cyrillic (#BoneHealth); digits join anything."""
+    return (
+        ch.isalpha()
+        and (_UNICAMERAL.match(ch) is not None or ch.upper() == ch.lower())
+        and _RUN_TOGETHER.match(ch) is None
+    )
+
+
+def _letter(word: str, last: bool) -> str:
+    """The first or last character that is not a combining mark (NFD Vietnamese and Hindi end in marks)."""
+    chars = reversed(word) if last else iter(word)
+    return next((c for c in chars if not unicodedata.category(c).startswith("M")), "")
+
+
 def hashtag(tag: str) -> str:
-    """'bone-health' → '#BoneHealth'; letters and digits of any script survive, everything else splits words."""
-    words = [w for w in regex.split(r"[^\p{L}\p{M}\p{N}]+", tag) if w]
+    """'bone-health' → '#BoneHealth'; letters and digits of any script survive, everything else splits words.
+
+    ZWNJ and ZWJ inside a word are part of its spelling (Persian پیاده‌روی, Hindi and Malayalam half forms) and
+    X and Mastodon take them in hashtags: without the ZWNJ the Persian tag read پیادهروی, another shape.
+    Georgian words are not capitalised (see _UNICAMERAL)."""
+    words = [w.strip(JOINERS) for w in regex.split(rf"[^\p{{L}}\p{{M}}\p{{N}}{JOINERS}]+", tag)]
+    words = [w for w in words if w]
     if not words:
         return ""
-    return "#" + "".join(w[:1].upper() + w[1:] for w in words)
+    out = ""
+    for word in words:
+        if out and (_caseless(_letter(out, True)) or _caseless(_letter(word, False))):
+            out += "_"
+        out += word if _UNICAMERAL.match(word) else word[:1].upper() + word[1:]
+    return "#" + out
 
 
 def campaign_of(translation_key: str) -> str:

@@ -17,11 +17,16 @@ import twitter_text
 
 from pipeline.platforms import PLATFORMS
 from pipeline.social.links import HASHTAG_RE, POSTED, URL_RE, Facet, bluesky_post
+from pipeline.wordbreak import icu_located
 
 MASTODON_URL_WEIGHT = 23
 ELLIPSIS = "…"
 EMOJI_RE = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\uFE0F")
 MENTION_RE = regex.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
+# Scripts written without spaces between words: ICU finds their words with dictionaries (Thai, Lao, Khmer,
+# Myanmar), or any character boundary may end a line (Chinese, Japanese).
+DICTIONARY = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+UNSPACED = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Han}\p{Hiragana}\p{Katakana}]")
 
 
 def graphemes(text: str) -> list[str]:
@@ -105,8 +110,9 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
 def cut_points(text: str) -> list[int]:
     """Indices where a cut is allowed: word boundaries (before whitespace) outside protected spans.
 
-    Text without spaces (CJK) also allows cuts between graphemes outside protected spans, since a word
-    boundary may be hundreds of characters away.
+    Words of Thai, Lao, Khmer, Myanmar, Chinese and Japanese end at ICU's word boundaries. Text without any
+    space also allows cuts between graphemes outside protected spans (a Chinese or Japanese line may end between
+    any two characters), except inside a word of the dictionary scripts, where a cut would split a word.
     """
     spans = protected_spans(text)
 
@@ -117,12 +123,20 @@ def cut_points(text: str) -> list[int]:
     for m in regex.finditer(r"\s+", text):
         if m.start() > 0 and not inside(m.start()):
             points.add(m.start())
+    if UNSPACED.search(text):
+        # Words of scripts written without spaces end where ICU's dictionaries say: a Thai, Khmer or Myanmar
+        # preview with one space (between two sentences) could only be cut there, or dropped whole.
+        for start, end, _ in icu_located(text):
+            for pos in (start, end):
+                if not inside(pos) and (UNSPACED.match(text, pos) or UNSPACED.match(text, pos - 1)):
+                    points.add(pos)
     spaced = bool(regex.search(r"\s", text.strip()))
     if not spaced:
         pos = 0
         for g in graphemes(text):
             pos += len(g)
-            if not inside(pos):
+            # never inside a Thai/Lao/Khmer/Myanmar word: there only ICU's boundaries (above) are cuts
+            if not inside(pos) and not (DICTIONARY.match(text, pos - 1) and DICTIONARY.match(text, pos)):
                 points.add(pos)
     return sorted(p for p in points if 0 < p < len(text))
 

@@ -21,7 +21,10 @@ import regex
 
 # A URL as the platforms see it (scheme required): runs to the next whitespace, minus trailing punctuation.
 URL_RE = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
-HASHTAG_RE = regex.compile(r"(?<![\w#])#[\p{L}\p{M}\p{N}_]+")
+JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: inside a word of Persian or an Indic script they belong to it
+HASHTAG_RE = regex.compile(
+    r"(?<![\w#])#[\p{L}\p{M}\p{N}_](?:[\p{L}\p{M}\p{N}_\u200c\u200d]*[\p{L}\p{M}\p{N}_])?"
+)
 X_DISPLAY_CHARS = 26
 MASTODON_DISPLAY_CHARS = 30
 BLUESKY_PATH_CHARS = 15
