@@ -158,3 +158,9 @@ def test_social_plans_a_scheduled_post_for_the_day_it_goes_live(tmp_path: Path) 
     assert due["publish-later.md"] >= dt.datetime(2099, 3, 4, tzinfo=dt.UTC)
     assert due["next-year.md"] >= dt.datetime(2099, 1, 2, tzinfo=dt.UTC)
     assert due["live.md"] < dt.datetime(2090, 1, 1, tzinfo=dt.UTC)
+
+
+def test_jekylls_own_future_setting_publishes_future_posts(tmp_path: Path) -> None:
+    config_file = _jekyll(tmp_path)
+    (tmp_path / "site/_config.yml").write_text("title: Notes\nfuture: true\n", encoding="utf-8")
+    assert _held(config_file)["2099-01-02-future.md"] == ("", True, True)

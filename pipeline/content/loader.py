@@ -29,7 +29,7 @@ from pipeline.content.frontmatter import (
 from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
 from pipeline.content.schedule import mark_held
-from pipeline.content.urls import UrlModel
+from pipeline.content.urls import UrlModel, jekyll_config
 from pipeline.findings import Finding
 from pipeline.fsutil import escape_undecodable, has_undecodable
 from pipeline.rules import CONTENT
@@ -465,7 +465,10 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
 
 def _mark_held(config: Config, posts: list[Post]) -> None:
     site = config.site
-    mark_held(posts, site.generator, site.build_future, site.build_expired)
+    future = site.build_future
+    if future is None and site.generator == "jekyll":  # `future:` in the site's own _config.yml
+        future = jekyll_config(config.content_root).future
+    mark_held(posts, site.generator, future, site.build_expired)
 
 
 def _no_front_matter(post: Post) -> Finding:

@@ -66,6 +66,7 @@ class JekyllConfig:
     permalink: str | None = None
     exclude: tuple[str, ...] = ()
     timezone: dt.tzinfo = dt.UTC
+    future: bool = False  # `future: true`: posts dated in the future are built now (pipeline.content.schedule)
 
 
 def jekyll_config(root: Path) -> JekyllConfig:
@@ -94,6 +95,7 @@ def jekyll_config(root: Path) -> JekyllConfig:
         permalink,
         tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/")),
         _zone(data.get("timezone")),
+        data.get("future") is True,
     )
 
 
