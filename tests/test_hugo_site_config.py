@@ -294,3 +294,23 @@ def test_a_language_our_config_adds_or_changes_is_merged_with_hugos_list(tmp_pat
     )
     langs = {rel: lang for rel, (lang, _url) in _urls(ours).items()}
     assert langs == {"en/a.md": "en", "fa/a.md": "fa", "sw/a.md": "sw"}
+
+
+def test_a_languages_own_title_is_its_site_name(tmp_path: Path) -> None:
+    # Hugo's `languages.ja.title` is `.Site.Title` on the Japanese pages: their <title> suffix and cards.
+    _write(
+        tmp_path / "site",
+        {
+            "hugo.toml": "title = 'Field Notes'\n[languages.en]\nweight = 1\n[languages.en.params]\nx = 1\n"
+            "[languages.ja]\ntitle = 'フィールドノート'\nweight = 2\n[languages.fr]\ntitle = 'Field Notes'\n",
+            "content/a.md": PAGE.format(t="A"),
+        },
+    )
+    site = load_config(_ours(tmp_path)).site
+    assert site.name == "Field Notes"
+    assert [site.name_for(lang) for lang in ("en", "ja", "fr")] == [
+        "Field Notes",
+        "フィールドノート",
+        "Field Notes",
+    ]
+    assert site.languages["ja"].site_name == "フィールドノート" and site.languages["fr"].site_name == ""
