@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import regex
+
 from pipeline.content.markdown import block_tokens
 from pipeline.content.urls import UrlModel
 from pipeline.translate.memory import Entry, Memory, key_of
@@ -88,11 +90,33 @@ def localized_permalink(permalink: str | None, lang: str, new_slug: str | None =
     return f"/{lang}{path if path.startswith('/') else '/' + path}"
 
 
+# Letters, marks (Thai vowel signs, Devanagari matras) and digits of any script, and the joiners inside a Persian
+# word (پیاده‌روی): everything else separates the slug's words.
+_NOT_SLUG = regex.compile(r"[^\p{L}\p{M}\p{N}\u200c\u200d]+")
+# Latin letters NFKD does not take apart into a plain letter and accents.
+_LATIN_FOLD = {"đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "þ": "th", "ı": "i"}
+
+
 def slugify(text: str) -> str:
+    """The translated title as a slug: Latin letters without their accents (`salud ósea` → `salud-osea`,
+    Vietnamese `đi bộ` → `di-bo`, as such sites write their URLs), every other script's letters and marks kept as
+    they are (a Thai, Arabic or Persian title folded to ASCII left nothing: every draft was `post`)."""
     import unicodedata
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "post"
+    out: list[str] = []
+    for ch in text.lower():
+        if ch.isascii():
+            out.append(ch)
+        elif unicodedata.combining(ch):
+            if not (out and out[-1].isascii()):  # an accent of a Latin letter goes; a Thai vowel sign stays
+                out.append(ch)
+        else:
+            folded = _LATIN_FOLD.get(ch)
+            if folded is None:
+                bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+                folded = bare if bare and bare.isascii() else ch
+            out.append(folded)
+    return _NOT_SLUG.sub("-", "".join(out)).strip("-") or "post"
 
 
 def status_of(entries: list[Entry]) -> tuple[str, int]:

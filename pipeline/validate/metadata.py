@@ -29,8 +29,10 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "image": (str, list, dict),  # Hugo's `images: [...]`, Jekyll SEO's `image: {path: ...}`
     "tags": (list, str),
 }
-# Lowercase words of any script joined by hyphens: a Bengali or Japanese tag is a slug too.
-SLUG = regex.compile(r"^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+(?:-[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+)*$")
+# Lowercase words of any script joined by hyphens: a Bengali or Japanese tag is a slug too, and a Persian word keeps
+# the zero-width non-joiner inside it (پیاده‌روی is one word: a hyphen there would split it).
+_WORD = r"[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+(?:[\u200c\u200d][\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}]+)*"
+SLUG = regex.compile(rf"^{_WORD}(?:-{_WORD})*$")
 URL_DERIVED = ("permalink", "url", "slug")  # the URL model gives every page a URL
 
 
