@@ -205,7 +205,9 @@ def _languages(
         direction = str(conf.get("direction") or conf.get("languagedirection") or "").lower()
         if direction in ("ltr", "rtl"):
             ours["dir"] = direction
-        title = conf.get("title")  # the site's title in this language (its pages' <title> suffix, .Site.Title)
+        title = conf.get(
+            "title"
+        )  # the site's title in this language (its pages' <title> suffix, .Site.Title)
         if isinstance(title, str) and title.strip() and title.strip() != site.data.get("title"):
             ours["site_name"] = title.strip()
         langs[code] = ours
