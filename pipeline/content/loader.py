@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.content.assets import link_bundles
 from pipeline.content.cascade import Entry, section_files
 from pipeline.content.cascade import apply as apply_cascade
 from pipeline.content.cascade import entries as cascade_entries
@@ -104,6 +105,8 @@ class ContentSet:
         self.problems += _cascade(config, self.urls, fresh, self.root, None, self.posts)
         _mark_held(config, fresh)
         self.posts.sort(key=lambda post: post.path)
+        if self.urls.conv.generator == "hugo":  # a new draft shares its original's bundle
+            link_bundles(self.posts, list(config.site.languages))
 
     def by_lang(self, lang: str) -> list[Post]:
         return [p for p in self.posts if p.lang == lang]
@@ -442,6 +445,8 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         posts.append(post)
     problems += _cascade(config, site, posts, root, paths)
     _mark_held(config, posts)
+    if site.conv.generator == "hugo":
+        link_bundles(posts, list(config.site.languages))
     if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
         problems += [
             Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)

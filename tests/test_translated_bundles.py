@@ -1,0 +1,141 @@
+"""A translated Hugo page bundle without its own copy of the images reads its translations' (Hugo shares them).
+
+On real multilingual Hugo sites (opentelemetry.io: `content/en/blog/x/` with the images, `content/ja/blog/x/`
+with only `index.md`; other sites: `index.md` + `index.bn.md` in one folder) the translated page's hero and
+body images live in the default language's bundle. Validate reported them missing (IMG002), cards refused the
+page (CARD003), social attached nothing and the preview showed no image. Hugo's rule
+(https://gohugo.io/content-management/multilingual/#page-bundles): the page's own language's file first, then
+the first translation's bundle by language order; a shared file is published once, under its bundle's URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from pipeline.build.stage import run_stage as build
+from pipeline.cards.stage import run_stage as cards
+from pipeline.config import Config, load_config
+from pipeline.content.assets import image_site_path, media_file, media_reference, page_resource
+from pipeline.content.loader import load_content
+from pipeline.crawl.expected import build_expected
+from pipeline.stages import Context
+from tests.validate_support import run_validate, trial_site
+
+EN = (
+    "---\ntitle: A garden in spring\ndate: 2026-03-02\nimage: hero.png\nimageAlt: Three trees\n"
+    "description: What grows first in a small garden, and when to plant it.\n---\n\n"
+    "The first green comes from the trees.\n\n![A row of trees](trees.png)\n\n"
+    '{{{{< figure src="trees.png" alt="Trees" >}}}}\n'
+)
+JA = (
+    "---\ntitle: 春の庭\ndate: 2026-03-02\nimage: hero.png\nimageAlt: 三本の木\n"
+    "description: 小さな庭で最初に育つもの。\n---\n\n最初の緑は木から来ます。\n\n![木の列](trees.png)\n\n"
+    '{{{{< figure src="trees.png" alt="木" >}}}}\n'
+)
+BN = JA.replace("春の庭", "বসন্তের বাগান").replace("最初の緑は木から来ます。", "প্রথম সবুজ আসে গাছ থেকে।")
+
+
+def _png(path: Path, color: tuple[int, int, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1200, 630), color).save(path)
+
+
+def _by_directory(tmp: Path) -> Config:
+    content = tmp / "content"
+    config = trial_site(
+        tmp,
+        content,
+        {"en/blog/garden/index.md": EN.format(), "ja/blog/garden/index.md": JA.format()},
+        ("en", "ja"),
+        {"name": "Garden", "base_url": "https://garden.example", "generator": "hugo"},
+    )
+    _png(content / "en/blog/garden/hero.png", (30, 110, 60))
+    _png(content / "en/blog/garden/trees.png", (60, 90, 30))
+    (tmp / "static").mkdir(exist_ok=True)
+    return load_config(config)
+
+
+def _by_file_name(tmp: Path) -> Config:
+    content = tmp / "content"
+    config = trial_site(
+        tmp,
+        content,
+        {"posts/garden/index.md": EN.format(), "posts/garden/index.bn.md": BN.format()},
+        ("en", "bn"),
+        {"name": "Garden", "base_url": "https://garden.example", "generator": "hugo"},
+    )
+    _png(content / "posts/garden/hero.png", (30, 110, 60))
+    _png(content / "posts/garden/trees.png", (60, 90, 30))
+    (tmp / "static").mkdir(exist_ok=True)
+    return load_config(config)
+
+
+def _post(config: Config, lang: str):  # type: ignore[no-untyped-def]
+    return next(p for p in load_content(config).posts if p.lang == lang)
+
+
+def test_a_translated_bundle_reads_the_default_languages_files_and_names_their_one_url(tmp_path: Path) -> None:
+    config = _by_directory(tmp_path)
+    content = config.content_root.resolve()
+    ja = _post(config, "ja")
+    assert ja.path_url == "/ja/blog/garden/"
+    assert page_resource(ja, "hero.png") == content / "en/blog/garden/hero.png"
+    assert image_site_path(ja, "hero.png") == "/blog/garden/hero.png"  # published once, with its bundle
+    assert media_reference(ja, "hero.png", config.content_root) == "content:en/blog/garden/hero.png"
+    assert media_file("content:en/blog/garden/hero.png", config.static_root, content).is_file()
+    # The page's own language's file comes first, by folder or by name, and is served under its own URL.
+    _png(content / "ja/blog/garden/hero.ja.png", (200, 30, 30))
+    ja = _post(config, "ja")
+    assert page_resource(ja, "hero.png") == content / "ja/blog/garden/hero.ja.png"
+    assert image_site_path(ja, "hero.png") == "/ja/blog/garden/hero.png"
+    (content / "ja/blog/garden/hero.ja.png").rename(content / "ja/blog/garden/hero.png")
+    assert page_resource(_post(config, "ja"), "./hero.png") == content / "ja/blog/garden/hero.png"
+    # Never outside a bundle folder: a path that climbs out of one is not read from any of them.
+    (content / "en/secret.png").write_bytes((content / "en/blog/garden/hero.png").read_bytes())
+    assert page_resource(ja, "../../secret.png") is None
+    assert page_resource(ja, "../../../en/secret.png") is None
+
+
+def test_by_file_name_the_bundle_folder_is_shared_and_the_file_served_under_the_default_page(
+    tmp_path: Path,
+) -> None:
+    config = _by_file_name(tmp_path)
+    bn = _post(config, "bn")
+    assert bn.path_url == "/bn/posts/garden/"
+    assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.png"
+    assert image_site_path(bn, "hero.png") == "/posts/garden/hero.png"
+    _png(config.content_root / "posts/garden/hero.bn.png", (200, 30, 30))
+    bn = _post(config, "bn")
+    assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.bn.png"
+    assert image_site_path(bn, "hero.png") == "/bn/posts/garden/hero.png"
+    assert page_resource(_post(config, "en"), "hero.png") == config.content_root.resolve() / "posts/garden/hero.png"
+
+
+def test_validate_cards_build_and_crawl_find_the_shared_hero(tmp_path: Path) -> None:
+    for config in (_by_directory(tmp_path / "dir"), _by_file_name(tmp_path / "name")):
+        findings = run_validate(config)
+        missing = [f for f in findings if f.rule in ("IMG001", "IMG002")]
+        assert missing == [], missing
+        result = cards(Context(config=config))
+        assert not [f for f in result.findings if f.rule == "CARD003"], result.findings
+        rendered = {p.relative_to(config.static_root).as_posix() for p in config.static_root.rglob("*.jpg")}
+        assert len(rendered) >= 4, rendered  # og + twitter, both languages
+        build(Context(config=config))
+        lang = "ja" if "dir" in str(config.content_root) else "bn"
+        folder = Path(config.site.output_dir) / ("ja/blog/garden" if lang == "ja" else "bn/posts/garden")
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert 'src="trees.png"' in page
+        assert (folder / "trees.png").is_file()  # the body image the page shows, beside it in the preview
+        expected = {p.lang: p for p in build_expected(config, load_content(config)).pages}
+        assert expected[lang].og_image is not None
+
+
+def test_a_raw_img_is_no_resource_lookup_and_needs_its_own_file(tmp_path: Path) -> None:
+    config = _by_directory(tmp_path)
+    path = config.content_root / "ja/blog/garden/index.md"
+    path.write_text(path.read_text(encoding="utf-8") + '\n<img src="trees.png" alt="木">\n', encoding="utf-8")
+    findings = [f for f in run_validate(config) if f.rule == "IMG002"]
+    assert [f.file.endswith("ja/blog/garden/index.md") for f in findings] == [True]
+    assert "trees.png" in findings[0].message
