@@ -76,7 +76,9 @@ def _post(config: Config, lang: str):  # type: ignore[no-untyped-def]
     return next(p for p in load_content(config).posts if p.lang == lang)
 
 
-def test_a_translated_bundle_reads_the_default_languages_files_and_names_their_one_url(tmp_path: Path) -> None:
+def test_a_translated_bundle_reads_the_default_languages_files_and_names_their_one_url(
+    tmp_path: Path,
+) -> None:
     config = _by_directory(tmp_path)
     content = config.content_root.resolve()
     ja = _post(config, "ja")
@@ -110,7 +112,10 @@ def test_by_file_name_the_bundle_folder_is_shared_and_the_file_served_under_the_
     bn = _post(config, "bn")
     assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.bn.png"
     assert image_site_path(bn, "hero.png") == "/bn/posts/garden/hero.png"
-    assert page_resource(_post(config, "en"), "hero.png") == config.content_root.resolve() / "posts/garden/hero.png"
+    assert (
+        page_resource(_post(config, "en"), "hero.png")
+        == config.content_root.resolve() / "posts/garden/hero.png"
+    )
 
 
 def test_validate_cards_build_and_crawl_find_the_shared_hero(tmp_path: Path) -> None:
@@ -139,3 +144,42 @@ def test_a_raw_img_is_no_resource_lookup_and_needs_its_own_file(tmp_path: Path) 
     findings = [f for f in run_validate(config) if f.rule == "IMG002"]
     assert [f.file.endswith("ja/blog/garden/index.md") for f in findings] == [True]
     assert "trees.png" in findings[0].message
+
+
+def test_translate_writes_each_sites_draft_where_hugo_links_it_and_its_images_resolve_once_approved(
+    tmp_path: Path, _isolated_state: Path
+) -> None:
+    """By directory the draft goes to the language's folder, by file name beside its source
+    (`index.bn.md`: `content/bn/posts/…` is no Bengali page to Hugo there); either way the approved draft's
+    hero and body image are its source bundle's files, for cards and the preview."""
+    from pipeline.config import with_overrides
+    from pipeline.translate import review
+    from pipeline.translate.stage import run_stage as translate
+    from tests.translate_support.site import install
+
+    cases = (
+        (_by_directory, "ja", "en/blog/garden/index.md", "ja/blog/garden/index.md", "ja/blog/garden"),
+        (_by_file_name, "bn", "posts/garden/index.md", "posts/garden/index.bn.md", "bn/posts/garden"),
+    )
+    for make, lang, source, draft, served in cases:
+        tmp = tmp_path / lang
+        config = make(tmp)
+        (config.content_root / draft).unlink()  # only the source: translate writes the draft
+        install(_isolated_state, "upper", "en", lang)
+        config = with_overrides(config, {"translate": {"languages": [lang], "engines": {"*": ["argos"]}}})
+        ctx = Context(config=config, quiet=True)
+        assert translate(ctx).counts["drafts_written"] == 1
+        assert (config.content_root / draft).is_file(), sorted(config.content_root.rglob("*.md"))
+        approved, skipped = review.approve_all(ctx, source, lang, "ana")
+        assert approved and not skipped
+        post = _post(config, lang)
+        assert post.published and post.meta["image"] == "hero.png"
+        assert (
+            image_site_path(post, "hero.png")
+            == "/" + source.removeprefix("en/").rsplit("/", 1)[0] + "/hero.png"
+        )
+        result = cards(Context(config=config))
+        assert not [f for f in result.findings if f.rule in ("CARD003", "CARD012")], result.findings
+        build(Context(config=config))
+        page = (Path(config.site.output_dir) / served / "index.html").read_text(encoding="utf-8")
+        assert 'src="trees.png"' in page and (Path(config.site.output_dir) / served / "trees.png").is_file()

@@ -90,7 +90,9 @@ def resource(post: Post, value: str | None, shared: bool = True) -> tuple[Path, 
                 continue
             if not path.is_file():
                 continue
-            if name == value and shared:  # a file of no language: published once, with the first language's page
+            if (
+                name == value and shared
+            ):  # a file of no language: published once, with the first language's page
                 bundle = next((b for b in post.bundles if b.folder == bundle.folder), bundle)
             url = bundle.path_url.rstrip("/") + "/" + plain if bundle.path_url else ""
             return path, url
