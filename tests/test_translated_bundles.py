@@ -27,7 +27,8 @@ EN = (
     "---\ntitle: A garden in spring\ndate: 2026-03-02\nimage: hero.png\nimageAlt: Three trees\n"
     "description: What grows first in a small garden, and when to plant it.\n---\n\n"
     "The first green comes from the trees.\n\n![A row of trees](trees.png)\n\n"
-    '{{{{< figure src="trees.png" alt="Trees" >}}}}\n'
+    '{{{{< figure src="trees.png" link="https://garden.example/trees" class="wide" title="Spring trees"\n'
+    'caption="Three *young* trees, see [the guide](https://garden.example/guide)." alt="Trees" >}}}}\n'
 )
 JA = (
     "---\ntitle: 春の庭\ndate: 2026-03-02\nimage: hero.png\nimageAlt: 三本の木\n"
@@ -170,6 +171,12 @@ def test_translate_writes_each_sites_draft_where_hugo_links_it_and_its_images_re
         ctx = Context(config=config, quiet=True)
         assert translate(ctx).counts["drafts_written"] == 1
         assert (config.content_root / draft).is_file(), sorted(config.content_root.rglob("*.md"))
+        text = (config.content_root / draft).read_text(encoding="utf-8")
+        # A figure's caption (Markdown kept) and title are translated like its alt; its other arguments not.
+        assert (
+            '{{< figure src="trees.png" link="https://garden.example/trees" class="wide" title="SPRING TREES"\n'
+            'caption="THREE *YOUNG* TREES, SEE [THE GUIDE](https://garden.example/guide)." alt="TREES" >}}'
+        ) in text
         approved, skipped = review.approve_all(ctx, source, lang, "ana")
         assert approved and not skipped
         post = _post(config, lang)
@@ -183,3 +190,26 @@ def test_translate_writes_each_sites_draft_where_hugo_links_it_and_its_images_re
         build(Context(config=config))
         page = (Path(config.site.output_dir) / served / "index.html").read_text(encoding="utf-8")
         assert 'src="trees.png"' in page and (Path(config.site.output_dir) / served / "trees.png").is_file()
+
+
+def test_a_figures_caption_and_title_are_segments_and_a_translations_quotes_cannot_end_them() -> None:
+    from pipeline.translate.segment import assemble, segment_body, segments_of
+
+    body = (
+        '{{< figure src="a.png" title="Spring trees" caption="Three *young* trees, see [the guide](/g) now." '
+        'alt="Trees" >}}\n\n<div class="row">\n{{< figure src="b.png" link="/b" title="A row" >}}\n</div>\n\n'
+        '{{< image src="c.png" caption="Theme shortcode" alt="C" >}}\n'
+    )
+    parts = segment_body(body)
+    assert assemble(parts) == body  # the source stays byte for byte
+    first, second, third = segments_of(parts)
+    assert first.template == "⟦1⟧Spring trees⟦2⟧Three ⟦3⟧young⟦4⟧ trees, see ⟦5⟧the guide⟦6⟧ now.⟦7⟧Trees⟦8⟧"
+    assert second.template == "A row" and second.source == "A row"
+    assert third.template == "⟦1⟧C⟦2⟧"  # a theme's image shortcode: its alt only, not its caption
+    out = first.render(
+        '⟦1⟧Árboles "de" primavera⟦2⟧Tres ⟦3⟧jóvenes⟦4⟧ árboles, ver ⟦5⟧la guía⟦6⟧ "ya".⟦7⟧Á⟦8⟧'
+    )
+    assert out == (
+        '{{< figure src="a.png" title="Árboles \\"de\\" primavera" caption="Tres *jóvenes* árboles, ver '
+        '[la guía](/g) \\"ya\\"." alt="Á" >}}'
+    )
