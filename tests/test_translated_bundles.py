@@ -88,6 +88,9 @@ def test_a_translated_bundle_reads_the_default_languages_files_and_names_their_o
     assert image_site_path(ja, "hero.png") == "/blog/garden/hero.png"  # published once, with its bundle
     assert media_reference(ja, "hero.png", config.content_root) == "content:en/blog/garden/hero.png"
     assert media_file("content:en/blog/garden/hero.png", config.static_root, content).is_file()
+    # A run over the translated file alone reads its translations' bundles too.
+    (only,) = load_content(config, [config.content_root / "ja/blog/garden/index.md"]).posts
+    assert page_resource(only, "hero.png") == content / "en/blog/garden/hero.png"
     # The page's own language's file comes first, by folder or by name, and is served under its own URL.
     _png(content / "ja/blog/garden/hero.ja.png", (200, 30, 30))
     ja = _post(config, "ja")
@@ -109,6 +112,8 @@ def test_by_file_name_the_bundle_folder_is_shared_and_the_file_served_under_the_
     assert bn.path_url == "/bn/posts/garden/"
     assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.png"
     assert image_site_path(bn, "hero.png") == "/posts/garden/hero.png"
+    (only,) = load_content(config, [config.content_root / "posts/garden/index.bn.md"]).posts
+    assert image_site_path(only, "hero.png") == "/posts/garden/hero.png"  # its bundle's default page's
     _png(config.content_root / "posts/garden/hero.bn.png", (200, 30, 30))
     bn = _post(config, "bn")
     assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.bn.png"

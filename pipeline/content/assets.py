@@ -22,10 +22,11 @@ with `image: hero.png` and no copy of it reads `content/en/blog/x/hero.png`, ser
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.content.frontmatter import ContentError
 from pipeline.content.post import Bundle, Post
 from pipeline.fsutil import UnsafePathError, safe_join
 
@@ -58,6 +59,38 @@ def link_bundles(posts: Iterable[Post], languages: Sequence[str]) -> None:
         linked = tuple(Bundle(p.lang, p.path.parent, p.path_url) for p in group)
         for post in group:
             post.bundles = linked
+
+
+def bundle_peers(
+    posts: Sequence[Post],
+    root: Path,
+    languages: Sequence[str],
+    language_dirs: Mapping[str, str],
+    load: Callable[[Path], Post],
+) -> list[Post]:
+    """The translations of these bundle pages that a run over some files did not load, so `link_bundles` sees
+    them: `index.<lang>.md` beside a page, and the same path under every other language's folder (its code,
+    or its `language_dirs` folder). Files that do not load are skipped (their own runs say why)."""
+    folders = {code: next((d for d, c in language_dirs.items() if c == code), code) for code in languages}
+    have = {post.path.resolve() for post in posts}
+    found: dict[Path, Post] = {}
+    for post in posts:
+        if not is_folder_page(post):
+            continue
+        kind = post.path.stem.split(".")[0]
+        candidates = [p for p in post.path.parent.glob(kind + ".*") if p.suffix in (".md", ".markdown")]
+        if post.lang_from_folder:
+            rest = post.rel.split("/", 1)[1]
+            candidates += [root / folder / rest for folder in folders.values()]
+        for path in candidates:
+            resolved = path.resolve()
+            if resolved in have or resolved in found or not path.is_file():
+                continue
+            try:
+                found[resolved] = load(path)
+            except (ContentError, OSError):
+                continue
+    return list(found.values())
 
 
 def _named(value: str, lang: str) -> str:
