@@ -112,6 +112,9 @@ def test_by_file_name_the_bundle_folder_is_shared_and_the_file_served_under_the_
     assert bn.path_url == "/bn/posts/garden/"
     assert page_resource(bn, "hero.png") == config.content_root.resolve() / "posts/garden/hero.png"
     assert image_site_path(bn, "hero.png") == "/posts/garden/hero.png"
+    from pipeline.web.audit import file_language
+
+    assert file_language(config, (config.content_root / "posts/garden/index.bn.md").resolve()) == "bn"
     (only,) = load_content(config, [config.content_root / "posts/garden/index.bn.md"]).posts
     assert image_site_path(only, "hero.png") == "/posts/garden/hero.png"  # its bundle's default page's
     _png(config.content_root / "posts/garden/hero.bn.png", (200, 30, 30))
@@ -133,8 +136,12 @@ def test_validate_cards_build_and_crawl_find_the_shared_hero(tmp_path: Path) -> 
         assert not [f for f in result.findings if f.rule == "CARD003"], result.findings
         rendered = {p.relative_to(config.static_root).as_posix() for p in config.static_root.rglob("*.jpg")}
         assert len(rendered) >= 4, rendered  # og + twitter, both languages
-        build(Context(config=config))
         lang = "ja" if "dir" in str(config.content_root) else "bn"
+        card = next(p for p in config.static_root.rglob("*-og.jpg") if f"/{lang}/" in p.as_posix())
+        with Image.open(card) as im:  # the shared hero's green fills the card's top corner
+            red, green, blue = im.convert("RGB").getpixel((1150, 20))  # type: ignore[misc]
+        assert abs(red - 30) + abs(green - 110) + abs(blue - 60) < 30, (red, green, blue)
+        build(Context(config=config))
         folder = Path(config.site.output_dir) / ("ja/blog/garden" if lang == "ja" else "bn/posts/garden")
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert 'src="trees.png"' in page
