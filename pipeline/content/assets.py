@@ -123,9 +123,7 @@ def resource(post: Post, value: str | None, shared: bool = True) -> tuple[Path, 
                 continue
             if not path.is_file():
                 continue
-            if (
-                name == value and shared
-            ):  # a file of no language: published once, with the first language's page
+            if name == value and shared:  # of no language: published once, with the first language's page
                 bundle = next((b for b in post.bundles if b.folder == bundle.folder), bundle)
             url = bundle.path_url.rstrip("/") + "/" + plain if bundle.path_url else ""
             return path, url
@@ -140,7 +138,8 @@ def page_resource(post: Post, value: str | None, shared: bool = True) -> Path | 
 
 
 def image_site_path(post: Post, value: str | None) -> str | None:
-    """The site path an image is served at: a page's own file under the page's URL, anything else as written."""
+    """The site path an image is served at: a bundle file under its bundle page's URL (a shared one: the bundle
+    it lives in), anything else as written."""
     found = resource(post, value) if post.path_url else None
     return found[1] if found and found[1] else value
 
