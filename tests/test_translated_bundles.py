@@ -88,6 +88,8 @@ def test_a_translated_bundle_reads_the_default_languages_files_and_names_their_o
     assert image_site_path(ja, "hero.png") == "/blog/garden/hero.png"  # published once, with its bundle
     assert media_reference(ja, "hero.png", config.content_root) == "content:en/blog/garden/hero.png"
     assert media_file("content:en/blog/garden/hero.png", config.static_root, content).is_file()
+    expected = {page.lang: page for page in build_expected(config, load_content(config)).pages}
+    assert expected["ja"].og_image == "https://garden.example/blog/garden/hero.png"  # crawl checks that URL
     # A run over the translated file alone reads its translations' bundles too.
     (only,) = load_content(config, [config.content_root / "ja/blog/garden/index.md"]).posts
     assert page_resource(only, "hero.png") == content / "en/blog/garden/hero.png"
@@ -146,8 +148,6 @@ def test_validate_cards_build_and_crawl_find_the_shared_hero(tmp_path: Path) -> 
         page = (folder / "index.html").read_text(encoding="utf-8")
         assert 'src="trees.png"' in page
         assert (folder / "trees.png").is_file()  # the body image the page shows, beside it in the preview
-        expected = {p.lang: p for p in build_expected(config, load_content(config)).pages}
-        assert expected[lang].og_image is not None
 
 
 def test_a_raw_img_is_no_resource_lookup_and_needs_its_own_file(tmp_path: Path) -> None:
