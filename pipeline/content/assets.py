@@ -24,11 +24,15 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from pipeline.content.frontmatter import ContentError
 from pipeline.content.post import Bundle, Post
 from pipeline.fsutil import UnsafePathError, safe_join
+
+if TYPE_CHECKING:
+    from pipeline.conventions import Conventions
 
 _FOLDER_PAGES = ("index", "_index")
 # How the social ledger names an image that lives beside its page (its path under the content root), so the
@@ -59,6 +63,21 @@ def link_bundles(posts: Iterable[Post], languages: Sequence[str]) -> None:
         linked = tuple(Bundle(p.lang, p.path.parent, p.path_url) for p in group)
         for post in group:
             post.bundles = linked
+
+
+def link_hugo_bundles(
+    posts: Sequence[Post],
+    conv: Conventions,
+    languages: Sequence[str],
+    root: Path | None = None,
+    load: Callable[[Path], Post] | None = None,
+) -> None:
+    """`link_bundles` on a Hugo site (no other generator shares a page's files); with `load` (a run over some
+    files) their translations' files are read too (`bundle_peers`), to link them, not to check them."""
+    if conv.generator != "hugo":
+        return
+    peers = bundle_peers(posts, root, languages, conv.language_dirs, load) if load and root else []
+    link_bundles([*posts, *peers], languages)
 
 
 def bundle_peers(

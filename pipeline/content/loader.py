@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.content.assets import bundle_peers, link_bundles
+from pipeline.content.assets import link_hugo_bundles
 from pipeline.content.cascade import Entry, section_files
 from pipeline.content.cascade import apply as apply_cascade
 from pipeline.content.cascade import entries as cascade_entries
@@ -105,8 +105,7 @@ class ContentSet:
         self.problems += _cascade(config, self.urls, fresh, self.root, None, self.posts)
         _mark_held(config, fresh)
         self.posts.sort(key=lambda post: post.path)
-        if self.urls.conv.generator == "hugo":  # a new draft shares its original's bundle
-            link_bundles(self.posts, list(config.site.languages))
+        link_hugo_bundles(self.posts, self.urls.conv, list(config.site.languages))  # a new draft's too
 
     def by_lang(self, lang: str) -> list[Post]:
         return [p for p in self.posts if p.lang == lang]
@@ -445,10 +444,7 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         posts.append(post)
     problems += _cascade(config, site, posts, root, paths)
     _mark_held(config, posts)
-    if site.conv.generator == "hugo":  # a run over some files reads their translations' bundles too
-        langs = list(config.site.languages)
-        peers = bundle_peers(posts, root, langs, site.conv.language_dirs, load) if paths else []
-        link_bundles([*posts, *peers], langs)
+    link_hugo_bundles(posts, site.conv, list(config.site.languages), root, load if paths else None)
     if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
         problems += [
             Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)
