@@ -1,7 +1,6 @@
 """Loading a content tree: walk the Markdown files, read each into a `Post`, turn bad files into findings.
 
-Malformed input never raises out of `load_content`: it becomes an error `Finding` naming the file and line, and
-the other posts load normally.
+Malformed input never raises out of `load_content`: it becomes an error `Finding` naming file and line; the rest load.
 """
 
 from __future__ import annotations
@@ -39,8 +38,7 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Jekyll renders any file with front matter as a page: `index.html` home and archive pages are pages of the site.
-TEMPLATE_SUFFIXES = (".html", ".htm")
+TEMPLATE_SUFFIXES = (".html", ".htm")  # Jekyll: a file with front matter is a page (index.html, archives)
 _HUGO_CONTENT = (*MARKDOWN_SUFFIXES, *TEMPLATE_SUFFIXES)
 
 
@@ -586,8 +584,7 @@ def _display_path(path: Path) -> str:
     prefix = cwd.rstrip(os.sep) + os.sep
     if absolute.startswith(prefix):
         return absolute[len(prefix) :]  # abspath is normalised: what relpath would give, without its work
-    # Outside the working directory as written; maybe inside it through a symlink. The folder is resolved once
-    # per run (lru_cache), the file name only when it is a link itself.
+    # Outside the working directory as written; maybe inside it through a symlink (folder resolved once: lru_cache).
     folder, name = os.path.split(absolute)
     real = os.path.join(_resolved_dir(folder), name)
     if os.path.islink(real):
