@@ -440,23 +440,26 @@ def _page_path(rel: str) -> str:
 def _copy_bundle_resources(staging: Path, pages: dict[Path, Post]) -> None:
     """Hugo publishes a bundle's other files (images, downloads) beside its page: `blog/x/index.md` with
     `blog/x/diagram.png` is `/blog/x/diagram.png`, and subfolders that are no bundle of their own
-    (`docs/x/resources/a.yml`). Symlinks are not followed; nothing already written is replaced."""
+    (`docs/x/resources/a.yml`). A translated page also gets the files of its translations' bundles that its own
+    lacks (Hugo shares them: pipeline.content.assets), so its relative `![](diagram.png)` shows in the preview
+    as the site's render hook shows it. Symlinks are not followed; nothing already written is replaced."""
     for target, post in pages.items():
         kind = post.path.name.split(".")[0]
         if kind not in ("index", "_index") or target.name != "index.html":
             continue
-        source = post.path.parent
-        for folder, dirnames, filenames in os.walk(source):
-            if kind == "_index":  # a subfolder with its own index file is another bundle
-                dirnames[:] = [d for d in dirnames if not _has_index(Path(folder) / d)]
-            for name in filenames:
-                item = Path(folder) / name
-                if item.is_symlink() or item.suffix.lower() in (".md", ".markdown"):
-                    continue
-                dest = target.parent / item.relative_to(source)
-                if not dest.exists():
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(item, dest)
+        folders = [post.path.parent, *(b.folder for b in post.bundles if b.folder != post.path.parent)]
+        for source in folders:
+            for folder, dirnames, filenames in os.walk(source):
+                if kind == "_index":  # a subfolder with its own index file is another bundle
+                    dirnames[:] = [d for d in dirnames if not _has_index(Path(folder) / d)]
+                for name in filenames:
+                    item = Path(folder) / name
+                    if item.is_symlink() or item.suffix.lower() in (".md", ".markdown"):
+                        continue
+                    dest = target.parent / item.relative_to(source)
+                    if not dest.exists():
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(item, dest)
 
 
 def _has_index(folder: Path) -> bool:

@@ -1,7 +1,6 @@
 """Loading a content tree: walk the Markdown files, read each into a `Post`, turn bad files into findings.
 
-Malformed input never raises out of `load_content`: it becomes an error `Finding` naming the file and line, and
-the other posts load normally.
+Malformed input never raises out of `load_content`: it becomes an error `Finding` naming file and line; the rest load.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.content.assets import link_hugo_bundles
 from pipeline.content.cascade import Entry, section_files
 from pipeline.content.cascade import apply as apply_cascade
 from pipeline.content.cascade import entries as cascade_entries
@@ -38,8 +38,7 @@ if TYPE_CHECKING:
     from pipeline.config import Config
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Jekyll renders any file with front matter as a page: `index.html` home and archive pages are pages of the site.
-TEMPLATE_SUFFIXES = (".html", ".htm")
+TEMPLATE_SUFFIXES = (".html", ".htm")  # Jekyll: a file with front matter is a page (index.html, archives)
 _HUGO_CONTENT = (*MARKDOWN_SUFFIXES, *TEMPLATE_SUFFIXES)
 
 
@@ -104,6 +103,7 @@ class ContentSet:
         self.problems += _cascade(config, self.urls, fresh, self.root, None, self.posts)
         _mark_held(config, fresh)
         self.posts.sort(key=lambda post: post.path)
+        link_hugo_bundles(self.posts, self.urls.conv, list(config.site.languages))  # a new draft's too
 
     def by_lang(self, lang: str) -> list[Post]:
         return [p for p in self.posts if p.lang == lang]
@@ -442,6 +442,7 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         posts.append(post)
     problems += _cascade(config, site, posts, root, paths)
     _mark_held(config, posts)
+    link_hugo_bundles(posts, site.conv, list(config.site.languages), root, load if paths else None)
     if not paths:  # the Hugo site's mounts that could not be read, once per whole-site run
         problems += [
             Finding("CONTENT018", "warning", display_path(Path(file)), line or None, what)
@@ -583,8 +584,7 @@ def _display_path(path: Path) -> str:
     prefix = cwd.rstrip(os.sep) + os.sep
     if absolute.startswith(prefix):
         return absolute[len(prefix) :]  # abspath is normalised: what relpath would give, without its work
-    # Outside the working directory as written; maybe inside it through a symlink. The folder is resolved once
-    # per run (lru_cache), the file name only when it is a link itself.
+    # Outside the working directory as written; maybe inside it through a symlink (folder resolved once: lru_cache).
     folder, name = os.path.split(absolute)
     real = os.path.join(_resolved_dir(folder), name)
     if os.path.islink(real):

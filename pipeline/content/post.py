@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pipeline.content.frontmatter import FrontFormat, jekyll_date, parse_date, update_front_matter
 from pipeline.fsutil import atomic_write_text
@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from pipeline.content.markdown import Node
 
 FALSE_WORDS = frozenset({"false", "no", "off", "0", ""})
+
+
+class Bundle(NamedTuple):
+    """One language's page bundle of an article: the folder its resources sit in, and the page's URL (where
+    the generator publishes them)."""
+
+    lang: str
+    folder: Path
+    path_url: str
 
 
 @dataclass
@@ -63,6 +72,9 @@ class Post:
         ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
     )
     held_until: dt.datetime | None = None  # the instant `held` names
+    # Every language's bundle of this article, in the site's language order, this page's own among them;
+    # empty where resources are not shared (pipeline.content.assets.link_bundles).
+    bundles: tuple[Bundle, ...] = ()
 
     # --- typed accessors for the known keys -------------------------------------------------------------
 

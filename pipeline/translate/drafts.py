@@ -1,4 +1,4 @@
-"""Draft files `<content>/<lang>/<same rel path>`: planning, rendering, and importing translators' hand edits.
+"""Draft files `<content>/<lang>/<same rel path>` (Hugo by file name: `<rel>.<lang>.md`): planning, rendering, and importing translators' hand edits.
 
 A draft carries `lang`, `translationKey`, a `translation` status block and the localized permalink; not the
 source's card paths (the draft's own cards come from the URL model). What we wrote is recorded per segment (tm_drafts), so a later run can tell a
@@ -67,10 +67,29 @@ def cut(
     return meta_parts, segmenter.body(body, tokens, line_offset)
 
 
-def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
+def draft_rel_of(post: Post, lang: str, config: Config) -> str:
+    """Where `post`'s `lang` draft goes: the target language's folder (`content/ja/blog/x/index.md`), or, on a
+    Hugo site that translates by file name (the source is in no language folder), beside the source
+    (`posts/x/index.es.md`). Hugo reads no language from a folder there: `content/es/posts/x/index.md` was an
+    English page at /es/posts/x/, and its bundle lacked the source's images, which by file name it shares."""
+    folder = next((d for d, code in config.site.urls.language_dirs.items() if code == lang), None)
+    by_name = config.site.urls.filename_language
+    if by_name is None:
+        by_name = config.site.generator == "hugo"
+    if by_name and folder is None and not post.lang_from_folder:
+        head, _, name = post.rel.rpartition("/")
+        stem, dot, ext = name.rpartition(".")
+        base, _, code = stem.rpartition(".")
+        if base and code == post.lang:  # `about.en.md` names its language: the draft is `about.es.md`
+            stem = base
+        named = f"{stem}.{lang}.{ext}" if dot else f"{name}.{lang}"
+        return f"{head}/{named}" if head else named
     rel = post.rel.split("/", 1)[1] if post.lang_from_folder else post.rel
-    folder = next((d for d, code in config.site.urls.language_dirs.items() if code == lang), lang)
-    draft_rel = f"{folder}/{rel}"
+    return f"{folder or lang}/{rel}"
+
+
+def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
+    draft_rel = draft_rel_of(post, lang, config)
     tokens = block_tokens(post)
     meta_parts, body_parts = cut(
         post.meta, post.body, config.translate.keys, segmenter_for(config), tokens, post.body_line - 1

@@ -58,27 +58,44 @@ _IMG_ALT = re.compile(
     r"""(\{%-?[ \t]*(?:img|image)\b(?:(?!%\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)(\2(?:(?!%\}).)*%\})""",
     re.IGNORECASE | re.DOTALL,
 )
-# Hugo's the same: its own `{{< figure src="…" alt="…" >}}` and a site's `{{< image link="./x.png" alt="…" >}}`
-# (istio.io), over several lines of a paragraph too. Groups as above.
-_HUGO_IMG_ALT = re.compile(
-    r"""(\{\{[<%][ \t]*(?:figure|img|image)\b(?:(?![%>]\}\}).)*?\balt[ \t]*=[ \t]*(["']))((?:(?!\2).)*)"""
-    r"""(\2(?:(?![%>]\}\}).)*[%>]\}\})""",
-    re.IGNORECASE | re.DOTALL,
+# Hugo's image shortcodes: its own `{{< figure src="…" alt="…" >}}` and a site's `{{< image link="./x.png"
+# alt="…" >}}` (istio.io), over several lines of a paragraph too. A `figure` also shows readers its `caption`
+# (Markdown: Hugo renders it with `markdownify`) and its `title` (https://gohugo.io/shortcodes/figure/); every
+# other argument (src, link, class, …) is kept as written.
+_HUGO_IMG = re.compile(
+    r"\{\{[<%][ \t]*(figure|img|image)\b((?:(?![%>]\}\}).)*)[%>]\}\}", re.IGNORECASE | re.DOTALL
 )
-# Raw `<img … alt="…">` and Hugo's `{{< figure … alt="…" >}}` (pipeline.content.body_images) likewise.
-_OPEN_VALUE = re.compile(r"""\salt\s*=\s*(["'`])$""", re.IGNORECASE)
+# One shortcode argument: `name = "value"` (Go-quoted), `` name = `raw` ``, or a positional one; values are
+# taken whole, so `title="x alt='y'"` is never read as an alt.
+_SC_ARG = re.compile(
+    r"""([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*')|"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+"""
+)
+_SHOWN_ARGS = {"figure": ("alt", "caption", "title")}
+# The opening of a value translated text goes into (`<img … alt="`, `{{< figure caption="`), for escaping.
+_OPEN_VALUE = re.compile(r"""\s(?:alt|caption|title)\s*=\s*(["'`])$""", re.IGNORECASE)
 
 
-def _alt_match(tag: str) -> tuple[str, str, str] | None:
-    """(the tag up to the alt value, the value, the rest) of an image tag with a non-blank alt text."""
-    liquid = _IMG_ALT.fullmatch(tag) or _HUGO_IMG_ALT.fullmatch(tag)
+def _value_spans(tag: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is Markdown) of the reader-visible values in one image tag with non-blank text: a Hugo
+    image shortcode's alt (a figure's caption and title too), a Liquid/Nunjucks image's or `<img>`'s alt."""
+    hugo = _HUGO_IMG.fullmatch(tag)
+    if hugo is not None:
+        shown = _SHOWN_ARGS.get(hugo.group(1).lower(), ("alt",))
+        spans = []
+        for arg in _SC_ARG.finditer(hugo.group(2)):
+            name, value = arg.group(1), arg.group(2)
+            if name and name.lower() in shown and value[1:-1].strip():
+                start = hugo.start(2) + arg.start(2) + 1
+                spans.append((start, start + len(value) - 2, name.lower() == "caption"))
+        return spans
+    liquid = _IMG_ALT.fullmatch(tag)
     if liquid is not None:
-        return (liquid.group(1), liquid.group(3), liquid.group(4)) if liquid.group(3).strip() else None
+        return [(liquid.start(3), liquid.end(3), False)] if liquid.group(3).strip() else []
     m = ALT_IN_TAG.fullmatch(tag)
     if m is None:
-        return None
+        return []
     start, end = alt_parts(m)
-    return (tag[:start], tag[start:end], tag[end:]) if tag[start:end].strip() else None
+    return [(start, end, False)] if tag[start:end].strip() else []
 
 
 def in_attribute(text: str, before: str) -> str:
@@ -119,8 +136,11 @@ class Segment:
                 in_attribute(text[pos : m.start()], last) if template is not None else text[pos : m.start()]
             )
             idx = int(m.group(1)) - 1
-            last = self.placeholders[idx] if 0 <= idx < len(self.placeholders) else m.group(0)
-            out.append(last)
+            held = self.placeholders[idx] if 0 <= idx < len(self.placeholders) else m.group(0)
+            opened = _OPEN_VALUE.search(last[-200:])
+            if opened is None or opened.group(1) in held or _OPEN_VALUE.search(held[-200:]):
+                last = held  # else still inside the value (a link in a caption): its opening still counts
+            out.append(held)
             pos = m.end()
         out.append(in_attribute(text[pos:], last) if template is not None else text[pos:])
         return "".join(out)
@@ -196,11 +216,15 @@ class Segmenter:
                     out.extend(self._pieces(inner))
                     out.append((True, "]" + dest))
             elif (m.group("tmpl") is not None or m.group("html") is not None) and (
-                alt := _alt_match(m.group(0))
+                spans := _value_spans(m.group(0))
             ):
-                out.append((True, alt[0]))
-                out.extend(self._text_pieces(alt[1]))
-                out.append((True, alt[2]))
+                tag, at = m.group(0), 0
+                for start, end, markdown in spans:
+                    out.append((True, tag[at:start]))
+                    value = tag[start:end]
+                    out.extend(self._pieces(value) if markdown else self._text_pieces(value))
+                    at = end
+                out.append((True, tag[at:]))
             else:
                 out.append((True, m.group(0)))
             pos = m.end()
@@ -341,10 +365,12 @@ class Segmenter:
 
     def _alt_texts(self, text: str) -> list[Part]:
         """Raw HTML or a template line with image tags: their alt texts are segments, the rest stays as written."""
-        if "alt" not in text.lower():
+        low = text.lower()
+        if "alt" not in low and "caption" not in low and "title" not in low:
             return [text]
-        found = [*_IMG_ALT.finditer(text), *_HUGO_IMG_ALT.finditer(text)]
-        spans = [(m.start(3), m.end(3)) for m in found if m.group(3).strip()]
+        spans = [(m.start(3), m.end(3)) for m in _IMG_ALT.finditer(text) if m.group(3).strip()]
+        for m in _HUGO_IMG.finditer(text):
+            spans += [(m.start() + a, m.start() + b) for a, b, _ in _value_spans(m.group(0))]
         spans += [alt_parts(m) for m in ALT_IN_TAG.finditer(text)]
         out: list[Part] = []
         pos = 0

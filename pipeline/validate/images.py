@@ -65,7 +65,7 @@ def _body_files(post: Post, env: Env) -> list[tuple[str, int, Path | UnsafePathE
     by_url, by_key = _pages(env)
     out = []
     for src, line, shared in srcs:
-        got = local_image(post, src, env.static_root, by_url.get)
+        got = local_image(post, src, env.static_root, by_url.get, shared)
         if isinstance(got, Path) and shared and not got.is_file():
             for other in by_key.get(post.translation_key, ()):
                 beside = page_resource(other, src) if other is not post else None

@@ -72,13 +72,19 @@ def source_file(config: Config, file: str) -> Path:
 
 
 def file_language(config: Config, path: Path) -> str:
-    """The language a content file is written in, as the stages see it (folder, then `lang:`, then default)."""
+    """The language a content file is written in, as the stages see it (folder, then the site's `x.<lang>.md`
+    file name, then `lang:`, then default)."""
     from pipeline.content import ContentError, load_post
+    from pipeline.content.urls import UrlModel
 
     site = config.site
     try:
         return load_post(
-            path, config.content_root, default_lang=site.default_language, languages=site.languages
+            path,
+            config.content_root,
+            default_lang=site.default_language,
+            languages=site.languages,
+            site=UrlModel.from_config(config),
         ).lang
     except ContentError:
         first = path.relative_to(config.content_root.resolve()).parts[0]
