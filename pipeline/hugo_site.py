@@ -205,9 +205,8 @@ def _languages(
         direction = str(conf.get("direction") or conf.get("languagedirection") or "").lower()
         if direction in ("ltr", "rtl"):
             ours["dir"] = direction
-        title = conf.get(
-            "title"
-        )  # the site's title in this language (its pages' <title> suffix, .Site.Title)
+        # The site's title in this language (.Site.Title: its pages' <title> suffix).
+        title = conf.get("title")
         if isinstance(title, str) and title.strip() and title.strip() != site.data.get("title"):
             ours["site_name"] = title.strip()
         langs[code] = ours

@@ -66,9 +66,8 @@ class JekyllConfig:
     permalink: str | None = None
     exclude: tuple[str, ...] = ()
     timezone: dt.tzinfo = dt.UTC
-    future: bool = (
-        False  # `future: true`: posts dated in the future are built now (pipeline.content.schedule)
-    )
+    # `future: true`: posts dated in the future are built now (pipeline.content.schedule).
+    future: bool = False
 
 
 def jekyll_config(root: Path) -> JekyllConfig:
