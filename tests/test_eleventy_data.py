@@ -116,3 +116,26 @@ def test_eleventyignore_entries_are_no_pages(tmp_path: Path) -> None:
     (tmp_path / "src/.eleventyignore").write_text("README.md\n", encoding="utf-8")
     os.utime(tmp_path / "src/.eleventyignore", ns=(1, 1))
     assert site_signature(config) != before
+
+
+def test_hostile_data_files_are_findings_not_crashes(tmp_path: Path) -> None:
+    # json.loads raises RecursionError (not a JSONDecodeError) on ~1,000 nested arrays: it took the loader down.
+    deep = '{"a": ' * 200 + "1" + "}" * 200  # parses, but deeper than the merge follows
+    config = _site(
+        tmp_path,
+        {
+            "a/a.json": "[" * 100_000,
+            "b/b.json": deep,
+            "c/c.json": '{"tags": ["' + "x" * 5_100_000 + '"]}',
+            "a/p.md": POST.format(title="A", extra=""),
+            "b/p.md": POST.format(title="B", extra=""),
+            "c/p.md": POST.format(title="C", extra=""),
+        },
+    )
+    content = load_content(load_config(config))
+    assert sorted(p.rel for p in content.posts) == ["a/p.md", "b/p.md", "c/p.md"]
+    found = {Path(f.file or "").name: f.message for f in content.problems if f.rule == "CONTENT016"}
+    assert "nests too deeply" in found["a.json"]
+    assert "nests deeper than 64 levels" in found["b.json"]
+    assert "is over 5,000,000 bytes" in found["c.json"]
+    assert all(p.tags == [] for p in content.posts)

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 JS_SUFFIXES = (".11tydata.js", ".11tydata.cjs", ".11tydata.mjs")
+MAX_BYTES = 5_000_000  # a data file is a page's settings: a larger one is not read (as site.max_file_bytes)
+MAX_DEPTH = 64  # deeper data is not merged (merge recurses; json itself stops near 1,000 levels)
 DATA_SUFFIXES = (*JS_SUFFIXES, ".11tydata.json")
 
 
@@ -50,12 +52,19 @@ class DirectoryData:
         got = self._files.get(path)
         if got is None:
             data: dict[str, Any] = {}
+            loaded: Any = {}
             try:
-                loaded = json.loads(path.read_text(encoding="utf-8-sig"))
+                if path.stat().st_size > MAX_BYTES:
+                    self.problems.append((path, 0, f"is over {MAX_BYTES:,} bytes; its data is not applied"))
+                else:
+                    loaded = json.loads(path.read_text(encoding="utf-8-sig"))
             except FileNotFoundError:
                 loaded = {}
             except (OSError, UnicodeDecodeError) as exc:
                 self.problems.append((path, 0, f"cannot be read ({exc}); its data is not applied"))
+                loaded = {}
+            except RecursionError:
+                self.problems.append((path, 0, "nests too deeply to read; its data is not applied"))
                 loaded = {}
             except json.JSONDecodeError as exc:
                 self.problems.append(
@@ -66,7 +75,11 @@ class DirectoryData:
                     )
                 )
                 loaded = {}
-            if isinstance(loaded, dict):
+            if isinstance(loaded, dict) and _depth(loaded) > MAX_DEPTH:
+                self.problems.append(
+                    (path, 0, f"nests deeper than {MAX_DEPTH} levels; its data is not applied")
+                )
+            elif isinstance(loaded, dict):
                 data = loaded
             got = self._files[path] = (data, path.relative_to(self.root).as_posix())
         return got[0]
@@ -95,6 +108,20 @@ class DirectoryData:
                 data = merge(data, more)
                 used.append(self._files[path][1])
         return data, used
+
+
+def _depth(value: Any) -> int:
+    """How deep objects and arrays nest in `value` (iterative: the input may nest as deep as json allows)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping | list):
+            deepest = max(deepest, depth)
+            stack.extend(
+                (child, depth + 1) for child in (item.values() if isinstance(item, Mapping) else item)
+            )
+    return deepest
 
 
 def apply(meta: dict[str, Any], data: Mapping[str, Any]) -> list[str]:

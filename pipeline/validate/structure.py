@@ -143,11 +143,16 @@ def omitted_html(post: Post, env: Env) -> Iterator[Hit]:
         return
     data = post.body.encode("utf-8")
     seen: set[int] = set()
+    at, newlines = 0, 0  # nodes come in document order: count the newlines once, not from the top per tag
     for offset, source in raw_html_nodes(post.syntax):
         tag = _OPEN_TAG.search(_HTML_COMMENT.sub("", source))
         if tag is None:
             continue
-        line = post.body_line + data.count(b"\n", 0, offset)
+        if offset < at:
+            at, newlines = 0, 0
+        newlines += data.count(b"\n", at, offset)
+        at = offset
+        line = post.body_line + newlines
         if line in seen:
             continue
         seen.add(line)
