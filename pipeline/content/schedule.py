@@ -28,9 +28,8 @@ SCHEDULED = "scheduled"
 EXPIRED = "expired"
 
 
-def _first_date(meta: Mapping[str, Any], keys: tuple[str, ...]) -> dt.datetime | None:
-    """The first of `keys` the front matter sets as a date (Hugo's front-matter keys ignore case)."""
-    lower = {str(k).lower(): v for k, v in meta.items()}
+def _first_date(lower: Mapping[str, Any], keys: tuple[str, ...]) -> dt.datetime | None:
+    """The first of `keys` the front matter (`lower`: its keys lowercased) sets as a date."""
     for key in keys:
         value = lower.get(key)
         if value is not None and not isinstance(value, bool):
@@ -47,12 +46,13 @@ def held_back(
     `expired <date>` — and the instant that date names. `build_future` None: the generator's default (Hugo and
     Jekyll hold future posts)."""
     if generator == "hugo":
+        lower = {str(k).lower(): v for k, v in post.meta.items()}  # Hugo's front-matter keys ignore case
         if not build_expired:
-            expiry = _first_date(post.meta, _HUGO_EXPIRY)
+            expiry = _first_date(lower, _HUGO_EXPIRY)
             if expiry is not None and expiry <= now:
                 return f"{EXPIRED} {expiry:%Y-%m-%d}", expiry
         if not build_future:
-            publish = _first_date(post.meta, _HUGO_PUBLISH) or post.date
+            publish = _first_date(lower, _HUGO_PUBLISH) or post.date
             if publish is not None and publish > now:
                 return f"{SCHEDULED} {publish:%Y-%m-%d}", publish
     elif generator == "jekyll" and not build_future and "_posts" in post.path.parts:
