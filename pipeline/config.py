@@ -26,7 +26,8 @@ from pipeline.config_social import SocialAccount as SocialAccount
 from pipeline.config_social import SocialConfig
 from pipeline.conventions import FrontMatterSettings, Generator, UrlSettings
 from pipeline.hugo_site import fill_from_hugo, merge_tables
-from pipeline.rules import LENGTH_UNITS, STAGE_OF, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS
+from pipeline.rule_settings import LENGTH_UNITS, VALIDATE_THRESHOLDS
+from pipeline.rules import STAGE_OF, VALIDATE_SETTABLE
 
 DEFAULT_CONFIG = Path("config/site.toml")
 ENV_PREFIX = "PIPELINE__"

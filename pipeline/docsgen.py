@@ -14,14 +14,13 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from pipeline.config import Config
-from pipeline.rules import (
-    STAGE_TABLES,
+from pipeline.rule_settings import (
     VALIDATE_LANGID_REASON,
     VALIDATE_LANGID_RULES,
     VALIDATE_LANGUAGES,
     VALIDATE_THRESHOLDS,
-    Rule,
 )
+from pipeline.rules import STAGE_TABLES, Rule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

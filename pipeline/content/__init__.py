@@ -11,6 +11,7 @@ and hashes; its body is parsed on first use by the one Markdown dialect and the 
 - `urls`: the URL model, the one place a post's public URL is computed; `links` resolves body links by it.
 """
 
+from pipeline.content.files import MARKDOWN_SUFFIXES, display_path, iter_markdown, path_filter, path_matcher
 from pipeline.content.frontmatter import (
     ContentError,
     FrontFormat,
@@ -22,18 +23,7 @@ from pipeline.content.frontmatter import (
     split_front_matter,
     update_front_matter,
 )
-from pipeline.content.loader import (
-    LOAD_RULES,
-    MARKDOWN_SUFFIXES,
-    ContentSet,
-    display_path,
-    iter_markdown,
-    load_content,
-    load_post,
-    parse_post,
-    path_filter,
-    path_matcher,
-)
+from pipeline.content.loader import LOAD_RULES, ContentSet, load_content, load_post, parse_post
 from pipeline.content.post import Post
 from pipeline.content.urls import UrlModel
 

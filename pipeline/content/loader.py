@@ -9,7 +9,6 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,14 @@ from pipeline.content.cascade import apply as apply_cascade
 from pipeline.content.cascade import entries as cascade_entries
 from pipeline.content.eleventy_data import apply as apply_eleventy_data
 from pipeline.content.eleventy_data import notice as eleventy_data_notice
+from pipeline.content.files import (
+    MARKDOWN_SUFFIXES,
+    TEMPLATE_SUFFIXES,
+    display_path,
+    iter_markdown,
+    path_filter,
+    relative_path,
+)
 from pipeline.content.frontmatter import (
     ContentError,
     parse_date,
@@ -31,15 +38,11 @@ from pipeline.content.post import Post
 from pipeline.content.schedule import mark_held
 from pipeline.content.urls import UrlModel, jekyll_config
 from pipeline.findings import Finding
-from pipeline.fsutil import escape_undecodable, has_undecodable
+from pipeline.fsutil import has_undecodable
 from pipeline.rules import CONTENT
 
 if TYPE_CHECKING:
     from pipeline.config import Config
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-TEMPLATE_SUFFIXES = (".html", ".htm")  # Jekyll: a file with front matter is a page (index.html, archives)
-_HUGO_CONTENT = (*MARKDOWN_SUFFIXES, *TEMPLATE_SUFFIXES)
 
 
 LOAD_RULES = CONTENT  # the catalogue's table (pipeline.rules)
@@ -114,88 +117,6 @@ class ContentSet:
         for post in self.posts:
             out.setdefault(post.translation_key, []).append(post)
         return out
-
-
-def path_filter(paths: Sequence[Path] | None) -> Callable[[Path], bool]:
-    """`path → is it one of paths or under one of them`; everything matches when no paths are given."""
-    if not paths:
-        return lambda _path: True
-    wanted = {Path(p).resolve() for p in paths}
-
-    def match(path: Path) -> bool:
-        resolved = path.resolve()
-        return resolved in wanted or any(w in resolved.parents for w in wanted)
-
-    return match
-
-
-def iter_markdown(
-    root: Path,
-    paths: Sequence[Path] | None = None,
-    site: UrlModel | None = None,
-    suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES,
-) -> Iterator[Path]:
-    """Markdown files under root (or the given files/folders), sorted, without following directory symlinks.
-
-    Folders starting with `.` or `_` hold no pages (layouts, includes, build output) unless the site's
-    conventions name them (Jekyll's `_posts`; Hugo reads every `_` folder); `site.exclude` globs drop files; in a Hugo leaf bundle
-    (`foo/index.md`) the other Markdown files are the page's resources, not pages."""
-    conv = site.conv if site is not None else None
-    include = set(conv.include_dirs) if conv else set()
-    every = "*" in include  # Hugo: underscore folders hold pages like any other
-    excluded = path_matcher(conv.exclude if conv else ())
-    bundles = conv is not None and conv.generator == "hugo"
-    targets = list(paths) if paths else [root]
-    for target in targets:
-        if target.is_file() or (target.is_symlink() and not target.is_dir()):
-            yield target
-            continue
-        found: list[Path] = []
-        for dirpath, dirnames, filenames in os.walk(target):
-            dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith((".", "_")) or (every and d[0] == "_") or d in include
-            )
-            names = [f for f in filenames if f.lower().endswith(suffixes)]
-            # Hugo's content formats are Markdown and HTML alike: `index.html` makes a leaf bundle too.
-            content = [f for f in filenames if f.lower().endswith(_HUGO_CONTENT)] if bundles else names
-            if bundles and any(f.rsplit(".", 1)[0].split(".")[0] == "index" for f in content):
-                names = [f for f in names if f.split(".")[0] == "index"]
-                dirnames[:] = []  # a leaf bundle's folders hold its resources
-            for name in names:
-                path = Path(dirpath) / name
-                if not excluded(_relative(path, root)):
-                    found.append(path)
-        yield from sorted(found)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
-
-
-def path_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
-    """Globs over content paths (`site.exclude`, `validate.required_fields_for`) as one matcher: `*` stays
-    within a folder, `**` spans folders, and a folder's name matches everything under it."""
-    if not globs:
-        return lambda _rel: False
-    import re
-
-    def glob_rx(glob: str) -> str:
-        out, i = "", 0
-        while i < len(glob):
-            if glob.startswith("**/", i):
-                out, i = out + "(?:.*/)?", i + 3
-            elif glob.startswith("**", i):
-                out, i = out + ".*", i + 2
-            else:
-                out += {"*": "[^/]*", "?": "[^/]"}.get(glob[i], re.escape(glob[i]))
-                i += 1
-        return out
-
-    rx = re.compile("|".join(f"(?:{glob_rx(g.strip('/'))})(?:/.*)?" for g in globs))
-    return lambda rel: rx.fullmatch(rel) is not None
 
 
 def load_post(
@@ -560,41 +481,10 @@ def _template_pages(config: Config, root: Path, site: UrlModel) -> Iterator[str]
                 hugo = not site.conv.front_matter_required  # Hugo's TOML and JSON front matter too
                 if opener != b"---" and not (hugo and (opener == b"+++" or head.startswith(b"{"))):
                     if site.conv.front_matter_required:  # Jekyll copies it; Hugo: content needs front matter
-                        yield "/" + _relative(path, root)
+                        yield "/" + relative_path(path, root)
                     continue
             post = load(path)
         except (ContentError, OSError):
             continue
         if post.path_url and post.renders:
             yield post.path_url
-
-
-def display_path(path: Path) -> str:
-    """Paths in findings, made printable: a name with bytes that are not UTF-8 shows them as \\xNN escapes."""
-    return escape_undecodable(_display_path(path))
-
-
-def _display_path(path: Path) -> str:
-    """Paths in findings are relative to the working directory when possible: editors and CI annotate them.
-
-    A path lexically under the working directory (getcwd is already physical) is shown as written, without
-    resolving every component: findings ask for this thousands of times per run."""
-    absolute = os.path.abspath(path)
-    cwd = os.getcwd()
-    prefix = cwd.rstrip(os.sep) + os.sep
-    if absolute.startswith(prefix):
-        return absolute[len(prefix) :]  # abspath is normalised: what relpath would give, without its work
-    # Outside the working directory as written; maybe inside it through a symlink (folder resolved once: lru_cache).
-    folder, name = os.path.split(absolute)
-    real = os.path.join(_resolved_dir(folder), name)
-    if os.path.islink(real):
-        real = os.path.realpath(real)
-    cwd_real = _resolved_dir(cwd)
-    if real.startswith(cwd_real.rstrip(os.sep) + os.sep):
-        return real[len(cwd_real.rstrip(os.sep)) + 1 :]
-    return str(path)
-
-
-@lru_cache(maxsize=1024)
-def _resolved_dir(directory: str) -> str:
-    return os.path.realpath(directory)

@@ -6,7 +6,7 @@ cannot see). Such a rule is switched off for that language, and the run says so 
 and the reason — instead of guessing or staying silent. `[validate] rule_languages = { READ003 = ["en", "pt"] }`
 changes a rule's list (`["*"]`: every language) for a site that has better evidence.
 
-The table itself is data in the rule catalogue (pipeline/rules.py, VALIDATE_LANGUAGES, with its evidence);
+The table itself is data in the rule catalogue (pipeline/rule_settings.py, VALIDATE_LANGUAGES, with its evidence);
 docs/rules.md lists it under "Rules by language".
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.langtags import primary
-from pipeline.rules import (
+from pipeline.rule_settings import (
     VALIDATE_LANGID_REASON,
     VALIDATE_LANGID_RULES,
     VALIDATE_LANGUAGES,

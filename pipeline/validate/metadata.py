@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 import regex
 
 from pipeline.content import Post, parse_date
+from pipeline.content.files import path_matcher
 from pipeline.content.links import link_key
-from pipeline.content.loader import path_matcher
 from pipeline.content.schedule import SCHEDULED
 from pipeline.content.urls import DATED_NAME, slugify
 from pipeline.conventions import TOKEN_RE

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.langtags import primary
-from pipeline.rules import ALL, VALIDATE, VALIDATE_SETTABLE, VALIDATE_THRESHOLDS, Rule, Severity
+from pipeline.rule_settings import VALIDATE_THRESHOLDS
+from pipeline.rules import ALL, VALIDATE, VALIDATE_SETTABLE, Rule, Severity
 
 if TYPE_CHECKING:
     from pipeline.config import Config

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from pipeline.content import Post
 from pipeline.content.body_images import BodyImage, body_images
-from pipeline.content.loader import path_matcher
+from pipeline.content.files import path_matcher
 from pipeline.content.markdown import raw_html_nodes
 from pipeline.text import char_count, graphemes
 from pipeline.validate.prose import analyse, section_sentences, unit_words
