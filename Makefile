@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium nginx-light libfribidi0 libraqm0 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji \
-  postgresql apertium apertium-eng-spa
+  postgresql apertium apertium-eng-spa transfuse
 export PIPELINE_STATE_DIR ?= $(CURDIR)/.pipeline
 
 .PHONY: install apt run test lint bench update-golden contact-sheet clean docs

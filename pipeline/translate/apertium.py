@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from pipeline.procs import ToolError, run_tool
 from pipeline.text import words
+from pipeline.translate import apertium_markup
 from pipeline.translate.machine import EngineOutput, glue_like_source, placeholders_exact
 from pipeline.translate.segment import PLACEHOLDER_RE, Segment
 
@@ -87,6 +88,16 @@ def find_mode(src: str, tgt: str, option: str = "") -> tuple[str, str]:
 
 def clear_cache() -> None:
     _modes.cache_clear()
+    transfuse.cache_clear()
+
+
+@functools.cache
+def transfuse() -> bool:
+    """Whether `apertium -f html` runs through Transfuse (see pipeline.translate.apertium_markup): the
+    `apertium` script uses it when `tf-extract` is on PATH, unless APERTIUM_TRANSFUSE says no."""
+    if os.environ.get("APERTIUM_TRANSFUSE", "").lower() in ("0", "no"):
+        return False
+    return shutil.which("tf-extract") is not None
 
 
 def _encode(template: str, literals: list[str]) -> str:
@@ -99,12 +110,22 @@ def _encode(template: str, literals: list[str]) -> str:
     return PLACEHOLDER_RE.sub(lambda m: f'<ph id="{m.group(1)}"/>', text)
 
 
-def _decode(html: str, literals: list[str]) -> tuple[str, float]:
-    """The template back from Apertium's HTML, and the share of its words Apertium knew."""
+def _decode(html: str, literals: list[str], pair: apertium_markup.Pairs | None = None) -> tuple[str, float]:
+    """The template back from Apertium's HTML, and the share of its words Apertium knew. `pair`: the
+    segment's paired placeholders when it went through Transfuse (apertium_markup); a result whose pairs
+    cannot be put back comes back without placeholders, so the caller translates it piece by piece."""
     unknown = len(_MARK.findall(html))
     html = _MARK.sub("", html)
-    text = _PH_TAG.sub(lambda m: f"⟦{m.group(1)}⟧", html)
-    text = _LIT_TAG.sub(lambda m: literals[int(m.group(1))] if int(m.group(1)) < len(literals) else "", text)
+    if pair is not None:
+        got = apertium_markup.decode(html, pair)
+        if got is None:
+            return "", 0.0
+        text = apertium_markup.literals_back(got, literals)
+    else:
+        text = _PH_TAG.sub(lambda m: f"⟦{m.group(1)}⟧", html)
+        text = _LIT_TAG.sub(
+            lambda m: literals[int(m.group(1))] if int(m.group(1)) < len(literals) else "", text
+        )
     text = _SPACES.sub(" ", text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
     total = len(words(PLACEHOLDER_RE.sub(" ", text)))
     return text.strip(), (1.0 - min(unknown, total) / total) if total else 1.0
@@ -124,10 +145,25 @@ class ApertiumEngine:
     def model_id(self) -> str:
         return f"apertium:{self.mode}"
 
-    def _translate(self, templates: Sequence[str]) -> tuple[list[str], list[float]] | str:
-        """All templates in one `apertium` process; the error text when it fails."""
+    def _translate(
+        self, templates: Sequence[str], placeholders: Sequence[Sequence[str]] = ()
+    ) -> tuple[list[str], list[float]] | str:
+        """All templates in one `apertium` process; the error text when it fails. `placeholders`: each
+        template's placeholder texts (its pairs travel as elements through Transfuse)."""
         literals: list[list[str]] = [[] for _ in templates]
-        doc = "".join(f'<div id="s{i}">{_encode(t, literals[i])}</div>\n' for i, t in enumerate(templates))
+        pairs: list[apertium_markup.Pairs | None] = [None] * len(templates)
+        encoded: list[str] = []
+        for i, template in enumerate(templates):
+            if transfuse():
+                pair = apertium_markup.pairs(placeholders[i] if i < len(placeholders) else ())
+                text = apertium_markup.encode(template, pair, literals[i])
+                if text is not None:
+                    pairs[i] = pair
+                    encoded.append(text)
+                    continue
+                literals[i] = []
+            encoded.append(_encode(template, literals[i]))
+        doc = "".join(f'<div id="s{i}">{e}</div>\n' for i, e in enumerate(encoded))
         data = doc.encode("utf-8")
         self.runs += 1
         try:
@@ -142,7 +178,7 @@ class ApertiumEngine:
                 texts.append(template)
                 scores.append(-1.0)  # lost in Apertium's output
                 continue
-            text, score = _decode(found[i], literals[i])
+            text, score = _decode(found[i], literals[i], pairs[i])
             texts.append(text)
             scores.append(score)
         return texts, scores
@@ -153,7 +189,7 @@ class ApertiumEngine:
         result = EngineOutput(list(templates), [None] * len(templates))
         if not templates:
             return result
-        got = self._translate(templates)
+        got = self._translate(templates, [s.placeholders for s in segments])
         if isinstance(got, str):
             result.errors = dict.fromkeys(range(len(templates)), got)
             return result
