@@ -118,6 +118,47 @@ def test_eleventyignore_entries_are_no_pages(tmp_path: Path) -> None:
     assert site_signature(config) != before
 
 
+def test_gitignore_entries_are_no_pages_unless_the_config_opts_out(tmp_path: Path) -> None:
+    # Eleventy ignores what the project's .gitignore lists (https://www.11ty.dev/docs/ignores/): a writer's
+    # `drafts/` or a generated `notes/export.md` kept out of git are no pages of the site, unless the config
+    # says `setUseGitIgnore(false)`. The project folder is the one with package.json / the Eleventy config.
+    from pipeline.validate.stage import site_signature
+
+    config_file = _site(
+        tmp_path,
+        {
+            "drafts/a.md": POST.format(title="A", extra=""),
+            "notes/export.md": POST.format(title="Export", extra=""),
+            "notes/kept.md": POST.format(title="Kept", extra=""),
+            "posts/dark.md": POST.format(title="Dark", extra=""),
+        },
+    )
+    (tmp_path / "package.json").write_text('{"name": "blog"}\n', encoding="utf-8")
+    (tmp_path / ".gitignore").write_text(
+        "node_modules/\n_site/\n/src/drafts/\nsrc/notes/export.md\n!src/notes/kept.md\n*.log\n",
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    assert sorted(p.rel for p in load_content(config).posts) == ["notes/kept.md", "posts/dark.md"]
+    before = site_signature(config)
+    (tmp_path / "eleventy.config.js").write_text(
+        "export default function (eleventyConfig) {\n  eleventyConfig.setUseGitIgnore(false);\n}\n",
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    assert sorted(p.rel for p in load_content(config).posts) == [
+        "drafts/a.md",
+        "notes/export.md",
+        "notes/kept.md",
+        "posts/dark.md",
+    ]
+    assert site_signature(config) != before  # the .gitignore no longer counts: the cached result is stale
+    # No project folder (no package.json or config beside or above the input): no .gitignore is guessed at.
+    (tmp_path / "eleventy.config.js").unlink()
+    (tmp_path / "package.json").unlink()
+    assert len(load_content(load_config(config_file)).posts) == 4
+
+
 def test_hostile_data_files_are_findings_not_crashes(tmp_path: Path) -> None:
     # json.loads raises RecursionError (not a JSONDecodeError) on ~1,000 nested arrays: it took the loader down.
     deep = '{"a": ' * 200 + "1" + "}" * 200  # parses, but deeper than the merge follows

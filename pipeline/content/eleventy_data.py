@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,24 +176,63 @@ def notice(root: Path) -> tuple[Path, str] | None:
     )
 
 
-def ignore_globs(content_root: Path) -> list[str]:
-    """The `.eleventyignore` entries of the input folder and of the project folder above it, as globs over
-    content paths (https://www.11ty.dev/docs/ignores/): each line is a file, folder or glob relative to the
-    file's own folder (eleventy-base-blog's `README.md` is the project's readme, not a post). Entries naming
-    something outside the input folder, comments and `!` lines are left out."""
-    globs: list[str] = []
+# The files whose entries are no pages (https://www.11ty.dev/docs/ignores/): `.eleventyignore` in the input
+# folder and the project folder; `.gitignore` in the project folder unless the config opts out.
+CONFIG_FILES = (".eleventy.js", "eleventy.config.js", "eleventy.config.cjs", "eleventy.config.mjs")
+_NO_GITIGNORE = re.compile(r"setUseGitIgnore\(\s*false\s*\)")
+
+
+def project_folder(content_root: Path) -> Path | None:
+    """The folder Eleventy runs in: the input folder or the one above it, whichever holds the project's
+    package.json or Eleventy config file (None when neither does: then no `.gitignore` is read)."""
     for folder in (content_root, content_root.parent):
+        if any((folder / name).is_file() for name in ("package.json", *CONFIG_FILES)):
+            return folder
+    return None
+
+
+def ignore_files(content_root: Path) -> list[Path]:
+    """The ignore files Eleventy reads for this input folder, whether they exist or not (the validate cache
+    watches them): `.eleventyignore` in the input and project folders, the project's `.gitignore` unless its
+    config says `setUseGitIgnore(false)`."""
+    files = [content_root / ".eleventyignore", content_root.parent / ".eleventyignore"]
+    project = project_folder(content_root)
+    if project is not None and _uses_gitignore(project):
+        files.append(project / ".gitignore")
+    return files
+
+
+def _uses_gitignore(project: Path) -> bool:
+    for name in CONFIG_FILES:
         try:
-            lines = (folder / ".eleventyignore").read_text(encoding="utf-8-sig").splitlines()
+            text = (project / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if _NO_GITIGNORE.search(text):
+            return False
+    return True
+
+
+def ignore_globs(content_root: Path) -> list[str]:
+    """The entries of the ignore files (`ignore_files`) as globs over content paths: each line is a file, folder
+    or glob relative to the file's own folder, as Eleventy reads `.eleventyignore` and `.gitignore` alike
+    (eleventy-base-blog's `README.md` is the project's readme, not a post; a `.gitignore` listing `drafts/`
+    keeps the drafts off the site). Entries naming something outside the input folder, comments and `!` lines
+    (which Eleventy does not read as exceptions) are left out."""
+    globs: list[str] = []
+    for file in ignore_files(content_root):
+        try:
+            lines = file.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
-        prefix = "" if folder == content_root else content_root.name + "/"
+        prefix = "" if file.parent == content_root else content_root.name + "/"
         for line in lines:
             entry = line.strip().removeprefix("./")
             if not entry or entry.startswith(("#", "!")):
                 continue
+            entry = entry.lstrip("/")
             if entry.startswith("**/") or not prefix:
-                globs.append(entry.lstrip("/"))
+                globs.append(entry)
             elif entry.startswith(prefix):
                 globs.append(entry[len(prefix) :])
     return globs
