@@ -219,4 +219,6 @@ FIXES: dict[str, str] = {
     "CRAWL072": "Raise crawl.max_pages to check the rest of the site.",
     "CRAWL073": "Point the link at the final page directly, and fix the redirect loop on the server.",
     "CRAWL074": "Point the link at a working address, or remove it.",
+    "CRAWL075": "Run the crawl where outbound HTTP is allowed (or through the proxy the network requires), or set "
+    "crawl.check_external = false to audit the site's own pages only.",
 }

@@ -487,6 +487,13 @@ CRAWL: tuple[Rule, ...] = (
         "External link leads into a redirect loop, or through more than 10 redirects, and never reaches a page.",
         "links",
     ),
+    Rule(
+        "CRAWL075",
+        "warning",
+        "External links could not be checked: no external host answered (no network, or outbound requests "
+        "blocked); they are not reported as broken.",
+        "links",
+    ),
 )
 
 

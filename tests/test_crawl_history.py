@@ -44,6 +44,10 @@ def test_link_cache_keeps_fresh_results_and_drops_expired_ones(db_url: str) -> N
             {"url": "https://ext.example/ok", "status": 200, "method": "HEAD"},
             {"url": "https://ext.example/gone", "status": 404, "method": "GET"},
             {"url": "https://ext.example/busy", "status": 429, "method": "GET"},  # says nothing: not kept
+            # No HTTP answer, or a server error: the network's or the server's moment, not the link's. Cached,
+            # a DNS outage during one nightly run kept every outbound link "broken" for the TTL, a week.
+            {"url": "https://ext.example/down", "status": 503, "method": "GET"},
+            {"url": "https://gone.invalid/", "status": None, "error": "DNSLookupError: no results"},
         ],
     )
     assert saved == 2
@@ -59,3 +63,14 @@ def test_link_cache_keeps_fresh_results_and_drops_expired_ones(db_url: str) -> N
             update(crawl_link_cache).where(crawl_link_cache.c.url.like("%gone")).values(checked_at=old)
         )
     assert set(history.load_link_cache(store, ttl_hours=24)) == {"https://ext.example/ok"}
+    # A row an older version stored without an HTTP answer is checked again, not reused.
+    with store.begin() as conn:
+        conn.execute(
+            crawl_link_cache.insert().values(
+                url="https://old.invalid/",
+                status=None,
+                error="DNSLookupError",
+                checked_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    assert "https://old.invalid/" not in history.load_link_cache(store, ttl_hours=24)

@@ -51,7 +51,10 @@ def test_crawl_delay_from_robots_is_applied(server: _Server) -> None:
     times = sorted(h.at for h in server.hits if h.path != "/robots.txt" and h.path != "/sitemap.xml")
     assert len(times) >= 4
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.25  # lower bound guaranteed by the delay, never by machine speed
+    # The delay guarantees 0.3 s between requests; the server stamps a hit when its handler thread runs, which a
+    # loaded machine can hold back for one request and not the next (0.25 failed once with four test processes
+    # on two cores). Without the delay the gaps are milliseconds.
+    assert min(gaps) >= 0.2
 
 
 def test_page_and_depth_limits(server: _Server) -> None:

@@ -60,6 +60,9 @@ def addresses(host: str) -> list[IPAddress]:
     return out
 
 
+REFUSED = "the crawl only connects to the site and to public addresses"  # in every refusal's text
+
+
 @dataclass(frozen=True)
 class AddressPolicy:
     site_hosts: frozenset[str]  # the audited site (and crawl.extra_hosts): always allowed
@@ -86,8 +89,5 @@ class AddressPolicy:
         for ip in addresses(host) if found is None else found:
             kind = kind_of(ip)
             if kind not in self.allowed:
-                return (
-                    f"refused: {host} resolves to {ip}, a {kind} address (the crawl only connects to the site "
-                    "and to public addresses)"
-                )
+                return f"refused: {host} resolves to {ip}, a {kind} address ({REFUSED})"
         return None

@@ -133,14 +133,18 @@ def load_link_cache(store: Store, ttl_hours: int) -> dict[str, Record]:
     with store.connect() as conn:
         for row in conn.execute(select(crawl_link_cache)):
             checked = row.checked_at if row.checked_at.tzinfo else row.checked_at.replace(tzinfo=dt.UTC)
-            if checked >= cutoff:
+            # Rows without an HTTP answer or with a server error are stored no more (save_link_cache); those an
+            # older version stored are checked again.
+            if checked >= cutoff and row.status is not None and row.status < 500:
                 out[row.url] = {"url": row.url, "status": row.status, "error": row.error, "cached": True}
     return out
 
 
 def save_link_cache(store: Store, records: Iterable[Record]) -> int:
     """Store fresh results; rate limits and bot walls are not cached (they say nothing about the link), nor
-    redirect loops and over-long chains (their hops are the finding's evidence, and a fix should show at once)."""
+    redirect loops and over-long chains (their hops are the finding's evidence, and a fix should show at once),
+    nor checks that got no HTTP answer or a server error (a DNS or network outage during one nightly run was
+    every outbound link "broken" for the cache's whole TTL, a week by default, after the network was back)."""
     now = dt.datetime.now(dt.UTC)
     rows = [
         {
@@ -151,7 +155,9 @@ def save_link_cache(store: Store, records: Iterable[Record]) -> int:
             "checked_at": now,
         }
         for r in records
-        if r.get("status") != 429
+        if r.get("status") is not None
+        and r["status"] != 429
+        and r["status"] < 500
         and not r.get("bot_wall")
         and not r.get("loop")
         and not r.get("too_many_hops")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.crawl.addresses import REFUSED
 from pipeline.crawl.urls import normalize
 
 Record = dict[str, Any]
@@ -54,6 +55,22 @@ def index_records(records: list[Record]) -> CrawlData:
 
 def final_status(rec: Record | None) -> int | None:
     return None if rec is None else rec.get("status")
+
+
+# A crawl whose external checks reached this many hosts and got not one HTTP answer is offline (a CI runner
+# without outbound network, a proxy that blocks it): online, five unrelated hosts never all fail at once.
+OFFLINE_MIN_HOSTS = 5
+
+
+def unanswered(rec: Record | None) -> bool:
+    """A check that got no HTTP answer at all: the host's name did not resolve, the connection was refused or
+    timed out, TLS failed. It says something about the network between us and the host, maybe nothing about
+    the link. (A host the address policy refuses to connect to is not one: that is our answer, not the
+    network's.)"""
+    if rec is None or rec.get("status") is not None:
+        return False
+    error = str(rec.get("error") or "")
+    return bool(error) and REFUSED not in error
 
 
 def is_unverifiable(rec: Record) -> bool:

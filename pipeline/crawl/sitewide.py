@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from pipeline.crawl.checks import Checker, make
 from pipeline.crawl.expected import ExpectedPage, ExpectedSet
-from pipeline.crawl.index import Record, is_unverifiable
+from pipeline.crawl.index import OFFLINE_MIN_HOSTS, Record, is_unverifiable, unanswered
 from pipeline.crawl.urls import normalize
 from pipeline.findings import Finding
 
@@ -127,11 +127,25 @@ def _redirect_trap(rec: Record | None) -> str:
     return ""
 
 
+def offline_hosts(checker: Checker) -> set[str]:
+    """The hosts this crawl tried, when none of them answered and there are at least OFFLINE_MIN_HOSTS of them
+    (else empty: the failures are the links' own)."""
+    records = checker.data.external
+    if any(rec.get("status") is not None for rec in records.values()):
+        return set()
+    hosts = {urlsplit(url).hostname or "" for url, rec in records.items() if unanswered(rec)}
+    return hosts if len(hosts) >= OFFLINE_MIN_HOSTS else set()
+
+
 def check_links(
     checker: Checker, expected: ExpectedSet, elsewhere: Callable[[str], bool] | None = None
 ) -> Iterator[Finding]:
     """Broken and trapped links. `elsewhere` (a preview build's crawl): internal paths the site serves from
-    outside this content (site.urls.external, fallback pages), which the preview cannot hold."""
+    outside this content (site.urls.external, fallback pages), which the preview cannot hold. When no external
+    host answered at all (`offline_hosts`), the unanswered external links are one CRAWL075 finding, not one
+    CRAWL071 each: a nightly audit on a runner without outbound network reported every outbound link broken."""
+    offline = offline_hosts(checker)
+    unchecked: set[str] = set()
     by_crawl_url = {checker.mapper.to_crawl(p.url): p for p in expected.pages}
     for source_url, rec in checker.data.pages.items():
         facts = rec.get("facts")
@@ -143,6 +157,9 @@ def check_links(
             crawl_href = checker.mapper.to_crawl(href)
             internal = crawl_href in checker.data.pages
             target = checker.data.pages.get(crawl_href) if internal else checker.external(normalize(href))
+            if offline and not internal and unanswered(target):
+                unchecked.add(href)
+                continue
             detour = _redirect_trap(target)
             if detour:
                 rule = "CRAWL073" if internal else "CRAWL074"
@@ -170,6 +187,19 @@ def check_links(
                 yield make(rule, page.file, line, message, page.url, key, lang=page.lang)
             else:
                 yield make(rule, None, None, message, public_source, key)
+    if unchecked:
+        example = min(unchecked)
+        error = (checker.external(normalize(example)) or {}).get("error") or "no answer"
+        yield make(
+            "CRAWL075",
+            None,
+            None,
+            f"{len(unchecked)} external link(s) to {len(offline)} host(s) were not checked: none of the hosts "
+            f"answered (e.g. {example}: {error}), so this machine seems to have no outbound network; run the "
+            "crawl where it has, or set crawl.check_external = false",
+            None,
+            "external:offline",
+        )
 
 
 def check_limits(checker: Checker) -> Iterator[Finding]:

@@ -25,7 +25,9 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from pipeline.crawl.addresses import REFUSED
 from pipeline.crawl.extract import parse_page
+from pipeline.crawl.index import OFFLINE_MIN_HOSTS
 from pipeline.crawl.job import (
     MAX_HOPS,
     MAX_SITEMAPS,
@@ -65,6 +67,11 @@ class AuditSpider(scrapy.Spider):
         self.seen: set[str] = set(job.seen_pages)
         self.seen_images: set[str] = set()
         self.seen_external: set[str] = set(job.skip_external)
+        # Offline detection (pipeline.crawl.index.OFFLINE_MIN_HOSTS): hosts whose check got no HTTP answer, and
+        # whether any external check got one. Once that many hosts failed and none answered, the remaining
+        # outbound links are recorded unchecked instead of each waiting out its lookups and retries.
+        self.external_dead: set[str] = set()
+        self.external_answered = False
         self.sitemaps = 0
         self.pages = 0
         self.budget: Frontier | PageBudget = frontier or PageBudget(job.budget_path, job.max_pages)
@@ -199,6 +206,20 @@ class AuditSpider(scrapy.Spider):
         if not url.startswith(("http://", "https://")):
             return None
         self.seen_external.add(url)
+        if not self.external_answered and len(self.external_dead) >= OFFLINE_MIN_HOSTS:
+            self.emit(
+                {
+                    "kind": "external",
+                    "url": url,
+                    "hops": [],
+                    "final_url": url,
+                    "status": None,
+                    "method": "",
+                    "error": f"not checked: none of the first {len(self.external_dead)} external hosts answered",
+                    "offline": True,
+                }
+            )
+            return None
         return self._request(url, "external", method="HEAD")
 
     async def start(self) -> AsyncIterator[Any]:
@@ -280,6 +301,8 @@ class AuditSpider(scrapy.Spider):
         method = response.request.method if response.request is not None else "GET"
         url = normalize(response.url)
         status = response.status
+        if kind == "external":
+            self.external_answered = True
         location = response.headers.get(b"Location")
         if status in REDIRECTS and location:
             target = normalize(urljoin(response.url, location.decode("latin-1")))
@@ -454,6 +477,8 @@ class AuditSpider(scrapy.Spider):
             # Some servers drop HEAD; try GET before calling the link broken.
             self.crawler.engine.crawl(self._request(meta["origin"], "external", method="GET"))
             return
+        if meta["kind"] == "external" and REFUSED not in error:
+            self.external_dead.add(host_of(request.url))
         self.emit(
             {
                 "kind": meta["kind"],
