@@ -123,12 +123,14 @@ class UrlModel:
         languages: tuple[str, ...] = ("en",),
         code_shortcodes: tuple[str, ...] = (),
         raw_html: str = "render",
+        linkify: str = "",
         date_zone: dt.tzinfo | None = None,
     ) -> None:
         self.conv = conventions
         # The site's Markdown dialect, which every post carries.
         self.code_shortcodes = code_shortcodes
         self.raw_html = raw_html
+        self.linkify = linkify  # the protocol of bare `www.` links where bare URLs are links, else ""
         # Eleventy's JSON data files under the input folder (a permalink or lang there places the page).
         self.eleventy_data: DirectoryData | None = None
         # Jekyll's `timezone:`: dates are converted into it before they become URL parts. Hugo formats
@@ -173,6 +175,7 @@ class UrlModel:
             languages=tuple(site.languages),
             code_shortcodes=tuple(site.code_shortcodes),
             raw_html=site.raw_html,
+            linkify=site.linkify_protocol if site.links_bare_urls else "",
             date_zone=zone,
         )
         if site.generator == "eleventy":
