@@ -1,7 +1,8 @@
 """A Hugo site's own configuration, read so that users need not copy it into ours: languages (names, direction,
 per-language content folders, disabled ones), the default language and whether it has its own `/en/` folder,
-`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`, and whether
-Goldmark renders raw HTML (`markup.goldmark.renderer.unsafe`) and links bare URLs (`extensions.linkify`).
+`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `removePathAccents`,
+`disableKinds`, whether Goldmark renders raw HTML (`markup.goldmark.renderer.unsafe`) and whether it links bare
+URLs (`markup.goldmark.extensions.linkify`).
 
 Ground floor: of the pipeline only `config_problems` is imported. `load_config` calls `fill_from_hugo` with the
 raw settings (file, environment and flags merged); every key our config sets explicitly wins, and the origins it
@@ -485,6 +486,8 @@ def fill_from_hugo(
         put("urls.language_dirs", dirs, "languages" if not mounts or not mounts.language_dirs else "module")
     if h.get("disablepathtolower") is True:
         put("urls.lowercase", False, "disablePathToLower")
+    if h.get("removepathaccents") is True:
+        put("urls.remove_path_accents", True, "removePathAccents")
     ugly = h.get("uglyurls")
     if isinstance(ugly, Mapping):
         ugly = {str(k): v for k, v in ugly.items() if isinstance(v, bool)}

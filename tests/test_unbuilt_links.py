@@ -38,10 +38,12 @@ def test_hugo_links_to_pages_it_does_not_build(tmp_path: Path) -> None:
     _write(site, "posts/later.md", "Later", "date: 2999-01-01\n")
     _write(site, "posts/gone.md", "Gone", "date: 2024-01-01\nexpiryDate: 2024-06-01\n")
     _write(site, "posts/hidden.md", "Hidden", "date: 2024-01-01\nbuild:\n  render: never\n")
+    # A menu entry the site's templates turn into a host redirect (opentelemetry.io): served, not a 404.
+    _write(site, "posts/moved.md", "Moved", "redirect: https://example.net/\nbuild: {render: link}\n")
     body = (
         TEXT
         + '\n[live](/posts/live/), [draft](/posts/draft/), [later]({{< ref "later" >}}),\n'
-        + "[gone](gone.md) and [hidden](/posts/hidden/).\n"
+        + "[gone](gone.md) and [hidden](/posts/hidden/), [moved](/posts/moved/).\n"
     )
     _write(site, "posts/from.md", "From", "date: 2024-01-01\n", body)
     found = _md005(tmp_path, "hugo")

@@ -32,13 +32,12 @@ _EMAIL = re.compile(
 _TRIGGERS = frozenset(" \t\n\r\f\v*_~(")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TRAILING = frozenset("?!.,:*_~")
-_START = re.compile(r"(?:https?|ftp)://|www\.|@")
-# A place in the source where a bare link may start: a line head, or after a trigger character, `|` (a table
-# cell's start) or `>` (a quote's paragraph). Not after `](`: that is a link's own target.
-_CANDIDATE = re.compile(
-    rf"(?:^|(?<=[\s*_~|>])|(?<=[^\]]\()|(?<=^\())(?:{_URL.pattern}|{_WWW.pattern}|{_EMAIL.pattern})", re.M
-)
-_REF_DEF = re.compile(r"[ ]{0,3}\[[^\]\n]*\]:[ \t]*\Z")
+_HINT = re.compile(r"://|www\.|@")  # 4× faster to scan for than the schemes themselves
+_LOCAL = frozenset("-!#$%&'*+./=?^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# Where in the source a bare link may start: a line head, after a trigger character, `|` (a table cell's start)
+# or `>` (a quote's paragraph); not after `](` (a link's own target).
+_SOURCE_TRIGGERS = frozenset(" \t\n\r\f\v*_~(|>")
+_FENCE_LINE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
 
 
 def _match(text: str, at: int) -> tuple[int, str] | None:
@@ -84,10 +83,12 @@ def find_links(text: str, head: bool = True, label: int = 0) -> list[tuple[int, 
     trigger; `label`: how many `[` opened before it are still open (link text in the making: no links)."""
     out: list[tuple[int, int, str]] = []
     pos = 0
-    for m in _START.finditer(text):
+    for m in _HINT.finditer(text):
         # A candidate's start: the scheme or `www.` itself, or for an e-mail the run of local characters
         # before its `@`, back to the trigger.
-        start = m.start()
+        start = _hint_start(text, m)
+        if start < 0:
+            continue
         if m.group() == "@":
             while start > 0 and text[start - 1] not in _TRIGGERS and text[start - 1] != "@":
                 start -= 1
@@ -108,15 +109,66 @@ def find_links(text: str, head: bool = True, label: int = 0) -> list[tuple[int, 
 
 
 def has_bare_links(body: str) -> bool:
-    """Whether a body may hold a bare link (a superset: fenced code counts). Linear; most bodies answer at the
-    first `://`-free scan."""
+    """Whether a body may hold a bare link: a candidate Goldmark would link, not in a reference definition or a
+    fenced code block (a superset: indented code, comments and raw HTML count). Linear in the body."""
     if "://" not in body and "www." not in body and "@" not in body:
         return False
-    for m in _CANDIDATE.finditer(body):
-        line_start = body.rfind("\n", 0, m.start()) + 1
-        if not _REF_DEF.match(body, line_start, m.start()):
+    fences: list[tuple[int, int]] | None = None
+    for m in _HINT.finditer(body):
+        start = _hint_start(body, m)
+        if start < 0:
+            continue
+        if m.group() == "@":  # an address starts after any trigger in the run of characters before `@`
+            at = start
+            while start > 0 and body[start - 1] in _LOCAL:
+                start -= 1
+            start = next((i for i in range(start, at) if _may_start(body, i)), at)
+        if not _may_start(body, start):
+            continue
+        # A link's own target, on its line or the next: `](https://…`, `[x]: https://…`, `[x]:⏎  https://…`.
+        before = body[max(0, start - 200) : start].rstrip()
+        if before.endswith(("](", "]:", "]: <", "](<")):
+            continue
+        if fences is None:
+            fences = _fenced(body)
+        if not any(a <= start < b for a, b in fences):
             return True
     return False
+
+
+def _hint_start(text: str, m: re.Match[str]) -> int:
+    """Where the candidate `m` found starts: before its scheme for `://` (-1: no scheme Goldmark links)."""
+    at = m.start()
+    if m.group() != "://":
+        return at
+    for scheme in ("https", "http", "ftp"):
+        if at >= len(scheme) and text.startswith(scheme, at - len(scheme)):
+            return at - len(scheme)
+    return -1
+
+
+def _may_start(body: str, start: int) -> bool:
+    prev = body[start - 1] if start else "\n"
+    if prev not in _SOURCE_TRIGGERS or (prev == "(" and start > 1 and body[start - 2] == "]"):
+        return False
+    return _match(body, start) is not None
+
+
+def _fenced(body: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the fenced code blocks: a fence closes on the next fence line of its character
+    at least as long; an unclosed one runs to the end."""
+    out: list[tuple[int, int]] = []
+    opened: re.Match[str] | None = None
+    for m in _FENCE_LINE.finditer(body):
+        fence = m.group(1)
+        if opened is None:
+            opened = m
+        elif fence[0] == opened.group(1)[0] and len(fence) >= len(opened.group(1)):
+            out.append((opened.start(), m.end()))
+            opened = None
+    if opened is not None:
+        out.append((opened.start(), len(body)))
+    return out
 
 
 _HEAD_AFTER = frozenset(

@@ -271,9 +271,12 @@ _WRITER = {"hugo": "Hugo", "jekyll": "Jekyll", "eleventy": "Eleventy"}
 def unbuilt(post: Post, generator: str) -> str:
     """Why the generator writes no page for `post` ("" when it writes one): a draft, a page scheduled for later
     or past its expiry date (pipeline.content.schedule), Hugo's `build: {render: never}` or `headless`, Jekyll's
-    `published: false`, Eleventy's `permalink: false`. A redirect (`redirect_to`) writes its redirect page."""
+    `published: false`, Eleventy's `permalink: false`. A page that names a redirect is served as one: Jekyll's
+    `redirect_to` (jekyll-redirect-from writes it), or a `redirect` param that the site's templates turn into a
+    host redirect (opentelemetry.io's `build: {render: link}` menu entries)."""
     who = _WRITER.get(generator, "the build")
-    if post.redirect_to:
+    redirect = post.meta.get("redirect")
+    if post.redirect_to or (isinstance(redirect, str) and redirect.strip()):
         return ""
     if post.held:
         kind, _, date = post.held.partition(" ")

@@ -455,15 +455,22 @@ def tree_from_tokens(body: str, tokens: Sequence[Token]) -> TreeNode:
     stack: list[TreeNode] = [root]
     for tok in tokens:
         if tok.type == "inline":
-            _inline(tok.children or [], stack[-1], srcmap, root)
+            first = tok.map[0] if tok.map else None
+            _inline(
+                tok.children or [], stack[-1], srcmap, root, starts if first is not None else [], first or 0
+            )
         else:
             _add(tok, stack, srcmap, root)
     return root
 
 
-def _inline(children: Sequence[Token], parent: TreeNode, srcmap: Any, root: TreeNode) -> None:
+def _inline(
+    children: Sequence[Token], parent: TreeNode, srcmap: Any, root: TreeNode, starts: list[int], row: int
+) -> None:
     """Inline tokens in document order; an image's alt text is walked before its next sibling, without
-    recursion (`![![![…` nests images as deep as the input does)."""
+    recursion (`![![![…` nests images as deep as the input does). markdown-it-py maps no inline token to a
+    line: a link or image gets the start of the line it is on (`row`, the block's first line, plus the line
+    breaks before it), as the fast engine's source maps give it, so a finding names that line."""
     work: list[tuple[Iterator[Token], list[TreeNode]]] = [(iter(children), [parent])]
     while work:
         tokens, stack = work[-1]
@@ -471,15 +478,22 @@ def _inline(children: Sequence[Token], parent: TreeNode, srcmap: Any, root: Tree
         if tok is None:
             work.pop()
             continue
-        if tok.type != "image":
+        kind = tok.type
+        if kind == "softbreak" or kind == "hardbreak":
+            row += 1
+        if kind != "image":
             _add(tok, stack, srcmap, root)
+            if kind == "link_open" and starts and stack[-1].name in ("link", "autolink"):
+                at = starts[min(row, len(starts) - 1)]
+                stack[-1].srcmap = (at, at)
             continue
         host = stack[-1]
         if host.depth >= MAX_TREE_DEPTH:  # alt text joins the host (see _add)
             root.meta.setdefault("problem", _NESTING_PROBLEM)
             work.append((iter(tok.children or []), [host]))
             continue
-        node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))}, depth=host.depth + 1)
+        where = (starts[min(row, len(starts) - 1)],) * 2 if starts else None
+        node = TreeNode("image", where, {"url": str(tok.attrs.get("src", ""))}, depth=host.depth + 1)
         host.children.append(node)
         work.append((iter(tok.children or []), [node]))
 

@@ -42,6 +42,17 @@ class PostUrl:
     problem: str | None = None  # why the front-matter URL was not used (the file path's URL is, instead)
 
 
+def strip_accents(text: str) -> str:
+    """Hugo's `removePathAccents`: decomposed, non-spacing marks removed, recomposed (`über` → `uber`,
+    `Tiếng Việt` → `Tieng Viet`; `đ` has no decomposition and stays)."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
 def slugify(text: str) -> str:
     """Jekyll's `:slug` / Eleventy's `slugify`: lowercase words of any script joined by hyphens."""
     return _NOT_SLUG.sub("-", text.lower()).strip("-")
@@ -332,6 +343,8 @@ class UrlModel:
                 path = "/" + "/".join(segs) + "/"
             else:
                 path = "/" + "/".join(segs) + ".html"
+        if conv.remove_path_accents:
+            path = strip_accents(path)
         if conv.lowercase:
             path = path.lower().replace(" ", "-")
         return self.with_prefix(clean_path(path), f.lang)
