@@ -128,3 +128,11 @@ def test_bodies_without_bare_links_keep_the_fast_engine() -> None:
     assert find_links("https://x.org/ b", head=False) == []  # after a code span: no trigger
     body = "A [link](https://x.org/) and <https://y.org>.\n"
     assert render_html(parse_tokens(body, linkify="https")) == render_html(parse_tokens(body))
+
+
+def test_the_translation_preview_links_bare_urls_where_the_site_does() -> None:
+    from pipeline.web.render import preview_html
+
+    body = "Lamps at www.example.com/lamps.\n"
+    assert '<a href="https://www.example.com/lamps">' in preview_html(body, lambda src: src, "https")
+    assert "<a " not in preview_html(body, lambda src: src)

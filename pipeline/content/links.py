@@ -119,7 +119,8 @@ class LinkIndex:
         self._lowered: dict[str, str] | None = None
 
     def digest_rows(self) -> list[str]:
-        return sorted(self.known)
+        """What a cached MD005 result depends on: the pages, and why each unbuilt file writes none."""
+        return sorted(self.known) + sorted(f"{key}\t{why}" for key, why in self.unbuilt.items())
 
     def resolve(self, post: Post, href: str, base_netloc: str) -> Target | None:
         """The link's target, or None when it does not lead to a page of this site (another site, mail, an

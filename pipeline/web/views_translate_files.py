@@ -79,7 +79,9 @@ def preview(lang: str, source_rel: str) -> Any:
         "translate_preview.html",
         summary=summary,
         post=draft,
-        body=preview_html(draft.body, image_src),
+        body=preview_html(
+            draft.body, image_src, cfg.site.linkify_protocol if cfg.site.links_bare_urls else ""
+        ),
         lang=lang,
         direction=cfg.site.direction(lang),
     )
