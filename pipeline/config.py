@@ -102,11 +102,13 @@ class SiteConfig(Section):
     linkify: bool | None = Field(
         None,
         description="Whether a bare URL or `www.` address in text is a link on the page; unset: the generator's "
-        "default (Hugo: markup.goldmark.extensions.linkify, read from Hugo's config, default on; Eleventy's "
-        "markdown-it and Jekyll's kramdown: off).",
+        "(Hugo: markup.goldmark.extensions.linkify, read from Hugo's config, default on; Eleventy: on where its "
+        "config file gives markdown-it `linkify: true`; Jekyll's kramdown: off).",
     )
     linkify_protocol: Literal["http", "https"] = Field(
-        "https", description="Protocol of linked bare `www.` addresses (Hugo's linkifyProtocol)."
+        "https",
+        description="Protocol of linked bare `www.` addresses (Hugo's linkifyProtocol; unset on Eleventy: http, "
+        "as markdown-it links them).",
     )
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
@@ -141,12 +143,6 @@ class SiteConfig(Section):
         if self.default_language not in self.languages:
             raise ValueError(f"default_language '{self.default_language}' is not listed in site.languages")
         return self
-
-    @property
-    def links_bare_urls(self) -> bool:
-        """`linkify`, else the generator's default: Goldmark (Hugo) links bare URLs, markdown-it as Eleventy
-        configures it and kramdown (Jekyll) do not."""
-        return self.linkify if self.linkify is not None else self.generator == "hugo"
 
     def name_for(self, lang: str) -> str:
         """The site's name as a page in `lang` shows it: a multilingual site may name itself per language."""

@@ -13,6 +13,7 @@ from pipeline.config import load_config
 from pipeline.content.html import render_html
 from pipeline.content.linkify import find_links, has_bare_links
 from pipeline.content.markdown import parse_tokens, parse_tree, tree_from_tokens
+from pipeline.content.urls import bare_link_protocol
 from pipeline.findings import Finding
 from pipeline.stages import Context
 from pipeline.validate.stage import run_stage
@@ -49,8 +50,7 @@ def _findings(config_path: Path, rule: str) -> list[Finding]:
 
 def test_hugo_links_bare_urls_by_default(tmp_path: Path) -> None:
     path = _site(tmp_path)
-    config = load_config(path)
-    assert config.site.links_bare_urls and config.site.linkify_protocol == "https"
+    assert bare_link_protocol(load_config(path)) == "https"
     assert not _findings(path, "MD006")  # the bare URLs are its sources
     # The bare link into the site is checked like any other.
     assert [(f.line, "/posts/missing/" in f.message) for f in _findings(path, "MD005")] == [(9, True)]
@@ -59,7 +59,7 @@ def test_hugo_links_bare_urls_by_default(tmp_path: Path) -> None:
 def test_linkify_off_in_hugos_config_leaves_bare_urls_as_text(tmp_path: Path) -> None:
     path = _site(tmp_path, "[markup.goldmark.extensions]\nlinkify = false\n")
     config = load_config(path)
-    assert not config.site.links_bare_urls
+    assert not bare_link_protocol(config)
     assert "markup.goldmark.extensions.linkify" in config.origins["site.linkify"]
     assert [f.line for f in _findings(path, "MD006")] == [6]
     assert not _findings(path, "MD005")
@@ -67,8 +67,15 @@ def test_linkify_off_in_hugos_config_leaves_bare_urls_as_text(tmp_path: Path) ->
 
 def test_eleventy_does_not_link_bare_urls(tmp_path: Path) -> None:
     path = _site(tmp_path, generator="eleventy")
-    assert not load_config(path).site.links_bare_urls
+    assert not bare_link_protocol(load_config(path))
     assert [f.line for f in _findings(path, "MD006")] == [6]
+    # …unless its config gives markdown-it `linkify: true` (eleventy-base-blog's did); a comment does not.
+    js = tmp_path / "site" / "eleventy.config.js"  # the project folder above the input folder
+    js.write_text("// md.set({ linkify: true })\nexport default function (c) {}\n", encoding="utf-8")
+    assert not bare_link_protocol(load_config(path))
+    js.write_text("const md = markdownIt({ html: true, linkify: true });\n", encoding="utf-8")
+    assert bare_link_protocol(load_config(path)) == "http"  # markdown-it's protocol for www. links
+    assert not _findings(path, "MD006")
 
 
 def test_the_preview_renders_bare_urls_as_links(tmp_path: Path) -> None:
@@ -136,3 +143,18 @@ def test_the_translation_preview_links_bare_urls_where_the_site_does() -> None:
     body = "Lamps at www.example.com/lamps.\n"
     assert '<a href="https://www.example.com/lamps">' in preview_html(body, lambda src: src, "https")
     assert "<a " not in preview_html(body, lambda src: src)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "```x``` is code, https://a.org is a link\n",  # not a fence: its info string holds a backtick
+        "see [x]: https://a.org\n",  # not a reference definition: it does not start the line
+        "*me@x.org* and ~~www.x.org~~\n",
+    ],
+)
+def test_the_pre_scan_finds_every_bare_link(body: str) -> None:
+    """The fast engine never sees a body with a bare link: the pre-scan is a superset of what Goldmark links."""
+    assert has_bare_links(body)
+    links = [t for t in parse_tokens(body, linkify="https")[1].children or [] if t.type == "link_open"]
+    assert links

@@ -37,7 +37,11 @@ _LOCAL = frozenset("-!#$%&'*+./=?^_`{|}~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcd
 # Where in the source a bare link may start: a line head, after a trigger character, `|` (a table cell's start)
 # or `>` (a quote's paragraph); not after `](` (a link's own target).
 _SOURCE_TRIGGERS = frozenset(" \t\n\r\f\v*_~(|>")
-_FENCE_LINE = re.compile(r"^[ \t>]*(`{3,}|~{3,})", re.M)
+# A fence line: up to 3 spaces in (more is code or a list item's fence, whose URLs then count), maybe in quotes;
+# a backtick fence's info string holds no backtick.
+_FENCE_LINE = re.compile(r"^(?:[ ]{0,3}>[ ]?)*[ ]{0,3}(`{3,}(?=[^`\n]*$)|~{3,})", re.M)
+_OUT_OF_QUOTE = re.compile(r"\n(?![ ]{0,3}>)")  # a line that is not in a block quote
+_REF_LABEL = re.compile(r"(?:^|\n)[ \t>]*\[[^\]\n]+\]:\Z")  # `[label]:` alone on the line so far
 
 
 def _match(text: str, at: int) -> tuple[int, str] | None:
@@ -126,8 +130,8 @@ def has_bare_links(body: str) -> bool:
         if not _may_start(body, start):
             continue
         # A link's own target, on its line or the next: `](https://…`, `[x]: https://…`, `[x]:⏎  https://…`.
-        before = body[max(0, start - 200) : start].rstrip()
-        if before.endswith(("](", "]:", "]: <", "](<")):
+        before = body[max(0, start - 300) : start].rstrip()
+        if before.endswith("](") or (before.endswith("]:") and _REF_LABEL.search(before)):
             continue
         if fences is None:
             fences = _fenced(body)
@@ -161,13 +165,22 @@ def _fenced(body: str) -> list[tuple[int, int]]:
     opened: re.Match[str] | None = None
     for m in _FENCE_LINE.finditer(body):
         fence = m.group(1)
+        if opened is not None and ">" in body[opened.start() : opened.start(1)]:
+            quote_end = _OUT_OF_QUOTE.search(body, opened.end())  # a quote's fence ends with the quote
+            if quote_end is not None and quote_end.start() < m.start():
+                out.append((opened.start(), quote_end.start()))
+                opened = None
         if opened is None:
             opened = m
         elif fence[0] == opened.group(1)[0] and len(fence) >= len(opened.group(1)):
             out.append((opened.start(), m.end()))
             opened = None
     if opened is not None:
-        out.append((opened.start(), len(body)))
+        end = len(body)
+        if ">" in body[opened.start() : opened.start(1)]:
+            quote_end = _OUT_OF_QUOTE.search(body, opened.end())
+            end = quote_end.start() if quote_end is not None else end
+        out.append((opened.start(), end))
     return out
 
 
@@ -184,7 +197,7 @@ def linkify_rule(protocol: str) -> Any:
     def rule(state: Any) -> None:
         md = state.md
         for block in state.tokens:
-            if block.type != "inline" or not block.children or not has_bare_links(block.content):
+            if block.type != "inline" or not block.children or not _HINT.search(block.content):
                 continue
             out: list[Token] = []
             in_link = 0

@@ -119,8 +119,11 @@ class LinkIndex:
         self._lowered: dict[str, str] | None = None
 
     def digest_rows(self) -> list[str]:
-        """What a cached MD005 result depends on: the pages, and why each unbuilt file writes none."""
-        return sorted(self.known) + sorted(f"{key}\t{why}" for key, why in self.unbuilt.items())
+        """What a cached result depends on: the pages, why each unbuilt file writes none, and whether bare URLs
+        are links (an Eleventy config file's `linkify: true` is no setting of ours: the config fingerprint
+        misses it)."""
+        rows = sorted(self.known) + sorted(f"{key}\t{why}" for key, why in self.unbuilt.items())
+        return [*rows, f"\tlinkify={self.urls.linkify}"]
 
     def resolve(self, post: Post, href: str, base_netloc: str) -> Target | None:
         """The link's target, or None when it does not lead to a page of this site (another site, mail, an

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from pipeline.content.eleventy_data import DirectoryData, ignore_globs
+from pipeline.content.eleventy_data import DirectoryData, eleventy_linkify, ignore_globs
 from pipeline.content.frontmatter import jekyll_date
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
@@ -40,6 +40,22 @@ class PostUrl:
     path: str  # site-relative, e.g. "/es/docs/foo/"; "" when the post writes no page (`permalink: false`)
     aliases: tuple[str, ...] = ()
     problem: str | None = None  # why the front-matter URL was not used (the file path's URL is, instead)
+
+
+def bare_link_protocol(config: Config) -> str:
+    """The protocol of bare `www.` links where the site links bare URLs (pipeline.content.linkify), "" where it
+    does not: `site.linkify`, else the generator's — Hugo's Goldmark does (its config is read into
+    `site.linkify`), Eleventy's markdown-it where its config file says `linkify: true` (with http, markdown-it's
+    protocol), Jekyll's kramdown does not."""
+    site = config.site
+    on, protocol = site.linkify, site.linkify_protocol
+    if on is None and site.generator == "eleventy":
+        on = eleventy_linkify(config.content_root) is not None
+        if "linkify_protocol" not in site.model_fields_set:
+            protocol = "http"
+    if on is None:
+        on = site.generator == "hugo"
+    return protocol if on else ""
 
 
 def strip_accents(text: str) -> str:
@@ -186,7 +202,7 @@ class UrlModel:
             languages=tuple(site.languages),
             code_shortcodes=tuple(site.code_shortcodes),
             raw_html=site.raw_html,
-            linkify=site.linkify_protocol if site.links_bare_urls else "",
+            linkify=bare_link_protocol(config),
             date_zone=zone,
         )
         if site.generator == "eleventy":
