@@ -64,10 +64,12 @@ def test_jekyll_drafts_and_future_posts(tmp_path: Path) -> None:
     _write(site, "_posts/2024-01-01-live.md", "Live")
     _write(site, "_posts/2999-01-01-later.md", "Later")
     _write(site, "_drafts/idea.md", "Idea")
+    _write(site, "_posts/2024-01-02-keyed.md", "Keyed", "draft: true\n")  # no Jekyll setting: built
     _write(site, "off.md", "Off", "published: false\n")
     body = (
         TEXT
         + "\n{% post_url 2024-01-01-live %} [a]({% post_url 2999-01-01-later %})\n\n[b]({% link _drafts/idea.md %}) [c]({% link off.md %})\n"
+        + "\n[d]({% post_url 2024-01-02-keyed %})\n"
     )
     _write(site, "from.md", "From", "", body)
     found = _md005(tmp_path, "jekyll")

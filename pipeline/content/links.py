@@ -288,7 +288,10 @@ def unbuilt(post: Post, generator: str) -> str:
             return f"expired on {date} (expiryDate): {who} does not build pages past it without buildExpired"
         setting = "future: true" if generator == "jekyll" else "buildFuture"
         return f"is scheduled for {date}: {who} does not build future pages without {setting}"
-    if post.draft and generator != "eleventy":  # Eleventy has no drafts of its own: it builds the page
+    # Eleventy has no drafts of its own, and Jekyll's are the files under `_drafts` (a `draft:` key is no
+    # setting of Jekyll's): both build any other page.
+    jekyll_draft = "_drafts" in post.rel.split("/")[:-1]
+    if (post.draft and generator not in ("eleventy", "jekyll")) or jekyll_draft:
         how = "--drafts" if generator == "jekyll" else "buildDrafts" if generator == "hugo" else "publishing"
         return f"is a draft: {who} does not build it without {how}"
     if not post.path_url:
