@@ -99,6 +99,17 @@ class SiteConfig(Section):
         description="Whether raw HTML written in the Markdown reaches the page; Hugo omits it unless "
         "markup.goldmark.renderer.unsafe is true (read from Hugo's config).",
     )
+    linkify: bool | None = Field(
+        None,
+        description="Whether a bare URL or `www.` address in text is a link on the page; unset: the generator's "
+        "(Hugo: markup.goldmark.extensions.linkify, read from Hugo's config, default on; Eleventy: on where its "
+        "config file gives markdown-it `linkify: true`; Jekyll's kramdown: off).",
+    )
+    linkify_protocol: Literal["http", "https"] = Field(
+        "https",
+        description="Protocol of linked bare `www.` addresses (Hugo's linkifyProtocol; unset on Eleventy: http, "
+        "as markdown-it links them).",
+    )
     max_file_bytes: int = Field(
         5_000_000, ge=1024, description="Posts larger than this are rejected unread (protects every stage)."
     )

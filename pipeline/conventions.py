@@ -90,6 +90,11 @@ class UrlSettings(_Settings):
         None, description="Folders of taxonomy pages (Hugo's `taxonomies`; default tags, categories)."
     )
     lowercase: bool | None = Field(None, description="Paths from file names are lowercased (Hugo's default).")
+    remove_path_accents: bool | None = Field(
+        None,
+        description="Accents are stripped from paths made from file names, slugs and terms (Hugo's "
+        "`removePathAccents`, default false): `content/posts/über.md` is `/posts/uber/`.",
+    )
     pager_size: int | None = Field(
         None,
         ge=1,
@@ -240,6 +245,7 @@ class Conventions:
     disabled_kinds: frozenset[str] = frozenset()  # Hugo's disableKinds: home, section, page, taxonomy, term
     taxonomies: tuple[str, ...] = ("tags", "categories")
     lowercase: bool = False
+    remove_path_accents: bool = False  # Hugo's removePathAccents: `über` → `uber` in derived paths
     # Hugo makes list pages no file holds: each language's home, top-level sections, taxonomies and their
     # terms, and their pagination (`/posts/page/2/`).
     list_pages: bool = False
@@ -347,7 +353,13 @@ def resolve(
     """The preset for `generator` with every configured override applied."""
     conv = PRESETS[generator]
     changes: dict[str, object] = {}
-    for name in ("language_prefix", "language_folders", "filename_language", "lowercase"):
+    for name in (
+        "language_prefix",
+        "language_folders",
+        "filename_language",
+        "lowercase",
+        "remove_path_accents",
+    ):
         value = getattr(urls, name)
         if value is not None:
             changes[name] = value

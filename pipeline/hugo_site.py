@@ -1,7 +1,8 @@
 """A Hugo site's own configuration, read so that users need not copy it into ours: languages (names, direction,
 per-language content folders, disabled ones), the default language and whether it has its own `/en/` folder,
-`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `disableKinds`, and whether
-Goldmark renders raw HTML (`markup.goldmark.renderer.unsafe`).
+`baseURL`, `title`, per-section `permalinks`, `uglyURLs`, `disablePathToLower`, `removePathAccents`,
+`disableKinds`, whether Goldmark renders raw HTML (`markup.goldmark.renderer.unsafe`) and whether it links bare
+URLs (`markup.goldmark.extensions.linkify`).
 
 Ground floor: of the pipeline only `config_problems` is imported. `load_config` calls `fill_from_hugo` with the
 raw settings (file, environment and flags merged); every key our config sets explicitly wins, and the origins it
@@ -380,6 +381,20 @@ def _raw_html(h: Mapping[str, Any], out: dict[str, Any], origins: dict[str, str]
         )
 
 
+def _linkify(h: Mapping[str, Any], out: dict[str, Any], origins: dict[str, str], hugo: HugoSite) -> None:
+    """Goldmark links bare URLs and `www.` addresses (`markup.goldmark.extensions.linkify`, default true), `www.`
+    ones with `linkifyProtocol` (default https): https://gohugo.io/configuration/markup/#linkify."""
+    markup = h.get("markup")
+    goldmark = markup.get("goldmark") if isinstance(markup, Mapping) else None
+    ext = goldmark.get("extensions") if isinstance(goldmark, Mapping) else None
+    ext = ext if isinstance(ext, Mapping) else {}
+    on, protocol = ext.get("linkify"), ext.get("linkifyprotocol")
+    if isinstance(on, bool) and _put(out, "linkify", on):
+        origins["site.linkify"] = f"read from {hugo.origin('markup')} (markup.goldmark.extensions.linkify)"
+    if protocol in ("http", "https") and _put(out, "linkify_protocol", protocol):
+        origins["site.linkify_protocol"] = f"read from {hugo.origin('markup')} (linkifyProtocol)"
+
+
 def _site_cascade(h: Mapping[str, Any], langs: list[str]) -> list[Any]:
     """The site's `cascade` (a table or a list of them) and each language's own, which reaches only that
     language (Hugo's `languages.xx.cascade`). Shapes are checked when applied (pipeline.content.cascade)."""
@@ -471,6 +486,8 @@ def fill_from_hugo(
         put("urls.language_dirs", dirs, "languages" if not mounts or not mounts.language_dirs else "module")
     if h.get("disablepathtolower") is True:
         put("urls.lowercase", False, "disablePathToLower")
+    if h.get("removepathaccents") is True:
+        put("urls.remove_path_accents", True, "removePathAccents")
     ugly = h.get("uglyurls")
     if isinstance(ugly, Mapping):
         ugly = {str(k): v for k, v in ugly.items() if isinstance(v, bool)}
@@ -489,6 +506,7 @@ def fill_from_hugo(
         put("urls.language_permalinks", per_lang, "languages")
     _front_matter_dates(h, put, origins, hugo)
     _raw_html(h, out, origins, hugo)
+    _linkify(h, out, origins, hugo)
     for hugo_key, setting in (("buildFuture", "build_future"), ("buildExpired", "build_expired")):
         if isinstance(h.get(hugo_key.lower()), bool):
             put(setting, h[hugo_key.lower()], hugo_key)

@@ -314,3 +314,38 @@ def test_a_languages_own_title_is_its_site_name(tmp_path: Path) -> None:
         "Field Notes",
     ]
     assert site.languages["ja"].site_name == "フィールドノート" and site.languages["fr"].site_name == ""
+
+
+@pytest.mark.parametrize("remove", [True, False])
+def test_remove_path_accents_strips_accents_from_derived_paths(tmp_path: Path, remove: bool) -> None:
+    """Hugo's `removePathAccents` (default false): non-spacing marks leave paths made from file names, slugs and
+    taxonomy terms; `đ` has no decomposition and stays. A link to the accented path then reaches no page."""
+    tagged = "---\ntitle: Café\ndate: 2024-03-05\ntags: [Crème Brûlée]\n---\nText.\n"
+    _write(
+        tmp_path / "site",
+        {
+            "hugo.toml": f"baseURL = 'https://example.org/'\nremovePathAccents = {str(remove).lower()}\n",
+            "content/posts/über.md": tagged,
+            "content/posts/tiếng-việt-đẹp.md": PAGE.format(t="Việt"),
+            "content/posts/named.md": "---\ntitle: Named\nslug: naïve-café\n---\nText.\n",
+        },
+    )
+    config = load_config(_ours(tmp_path))
+    assert config.site.urls.remove_path_accents is (True if remove else None)
+    urls = {rel: url for rel, (_, url) in _urls(tmp_path / "pipeline.toml").items()}
+    if remove:
+        assert urls == {
+            "posts/über.md": "/posts/uber/",
+            "posts/tiếng-việt-đẹp.md": "/posts/tieng-viet-đep/",
+            "posts/named.md": "/posts/naive-cafe/",
+        }
+    else:
+        assert urls["posts/über.md"] == "/posts/über/" and urls["posts/named.md"] == "/posts/naïve-café/"
+    from pipeline.content.links import LinkIndex
+    from pipeline.content.urls import UrlModel
+
+    content = load_content(config)
+    index = LinkIndex(content.posts, content.urls or UrlModel.from_config(config))
+    post = content.posts[0]
+    assert index.resolve(post, "/tags/creme-brulee/", "example.org").known is remove  # type: ignore[union-attr]
+    assert index.resolve(post, "/posts/über/", "example.org").known is not remove  # type: ignore[union-attr]

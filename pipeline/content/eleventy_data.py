@@ -213,6 +213,29 @@ def _uses_gitignore(project: Path) -> bool:
     return True
 
 
+_LINKIFY_ON = re.compile(r"\blinkify[\"']?\s*:\s*true\b")
+_JS_COMMENTS = re.compile(r"/\*.*?\*/|^\s*//[^\n]*", re.S | re.M)
+
+
+def config_files(content_root: Path) -> list[Path]:
+    """Where an Eleventy config file may be, whether it is there or not (the validate cache watches them)."""
+    return [folder / name for folder in (content_root.parent, content_root) for name in CONFIG_FILES]
+
+
+def eleventy_linkify(content_root: Path) -> Path | None:
+    """The Eleventy config file (in the project folder above the input folder, or the input folder) that gives
+    markdown-it `linkify: true` (eleventy-base-blog's did: `markdownIt({html: true, linkify: true})`), else None.
+    Read as text: a JavaScript file is not run."""
+    for path in config_files(content_root):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _LINKIFY_ON.search(_JS_COMMENTS.sub("", text)):
+            return path
+    return None
+
+
 def ignore_globs(content_root: Path) -> list[str]:
     """The entries of the ignore files (`ignore_files`) as globs over content paths: each line is a file, folder
     or glob relative to the file's own folder, as Eleventy reads `.eleventyignore` and `.gitignore` alike

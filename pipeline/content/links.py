@@ -41,6 +41,7 @@ class Target:
     path: str
     known: bool
     why: str = ""  # for unknown targets: what was looked for
+    unbuilt: str = ""  # the target is a content file the generator writes no page for: why not
 
 
 def link_key(path: str) -> str:
@@ -89,14 +90,20 @@ class LinkIndex:
         self.known |= self.template_pages
         index_files = set(urls.conv.index_files) | {"index", "_index"}
         posts = list(posts)
+        generator = urls.conv.generator
+        self.unbuilt: dict[str, str] = {}  # page key of a file that writes no page → why (see `unbuilt`)
         for post in posts:
             self.by_rel[post.rel] = post
             self.by_rel.setdefault(_norm_rel(post.rel), post)
-            if post.path_url:
+            why = unbuilt(post, generator)
+            if why:
+                for url in (post.path_url, *post.url_aliases) if post.path_url else ():
+                    self.unbuilt.update(dict.fromkeys(page_keys(url), f"{post.rel} {why}"))
+            elif post.path_url:
                 self.known.update(page_keys(post.path_url))
                 if post.lang == urls.default_language:
                     self.default_pages.update(page_keys(post.path_url))
-            for alias in post.url_aliases:
+            for alias in post.url_aliases if not why else ():
                 self.known.update(page_keys(alias))
             logical = _logical(post, index_files)
             self.logical.setdefault((post.lang, logical), post)
@@ -107,10 +114,16 @@ class LinkIndex:
         self.lists = list_pages(posts, urls)
         self.derived = {key for url in self.lists.pages for key in page_keys(url)} - self.known
         self.known |= self.derived
+        for key in self.known & self.unbuilt.keys():  # another file writes a page there
+            del self.unbuilt[key]
         self._lowered: dict[str, str] | None = None
 
     def digest_rows(self) -> list[str]:
-        return sorted(self.known)
+        """What a cached result depends on: the pages, why each unbuilt file writes none, and whether bare URLs
+        are links (an Eleventy config file's `linkify: true` is no setting of ours: the config fingerprint
+        misses it)."""
+        rows = sorted(self.known) + sorted(f"{key}\t{why}" for key, why in self.unbuilt.items())
+        return [*rows, f"\tlinkify={self.urls.linkify}"]
 
     def resolve(self, post: Post, href: str, base_netloc: str) -> Target | None:
         """The link's target, or None when it does not lead to a page of this site (another site, mail, an
@@ -148,6 +161,11 @@ class LinkIndex:
         localized = self.urls.with_prefix("/" + path.lstrip("/"), post.lang)
         if self._known(path) or self._known(localized) or self.elsewhere(path):
             return Target(path, True)
+        why = next(
+            (self.unbuilt[k] for k in (*link_keys(path), *link_keys(localized)) if k in self.unbuilt), ""
+        )
+        if why:
+            return Target(path, False, why.split(" ", 1)[1], unbuilt=why)
         pager = self.lists.pager(link_key(path))
         if pager is not None and pager[0] in self.lists.items:
             n = self.lists.items[pager[0]]
@@ -200,8 +218,15 @@ class LinkIndex:
         for rel in candidates:
             target = self.by_rel.get(rel) or self.by_rel.get(_norm_rel(rel))
             if target is not None:
-                return Target(target.path_url, True)
+                return self._file(target)
         return Target(path, False, "no content file is there")
+
+    def _file(self, target: Post) -> Target:
+        """A link to a content file: known, unless the generator writes no page for it."""
+        why = unbuilt(target, self.urls.conv.generator)
+        if not why:
+            return Target(target.path_url, True)
+        return Target(target.path_url or target.rel, False, why, unbuilt=f"{target.rel} {why}")
 
     def _template(self, post: Post, raw: str, base_netloc: str) -> Target | None:
         ref = _REF.search(raw)
@@ -212,12 +237,12 @@ class LinkIndex:
         if tag is not None:
             name = tag.group(1).strip("'\"")
             hit = next((p for p in self.by_rel.values() if _post_name(p) == name), None)
-            return Target(hit.path_url, True) if hit else Target(name, False, "no post has that file name")
+            return self._file(hit) if hit else Target(name, False, "no post has that file name")
         tag = _LINK_TAG.search(raw)
         if tag is not None:
             rel = tag.group(1).strip("'\"").lstrip("/")
             hit = self.by_rel.get(rel)
-            return Target(hit.path_url, True) if hit else Target(rel, False, "no content file is there")
+            return self._file(hit) if hit else Target(rel, False, "no content file is there")
         expanded = expand(post, raw)
         if "{{" in expanded or "{%" in expanded:
             return None  # another template: what it prints is known only to the generator
@@ -236,12 +261,53 @@ class LinkIndex:
             for language in dict.fromkeys((lang, self.urls.default_language)):
                 hit = self.logical.get((language, candidate))
                 if hit is not None:
-                    return Target(hit.path_url, True)
+                    return self._file(hit)
         if "/" not in name:
             hits = self.basenames.get((lang, name)) or self.basenames.get((self.urls.default_language, name))
             if hits and len(hits) == 1:
-                return Target(hits[0].path_url, True)
+                return self._file(hits[0])
         return Target(wanted, False, "ref/relref finds no page")
+
+
+_WRITER = {"hugo": "Hugo", "jekyll": "Jekyll", "eleventy": "Eleventy"}
+
+
+def unbuilt(post: Post, generator: str) -> str:
+    """Why the generator writes no page for `post` ("" when it writes one): a draft, a page scheduled for later
+    or past its expiry date (pipeline.content.schedule), Hugo's `build: {render: never}` or `headless`, Jekyll's
+    `published: false`, Eleventy's `permalink: false`. A page that names a redirect is served as one: Jekyll's
+    `redirect_to` (jekyll-redirect-from writes it), or a `redirect` param that the site's templates turn into a
+    host redirect (opentelemetry.io's `build: {render: link}` menu entries)."""
+    who = _WRITER.get(generator, "the build")
+    redirect = post.meta.get("redirect")
+    if post.redirect_to or (isinstance(redirect, str) and redirect.strip()):
+        return ""
+    if post.held:
+        kind, _, date = post.held.partition(" ")
+        if kind == "expired":
+            return f"expired on {date} (expiryDate): {who} does not build pages past it without buildExpired"
+        setting = "future: true" if generator == "jekyll" else "buildFuture"
+        return f"is scheduled for {date}: {who} does not build future pages without {setting}"
+    # Eleventy has no drafts of its own, and Jekyll's are the files under `_drafts` (a `draft:` key is no
+    # setting of Jekyll's): both build any other page.
+    jekyll_draft = "_drafts" in post.rel.split("/")[:-1]
+    if (post.draft and generator not in ("eleventy", "jekyll")) or jekyll_draft:
+        how = "--drafts" if generator == "jekyll" else "buildDrafts" if generator == "hugo" else "publishing"
+        return f"is a draft: {who} does not build it without {how}"
+    if not post.path_url:
+        if generator == "eleventy" and post.meta.get("permalink") is False:
+            return "has permalink: false: Eleventy writes no page for it"
+        return f"writes no page: {who} does not build it"
+    if not post.renders:
+        build = post.meta.get("build") or post.meta.get("_build")
+        if isinstance(build, dict) and "render" in build:
+            return f"has build.render: {str(build['render']).lower()}: {who} writes no page for it"
+        if post.meta.get("headless") is True:
+            return f"is headless: {who} writes no page for it"
+        if post.meta.get("published") is False:
+            return f"has published: false: {who} does not build it"
+        return f"writes no page: {who} does not build it"
+    return ""
 
 
 _PARAM = re.compile(r"""\{\{[<%]\s*param\s+["']?([\w.-]+)["']?\s*[%>]\}\}""")

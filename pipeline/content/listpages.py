@@ -18,14 +18,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.content.post import Post
-from pipeline.content.urls import UrlModel
+from pipeline.content.urls import UrlModel, strip_accents
 
 _KEEP = frozenset("._-+~#%")
 
 
-def urlize(term: str, lowercase: bool = True) -> str:
+def urlize(term: str, lowercase: bool = True, accents: bool = True) -> str:
     """A term as Hugo's `urlize` writes it in a path: letters, marks and digits of any script kept, spaces as
-    hyphens, other punctuation dropped."""
+    hyphens, other punctuation dropped; accents stripped where `accents` is False (`removePathAccents`)."""
+    if not accents:
+        term = strip_accents(term)
     out = []
     for ch in term.strip():
         if ch.isspace():
@@ -91,7 +93,7 @@ def list_pages(posts: Iterable[Post], urls: UrlModel) -> ListPages:
             folder = _folder(folder)
         for taxonomy in conv.taxonomies:
             for term in _terms(post.meta.get(taxonomy)):
-                slug = urlize(term, conv.lowercase)
+                slug = urlize(term, conv.lowercase, not conv.remove_path_accents)
                 if not slug:
                     continue
                 terms.setdefault((post.lang, taxonomy), set()).add(slug)

@@ -302,6 +302,7 @@ def parse_post(
         key_names=key_names,
         code_shortcodes=site.code_shortcodes,
         raw_html=site.raw_html,
+        linkify=site.linkify,
         cascaded=tuple(canonical.get(k, k) for k in from_data),
         extra={"url_problem": url.problem} if url.problem else {},
     )

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pipeline.content.linkify import has_bare_links, linkify_rule
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -167,14 +169,17 @@ def _heading_attribute_rule(state: Any) -> None:
 
 
 @cache
-def tokens_parser() -> MarkdownIt:
-    """markdown-it-py with the dialect's extensions (tokens, line maps, HTML rendering)."""
+def tokens_parser(linkify: str = "") -> MarkdownIt:
+    """markdown-it-py with the dialect's extensions (tokens, line maps, HTML rendering). `linkify`: the protocol
+    of bare `www.` links where the site links bare URLs (pipeline.content.linkify), "" where it does not."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"]).use(footnote_plugin)
     md.core.ruler.push("heading_attributes", _heading_attribute_rule)
+    if linkify:
+        md.core.ruler.push("goldmark_linkify", linkify_rule(linkify))
     return md
 
 
@@ -353,12 +358,15 @@ def dialect_body(body: str, code_shortcodes: Sequence[str] = ()) -> str:
     return _template_links(body) if liquid or hugo else body
 
 
-def parse_tree(body: str, code_shortcodes: Sequence[str] = ()) -> Node:
+def parse_tree(body: str, code_shortcodes: Sequence[str] = (), linkify: str = "") -> Node:
     """The body's syntax tree for the checks. Never crashes the process; raises MarkdownError (a normal
     exception) only when neither engine can read the body. The root's `meta["problem"]` says why the safe
-    engine was used on a body that nests deeper than it follows."""
+    engine was used on a body that nests deeper than it follows. Where the site links bare URLs (`linkify`:
+    the protocol of `www.` links) a body that may hold one takes the safe engine, which links them."""
     body = dialect_body(body, code_shortcodes)
     problem = fast_parser_safe(body)
+    if problem is None and linkify and has_bare_links(body):
+        problem = "has bare links"
     if problem is None:
         try:
             tree: Node = _fast_parser().tree(body)
@@ -367,7 +375,7 @@ def parse_tree(body: str, code_shortcodes: Sequence[str] = ()) -> Node:
             raise
         except BaseException:  # pyo3's PanicException derives from BaseException
             pass
-    root = tree_from_tokens(body, parse_tokens(body))
+    root = tree_from_tokens(body, parse_tokens(body, linkify=linkify))
     if problem and problem.startswith("nests"):
         root.meta["problem"] = (
             f"Markdown {problem}; only {MAX_NESTING} levels are read as structure, deeper lines are not "
@@ -377,12 +385,17 @@ def parse_tree(body: str, code_shortcodes: Sequence[str] = ()) -> Node:
 
 
 def parse_tokens(
-    body: str, line_offset: int = 0, blocks_only: bool = False, code_shortcodes: Sequence[str] = ()
+    body: str,
+    line_offset: int = 0,
+    blocks_only: bool = False,
+    code_shortcodes: Sequence[str] = (),
+    linkify: str = "",
 ) -> list[Token]:
     """markdown-it-py tokens of the body; `line_offset` is added to every line map (file lines for a post).
-    `blocks_only` leaves inline content unparsed (each `inline` token keeps its text)."""
+    `blocks_only` leaves inline content unparsed (each `inline` token keeps its text); `linkify` as in
+    `tokens_parser`."""
     try:
-        parser = _blocks_parser() if blocks_only else tokens_parser()
+        parser = _blocks_parser() if blocks_only else tokens_parser(linkify)
         tokens = parser.parse(dialect_body(body, code_shortcodes))
     except RecursionError:
         raise MarkdownError("the Markdown nests too deeply to parse; flatten it") from None
@@ -442,15 +455,22 @@ def tree_from_tokens(body: str, tokens: Sequence[Token]) -> TreeNode:
     stack: list[TreeNode] = [root]
     for tok in tokens:
         if tok.type == "inline":
-            _inline(tok.children or [], stack[-1], srcmap, root)
+            first = tok.map[0] if tok.map else None
+            _inline(
+                tok.children or [], stack[-1], srcmap, root, starts if first is not None else [], first or 0
+            )
         else:
             _add(tok, stack, srcmap, root)
     return root
 
 
-def _inline(children: Sequence[Token], parent: TreeNode, srcmap: Any, root: TreeNode) -> None:
+def _inline(
+    children: Sequence[Token], parent: TreeNode, srcmap: Any, root: TreeNode, starts: list[int], row: int
+) -> None:
     """Inline tokens in document order; an image's alt text is walked before its next sibling, without
-    recursion (`![![![…` nests images as deep as the input does)."""
+    recursion (`![![![…` nests images as deep as the input does). markdown-it-py maps no inline token to a
+    line: a link or image gets the start of the line it is on (`row`, the block's first line, plus the line
+    breaks before it), as the fast engine's source maps give it, so a finding names that line."""
     work: list[tuple[Iterator[Token], list[TreeNode]]] = [(iter(children), [parent])]
     while work:
         tokens, stack = work[-1]
@@ -458,15 +478,22 @@ def _inline(children: Sequence[Token], parent: TreeNode, srcmap: Any, root: Tree
         if tok is None:
             work.pop()
             continue
-        if tok.type != "image":
+        kind = tok.type
+        if kind == "softbreak" or kind == "hardbreak":
+            row += 1
+        if kind != "image":
             _add(tok, stack, srcmap, root)
+            if kind == "link_open" and starts and stack[-1].name in ("link", "autolink"):
+                at = starts[min(row, len(starts) - 1)]
+                stack[-1].srcmap = (at, at)
             continue
         host = stack[-1]
         if host.depth >= MAX_TREE_DEPTH:  # alt text joins the host (see _add)
             root.meta.setdefault("problem", _NESTING_PROBLEM)
             work.append((iter(tok.children or []), [host]))
             continue
-        node = TreeNode("image", None, {"url": str(tok.attrs.get("src", ""))}, depth=host.depth + 1)
+        where = (starts[min(row, len(starts) - 1)],) * 2 if starts else None
+        node = TreeNode("image", where, {"url": str(tok.attrs.get("src", ""))}, depth=host.depth + 1)
         host.children.append(node)
         work.append((iter(tok.children or []), [node]))
 
@@ -491,7 +518,7 @@ def _add(tok: Token, stack: list[TreeNode], srcmap: Any, root: TreeNode) -> None
             node = TreeNode(name, srcmap(tok), {"level": int(tok.tag[1:] or 1)})
         elif tok.type == "link_open":
             href = str(tok.attrs.get("href", ""))
-            if tok.markup == "autolink":
+            if tok.markup in ("autolink", "linkify"):
                 node = TreeNode("autolink", None, {"url": href})
             else:
                 node = TreeNode("link", None, {"url": href, "title": str(tok.attrs.get("title", ""))})

@@ -68,6 +68,7 @@ class Post:
     cascade_sources: dict[str, str] = field(default_factory=dict)  # cascaded key → "file:line" that writes it
     code_shortcodes: tuple[str, ...] = ()  # the site's Hugo shortcodes whose content is code (`text`)
     raw_html: str = "render"  # "omit": the generator drops raw HTML from the page (Hugo without `unsafe`)
+    linkify: str = ""  # the protocol of bare `www.` links where the site links bare URLs (Hugo), else ""
     held: str = (
         ""  # "scheduled 2027-01-04" / "expired 2026-03-26": the generator leaves it out now (schedule.py)
     )
@@ -243,14 +244,16 @@ class Post:
         rebased so `map[0] + 1` is the 1-based line in the file."""
         from pipeline.content.markdown import parse_tokens
 
-        return parse_tokens(self.body, self.body_line - 1, code_shortcodes=self.code_shortcodes)
+        return parse_tokens(
+            self.body, self.body_line - 1, code_shortcodes=self.code_shortcodes, linkify=self.linkify
+        )
 
     @cached_property
     def syntax(self) -> Node:
         """The body's syntax tree for the checks (validate): fast, and safe on any input (see content.markdown)."""
         from pipeline.content.markdown import parse_tree
 
-        return parse_tree(self.body, self.code_shortcodes)
+        return parse_tree(self.body, self.code_shortcodes, self.linkify)
 
     def body_file_line(self, body_line_index: int) -> int:
         """Convert a 0-based line index within the body to a 1-based file line."""

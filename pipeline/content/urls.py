@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from pipeline.content.eleventy_data import DirectoryData, ignore_globs
+from pipeline.content.eleventy_data import DirectoryData, eleventy_linkify, ignore_globs
 from pipeline.content.frontmatter import jekyll_date
 from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
 
@@ -40,6 +40,33 @@ class PostUrl:
     path: str  # site-relative, e.g. "/es/docs/foo/"; "" when the post writes no page (`permalink: false`)
     aliases: tuple[str, ...] = ()
     problem: str | None = None  # why the front-matter URL was not used (the file path's URL is, instead)
+
+
+def bare_link_protocol(config: Config) -> str:
+    """The protocol of bare `www.` links where the site links bare URLs (pipeline.content.linkify), "" where it
+    does not: `site.linkify`, else the generator's — Hugo's Goldmark does (its config is read into
+    `site.linkify`), Eleventy's markdown-it where its config file says `linkify: true` (with http, markdown-it's
+    protocol), Jekyll's kramdown does not."""
+    site = config.site
+    on, protocol = site.linkify, site.linkify_protocol
+    if on is None and site.generator == "eleventy":
+        on = eleventy_linkify(config.content_root) is not None
+        if "linkify_protocol" not in site.model_fields_set:
+            protocol = "http"
+    if on is None:
+        on = site.generator == "hugo"
+    return protocol if on else ""
+
+
+def strip_accents(text: str) -> str:
+    """Hugo's `removePathAccents`: decomposed, non-spacing marks removed, recomposed (`über` → `uber`,
+    `Tiếng Việt` → `Tieng Viet`; `đ` has no decomposition and stays)."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 
 
 def slugify(text: str) -> str:
@@ -123,12 +150,14 @@ class UrlModel:
         languages: tuple[str, ...] = ("en",),
         code_shortcodes: tuple[str, ...] = (),
         raw_html: str = "render",
+        linkify: str = "",
         date_zone: dt.tzinfo | None = None,
     ) -> None:
         self.conv = conventions
         # The site's Markdown dialect, which every post carries.
         self.code_shortcodes = code_shortcodes
         self.raw_html = raw_html
+        self.linkify = linkify  # the protocol of bare `www.` links where bare URLs are links, else ""
         # Eleventy's JSON data files under the input folder (a permalink or lang there places the page).
         self.eleventy_data: DirectoryData | None = None
         # Jekyll's `timezone:`: dates are converted into it before they become URL parts. Hugo formats
@@ -173,6 +202,7 @@ class UrlModel:
             languages=tuple(site.languages),
             code_shortcodes=tuple(site.code_shortcodes),
             raw_html=site.raw_html,
+            linkify=bare_link_protocol(config),
             date_zone=zone,
         )
         if site.generator == "eleventy":
@@ -329,6 +359,8 @@ class UrlModel:
                 path = "/" + "/".join(segs) + "/"
             else:
                 path = "/" + "/".join(segs) + ".html"
+        if conv.remove_path_accents:
+            path = strip_accents(path)
         if conv.lowercase:
             path = path.lower().replace(" ", "-")
         return self.with_prefix(clean_path(path), f.lang)

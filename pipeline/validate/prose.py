@@ -348,7 +348,9 @@ def analyse(post: Post) -> Doc:
     try:
         doc = _doc(post, post.syntax)
     except RecursionError:  # a fast-parser tree deeper than Python's stack: the safe engine's is capped
-        tree = tree_from_tokens(post.body, parse_tokens(post.body, code_shortcodes=post.code_shortcodes))
+        tree = tree_from_tokens(
+            post.body, parse_tokens(post.body, code_shortcodes=post.code_shortcodes, linkify=post.linkify)
+        )
         tree.meta.setdefault(
             "problem", "Markdown nests too deeply for the checks; deeper structure is read as text"
         )

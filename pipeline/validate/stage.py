@@ -248,7 +248,7 @@ def site_signature(config: Any) -> str:
     Stat-only (no reads), so a no-change re-run of a 1,775-post site costs a directory walk instead of parsing.
     """
     from pipeline.content import UrlModel, iter_markdown
-    from pipeline.content.eleventy_data import data_files, ignore_files
+    from pipeline.content.eleventy_data import config_files, data_files, ignore_files
 
     h = hashlib.sha256(f"{config.fingerprint()}:{rules_digest()}:{dt.date.today()}".encode())
     roots = [(config.content_root, True), (config.static_root, False)]
@@ -264,7 +264,7 @@ def site_signature(config: Any) -> str:
             else sorted(p for p in root.rglob("*") if p.is_file())
         )
         if markdown_only and config.site.generator == "eleventy":  # JSON data files place and tag pages
-            files = [*files, *data_files(root), *ignore_files(root)]
+            files = [*files, *data_files(root), *ignore_files(root), *config_files(root)]
         for path in files:
             try:
                 st = path.stat()

@@ -222,6 +222,13 @@ def internal_links(post: Post, env: Env) -> Iterator[Hit]:
             shown = unquote(url)
             if shown.startswith(("{{", "{%")):  # a shortcode as the dialect kept it: spaces were `+`
                 shown = shown.replace("+", " ")
+            if target.unbuilt:  # the file is there, its page is not: a 404 on the built site
+                yield Hit(
+                    link.line,
+                    f"link to '{shown}' reaches no page: {target.unbuilt}; publish that page or remove the link",
+                    f"link:{url}",
+                )
+                continue
             yield Hit(
                 link.line,
                 f"link to '{shown}' reaches no page of the site ({target.why}: {target.path}); fix the link, or "

@@ -24,12 +24,13 @@ def _images(tokens: list[Token]) -> list[Token]:
     return [c for tok in tokens for c in (tok.children or []) if c.type == "image"]
 
 
-def preview_html(body: str, image_src: Callable[[str], str | None]) -> Markup:
+def preview_html(body: str, image_src: Callable[[str], str | None], linkify: str = "") -> Markup:
     """A post body as the build renders it (the same tokens and renderer: footnotes, tables, images), with each
     image's address replaced by `image_src(src)` so the preview can load it from the site's files (None drops
-    the image's address: a missing file shows as its alt text, not as a request to somewhere else)."""
+    the image's address: a missing file shows as its alt text, not as a request to somewhere else). `linkify`:
+    the site links bare URLs (pipeline.content.linkify), as the built page will."""
     try:
-        tokens = parse_tokens(body)
+        tokens = parse_tokens(body, linkify=linkify)
     except MarkdownError:
         return markdown_html(body)
     for tok in _images(tokens):

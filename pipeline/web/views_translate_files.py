@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 
 from pipeline.content import ContentError, parse_post
+from pipeline.content.urls import bare_link_protocol
 from pipeline.fsutil import UnsafePathError, safe_join
 from pipeline.translate import exchange, review
 from pipeline.web.common import config, ctx, require, user
@@ -79,7 +80,7 @@ def preview(lang: str, source_rel: str) -> Any:
         "translate_preview.html",
         summary=summary,
         post=draft,
-        body=preview_html(draft.body, image_src),
+        body=preview_html(draft.body, image_src, bare_link_protocol(cfg)),
         lang=lang,
         direction=cfg.site.direction(lang),
     )
