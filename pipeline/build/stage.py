@@ -254,6 +254,8 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         link = permalink_of(post)
         parts = [p for p in link.split("/") if p and p != "."]
         as_file = bool(parts) and parts[-1].lower().endswith((".html", ".htm"))  # Jekyll's /about.html
+        if parts and not link.endswith("/") and "." not in parts[-1]:  # Jekyll's /x/ar: written as x/ar.html
+            parts, as_file = [*parts[:-1], parts[-1] + ".html"], True
         try:
             target = safe_join(staging, "/".join(parts) if as_file else "/".join([*parts, "index.html"]))
         except UnsafePathError:

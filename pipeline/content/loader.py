@@ -33,10 +33,11 @@ from pipeline.content.frontmatter import (
     parse_yaml_front,
     split_front_matter,
 )
+from pipeline.content.jekyll import jekyll_config
 from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
 from pipeline.content.schedule import mark_held
-from pipeline.content.urls import UrlModel, jekyll_config
+from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding
 from pipeline.fsutil import has_undecodable
 from pipeline.rules import CONTENT

@@ -36,6 +36,10 @@ class Bundle(NamedTuple):
     path_url: str
 
 
+# `translation.status` values of this tool's drafts (translate.drafts.status_of) and review states.
+_WORKFLOW_STATES = frozenset({"draft", "in-review", "approved", "machine", "needs-review"})
+
+
 @dataclass
 class Post:
     """One Markdown file. Stages read it and add to `extra`; nobody re-parses the file."""
@@ -204,7 +208,12 @@ class Post:
 
     @property
     def is_translation(self) -> bool:
-        return bool(self.translation)
+        """A translation this tool's workflow tracks: its `translation:` block names the source it was made from
+        or has one of the workflow's states. A site's own `translation:` notes (w3.org/WAI's human translations
+        carry `translation: {last_updated: …, status: outdated}`) do not make a published page an unapproved
+        draft."""
+        block = self.translation
+        return "source_hash" in block or str(block.get("status", "")).strip().lower() in _WORKFLOW_STATES
 
     @property
     def indexable(self) -> bool:

@@ -1,0 +1,169 @@
+"""What a trial on a real multilingual Jekyll site (an accessibility initiative's site: resources in Jekyll
+collections, translations as `index.<lang>.md` beside the English page) found wrong.
+
+Fixtures are our own text in the shape of such a site: `_config.yml` with `collections_dir: collections` and
+`collections:` (`output: true`, per-collection `permalink`, `posts` with its own pattern), no jekyll-polyglot;
+pages under `pages/` and `collections/_<label>/`; each translation writes its own `permalink:` with the language
+at the end and no trailing slash (`/intro/zh-hans`), `lang:`, `ref:` naming the English page, and the site's own
+`translation:` notes (`last_updated`, `status: outdated`) on human translations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.stages import Context
+from tests.validate_support import trial_site
+
+CONFIG = """\
+title: Example Access
+baseurl: "/preview"
+collections_dir: collections
+collections:
+  videos:
+    output: true
+    permalink: /:collection/:path/
+  guides:
+    output: true
+    permalink: /library/:name/
+  notes:
+    output: false
+  posts:
+    output: true
+    permalink: /news/:year-:month-:day/:title/
+plugins:
+  - jekyll-seo-tag
+"""
+
+PAGE = "---\ntitle: {title}\nlang: {lang}\npermalink: {permalink}\nref: {ref}\n{more}---\n\n{body}\n"
+
+EN_BODY = (
+    "Start with the [typing video](/videos/typing/), read the [first steps](/library/first-steps/) and the "
+    "[news](/news/2024-02-03/new-guide/). The page is also in [Chinese](/intro/zh-hans) and "
+    "[Arabic](/intro/ar).\n"
+)
+NOTES = "translation:\n  last_updated: 2024-01-05\n  status: outdated\n"
+
+POSTS = {
+    "pages/intro/index.md": PAGE.format(
+        title="Getting started", lang="en", permalink="/intro/", ref="/intro/", more="", body=EN_BODY
+    ),
+    "pages/intro/index.zh-hans.md": PAGE.format(
+        title="入门指南", lang="zh-hans", permalink="/intro/zh-hans", ref="/intro/", more=NOTES,
+        body="先看[打字视频](/videos/typing/zh-hans)，再读英文版[入门](/intro/)。",
+    ),
+    "pages/intro/index.ar.md": PAGE.format(
+        title="البداية", lang="ar", permalink="/intro/ar   # the language at the end, no slash", ref="/intro/",
+        more=NOTES, body="شاهد [الفيديو](/videos/typing/) ثم اقرأ [الصفحة الإنجليزية](/intro/).",
+    ),
+    "collections/_videos/typing.md": "---\ntitle: Typing without a mouse\nlang: en\nref: /videos/typing/\n---\n\n"
+    "A short film about typing.\n",
+    "collections/_videos/typing.zh-hans.md": PAGE.format(
+        title="不用鼠标打字", lang="zh-hans", permalink="/videos/typing/zh-hans", ref="/videos/typing/", more="",
+        body="一部关于打字的短片。",
+    ),
+    "collections/_guides/first-steps.md": "---\ntitle: First steps\n---\n\nSteps to take first.\n",
+    "collections/_notes/private.md": "---\ntitle: Internal note\n---\n\nNot published: output is false.\n",
+    "collections/_posts/2024-02-03-new-guide.md": "---\ntitle: A new guide\n---\n\nThe guide is out.\n",
+}  # fmt: skip
+
+
+def wai_site(tmp: Path, config_yml: str = CONFIG) -> Path:
+    site = {"name": "Example Access", "base_url": "https://access.example/WAI", "generator": "jekyll"}
+    config_file = trial_site(tmp, tmp / "site", POSTS, ("en", "zh-hans", "ar", "es"), site)
+    (tmp / "site" / "_config.yml").write_text(config_yml, encoding="utf-8")
+    return config_file
+
+
+def _urls(config_file: Path) -> dict[str, str]:
+    from pipeline.content.loader import load_content
+
+    return {p.rel: p.path_url for p in load_content(load_config(config_file)).posts}
+
+
+def test_collections_that_output_are_pages_at_their_collection_permalinks(tmp_path: Path) -> None:
+    # Most of the site lives in collections (`collections/_<label>/`): they were underscore folders, so no page of
+    # theirs was read, and every link to one was an MD005 error; posts under `collections/_posts` got
+    # `/collections/2024/02/03/new-guide.html` (the folder taken for a category, the posts' own permalink unread).
+    urls = _urls(wai_site(tmp_path))
+    assert urls["collections/_videos/typing.md"] == "/videos/typing/"  # /:collection/:path/
+    assert urls["collections/_guides/first-steps.md"] == "/library/first-steps/"  # /library/:name/
+    assert urls["collections/_posts/2024-02-03-new-guide.md"] == "/news/2024-02-03/new-guide/"
+    assert "collections/_notes/private.md" not in urls  # output: false writes no pages
+    from pipeline.validate.stage import run_stage
+
+    found = run_stage(Context(config=load_config(tmp_path / "site.toml")), use_cache=False).findings
+    assert [f.message for f in found if f.rule == "MD005"] == []
+
+
+def test_translations_keep_their_own_permalinks_and_are_file_pages(tmp_path: Path) -> None:
+    # Without jekyll-polyglot `lang:` moves no page: `/intro/zh-hans` was taken as `/zh-hans/intro/zh-hans/`. A
+    # permalink without a trailing slash or extension is written as `intro/zh-hans.html` and served as
+    # `/intro/zh-hans` (the folder `/intro/zh-hans/` does not exist on the site).
+    from pipeline.build.stage import run_stage as build
+    from pipeline.content.loader import load_content
+    from pipeline.crawl.expected import build_expected
+
+    urls = _urls(wai_site(tmp_path))
+    assert urls["pages/intro/index.zh-hans.md"] == "/intro/zh-hans"
+    assert urls["pages/intro/index.ar.md"] == "/intro/ar"
+    assert urls["collections/_videos/typing.zh-hans.md"] == "/videos/typing/zh-hans"
+    config = load_config(tmp_path / "site.toml")
+    pages = {p.url: p for p in build_expected(config, load_content(config)).pages}
+    english = pages["https://access.example/WAI/intro/"]
+    assert english.cluster == {  # `ref:` groups the translations with the English page
+        "en": "https://access.example/WAI/intro/",
+        "zh-Hans": "https://access.example/WAI/intro/zh-hans",
+        "ar": "https://access.example/WAI/intro/ar",
+    }
+    build(Context(config=config))
+    out = tmp_path / "_site"
+    assert (out / "intro" / "zh-hans.html").is_file() and not (out / "intro" / "zh-hans").exists()
+    assert '<html lang="ar" dir="rtl">' in (out / "intro" / "ar.html").read_text(encoding="utf-8")
+
+
+def test_polyglot_sites_still_get_the_language_prefix(tmp_path: Path) -> None:
+    # jekyll-polyglot (a `languages:` list) serves `lang: zh-hans` pages under /zh-hans/: that stays.
+    polyglot = CONFIG + 'languages: ["en", "zh-hans", "ar"]\n'
+    assert _urls(wai_site(tmp_path, polyglot))["pages/intro/index.zh-hans.md"] == "/zh-hans/intro/zh-hans"
+
+
+def test_a_sites_own_translation_notes_do_not_make_a_page_a_draft(tmp_path: Path) -> None:
+    # The site's human translations carry `translation: {last_updated, status: outdated}`, which was read as
+    # this tool's machine-draft block: every such page was an unapproved draft — built noindex, not expected by
+    # the crawl, never announced by social, and not translated from either.
+    from pipeline.content.loader import load_content
+    from pipeline.crawl.expected import build_expected
+
+    config = load_config(wai_site(tmp_path))
+    posts = {p.rel: p for p in load_content(config).posts}
+    assert posts["pages/intro/index.zh-hans.md"].publishable
+    expected = {p.url for p in build_expected(config, load_content(config)).pages}
+    assert "https://access.example/WAI/intro/ar" in expected
+    draft = posts["pages/intro/index.md"]
+    machine = PAGE.format(
+        title="Primeros pasos", lang="es", permalink="/es/intro/", ref="/intro/",
+        more=f"translation:\n  status: draft\n  source_hash: {draft.hash}\n  approved: 0\n  total: 3\n",
+        body="Texto.",
+    )  # fmt: skip
+    (tmp_path / "site" / "es" / "pages" / "intro").mkdir(parents=True)
+    (tmp_path / "site" / "es" / "pages" / "intro" / "index.md").write_text(machine, encoding="utf-8")
+    es = next(p for p in load_content(config).posts if p.lang == "es")
+    assert es.is_translation and not es.publishable  # our own drafts still wait for approval
+
+
+SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
+
+
+@pytest.mark.skipif(not SNAPSHOT.is_file(), reason="the real-site snapshot is not on this machine")
+def test_the_snapshot_if_present() -> None:
+    from pipeline.content.loader import load_content
+
+    posts = {p.rel: p for p in load_content(load_config(SNAPSHOT)).posts}
+    intro = "pages/fundamentals/introduction/index.ar.md"
+    assert posts[intro].path_url == "/fundamentals/accessibility-intro/ar" and posts[intro].publishable
+    assert posts["collections/_perspective-videos/keyboard.md"].path_url == "/perspective-videos/keyboard/"
