@@ -156,6 +156,40 @@ def test_a_sites_own_translation_notes_do_not_make_a_page_a_draft(tmp_path: Path
     assert es.is_translation and not es.publishable  # our own drafts still wait for approval
 
 
+def test_drafts_go_beside_the_source_with_the_sites_permalink_style(
+    tmp_path: Path, _isolated_state: Path
+) -> None:
+    # Drafts went to `es/collections/_videos/typing.md` (an underscore folder outside collections_dir: the site
+    # never builds it) with `permalink: /es/videos/typing/`, while the site names translations `typing.<lang>.md`
+    # beside the source, permalinks ending in the language. An article people already translated into the
+    # language (found by `ref:`) got a second, machine page of the same article.
+    from pipeline.config import with_overrides
+    from pipeline.content.loader import load_content
+    from pipeline.translate.stage import run_stage
+    from tests.translate_support.site import install
+
+    install(_isolated_state, "upper")
+    config_file = wai_site(tmp_path)
+    people = PAGE.format(
+        title="Guía", lang="es", permalink="/es/library/first-steps/", ref="/library/first-steps/", more="",
+        body="Pasos.",
+    )  # fmt: skip
+    (tmp_path / "site" / "pages" / "es").mkdir(parents=True)
+    (tmp_path / "site" / "pages" / "es" / "first-steps.md").write_text(people, encoding="utf-8")
+    guide = tmp_path / "site" / "collections" / "_guides" / "first-steps.md"
+    guide.write_text(
+        guide.read_text(encoding="utf-8").replace("---\n\n", "ref: /library/first-steps/\n---\n\n")
+    )
+    translate = {"languages": ["es"], "beam_size": 1, "engines": {"*": ["argos"]}}
+    config = with_overrides(load_config(config_file), {"translate": translate})
+    result = run_stage(Context(config=config), paths=[tmp_path / "site" / "collections"])
+    assert result.counts["human_translations"] == 1  # first-steps: people translated it
+    drafts = sorted(p.relative_to(tmp_path / "site").as_posix() for p in result.outputs)
+    assert "collections/_videos/typing.es.md" in drafts and not any("first-steps" in d for d in drafts)
+    posts = {p.rel: p for p in load_content(config).posts}
+    assert posts["collections/_videos/typing.es.md"].path_url == "/videos/typing/es"  # as its zh-hans sibling
+
+
 SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
 
 
