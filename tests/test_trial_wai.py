@@ -190,6 +190,29 @@ def test_drafts_go_beside_the_source_with_the_sites_permalink_style(
     assert posts["collections/_videos/typing.es.md"].path_url == "/videos/typing/es"  # as its zh-hans sibling
 
 
+def test_kramdown_attribute_lists_and_extensions_are_not_translated() -> None:
+    # Every page's block IALs, image attributes and kramdown extensions went to the engine: `{:#what}` came back
+    # `{:#Qué}` (anchors other pages link to, gone), `{:.left width="67"}` as `{:.Ancho izquierdo="67"}` and
+    # `{::options toc_levels="2" /}` as `{::Opciones toc_nivela="2" /}`.
+    from pipeline.translate.segment import Segment, segment_body
+
+    body = (
+        '{::options toc_levels="2" /}\n\n{::nomarkdown}\n{% include box.html title="Summary" %}\n{:/}\n\n'
+        "## What it is\n{:#what}\n\nA mouse is hard to use.\n\n"
+        '![A crossed mouse](/img/no-mouse.png){:.left width="67"} Some people type instead.\n{:.note}\n'
+    )
+    parts = segment_body(body)
+    assert [p.template for p in parts if isinstance(p, Segment)] == [  # what the engine gets
+        "What it is",
+        "A mouse is hard to use.",
+        "⟦1⟧A crossed mouse⟦2⟧ Some people type instead.⟦3⟧",
+    ]
+    assert "".join(p if isinstance(p, str) else p.template for p in parts) == body.replace(
+        '![A crossed mouse](/img/no-mouse.png){:.left width="67"} Some people type instead.\n{:.note}',
+        "⟦1⟧A crossed mouse⟦2⟧ Some people type instead.⟦3⟧",
+    )
+
+
 SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
 
 
