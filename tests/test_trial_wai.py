@@ -126,6 +126,20 @@ def test_translations_keep_their_own_permalinks_and_are_file_pages(tmp_path: Pat
     assert '<html lang="ar" dir="rtl">' in (out / "intro" / "ar.html").read_text(encoding="utf-8")
 
 
+def test_a_language_at_the_end_of_the_url_is_no_slug(tmp_path: Path) -> None:
+    # `typing.zh-hans.md` at `/videos/typing/zh-hans`: SEO023 said the slug 'zh-hans' differs from the file name
+    # 'typing' (rename one), and a `{slug}` card pattern gave every zh-hans page of the site the same card file.
+    from pipeline.content.loader import load_content
+    from pipeline.validate.stage import run_stage
+
+    config = load_config(wai_site(tmp_path))
+    posts = {p.rel: p for p in load_content(config).posts}
+    assert posts["collections/_videos/typing.zh-hans.md"].slug == "typing"
+    assert posts["pages/intro/index.zh-hans.md"].slug == "intro"
+    found = run_stage(Context(config=config), use_cache=False).findings
+    assert [f.file for f in found if f.rule == "SEO023"] == []
+
+
 def test_polyglot_sites_still_get_the_language_prefix(tmp_path: Path) -> None:
     # jekyll-polyglot (a `languages:` list) serves `lang: zh-hans` pages under /zh-hans/: that stays.
     polyglot = CONFIG + 'languages: ["en", "zh-hans", "ar"]\n'

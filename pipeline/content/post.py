@@ -167,10 +167,15 @@ class Post:
 
     @property
     def slug(self) -> str:
-        """The last segment of the post's URL (a bundle's or section's folder name, not `index`)."""
+        """The last segment of the post's URL (a bundle's or section's folder name, not `index`), before a last
+        segment that is only the page's language (`/videos/typing/zh-hans`, as sites that end each translation's
+        permalink with its language write them): `zh-hans` is no slug (SEO023 said the file `typing.zh-hans.md`
+        should be renamed, and `{slug}` card paths of every such page of a language were one file)."""
         for link in (self.path_url, self.permalink):
             if link:
                 parts = [p for p in link.split("/") if p]
+                if len(parts) > 1 and parts[-1].lower() == self.lang.lower():
+                    parts = parts[:-1]
                 if parts:
                     return parts[-1].rsplit(".", 1)[0] if parts[-1].endswith((".html", ".htm")) else parts[-1]
         return Path(self.rel).stem
