@@ -227,6 +227,42 @@ def test_kramdown_attribute_lists_and_extensions_are_not_translated() -> None:
     )
 
 
+def test_a_key_written_twice_keeps_the_page_as_jekyll_does(tmp_path: Path) -> None:
+    # A resource's English page wrote `navigation:` and `lang:` twice. Jekyll's YAML reader keeps the last value
+    # and builds the page; the loader refused the file (CONTENT005 error), so the page was missing from every
+    # stage and each link to it was an MD005 error. It is loaded now, with a warning on the second key.
+    from pipeline.content.loader import load_content
+
+    twice = (
+        "---\ntitle: Writing tips\nlang: en\nnav:\n  next: /a/\npermalink: /tips/writing/\nnav:\n  next: /b/\n"
+        "lang: en   # again\n---\n\nShort text.\n"
+    )
+    config_file = wai_site(tmp_path)
+    (tmp_path / "site" / "collections" / "_videos" / "writing.md").write_text(twice, encoding="utf-8")
+    content = load_content(load_config(config_file))
+    post = next(p for p in content.posts if p.rel.endswith("_videos/writing.md"))
+    assert post.path_url == "/tips/writing/" and post.meta["nav"] == {"next": "/b/"}
+    assert [(f.rule, f.severity, f.line) for f in content.problems if "writing" in f.file] == [
+        ("CONTENT005", "warning", 7),
+        ("CONTENT005", "warning", 9),
+    ]
+
+
+def test_link_tags_to_collection_documents_and_links_under_the_base_path(tmp_path: Path) -> None:
+    # `{% link _guides/first-steps.md %}` names a collection document relative to `collections_dir`, as Jekyll
+    # reads it: "no content file is there". `/WAI/library/first-steps/` on a site at `https://access.example/WAI`
+    # starts from the host's root, as the site's absolute URLs do: it was looked up as `/WAI/library/…`.
+    from pipeline.validate.stage import run_stage
+
+    body = "See [one]({% link _guides/first-steps.md %}), [two](/WAI/library/first-steps/) and [three](/WAI/gone/).\n"
+    config_file = wai_site(tmp_path)
+    page = tmp_path / "site" / "pages" / "intro" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n" + body, encoding="utf-8")
+    found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
+    assert [f.message.split(" reaches")[0] for f in found if f.rule == "MD005"] == ["link to '/WAI/gone/'"]
+    assert "no page has that URL: /gone/" in next(f.message for f in found if f.rule == "MD005")
+
+
 SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
 
 

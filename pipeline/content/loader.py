@@ -221,8 +221,9 @@ def parse_post(
     split = split_front_matter(text, site.conv.front_matter_after_blank_lines)
     fmt, fm, body, body_line = split.fmt, split.fm, split.body, split.body_line
     parsed = "\n" * split.lead_lines + fm  # the parsers count file lines from line 2
+    duplicates: list[tuple[str, int, int]] | None = [] if site.conv.generator == "jekyll" else None
     if fmt == "yaml":
-        meta, key_lines = parse_yaml_front(parsed)
+        meta, key_lines = parse_yaml_front(parsed, duplicates)
     elif fmt == "toml":
         meta, key_lines = parse_toml_front(parsed)
     else:
@@ -304,7 +305,10 @@ def parse_post(
         code_shortcodes=site.code_shortcodes,
         raw_html=site.raw_html,
         cascaded=tuple(canonical.get(k, k) for k in from_data),
-        extra={"url_problem": url.problem} if url.problem else {},
+        extra={
+            **({"url_problem": url.problem} if url.problem else {}),
+            **({"duplicate_keys": duplicates} if duplicates else {}),
+        },
     )
 
 
@@ -349,6 +353,16 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         if post.fm_format == "none" and site.conv.front_matter_required:
             skipped += 1  # Jekyll copies a Markdown file without front matter as it is: not a page
             continue
+        problems += [  # Jekyll keeps the last value and builds the page: so do we, and say so
+            Finding(
+                "CONTENT005",
+                "warning",
+                display_path(path),
+                line,
+                f"key {key!r} appears twice (lines {first} and {line}); Jekyll uses the last one — keep one",
+            )
+            for key, first, line in post.extra.pop("duplicate_keys", [])
+        ]
         problem = post.extra.pop("url_problem", None)
         if problem:
             problems.append(
