@@ -263,6 +263,27 @@ def test_link_tags_to_collection_documents_and_links_under_the_base_path(tmp_pat
     assert "no page has that URL: /gone/" in next(f.message for f in found if f.rule == "MD005")
 
 
+def test_images_whose_src_is_a_liquid_url_filter_are_looked_up_by_their_path(tmp_path: Path) -> None:
+    # `![]({{ "/img/thumbs/typing.jpg" | relative_url }})` (an overview page's thumbnails) was looked up as a file
+    # named after the template: IMG002 "not found" on every thumbnail, present or not.
+    from PIL import Image
+
+    from pipeline.validate.stage import run_stage
+
+    body = (
+        '[![A keyboard]({{ "/img/thumbs/typing.jpg" | relative_url }})<br>Typing]({{ "/videos/typing/" | '
+        'relative_url }})\n\n![Missing]({{ "/img/thumbs/gone.jpg" | relative_url }})\n'
+    )
+    config_file = wai_site(tmp_path)
+    (tmp_path / "static" / "img" / "thumbs").mkdir(parents=True)
+    Image.new("RGB", (32, 18), (9, 9, 9)).save(tmp_path / "static" / "img" / "thumbs" / "typing.jpg")
+    page = tmp_path / "site" / "pages" / "intro" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n" + body, encoding="utf-8")
+    found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
+    missing = [f.message for f in found if f.rule == "IMG002"]
+    assert len(missing) == 1 and "img/thumbs/gone.jpg" in missing[0], missing
+
+
 SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
 
 
