@@ -261,6 +261,11 @@ def test_link_tags_to_collection_documents_and_links_under_the_base_path(tmp_pat
     found = run_stage(Context(config=load_config(config_file)), use_cache=False).findings
     assert [f.message.split(" reaches")[0] for f in found if f.rule == "MD005"] == ["link to '/WAI/gone/'"]
     assert "no page has that URL: /gone/" in next(f.message for f in found if f.rule == "MD005")
+    from pipeline.build.stage import run_stage as build
+
+    build(Context(config=load_config(config_file)))  # the preview serves the site at its root, so the links too
+    html = (tmp_path / "_site" / "intro" / "index.html").read_text(encoding="utf-8")
+    assert html.count('href="/library/first-steps/"') == 3 and 'href="/gone/"' in html
 
 
 def test_images_whose_src_is_a_liquid_url_filter_are_looked_up_by_their_path(tmp_path: Path) -> None:
