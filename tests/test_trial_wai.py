@@ -202,6 +202,9 @@ def test_drafts_go_beside_the_source_with_the_sites_permalink_style(
     assert "collections/_videos/typing.es.md" in drafts and not any("first-steps" in d for d in drafts)
     posts = {p.rel: p for p in load_content(config).posts}
     assert posts["collections/_videos/typing.es.md"].path_url == "/videos/typing/es"  # as its zh-hans sibling
+    # The posts' pattern names no language and no prefix is added: the draft claimed the source's URL (BUILD002).
+    news = [p.path_url for p in posts.values() if p.lang == "es" and "_posts" in p.rel]
+    assert news == ["/es/news/2024-02-03/new-guide/"]
 
 
 def test_kramdown_attribute_lists_and_extensions_are_not_translated() -> None:
@@ -246,6 +249,10 @@ def test_a_key_written_twice_keeps_the_page_as_jekyll_does(tmp_path: Path) -> No
         ("CONTENT005", "warning", 7),
         ("CONTENT005", "warning", 9),
     ]
+    # A stage that writes from it (a translation draft) crashed on the key (ruamel's DuplicateKeyError): it
+    # writes one key, with the value Jekyll used.
+    text = post.dumps({"title": "Consejos"})
+    assert text.count("nav:") == 1 and "next: /b/" in text and "next: /a/" not in text
 
 
 def test_link_tags_to_collection_documents_and_links_under_the_base_path(tmp_path: Path) -> None:

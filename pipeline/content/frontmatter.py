@@ -380,8 +380,21 @@ def update_front_matter(
         for key, value in updates.items():
             doc[key] = value
         return tomlkit.dumps(doc)
+    from ruamel.yaml.constructor import DuplicateKeyError
+
     y = _ruamel()
-    data = y.load(fm) if fm.strip() else None
+    try:
+        data = y.load(fm) if fm.strip() else None
+    except DuplicateKeyError:
+        # A key written twice (Jekyll reads such a page, with the last value): the round trip keeps one key,
+        # with the value Jekyll used. ruamel's lenient mode would keep the first.
+        y = _ruamel()
+        y.allow_duplicate_keys = True
+        data = y.load(fm)
+        duplicates: list[tuple[str, int, int]] = []
+        last = parse_yaml_front(fm, duplicates)[0]
+        for key in {key for key, _, _ in duplicates}:
+            data[key] = last[key]
     if data is None:
         from ruamel.yaml.comments import CommentedMap
 

@@ -230,8 +230,17 @@ def render(
         value = post.meta.get(key)
         if isinstance(value, str) and value.startswith("/"):  # a relative Hugo url gets its prefix anyway
             updates[key] = localized_permalink(value, plan.lang, new_slug, plan.suffix_permalink)
-    if plan.suffix_permalink and not any(key in post.meta for key in ("permalink", "url")):
-        updates["permalink"] = localized_permalink(post.path_url, plan.lang, new_slug, True)  # from a pattern
+    urls = UrlModel.for_config(config)
+    unprefixed = config.site.generator == "jekyll" and not urls.prefix_for(plan.lang)
+    if (
+        (plan.suffix_permalink or unprefixed)
+        and post.path_url
+        and not any(k in post.meta for k in urls.conv.url_keys)
+    ):
+        # The source's URL comes from a pattern (a collection's, the posts' `/news/:year-:month-:day/:title/`)
+        # that does not name the language, and no `/<lang>/` prefix is added (no jekyll-polyglot): without its
+        # own permalink the draft claimed the source's URL (BUILD002).
+        updates["permalink"] = localized_permalink(post.path_url, plan.lang, new_slug, plan.suffix_permalink)
     updates["lang"] = plan.lang
     if config.site.direction(plan.lang) == "rtl":
         updates["dir"] = "rtl"
