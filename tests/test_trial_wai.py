@@ -270,7 +270,8 @@ def test_link_tags_to_collection_documents_and_links_under_the_base_path(tmp_pat
     assert "no page has that URL: /gone/" in next(f.message for f in found if f.rule == "MD005")
     from pipeline.build.stage import run_stage as build
 
-    build(Context(config=load_config(config_file)))  # the preview serves the site at its root, so the links too
+    # The preview serves the site at its root, so it links the pages there.
+    build(Context(config=load_config(config_file)))
     html = (tmp_path / "_site" / "intro" / "index.html").read_text(encoding="utf-8")
     assert html.count('href="/library/first-steps/"') == 3 and 'href="/gone/"' in html
 
