@@ -297,6 +297,30 @@ def test_images_whose_src_is_a_liquid_url_filter_are_looked_up_by_their_path(tmp
     assert len(missing) == 1 and "img/thumbs/gone.jpg" in missing[0], missing
 
 
+def test_collections_linked_in_from_elsewhere_in_the_repository_are_read(tmp_path: Path) -> None:
+    # The site keeps each resource in `_external/resources/<repo>/` (excluded in `_config.yml`) and links it in:
+    # `collections/_videos` → `../_external/resources/videos/_videos/`. Folder symlinks were never followed, so
+    # on a real checkout every such collection had no pages. One leading out of the site is still not followed.
+    from pipeline.content.loader import load_content
+
+    config_file = wai_site(tmp_path, CONFIG + "exclude:\n  - _external\n")
+    site = tmp_path / "site"
+    moved = site / "_external" / "resources" / "videos"
+    moved.mkdir(parents=True)
+    (site / "collections" / "_videos").rename(moved / "_videos")
+    (site / "collections" / "_videos").symlink_to("../_external/resources/videos/_videos/")
+    outside = tmp_path / "elsewhere" / "_guides"
+    outside.mkdir(parents=True)
+    (outside / "secret.md").write_text("---\ntitle: Not ours\n---\n\nOutside.\n", encoding="utf-8")
+    (site / "collections" / "_guides" / "more").symlink_to(outside)
+    (site / "collections" / "_guides" / "loop").symlink_to("..")
+    urls = _urls(config_file)
+    assert urls["collections/_videos/typing.md"] == "/videos/typing/"
+    assert urls["collections/_videos/typing.zh-hans.md"] == "/videos/typing/zh-hans"
+    assert not any("_external" in rel or "secret" in rel or "loop" in rel for rel in urls)
+    assert len(load_content(load_config(config_file)).posts) == len(urls)
+
+
 SNAPSHOT = Path(os.environ.get("WAI_SNAPSHOT", "/tmp/wai/site.toml"))
 
 

@@ -132,9 +132,10 @@ def load_post(
 ) -> Post:
     """Read one file into a Post; raise ContentError for anything malformed.
 
-    `walked_root` (the resolved root) says `path` came from walking the root without following directory
-    symlinks, so only the file itself can be a link: one lstat instead of resolving every path component, which
-    was a third of the load time on a 10,000-post site."""
+    `walked_root` (the resolved root) says `path` came from walking the root, which follows a folder symlink only
+    where it leads inside the root (`iter_markdown`), so only the file itself can lead out: one lstat instead of
+    resolving every path component, which was a third of the load time on a 10,000-post site. The page's `rel`
+    is its path as walked (`collections/_about/x.md`, where Jekyll reads it), not the link's target."""
     root_resolved = walked_root or root.resolve()
     if has_undecodable(str(path)):
         raise ContentError(
