@@ -87,7 +87,12 @@ def _may_follow(folder: str, inside: str, linked: set[str]) -> bool:
         return True
     real = os.path.realpath(folder)
     here = os.path.realpath(os.path.dirname(folder))
-    if not real.startswith(inside + os.sep) or here == real or here.startswith(real + os.sep) or real in linked:
+    if (
+        not real.startswith(inside + os.sep)
+        or here == real
+        or here.startswith(real + os.sep)
+        or real in linked
+    ):
         return False
     linked.add(real)
     return True
