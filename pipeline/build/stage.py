@@ -254,6 +254,8 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
         link = permalink_of(post)
         parts = [p for p in link.split("/") if p and p != "."]
         as_file = bool(parts) and parts[-1].lower().endswith((".html", ".htm"))  # Jekyll's /about.html
+        if parts and not link.endswith("/") and "." not in parts[-1]:  # Jekyll's /x/ar: written as x/ar.html
+            parts, as_file = [*parts[:-1], parts[-1] + ".html"], True
         try:
             target = safe_join(staging, "/".join(parts) if as_file else "/".join([*parts, "index.html"]))
         except UnsafePathError:
@@ -418,7 +420,15 @@ def _build_into(ctx: Context, staging: Path, out: Path, drafts: bool) -> StageRe
 
 def _link_target(links: LinkIndex, post: Post, base_netloc: str, href: str) -> str:
     """A content link (`other.md`, Jekyll's `{% link %}`, Hugo's ref) becomes the page's URL and a `param`
-    shortcode the page's value, as the generator writes them; every other link stays as written."""
+    shortcode the page's value, as the generator writes them; every other link stays as written, except one
+    from the host's root under the site's base path (`/WAI/tutorials/` on `https://www.w3.org/WAI`): the preview
+    serves the site at its root, so it becomes the page's path there, as validate reads it."""
+    base = urlsplit(links.urls.base_url).path.rstrip("/")
+    if base and href.startswith(base + "/"):
+        target = links.resolve(post, href, base_netloc)
+        if target is not None and not target.path.startswith(base + "/"):
+            fragment = href.split("#", 1)[1] if "#" in href else ""
+            return target.path + (f"#{fragment}" if fragment else "")
     if ".md" not in href.lower() and "{" not in href and "%7B" not in href:
         return href
     target = links.resolve(post, href, base_netloc)

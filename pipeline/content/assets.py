@@ -197,6 +197,12 @@ def local_image(
     decides). The path may not exist (a missing image); an UnsafePathError is a path that leaves its root.
     `shared`: a Hugo resource lookup (Markdown image, shortcode), which finds a translation's bundle file."""
     src = src.strip()
+    if "{{" in unquote(src) or "{%" in unquote(src):
+        # Liquid the page answers itself, as links do: `{{ "/img/x.png" | relative_url }}` (w3.org/WAI's
+        # thumbnails), which was looked up as a file named after the template (IMG002 on every such image).
+        from pipeline.content.links import expand
+
+        src = expand(post, unquote(src).replace("+", " "))  # the dialect kept spaces as +
     if not src or "{{" in src or "{%" in src or src.startswith(("//", "#")):
         return None
     parts = urlsplit(src)

@@ -40,7 +40,9 @@ def iter_markdown(
     site: UrlModel | None = None,
     suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES,
 ) -> Iterator[Path]:
-    """Markdown files under root (or the given files/folders), sorted, without following directory symlinks.
+    """Markdown files under root (or the given files/folders), sorted. A folder that is a symlink is walked when it
+    resolves inside the root, once (Jekyll follows them: w3.org/WAI links `collections/_about` to
+    `../_external/resources/wai-about-wai/_about/`); one that leads out of the root, or back up the tree, is not.
 
     Folders starting with `.` or `_` hold no pages (layouts, includes, build output) unless the site's
     conventions name them (Jekyll's `_posts`; Hugo reads every `_` folder); `site.exclude` globs drop files; in a Hugo leaf bundle
@@ -56,9 +58,14 @@ def iter_markdown(
             yield target
             continue
         found: list[Path] = []
-        for dirpath, dirnames, filenames in os.walk(target):
+        inside = os.path.realpath(root)
+        linked: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(target, followlinks=True):
             dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith((".", "_")) or (every and d[0] == "_") or d in include
+                d
+                for d in dirnames
+                if (not d.startswith((".", "_")) or (every and d[0] == "_") or d in include)
+                and _may_follow(os.path.join(dirpath, d), inside, linked)
             )
             names = [f for f in filenames if f.lower().endswith(suffixes)]
             # Hugo's content formats are Markdown and HTML alike: `index.html` makes a leaf bundle too.
@@ -71,6 +78,24 @@ def iter_markdown(
                 if not excluded(relative_path(path, root)):
                     found.append(path)
         yield from sorted(found)
+
+
+def _may_follow(folder: str, inside: str, linked: set[str]) -> bool:
+    """A plain folder, or a folder symlink whose target is in the root, not above `folder` (a loop) and not
+    reached through another link already."""
+    if not os.path.islink(folder):
+        return True
+    real = os.path.realpath(folder)
+    here = os.path.realpath(os.path.dirname(folder))
+    if (
+        not real.startswith(inside + os.sep)
+        or here == real
+        or here.startswith(real + os.sep)
+        or real in linked
+    ):
+        return False
+    linked.add(real)
+    return True
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -215,8 +215,11 @@ def _check_yaml_graph(node: yaml.Node) -> None:
 _STARTS_AT_CONTEXT = frozenset({"while scanning a simple key", "while scanning a quoted scalar"})
 
 
-def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse YAML front matter; key lines are 1-based *file* lines (front matter starts on file line 2)."""
+def parse_yaml_front(
+    fm: str, duplicates: list[tuple[str, int, int]] | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML front matter; key lines are 1-based *file* lines (front matter starts on file line 2).
+    `duplicates`: collect top-level keys written twice there instead of refusing them (`_construct_mapping`)."""
     loader = _FastLoader(fm)
     try:
         node = loader.get_single_node()
@@ -227,7 +230,7 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
             raise ContentError(
                 "CONTENT007", "front matter must be key: value pairs, not a list or a scalar", 2
             )
-        data = _construct_mapping(loader, node)
+        data = _construct_mapping(loader, node, duplicates)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or str(exc)
@@ -257,17 +260,24 @@ def parse_yaml_front(fm: str) -> tuple[dict[str, Any], dict[str, int]]:
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
         if isinstance(key_node, yaml.ScalarNode):
-            lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
+            if duplicates:  # the value kept is the last one written: findings point there
+                lines[str(key_node.value)] = key_node.start_mark.line + 2
+            else:
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + 2)
     return {str(k): v for k, v in data.items()}, lines
 
 
-def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: Any, node: yaml.MappingNode, duplicates: list[tuple[str, int, int]] | None = None
+) -> dict[Any, Any]:
     """Build the mapping key by key, so a value PyYAML cannot construct names its own line.
 
     Resolved tags can still fail after parsing: `date: 2025-13-45` is a timestamp to the resolver but not a
     date (ValueError), `!!bool maybe` raises KeyError, `!!timestamp foo` AttributeError. Whole-document
     construction turned those into a traceback that stopped every stage for every post. Duplicate keys are
-    refused too: YAML forbids them, and the later value silently won while findings pointed at the first.
+    refused too: YAML forbids them, and the later value silently won while findings pointed at the first —
+    unless `duplicates` is given (Jekyll, whose YAML reader keeps the last value and builds the page): then each
+    is listed there as (key, first line, line) and the last value is kept, as Jekyll does.
     """
     data: dict[Any, Any] = {}
     seen: dict[Any, int] = {}
@@ -288,7 +298,9 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict[Any, Any]:
                 f"invalid YAML value for {label!r} ({detail}); fix it, or quote it to keep it as text",
                 value_node.start_mark.line + 2,
             ) from None
-        if first is not None:
+        if first is not None and duplicates is not None:
+            duplicates.append((str(label), first, line))
+        elif first is not None:
             raise ContentError(
                 "CONTENT005", f"key {label!r} appears twice (lines {first} and {line}); keep one", line
             )
@@ -368,8 +380,21 @@ def update_front_matter(
         for key, value in updates.items():
             doc[key] = value
         return tomlkit.dumps(doc)
+    from ruamel.yaml.constructor import DuplicateKeyError
+
     y = _ruamel()
-    data = y.load(fm) if fm.strip() else None
+    try:
+        data = y.load(fm) if fm.strip() else None
+    except DuplicateKeyError:
+        # A key written twice (Jekyll reads such a page, with the last value): the round trip keeps one key,
+        # with the value Jekyll used. ruamel's lenient mode would keep the first.
+        y = _ruamel()
+        y.allow_duplicate_keys = True
+        data = y.load(fm)
+        duplicates: list[tuple[str, int, int]] = []
+        last = parse_yaml_front(fm, duplicates)[0]
+        for key in {key for key, _, _ in duplicates}:
+            data[key] = last[key]
     if data is None:
         from ruamel.yaml.comments import CommentedMap
 

@@ -150,6 +150,12 @@ class LinkIndex:
                 path = path[len(base) :] or "/"
         if not path or _ASSET.search(path.rsplit("/", 1)[-1]):
             return None
+        elif path.startswith("/") and not self._known(path):
+            # `/WAI/tutorials/` on a site at `https://www.w3.org/WAI`: from the host's root, i.e. under the base
+            # path, as the site's absolute URLs are (w3.org/WAI writes its links to other repositories so).
+            base = urlsplit(self.urls.base_url).path.rstrip("/")
+            if base and path.startswith(base + "/"):
+                path = path[len(base) :]
         if path.lower().endswith((".md", ".markdown")):
             return self._content_link(post, path)
         if not path.startswith("/"):
@@ -241,7 +247,9 @@ class LinkIndex:
         tag = _LINK_TAG.search(raw)
         if tag is not None:
             rel = tag.group(1).strip("'\"").lstrip("/")
-            hit = self.by_rel.get(rel)
+            # A collection document's path is relative to Jekyll's `collections_dir` (`_tips/writing.md`).
+            inner = f"{self.urls.collections_dir}/{rel}" if self.urls.collections_dir else rel
+            hit = self.by_rel.get(rel) or self.by_rel.get(inner)
             return self._file(hit) if hit else Target(rel, False, "no content file is there")
         expanded = expand(post, raw)
         if "{{" in expanded or "{%" in expanded:

@@ -33,10 +33,11 @@ from pipeline.content.frontmatter import (
     parse_yaml_front,
     split_front_matter,
 )
+from pipeline.content.jekyll import jekyll_config
 from pipeline.content.keys import canonical_keys
 from pipeline.content.post import Post
 from pipeline.content.schedule import mark_held
-from pipeline.content.urls import UrlModel, jekyll_config
+from pipeline.content.urls import UrlModel
 from pipeline.findings import Finding
 from pipeline.fsutil import has_undecodable
 from pipeline.rules import CONTENT
@@ -131,9 +132,10 @@ def load_post(
 ) -> Post:
     """Read one file into a Post; raise ContentError for anything malformed.
 
-    `walked_root` (the resolved root) says `path` came from walking the root without following directory
-    symlinks, so only the file itself can be a link: one lstat instead of resolving every path component, which
-    was a third of the load time on a 10,000-post site."""
+    `walked_root` (the resolved root) says `path` came from walking the root, which follows a folder symlink only
+    where it leads inside the root (`iter_markdown`), so only the file itself can lead out: one lstat instead of
+    resolving every path component, which was a third of the load time on a 10,000-post site. The page's `rel`
+    is its path as walked (`collections/_about/x.md`, where Jekyll reads it), not the link's target."""
     root_resolved = walked_root or root.resolve()
     if has_undecodable(str(path)):
         raise ContentError(
@@ -220,8 +222,9 @@ def parse_post(
     split = split_front_matter(text, site.conv.front_matter_after_blank_lines)
     fmt, fm, body, body_line = split.fmt, split.fm, split.body, split.body_line
     parsed = "\n" * split.lead_lines + fm  # the parsers count file lines from line 2
+    duplicates: list[tuple[str, int, int]] | None = [] if site.conv.generator == "jekyll" else None
     if fmt == "yaml":
-        meta, key_lines = parse_yaml_front(parsed)
+        meta, key_lines = parse_yaml_front(parsed, duplicates)
     elif fmt == "toml":
         meta, key_lines = parse_toml_front(parsed)
     else:
@@ -304,7 +307,10 @@ def parse_post(
         raw_html=site.raw_html,
         linkify=site.linkify,
         cascaded=tuple(canonical.get(k, k) for k in from_data),
-        extra={"url_problem": url.problem} if url.problem else {},
+        extra={
+            **({"url_problem": url.problem} if url.problem else {}),
+            **({"duplicate_keys": duplicates} if duplicates else {}),
+        },
     )
 
 
@@ -349,6 +355,16 @@ def load_content(config: Config, paths: Sequence[Path] | None = None) -> Content
         if post.fm_format == "none" and site.conv.front_matter_required:
             skipped += 1  # Jekyll copies a Markdown file without front matter as it is: not a page
             continue
+        problems += [  # Jekyll keeps the last value and builds the page: so do we, and say so
+            Finding(
+                "CONTENT005",
+                "warning",
+                display_path(path),
+                line,
+                f"key {key!r} appears twice (lines {first} and {line}); Jekyll uses the last one — keep one",
+            )
+            for key, first, line in post.extra.pop("duplicate_keys", [])
+        ]
         problem = post.extra.pop("url_problem", None)
         if problem:
             problems.append(

@@ -36,6 +36,10 @@ class Bundle(NamedTuple):
     path_url: str
 
 
+# `translation.status` values of this tool's drafts (translate.drafts.status_of) and review states.
+_WORKFLOW_STATES = frozenset({"draft", "in-review", "approved", "machine", "needs-review"})
+
+
 @dataclass
 class Post:
     """One Markdown file. Stages read it and add to `extra`; nobody re-parses the file."""
@@ -164,10 +168,15 @@ class Post:
 
     @property
     def slug(self) -> str:
-        """The last segment of the post's URL (a bundle's or section's folder name, not `index`)."""
+        """The last segment of the post's URL (a bundle's or section's folder name, not `index`), before a last
+        segment that is only the page's language (`/videos/typing/zh-hans`, as sites that end each translation's
+        permalink with its language write them): `zh-hans` is no slug (SEO023 said the file `typing.zh-hans.md`
+        should be renamed, and `{slug}` card paths of every such page of a language were one file)."""
         for link in (self.path_url, self.permalink):
             if link:
                 parts = [p for p in link.split("/") if p]
+                if len(parts) > 1 and parts[-1].lower() == self.lang.lower():
+                    parts = parts[:-1]
                 if parts:
                     return parts[-1].rsplit(".", 1)[0] if parts[-1].endswith((".html", ".htm")) else parts[-1]
         return Path(self.rel).stem
@@ -205,7 +214,12 @@ class Post:
 
     @property
     def is_translation(self) -> bool:
-        return bool(self.translation)
+        """A translation this tool's workflow tracks: its `translation:` block names the source it was made from
+        or has one of the workflow's states. A site's own `translation:` notes (w3.org/WAI's human translations
+        carry `translation: {last_updated: …, status: outdated}`) do not make a published page an unapproved
+        draft."""
+        block = self.translation
+        return "source_hash" in block or str(block.get("status", "")).strip().lower() in _WORKFLOW_STATES
 
     @property
     def indexable(self) -> bool:

@@ -15,14 +15,14 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
 
 from pipeline.content.eleventy_data import DirectoryData, eleventy_linkify, ignore_globs
 from pipeline.content.frontmatter import jekyll_date
-from pipeline.conventions import JEKYLL_STYLES, PRESETS, TOKEN_RE, Conventions, resolve, unknown_tokens
+from pipeline.content.jekyll import JekyllConfig, jekyll_config
+from pipeline.conventions import PRESETS, TOKEN_RE, Conventions, resolve
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -88,56 +88,6 @@ def clean_path(value: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
-class JekyllConfig:
-    permalink: str | None = None
-    exclude: tuple[str, ...] = ()
-    timezone: dt.tzinfo = dt.UTC
-    # `future: true`: posts dated in the future are built now (pipeline.content.schedule).
-    future: bool = False
-
-
-def jekyll_config(root: Path) -> JekyllConfig:
-    """What the Jekyll site's own `_config.yml` says about its URLs and pages: `permalink:` (`pretty` on
-    ruby-lang.org), which posts follow unless `[site.urls] posts_permalink` says otherwise (without it every URL
-    took Jekyll's default `date` style, `…/title.html`, while the site serves `…/title/`), and `exclude:`, the
-    files Jekyll never builds (ruby-lang.org's `test/` holds deliberately broken posts), and `timezone:`, the zone
-    post dates and so date URLs are read in (`jekyll_date`). A permalink that is no style or `/` pattern is left
-    to Jekyll to refuse; a zone it would not know is UTC, the zone of CI and GitHub Pages."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data = YAML(typ="safe", pure=True).load((root / "_config.yml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
-        return JekyllConfig()
-    if not isinstance(data, dict):
-        return JekyllConfig()
-    value = data.get("permalink")
-    permalink = value.strip() if isinstance(value, str) else None
-    if permalink is not None and permalink not in JEKYLL_STYLES:
-        permalink = permalink if permalink.startswith("/") and not unknown_tokens(permalink) else None
-    excluded = data.get("exclude")
-    names = excluded if isinstance(excluded, list) else []
-    return JekyllConfig(
-        permalink,
-        tuple(str(n).strip("/") for n in names if isinstance(n, str) and n.strip("/")),
-        _zone(data.get("timezone")),
-        data.get("future") is True,
-    )
-
-
-def _zone(name: object) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    if isinstance(name, str) and name.strip():
-        try:
-            return ZoneInfo(name.strip())
-        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError; a path is a ValueError
-            return dt.UTC
-    return dt.UTC
-
-
 class UrlModel:
     """One site's URL rules; `post_url` is the only function that turns a file into a public URL."""
 
@@ -172,6 +122,10 @@ class UrlModel:
         # Pages the generator renders from a template with front matter rather than from Markdown (Jekyll's
         # `vi/index.html`, `en/news/index.html`): links to them lead somewhere. Filled in by the loader.
         self.template_pages: frozenset[str] = frozenset()
+        # Jekyll: `collections_dir`, and label → URL pattern of the collections that write pages (posts: None
+        # for the site's posts permalink); a permalink without `/` or extension is a file page (`/x/ar` → x/ar.html).
+        self.collections_dir = ""
+        self.collections: dict[str, str | None] = {}
 
     @classmethod
     def from_config(cls, config: Config) -> UrlModel:
@@ -179,11 +133,19 @@ class UrlModel:
         urls = site.urls
         exclude = list(site.exclude)
         zone = None
+        own = JekyllConfig()
+        include = site.include
         if site.generator == "jekyll":
             own = jekyll_config(config.content_root)
             zone = own.timezone
-            if urls.posts_permalink is None and own.permalink is not None:
-                urls = urls.model_copy(update={"posts_permalink": own.permalink})
+            posts = own.collections.get("posts") or own.permalink
+            if urls.posts_permalink is None and posts is not None:
+                urls = urls.model_copy(update={"posts_permalink": posts})
+            if urls.language_prefix is None and own.found and not own.polyglot:
+                # Without jekyll-polyglot, `lang:` places nothing: each translation writes its own permalink.
+                urls = urls.model_copy(update={"language_prefix": "none"})
+            if include is None and own.collections:
+                include = [*PRESETS["jekyll"].include_dirs, *(f"_{label}" for label in own.collections)]
             exclude += own.exclude
         elif site.generator == "eleventy":
             exclude += ignore_globs(config.content_root)
@@ -192,7 +154,7 @@ class UrlModel:
             urls,
             site.front_matter,
             permalink_pattern=site.permalink_pattern,
-            include=site.include,
+            include=include,
             exclude=exclude,
         )
         model = cls(
@@ -207,6 +169,7 @@ class UrlModel:
         )
         if site.generator == "eleventy":
             model.eleventy_data = DirectoryData(config.content_root)
+        model.collections_dir, model.collections = own.collections_dir, dict(own.collections)
         return model
 
     @classmethod
@@ -301,11 +264,19 @@ class UrlModel:
         if name_lang:
             stem = stem.rsplit(".", 1)[0]
         dirs = parts[:-1]
+        collection = None
+        inner = dirs[len(self.collections_dir.split("/")) :] if self.collections_dir else dirs
+        if (
+            not self.collections_dir or "/".join(dirs[: len(dirs) - len(inner)]) == self.collections_dir
+        ) and inner:
+            label = inner[0][1:] if inner[0].startswith("_") else None
+            if label in self.collections or label in ("posts", "drafts"):
+                dirs, collection = inner, (label if label in self.collections and label != "posts" else None)
         if self.date_zone is not None:
             # The file name's date is midnight where the site is: the same day, whatever the zone.
             written = jekyll_date(meta.get("date"), self.date_zone)
             date = written or (date.replace(tzinfo=self.date_zone) if date is not None else None)
-        facts = _Facts(self, rel, lang, meta, dirs, stem, date)
+        facts = _Facts(self, rel, lang, meta, dirs, stem, date, collection)
         problem = None
         for key in conv.url_keys:
             raw = meta.get(key)
@@ -328,7 +299,7 @@ class UrlModel:
 
             value = urlsplit(value).path or "/"
         relative = not value.startswith("/")
-        path = clean_path(value)
+        path = self._file_page(value, clean_path(value))
         mode = self.conv.explicit_prefix
         if mode == "always" or (mode == "relative" and relative):
             path = self.with_prefix(path, facts.lang)
@@ -341,6 +312,9 @@ class UrlModel:
         )
         post_dir = next((d for d in f.dirs if d in conv.posts_dirs), None)
         slug = f.meta.get("slug") if isinstance(f.meta.get("slug"), str) else None
+        if f.collection is not None:  # a Jekyll collection's document: its collection's pattern
+            pattern = self.collections[f.collection] or ""
+            return self.with_prefix(self._file_page(f.expand(pattern), clean_path(f.expand(pattern))), f.lang)
         if post_dir is not None:  # Jekyll post: _posts/YYYY-MM-DD-title.md
             path = f.expand(conv.posts_permalink)
         elif conv.site_pattern is not None:
@@ -364,6 +338,14 @@ class UrlModel:
         if conv.lowercase:
             path = path.lower().replace(" ", "-")
         return self.with_prefix(clean_path(path), f.lang)
+
+    def _file_page(self, value: str, path: str) -> str:
+        """Jekyll writes a permalink without a trailing `/` or an extension as a file, `/x/ar` → `x/ar.html`,
+        served as `/x/ar` (its `page.url`; w3.org/WAI's translations are all such), not the folder `/x/ar/`."""
+        last = value.strip().rsplit("/", 1)[-1]
+        if self.conv.generator == "jekyll" and last and "." not in last and path != "/":
+            return path.rstrip("/")
+        return path
 
     def _permalinks(self, lang: str) -> Mapping[str, str]:
         return self.conv.language_permalinks.get(lang, self.conv.permalinks)
@@ -434,8 +416,10 @@ class _Facts:
         dirs: list[str],
         stem: str,
         date: dt.datetime | None,
+        collection: str | None = None,
     ) -> None:
         self.model, self.rel, self.lang, self.meta, self.dirs, self.stem = model, rel, lang, meta, dirs, stem
+        self.collection = collection  # a Jekyll collection's label (dirs start with its `_<label>` folder)
         dated = DATED_NAME.match(stem)
         self.name = dated[4] if dated else stem  # Jekyll's :title, Eleventy's fileSlug
         if date is None and dated:
@@ -482,6 +466,13 @@ class _Facts:
             "lang": self.lang,
             "collection": "posts",
         }
+        if self.collection is not None:  # Jekyll's Document#url_placeholders
+            out.update(
+                collection=self.collection,
+                path="/".join([*self.dirs[1:], self.stem]),
+                name=slugify(self.stem),
+                title=slug_value or self.stem,
+            )
         if d is not None:
             out.update(
                 year=f"{d.year:04d}",

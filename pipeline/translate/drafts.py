@@ -39,6 +39,8 @@ class DraftPlan:
     draft_rel: str
     body_parts: list[Part]
     meta_parts: dict[str, list[Part]] = field(default_factory=dict)
+    # The site's translations end their permalink with the language (`/intro/` → `/intro/ar`), not start it.
+    suffix_permalink: bool = False
 
     @property
     def segments(self) -> list[Segment]:
@@ -75,7 +77,10 @@ def draft_rel_of(post: Post, lang: str, config: Config) -> str:
     folder = next((d for d, code in config.site.urls.language_dirs.items() if code == lang), None)
     by_name = config.site.urls.filename_language
     if by_name is None:
-        by_name = config.site.generator == "hugo"
+        by_name = config.site.generator == "hugo" or (
+            config.site.generator == "jekyll"
+            and (bool(named_translations(post, config)) or _in_collection(post, config))
+        )
     if by_name and folder is None and not post.lang_from_folder:
         head, _, name = post.rel.rpartition("/")
         stem, dot, ext = name.rpartition(".")
@@ -88,18 +93,67 @@ def draft_rel_of(post: Post, lang: str, config: Config) -> str:
     return f"{folder or lang}/{rel}"
 
 
+def named_translations(post: Post, config: Config) -> dict[str, Path]:
+    """The translations a Jekyll site keeps beside the source under its name (`index.ar.md` next to `index.md`,
+    as w3.org/WAI does), by language: a draft goes there too, never to `<lang>/…`, which such a site does not read
+    as that page (a collection's `es/collections/_videos/x.md` is no collection document at all)."""
+    if post.lang_from_folder:
+        return {}
+    stem, dot, ext = post.path.name.rpartition(".")
+    if not dot:
+        return {}
+    out: dict[str, Path] = {}
+    for code in config.site.languages:
+        sibling = post.path.with_name(f"{stem}.{code}.{ext}")
+        if code != post.lang and sibling.is_file():
+            out[code] = sibling
+    return out
+
+
+def _in_collection(post: Post, config: Config) -> bool:
+    """A document of a Jekyll collection that writes pages: its translations must stay in the collection."""
+    urls = UrlModel.for_config(config)
+    head = f"{urls.collections_dir}/" if urls.collections_dir else ""
+    return any(post.rel.startswith(f"{head}_{label}/") for label in urls.collections if label != "posts")
+
+
+def _suffix_permalinks(post: Post, config: Config) -> bool:
+    """Whether the source's named translations put their language at the end of its permalink (`/intro/` →
+    `/intro/ar`, w3.org/WAI's instruction to translators), so a new draft's permalink does the same."""
+    from pipeline.content.frontmatter import ContentError, parse_yaml_front, split_front_matter
+
+    own = post.path_url
+    if not own:
+        return False
+    for code, path in named_translations(post, config).items():
+        try:
+            split = split_front_matter(path.read_text(encoding="utf-8"))
+            meta = parse_yaml_front(split.fm)[0] if split.fm else {}
+        except (OSError, UnicodeDecodeError, ContentError, ValueError):
+            continue
+        theirs = meta.get("permalink")
+        if isinstance(theirs, str) and theirs.strip().rstrip("/") == f"{own.rstrip('/')}/{code}":
+            return True
+    return False
+
+
 def plan_post(post: Post, lang: str, config: Config) -> DraftPlan:
     draft_rel = draft_rel_of(post, lang, config)
     tokens = block_tokens(post)
     meta_parts, body_parts = cut(
         post.meta, post.body, config.translate.keys, segmenter_for(config), tokens, post.body_line - 1
     )
-    return DraftPlan(post, lang, config.content_root / draft_rel, draft_rel, body_parts, meta_parts)
+    suffix = config.site.generator == "jekyll" and _suffix_permalinks(post, config)
+    return DraftPlan(post, lang, config.content_root / draft_rel, draft_rel, body_parts, meta_parts, suffix)
 
 
-def localized_permalink(permalink: str | None, lang: str, new_slug: str | None = None) -> str | None:
+def localized_permalink(
+    permalink: str | None, lang: str, new_slug: str | None = None, suffix: bool = False
+) -> str | None:
     if not permalink:
         return None
+    if suffix:  # the site's own convention: the language at the end, no trailing slash
+        return f"{permalink.strip().rstrip('/')}/{lang}"
     parts = permalink.split("/")
     if new_slug:
         idx = max((i for i, p in enumerate(parts) if p), default=None)
@@ -175,7 +229,18 @@ def render(
     for key in UrlModel.from_config(config).conv.url_keys:  # `permalink`, Hugo's `url`
         value = post.meta.get(key)
         if isinstance(value, str) and value.startswith("/"):  # a relative Hugo url gets its prefix anyway
-            updates[key] = localized_permalink(value, plan.lang, new_slug)
+            updates[key] = localized_permalink(value, plan.lang, new_slug, plan.suffix_permalink)
+    urls = UrlModel.for_config(config)
+    unprefixed = config.site.generator == "jekyll" and not urls.prefix_for(plan.lang)
+    if (
+        (plan.suffix_permalink or unprefixed)
+        and post.path_url
+        and not any(k in post.meta for k in urls.conv.url_keys)
+    ):
+        # The source's URL comes from a pattern (a collection's, the posts' `/news/:year-:month-:day/:title/`)
+        # that does not name the language, and no `/<lang>/` prefix is added (no jekyll-polyglot): without its
+        # own permalink the draft claimed the source's URL (BUILD002).
+        updates["permalink"] = localized_permalink(post.path_url, plan.lang, new_slug, plan.suffix_permalink)
     updates["lang"] = plan.lang
     if config.site.direction(plan.lang) == "rtl":
         updates["dir"] = "rtl"

@@ -25,10 +25,12 @@ PH_OPEN, PH_CLOSE = "⟦", "⟧"
 PLACEHOLDER_RE = re.compile(r"⟦(\d+)⟧")
 
 # Inline pieces kept out of the model, in priority order. Link/image text is translated; their targets are not.
+# `tmpl` includes kramdown's attribute lists and extensions (`{:#what}`, `{:.left width="67"}`, `{:toc}`,
+# `{::options toc_levels="2" /}`, `{::nomarkdown}` … `{:/}`): markup, whose ids and classes an engine translated.
 _INLINE = re.compile(
     r"""
     (?P<code>(?P<ticks>`+)(?:(?!(?P=ticks)).)+?(?P=ticks))
-  | (?P<tmpl>\{\{.*?\}\}|\{%.*?%\}|\{<.*?>\}|\{\{<.*?>\}\})
+  | (?P<tmpl>\{\{.*?\}\}|\{%.*?%\}|\{<.*?>\}|\{\{<.*?>\}\}|\{:[^{}\n]*\})
   | (?P<auto><(?:https?://|mailto:)[^>\s]+>)
   | (?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*?)?/?>|<!--.*?-->)
   | (?P<foot>\[\^[^\]\s]+\])

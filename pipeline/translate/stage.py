@@ -101,6 +101,7 @@ def run_stage(
             "failed_segments",
             "fallbacks",
             "carried_over",
+            "human_translations",
         ),
         0,
     )
@@ -127,6 +128,16 @@ def run_stage(
     return result
 
 
+def _translated_by_people(groups: dict[str, list[Post]], post: Post, lang: str, draft_rel: str) -> bool:
+    """The article already has a `lang` page that is no draft of ours, in another file than the draft would be
+    (a `<lang>/…` draft of w3.org/WAI's `index.ar.md`, found by its `ref:`): the draft would be a second page of
+    the article in that language. A file where the draft goes is TRANSLATE002, as before."""
+    return any(
+        o.lang == lang and o.rel != draft_rel and not o.is_translation
+        for o in groups.get(post.translation_key, [])
+    )
+
+
 def _translate_language(
     ctx: Context,
     engines: list[MachineEngine],
@@ -141,6 +152,7 @@ def _translate_language(
     plans: list[d.DraftPlan] = []
     blocked: set[str] = set()
     records: dict[str, dict[str, Any]] = {}
+    groups = ctx.content.groups()
     with ctx.store.begin() as conn:
         memory = Memory(conn, src, lang)
         for post in posts:
@@ -177,6 +189,9 @@ def _translate_language(
                             data={"lang": lang},
                         )
                     )
+            elif _translated_by_people(groups, post, lang, plan.draft_rel):
+                blocked.add(post.rel)
+                counts["human_translations"] += 1
             elif plan.draft_path.exists():
                 blocked.add(post.rel)
                 result.findings.append(
