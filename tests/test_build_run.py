@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +14,12 @@ from pipeline.config import load_config
 from pipeline.stages import Context
 from pipeline.translate.apertium import find_mode
 from tests.conftest import REPO
+from tests.example_site import copy_example
 
 
 def copy_site(tmp: Path) -> Path:
     """The example site and its config, copied so tests never write into the repository."""
-    shutil.copytree(REPO / "examples" / "health-blog", tmp / "site", ignore=shutil.ignore_patterns("cards"))
+    copy_example(tmp / "site")
     text = (REPO / "config" / "site.toml").read_text()
     text = text.replace(
         'content_dir = "examples/health-blog/content"', f'content_dir = "{tmp / "site/content"}"'

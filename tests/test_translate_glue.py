@@ -48,6 +48,15 @@ from pipeline.translate.segment import Segment, segment_body
         # The source's own spacing is kept: a gap before punctuation it has, a space before a word.
         ("Type ⟦1⟧ : the prompt.", "Escribe ⟦1⟧ : el aviso.", "es", "Escribe ⟦1⟧ : el aviso."),
         ("Use ⟦1⟧ now.", "Usa ⟦1⟧ ahora.", "es", "Usa ⟦1⟧ ahora."),
+        # Markup opening the source: a word the engine put before it keeps its space (Transfuse moves the words,
+        # `Las⟦1⟧personas` would be no bold), a gap the engine put at the very start goes.
+        (
+            "⟦1⟧Pregnant people⟦2⟧ are advised.",
+            "Las ⟦1⟧personas embarazadas⟦2⟧ son",
+            "es",
+            "Las ⟦1⟧personas embarazadas⟦2⟧ son",
+        ),
+        ("⟦1⟧Sleep⟦2⟧ matters.", " ⟦1⟧Sueño⟦2⟧ importa.", "es", "⟦1⟧Sueño⟦2⟧ importa."),
     ],
 )
 def test_restore_keeps_the_sources_spacing_and_the_languages_punctuation(

@@ -66,21 +66,27 @@ def glue_like_source(source: str, output: str, target: str = "") -> str:
     too: a gap between a placeholder and closing punctuation (`.`, `,`, `。`, `，`…) that the source does not
     have, wherever the engine moved the placeholder. Only removal, never insertion: scripts without spaces
     between words (Japanese, Thai) must not get any. The target language's own spacing stays: French's space
-    before `: ; ! ? »` (and after `«`) is typography, not an engine's slip."""
+    before `: ; ! ? »` (and after `«`) is typography, not an engine's slip. A placeholder that opens the source
+    keeps the space after a word the engine put before it: `**Pregnant people** are` came back from Apertium
+    through Transfuse as `Las **personas embarazadas** son` (the article is a word of its own), and gluing
+    made it `Las**personas embarazadas**`, which is no bold."""
     french = _spaced_language(target)
     tight_before: set[str] = set()
     tight_after: set[str] = set()
+    opening: set[str] = set()
     for m in PLACEHOLDER_RE.finditer(source):
         if m.start() > 0 and not source[m.start() - 1].isspace():
             tight_before.add(m.group(0))
         if m.end() < len(source) and not source[m.end()].isspace():
             tight_after.add(m.group(0))
         if m.start() == 0:
-            tight_before.add(m.group(0))
+            opening.add(m.group(0))
     out = output
     for ph in tight_before:
         keep = "(?<!«)" if french else ""
         out = re.sub(rf"{keep}{_GAP}(?={re.escape(ph)})", "", out)
+    for ph in opening - tight_before:
+        out = re.sub(rf"(?<!\w){_GAP}(?={re.escape(ph)})", "", out)
     for ph in PLACEHOLDER_RE.findall(output):
         ph = f"⟦{ph}⟧"
         spaced_in_source = re.search(rf"{re.escape(ph)}{_GAP}[{re.escape(_CLOSING)}]", source)

@@ -25,6 +25,7 @@ from pipeline.stages import Context
 from pipeline.web import accounts
 from pipeline.web.app import create_app
 from tests.conftest import REPO
+from tests.example_site import copy_example
 
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 XSS_POST = "posts/coffee-and-health.md"
@@ -122,7 +123,7 @@ def build_site(
     more_config: str = "",
 ) -> Site:
     root = tmp / "site"
-    shutil.copytree(REPO / "examples" / "health-blog", root, ignore=shutil.ignore_patterns("cards"))
+    copy_example(root)
     # Cards are build outputs; copy the ones that exist so the previews show real images.
     cards = REPO / "examples" / "health-blog" / "static" / "images" / "cards"
     if cards.is_dir():
